@@ -1,0 +1,129 @@
+package dev.chivato.protocol;
+
+/**
+ * Text forms of IPv4 and IPv6 addresses, written here rather than through {@link java.net.InetAddress} so that text
+ * which is not an address can never turn into a name lookup.
+ */
+public final class Addresses {
+    private Addresses() {
+    }
+
+    /** Parses dotted-quad IPv4 text ({@code 1.2.3.4}) into its 32 bits. */
+    public static int parseIPv4(String text) {
+        String[] parts = text.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address");
+        }
+        int address = 0;
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address");
+            }
+            int octet = Integer.parseInt(part);
+            if (octet > 255) {
+                throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address: " + octet + " > 255");
+            }
+            address = address << 8 | octet;
+        }
+        return address;
+    }
+
+    public static String formatIPv4(int address) {
+        return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff);
+    }
+
+    /** Parses IPv6 text (RFC 4291 section 2.2, including {@code ::} and a trailing dotted quad) into 16 octets. */
+    public static byte[] parseIPv6(String text) {
+        String bad = "\"" + text + "\" is not an IPv6 address";
+        int doubleColon = text.indexOf("::");
+        if (doubleColon >= 0 && text.indexOf("::", doubleColon + 1) >= 0) {
+            throw new IllegalArgumentException(bad);
+        }
+        String head = doubleColon >= 0 ? text.substring(0, doubleColon) : text;
+        String tail = doubleColon >= 0 ? text.substring(doubleColon + 2) : "";
+        int[] headGroups = groups(head, bad);
+        int[] tailGroups = groups(tail, bad);
+        int count = headGroups.length + tailGroups.length;
+        if (doubleColon < 0 ? count != 8 : count > 7) {
+            throw new IllegalArgumentException(bad);
+        }
+        byte[] octets = new byte[16];
+        for (int i = 0; i < headGroups.length; i++) {
+            octets[2 * i] = (byte) (headGroups[i] >>> 8);
+            octets[2 * i + 1] = (byte) headGroups[i];
+        }
+        for (int i = 0; i < tailGroups.length; i++) {
+            int at = 16 - 2 * (tailGroups.length - i);
+            octets[at] = (byte) (tailGroups[i] >>> 8);
+            octets[at + 1] = (byte) tailGroups[i];
+        }
+        return octets;
+    }
+
+    /** The 16-bit groups of one side of {@code ::}; a dotted quad at the end counts as two groups. */
+    private static int[] groups(String side, String bad) {
+        if (side.isEmpty()) {
+            return new int[0];
+        }
+        String[] parts = side.split(":", -1);
+        boolean endsWithQuad = parts[parts.length - 1].contains(".");
+        int[] groups = new int[parts.length + (endsWithQuad ? 1 : 0)];
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            if (i == parts.length - 1 && endsWithQuad) {
+                int quad = parseIPv4(part);
+                groups[i] = quad >>> 16;
+                groups[i + 1] = quad & 0xffff;
+            } else {
+                if (part.isEmpty() || part.length() > 4) {
+                    throw new IllegalArgumentException(bad);
+                }
+                try {
+                    groups[i] = Integer.parseInt(part, 16);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(bad);
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** RFC 5952 text: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */
+    public static String formatIPv6(byte[] octets) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (octets[2 * i] & 0xff) << 8 | octets[2 * i + 1] & 0xff;
+        }
+        if (groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0
+                && groups[5] == 0xffff) {
+            // An IPv4-mapped address keeps its dotted quad (RFC 5952 section 5).
+            return "::ffff:" + formatIPv4(groups[6] << 16 | groups[7]);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
+    }
+}

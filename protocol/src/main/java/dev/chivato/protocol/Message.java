@@ -1,0 +1,122 @@
+package dev.chivato.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A whole DNS message. The OPT pseudo-record is not part of {@link #additional()}: it is {@link #edns()}, and the
+ * encoder puts it back as the last additional record.
+ */
+public record Message(Header header, List<Question> questions, List<ResourceRecord> answers,
+                      List<ResourceRecord> authority, List<ResourceRecord> additional, Optional<Edns> edns) {
+    /** The most a message can be: the TCP length prefix is 16 bits. */
+    public static final int MAX_LENGTH = 0xffff;
+
+    public Message {
+        questions = List.copyOf(questions);
+        answers = List.copyOf(answers);
+        authority = List.copyOf(authority);
+        additional = List.copyOf(additional);
+        if (questions.size() > 0xffff || answers.size() > 0xffff || authority.size() > 0xffff
+                || additional.size() + (edns.isPresent() ? 1 : 0) > 0xffff) {
+            throw new IllegalArgumentException("a section holds at most 65535 entries");
+        }
+        for (List<ResourceRecord> section : List.of(answers, authority, additional)) {
+            for (ResourceRecord record : section) {
+                if (record.type().equals(RRType.OPT)) {
+                    throw new IllegalArgumentException("OPT belongs in edns(), not in a section");
+                }
+            }
+        }
+    }
+
+    /** A query for one question, with the given EDNS or none. */
+    public static Message query(int id, boolean recursionDesired, Question question, Optional<Edns> edns) {
+        return new Message(Header.query(id, recursionDesired), List.of(question), List.of(), List.of(), List.of(),
+                edns);
+    }
+
+    /** Decodes one whole message: the buffer's remaining bytes, no more and no less. */
+    public static Message decode(ByteBuffer wire) throws WireFormatException {
+        return WireReader.decodeMessage(wire);
+    }
+
+    public static Message decode(byte[] wire) throws WireFormatException {
+        return decode(ByteBuffer.wrap(wire));
+    }
+
+    /**
+     * Encodes into {@code out} from its position, compressing names, using at most {@code maxLength} octets. When
+     * the answer or authority section does not fit, whole RRsets are dropped from the first one that does not fit
+     * on, TC is set, and the OPT record is kept. Records that do not fit in the additional section are left out
+     * without TC (RFC 2181 section 9). Returns the number of octets written; {@code out}'s position moves past them.
+     */
+    public int encode(ByteBuffer out, int maxLength) {
+        return WireWriter.encode(this, out, maxLength, true);
+    }
+
+    /** The whole message on the wire, compressed, with nothing truncated. */
+    public byte[] toWire() {
+        return toWire(true);
+    }
+
+    /** The whole message on the wire, with or without name compression. */
+    public byte[] toWire(boolean compress) {
+        ByteBuffer out = ByteBuffer.allocate(MAX_LENGTH);
+        int length = WireWriter.encode(this, out, MAX_LENGTH, compress);
+        byte[] wire = new byte[length];
+        out.flip().get(wire);
+        return wire;
+    }
+
+    /** The full 12-bit response code: the header's four bits with EDNS's upper eight. */
+    public Rcode rcode() {
+        return Rcode.of(header.rcode().value(), edns.map(Edns::extendedRcode).orElse(0));
+    }
+
+    /** This message with the given response code, split between the header and EDNS as RFC 6891 says. */
+    public Message withRcode(Rcode rcode) {
+        if (rcode.extendedBits() != 0 && edns.isEmpty()) {
+            throw new IllegalArgumentException(rcode + " needs EDNS to be sent");
+        }
+        return new Message(header.withRcode(new Rcode(rcode.headerBits())), questions, answers, authority,
+                additional, edns.map(e -> e.withExtendedRcode(rcode.extendedBits())));
+    }
+
+    public Message withHeader(Header newHeader) {
+        return new Message(newHeader, questions, answers, authority, additional, edns);
+    }
+
+    /** The first question, which is the only one in any query this server answers. */
+    public Optional<Question> question() {
+        return questions.isEmpty() ? Optional.empty() : Optional.of(questions.get(0));
+    }
+
+    /** The message as dig prints it, from the HEADER line to the last section. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder();
+        text.append(";; ->>HEADER<<- opcode: ").append(header.opcode()).append(", status: ").append(rcode())
+                .append(", id: ").append(header.id()).append('\n');
+        text.append(";; flags: ").append(header.flagsText()).append("; QUERY: ").append(questions.size())
+                .append(", ANSWER: ").append(answers.size()).append(", AUTHORITY: ").append(authority.size())
+                .append(", ADDITIONAL: ").append(additional.size() + (edns.isPresent() ? 1 : 0)).append('\n');
+        edns.ifPresent(e -> text.append('\n').append(e));
+        if (!questions.isEmpty()) {
+            text.append("\n;; QUESTION SECTION:\n");
+            questions.forEach(q -> text.append(q).append('\n'));
+        }
+        appendSection(text, "ANSWER", answers);
+        appendSection(text, "AUTHORITY", authority);
+        appendSection(text, "ADDITIONAL", additional);
+        return text.toString();
+    }
+
+    private static void appendSection(StringBuilder text, String title, List<ResourceRecord> records) {
+        if (!records.isEmpty()) {
+            text.append("\n;; ").append(title).append(" SECTION:\n");
+            records.forEach(r -> text.append(r).append('\n'));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.chivato.protocol;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A two-way table between the numbers of one registry (types, classes, opcodes, rcodes) and their mnemonics.
+ * Numbers without a mnemonic print as the RFC 3597 style {@code PREFIX<number>} and parse back from it.
+ */
+final class Mnemonics {
+    private final String kind;
+    private final String unknownPrefix;
+    private final int max;
+    private final Map<Integer, String> names = new HashMap<>();
+    private final Map<String, Integer> values = new HashMap<>();
+
+    Mnemonics(String kind, String unknownPrefix, int max) {
+        this.kind = kind;
+        this.unknownPrefix = unknownPrefix;
+        this.max = max;
+    }
+
+    Mnemonics add(int value, String name) {
+        names.put(value, name);
+        values.put(name, value);
+        return this;
+    }
+
+    void checkRange(int value) {
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException(kind + " " + value + " is not in 0.." + max);
+        }
+    }
+
+    String name(int value) {
+        String name = names.get(value);
+        return name != null ? name : unknownPrefix + value;
+    }
+
+    /** Whether the value has a mnemonic of its own. */
+    boolean isKnown(int value) {
+        return names.containsKey(value);
+    }
+
+    int parse(String text) {
+        String upper = text.toUpperCase(Locale.ROOT);
+        Integer known = values.get(upper);
+        if (known != null) {
+            return known;
+        }
+        if (upper.startsWith(unknownPrefix)) {
+            try {
+                int value = Integer.parseInt(upper.substring(unknownPrefix.length()));
+                checkRange(value);
+                return value;
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new IllegalArgumentException("unknown " + kind + " \"" + text + "\"");
+    }
+}

@@ -1,0 +1,333 @@
+package dev.chivato.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A domain name, held in its uncompressed wire form: length-prefixed labels ending in the zero-length root label.
+ *
+ * <p>Equality and hashing ignore ASCII case (RFC 4343); the original case is kept for output. Every name, decoded
+ * or built by hand, obeys RFC 1035's limits: labels of at most 63 octets, at most 255 octets in all on the wire.
+ */
+public record Name(byte[] wire) implements Comparable<Name> {
+    public static final int MAX_LABEL_LENGTH = 63;
+    public static final int MAX_WIRE_LENGTH = 255;
+    public static final Name ROOT = new Name(new byte[] {0});
+
+    /** Checks the wire form and keeps its own copy, so no caller can change a name after the fact. */
+    public Name {
+        wire = wire.clone();
+        String problem = problemWith(wire, wire.length);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /**
+     * Why {@code wire[0..length)} is not an uncompressed name, or null when it is one. Shared by the constructor and
+     * by the decoder, which turns the reason into a {@link WireFormatException}.
+     */
+    static String problemWith(byte[] wire, int length) {
+        if (length > MAX_WIRE_LENGTH) {
+            return "name longer than 255 octets";
+        }
+        int i = 0;
+        while (i < length) {
+            int labelLength = wire[i] & 0xff;
+            if (labelLength == 0) {
+                return i == length - 1 ? null : "bytes after the root label";
+            }
+            if (labelLength > MAX_LABEL_LENGTH) {
+                return "label longer than 63 octets";
+            }
+            i += 1 + labelLength;
+        }
+        return "name does not end with the root label";
+    }
+
+    /** A name from its labels, most specific first, each given as raw octets. */
+    public static Name fromLabels(List<byte[]> labels) {
+        int length = 1;
+        for (byte[] label : labels) {
+            length += 1 + label.length;
+        }
+        if (length > MAX_WIRE_LENGTH) {
+            throw new IllegalArgumentException("name longer than 255 octets");
+        }
+        byte[] wire = new byte[length];
+        int at = 0;
+        for (byte[] label : labels) {
+            if (label.length == 0) {
+                throw new IllegalArgumentException("empty label");
+            }
+            if (label.length > MAX_LABEL_LENGTH) {
+                throw new IllegalArgumentException("label longer than 63 octets");
+            }
+            wire[at++] = (byte) label.length;
+            System.arraycopy(label, 0, wire, at, label.length);
+            at += label.length;
+        }
+        return new Name(wire);
+    }
+
+    /**
+     * Parses presentation format as dig prints it: labels separated by dots, {@code \.} and {@code \X} for a literal
+     * character, {@code \DDD} for an octet in decimal. The trailing dot is optional: every name here is absolute.
+     */
+    public static Name parse(String text) {
+        if (text.equals(".") || text.isEmpty()) {
+            return ROOT;
+        }
+        List<byte[]> labels = new ArrayList<>();
+        byte[] label = new byte[text.length()];
+        int labelLength = 0;
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                if (labelLength == 0) {
+                    throw new IllegalArgumentException("empty label in \"" + text + "\"");
+                }
+                labels.add(Arrays.copyOf(label, labelLength));
+                labelLength = 0;
+                i++;
+                continue;
+            }
+            int octet;
+            if (c == '\\') {
+                if (i + 1 >= text.length()) {
+                    throw new IllegalArgumentException("dangling backslash in \"" + text + "\"");
+                }
+                char next = text.charAt(i + 1);
+                if (isDigit(next)) {
+                    if (i + 3 >= text.length() || !isDigit(text.charAt(i + 2)) || !isDigit(text.charAt(i + 3))) {
+                        throw new IllegalArgumentException("\\DDD needs three digits in \"" + text + "\"");
+                    }
+                    octet = Integer.parseInt(text.substring(i + 1, i + 4));
+                    if (octet > 255) {
+                        throw new IllegalArgumentException("\\" + octet + " is over 255 in \"" + text + "\"");
+                    }
+                    i += 4;
+                } else {
+                    octet = next;
+                    i += 2;
+                }
+            } else {
+                octet = c;
+                i++;
+            }
+            if (octet > 0xff) {
+                throw new IllegalArgumentException("non-ASCII character in \"" + text + "\": use \\DDD escapes");
+            }
+            label[labelLength++] = (byte) octet;
+        }
+        if (labelLength > 0) {
+            labels.add(Arrays.copyOf(label, labelLength));
+        }
+        return fromLabels(labels);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /** A copy of the wire form (the record's own array never leaves this class). */
+    @Override
+    public byte[] wire() {
+        return wire.clone();
+    }
+
+    /** Octets on the wire, uncompressed, including the root label. */
+    public int wireLength() {
+        return wire.length;
+    }
+
+    /** Writes the uncompressed wire form into {@code out} at {@code offset}. */
+    void copyWireTo(byte[] out, int offset) {
+        System.arraycopy(wire, 0, out, offset, wire.length);
+    }
+
+    /** The byte at {@code index} of the uncompressed wire form. */
+    byte wireByte(int index) {
+        return wire[index];
+    }
+
+    public boolean isRoot() {
+        return wire.length == 1;
+    }
+
+    public int labelCount() {
+        int count = 0;
+        for (int i = 0; wire[i] != 0; i += 1 + (wire[i] & 0xff)) {
+            count++;
+        }
+        return count;
+    }
+
+    /** The offset in {@link #wire} where label {@code index} (0 = leftmost) starts. */
+    private int labelOffset(int index) {
+        int at = 0;
+        for (int i = 0; i < index; i++) {
+            if (wire[at] == 0) {
+                throw new IndexOutOfBoundsException("label " + index + " of " + this);
+            }
+            at += 1 + (wire[at] & 0xff);
+        }
+        return at;
+    }
+
+    /** Label {@code index}, leftmost first, as raw octets. */
+    public byte[] label(int index) {
+        int at = labelOffset(index);
+        if (wire[at] == 0) {
+            throw new IndexOutOfBoundsException("label " + index + " of " + this);
+        }
+        return Arrays.copyOfRange(wire, at + 1, at + 1 + (wire[at] & 0xff));
+    }
+
+    public List<byte[]> labels() {
+        List<byte[]> labels = new ArrayList<>();
+        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
+            labels.add(Arrays.copyOfRange(wire, at + 1, at + 1 + (wire[at] & 0xff)));
+        }
+        return labels;
+    }
+
+    /** The name with its leftmost label removed; the root has no parent. */
+    public Name parent() {
+        if (isRoot()) {
+            throw new IllegalStateException("the root has no parent");
+        }
+        return new Name(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length));
+    }
+
+    /** This name with {@code label} added on the left. */
+    public Name child(byte[] label) {
+        if (label.length == 0 || label.length > MAX_LABEL_LENGTH) {
+            throw new IllegalArgumentException("label length " + label.length + " is not 1..63");
+        }
+        byte[] longer = new byte[wire.length + 1 + label.length];
+        longer[0] = (byte) label.length;
+        System.arraycopy(label, 0, longer, 1, label.length);
+        System.arraycopy(wire, 0, longer, 1 + label.length, wire.length);
+        return new Name(longer);
+    }
+
+    public Name child(String label) {
+        return child(label.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** True when this name equals {@code other} or lies below it (every name is a subdomain of the root). */
+    public boolean isSubdomainOf(Name other) {
+        int offset = wire.length - other.wire.length;
+        if (offset < 0) {
+            return false;
+        }
+        // The suffix must start on a label boundary, not in the middle of a label.
+        int at = 0;
+        while (at < offset) {
+            at += 1 + (wire[at] & 0xff);
+        }
+        return at == offset && regionEqualsIgnoreCase(wire, offset, other.wire, 0, other.wire.length);
+    }
+
+    /** The name with ASCII letters folded to lower case: the form to use as a lookup key. */
+    public Name toLowerCase() {
+        byte[] lower = wire.clone();
+        boolean changed = false;
+        for (int i = 0; i < lower.length; i++) {
+            byte folded = toLower(lower[i]);
+            changed |= folded != lower[i];
+            lower[i] = folded;
+        }
+        return changed ? new Name(lower) : this;
+    }
+
+    static byte toLower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+    }
+
+    static boolean regionEqualsIgnoreCase(byte[] a, int aFrom, byte[] b, int bFrom, int length) {
+        for (int i = 0; i < length; i++) {
+            if (toLower(a[aFrom + i]) != toLower(b[bFrom + i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Name other
+                && other.wire.length == wire.length
+                && regionEqualsIgnoreCase(wire, 0, other.wire, 0, wire.length);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = 1;
+        for (byte b : wire) {
+            hash = 31 * hash + toLower(b);
+        }
+        return hash;
+    }
+
+    /** True when the two names are equal octet for octet, case included. */
+    public boolean equalsExactly(Name other) {
+        return Arrays.equals(wire, other.wire);
+    }
+
+    /** DNSSEC canonical order (RFC 4034 section 6.1): by labels from the right, case-insensitively. */
+    @Override
+    public int compareTo(Name other) {
+        List<byte[]> mine = labels();
+        List<byte[]> theirs = other.labels();
+        for (int i = 1; i <= Math.min(mine.size(), theirs.size()); i++) {
+            byte[] a = mine.get(mine.size() - i);
+            byte[] b = theirs.get(theirs.size() - i);
+            for (int j = 0; j < Math.min(a.length, b.length); j++) {
+                int diff = (toLower(a[j]) & 0xff) - (toLower(b[j]) & 0xff);
+                if (diff != 0) {
+                    return diff;
+                }
+            }
+            if (a.length != b.length) {
+                return a.length - b.length;
+            }
+        }
+        return mine.size() - theirs.size();
+    }
+
+    /** Presentation format as dig prints it: escaped where needed, with the trailing dot. */
+    @Override
+    public String toString() {
+        if (isRoot()) {
+            return ".";
+        }
+        StringBuilder text = new StringBuilder(wire.length + 8);
+        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
+            int end = at + 1 + (wire[at] & 0xff);
+            for (int i = at + 1; i < end; i++) {
+                appendEscaped(text, wire[i] & 0xff);
+            }
+            text.append('.');
+        }
+        return text.toString();
+    }
+
+    private static void appendEscaped(StringBuilder text, int octet) {
+        switch (octet) {
+            case '.', '\\', '"', '(', ')', ';', '@', '$' -> text.append('\\').append((char) octet);
+            default -> {
+                if (octet <= 0x20 || octet >= 0x7f) {
+                    text.append('\\').append((char) ('0' + octet / 100))
+                            .append((char) ('0' + octet / 10 % 10)).append((char) ('0' + octet % 10));
+                } else {
+                    text.append((char) octet);
+                }
+            }
+        }
+    }
+}

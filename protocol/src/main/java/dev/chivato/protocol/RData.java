@@ -1,0 +1,304 @@
+package dev.chivato.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The RDATA of a resource record: one record type per RR type this codec understands, and {@link Unknown} for the
+ * rest, kept as opaque octets (RFC 3597). {@code toString()} gives the presentation form dig prints.
+ */
+public sealed interface RData {
+    RRType type();
+
+    /**
+     * Whether RDATA of this type and class is decoded into its own record rather than {@link Unknown}. A and AAAA are
+     * defined for class IN only; the other types here have the same form in every class.
+     */
+    static boolean hasTypedForm(RRType type, RRClass rrClass) {
+        if (type.equals(RRType.A) || type.equals(RRType.AAAA)) {
+            return rrClass.equals(RRClass.IN);
+        }
+        return type.equals(RRType.NS) || type.equals(RRType.CNAME) || type.equals(RRType.SOA)
+                || type.equals(RRType.PTR) || type.equals(RRType.MX) || type.equals(RRType.TXT)
+                || type.equals(RRType.OPT);
+    }
+
+    /** An IPv4 address (RFC 1035 section 3.4.1), its 32 bits in an int. */
+    record A(int address) implements RData {
+        public static A parse(String text) {
+            return new A(Addresses.parseIPv4(text));
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.A;
+        }
+
+        @Override
+        public String toString() {
+            return Addresses.formatIPv4(address);
+        }
+    }
+
+    /** An IPv6 address (RFC 3596), its 128 bits in two longs. */
+    record AAAA(long high, long low) implements RData {
+        public static AAAA parse(String text) {
+            return fromOctets(Addresses.parseIPv6(text));
+        }
+
+        public static AAAA fromOctets(byte[] octets) {
+            if (octets.length != 16) {
+                throw new IllegalArgumentException("an IPv6 address has 16 octets, not " + octets.length);
+            }
+            long high = 0;
+            long low = 0;
+            for (int i = 0; i < 8; i++) {
+                high = high << 8 | octets[i] & 0xff;
+                low = low << 8 | octets[i + 8] & 0xff;
+            }
+            return new AAAA(high, low);
+        }
+
+        public byte[] octets() {
+            byte[] octets = new byte[16];
+            for (int i = 0; i < 8; i++) {
+                octets[i] = (byte) (high >>> 56 - 8 * i);
+                octets[i + 8] = (byte) (low >>> 56 - 8 * i);
+            }
+            return octets;
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.AAAA;
+        }
+
+        @Override
+        public String toString() {
+            return Addresses.formatIPv6(octets());
+        }
+    }
+
+    record Ptr(Name target) implements RData {
+        @Override
+        public RRType type() {
+            return RRType.PTR;
+        }
+
+        @Override
+        public String toString() {
+            return target.toString();
+        }
+    }
+
+    record Cname(Name target) implements RData {
+        @Override
+        public RRType type() {
+            return RRType.CNAME;
+        }
+
+        @Override
+        public String toString() {
+            return target.toString();
+        }
+    }
+
+    record Ns(Name host) implements RData {
+        @Override
+        public RRType type() {
+            return RRType.NS;
+        }
+
+        @Override
+        public String toString() {
+            return host.toString();
+        }
+    }
+
+    record Mx(int preference, Name exchange) implements RData {
+        public Mx {
+            checkUnsigned16("MX preference", preference);
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.MX;
+        }
+
+        @Override
+        public String toString() {
+            return preference + " " + exchange;
+        }
+    }
+
+    /** Start of authority (RFC 1035 section 3.3.13); the five counters are unsigned 32-bit values. */
+    record Soa(Name mname, Name rname, long serial, long refresh, long retry, long expire, long minimum)
+            implements RData {
+        public Soa {
+            checkUnsigned32("SOA serial", serial);
+            checkUnsigned32("SOA refresh", refresh);
+            checkUnsigned32("SOA retry", retry);
+            checkUnsigned32("SOA expire", expire);
+            checkUnsigned32("SOA minimum", minimum);
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.SOA;
+        }
+
+        @Override
+        public String toString() {
+            return mname + " " + rname + " " + serial + " " + refresh + " " + retry + " " + expire + " " + minimum;
+        }
+    }
+
+    /** One or more character-strings of at most 255 octets each (RFC 1035 section 3.3.14). */
+    record Txt(List<byte[]> strings) implements RData {
+        public Txt {
+            strings = strings.stream().map(byte[]::clone).toList();
+            for (byte[] string : strings) {
+                if (string.length > 255) {
+                    throw new IllegalArgumentException("TXT string of " + string.length + " octets; 255 at most");
+                }
+            }
+        }
+
+        public static Txt of(String... texts) {
+            return new Txt(Arrays.stream(texts).map(t -> t.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .toList());
+        }
+
+        @Override
+        public List<byte[]> strings() {
+            return strings.stream().map(byte[]::clone).toList();
+        }
+
+        /** Octets the strings take on the wire, a length octet each. */
+        int wireLength() {
+            return strings.stream().mapToInt(s -> 1 + s.length).sum();
+        }
+
+        List<byte[]> sharedStrings() {
+            return strings;
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.TXT;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Txt other) || other.strings.size() != strings.size()) {
+                return false;
+            }
+            for (int i = 0; i < strings.size(); i++) {
+                if (!Arrays.equals(strings.get(i), other.strings.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public int hashCode() {
+            int hash = 1;
+            for (byte[] string : strings) {
+                hash = 31 * hash + Arrays.hashCode(string);
+            }
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder text = new StringBuilder();
+            for (byte[] string : strings) {
+                if (text.length() > 0) {
+                    text.append(' ');
+                }
+                text.append('"');
+                for (byte b : string) {
+                    int octet = b & 0xff;
+                    if (octet == '"' || octet == '\\') {
+                        text.append('\\').append((char) octet);
+                    } else if (octet < 0x20 || octet >= 0x7f) {
+                        text.append(String.format("\\%03d", octet));
+                    } else {
+                        text.append((char) octet);
+                    }
+                }
+                text.append('"');
+            }
+            return text.toString();
+        }
+    }
+
+    /** The RDATA of the EDNS(0) OPT pseudo-record: a list of options (RFC 6891 section 6.1.2). */
+    record Opt(List<EdnsOption> options) implements RData {
+        public Opt {
+            options = List.copyOf(options);
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.OPT;
+        }
+
+        @Override
+        public String toString() {
+            return options.toString();
+        }
+    }
+
+    /** RDATA of a type this codec does not interpret: the octets as they were (RFC 3597). */
+    record Unknown(RRType type, byte[] data) implements RData {
+        public Unknown {
+            if (data.length > 0xffff) {
+                throw new IllegalArgumentException("RDATA of " + data.length + " octets; 65535 at most");
+            }
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        int length() {
+            return data.length;
+        }
+
+        byte[] sharedData() {
+            return data;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unknown other && other.type.equals(type) && Arrays.equals(other.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * type.hashCode() + Arrays.hashCode(data);
+        }
+
+        /** RFC 3597 section 5: {@code \# length hex}. */
+        @Override
+        public String toString() {
+            return data.length == 0 ? "\\# 0" : "\\# " + data.length + " " + Hex.format(data);
+        }
+    }
+
+    private static void checkUnsigned16(String what, int value) {
+        if (value < 0 || value > 0xffff) {
+            throw new IllegalArgumentException(what + " " + value + " is not in 0..65535");
+        }
+    }
+
+    private static void checkUnsigned32(String what, long value) {
+        if (value < 0 || value > 0xffffffffL) {
+            throw new IllegalArgumentException(what + " " + value + " is not in 0..4294967295");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.chivato.protocol;
+
+/**
+ * A resource record (RFC 1035 section 4.1.3). Its TYPE is the type of its RDATA, so the two cannot disagree.
+ *
+ * @param ttl an unsigned 32-bit value, kept as it came
+ */
+public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {
+    public ResourceRecord {
+        if (name == null || rrClass == null || data == null) {
+            throw new NullPointerException("record needs a name, class and data");
+        }
+        if (ttl < 0 || ttl > 0xffffffffL) {
+            throw new IllegalArgumentException("TTL " + ttl + " is not in 0..4294967295");
+        }
+        boolean typed = RData.hasTypedForm(data.type(), rrClass);
+        if (data instanceof RData.Unknown ? typed : !typed) {
+            // The decoder turns exactly the typed (type, class) pairs into typed RDATA; built records must agree,
+            // or a record would not decode back to itself.
+            throw new IllegalArgumentException(data instanceof RData.Unknown
+                    ? "type " + data.type() + " in class " + rrClass + " has a typed form; use it, not Unknown"
+                    : "type " + data.type() + " has no typed form in class " + rrClass + "; use RData.Unknown");
+        }
+    }
+
+    /** A record of class IN. */
+    public static ResourceRecord in(Name name, long ttl, RData data) {
+        return new ResourceRecord(name, RRClass.IN, ttl, data);
+    }
+
+    public RRType type() {
+        return data.type();
+    }
+
+    /** Whether the two records belong to the same RRset: same owner, type and class (RFC 2181 section 5). */
+    public boolean sameRRset(ResourceRecord other) {
+        return name.equals(other.name) && type().equals(other.type()) && rrClass.equals(other.rrClass);
+    }
+
+    /** The line dig prints for the record. */
+    @Override
+    public String toString() {
+        String owner = name.toString();
+        return owner + (owner.length() < 16 ? "\t\t" : "\t") + ttl + "\t" + rrClass + "\t" + type() + "\t" + data;
+    }
+}

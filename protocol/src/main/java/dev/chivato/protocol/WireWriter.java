@@ -1,0 +1,263 @@
+package dev.chivato.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one encoder. Writes a message into a buffer within a size limit, compressing names through a map from each
+ * name suffix already written to its offset. A mark taken before an RRset lets it roll the RRset back, output and
+ * compression entries both, when it does not fit.
+ */
+final class WireWriter {
+    /** A compression pointer holds 14 bits of offset. */
+    private static final int MAX_POINTER_TARGET = 0x3fff;
+
+    /** Thrown when a write would pass the limit; caught inside this class only, so it needs no stack trace. */
+    private static final class Overflow extends RuntimeException {
+        private static final Overflow INSTANCE = new Overflow();
+
+        private Overflow() {
+            super("message limit reached", null, false, false);
+        }
+    }
+
+    /**
+     * A name suffix in the output: the octets of {@code name}'s wire form from {@code from} on. Matching is exact
+     * (case included), so a compressed name decodes to the very octets it was written with.
+     */
+    private record Suffix(byte[] wire, int from) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Suffix other
+                    && Arrays.equals(wire, from, wire.length, other.wire, other.from, other.wire.length);
+        }
+
+        @Override
+        public int hashCode() {
+            int hash = 1;
+            for (int i = from; i < wire.length; i++) {
+                hash = 31 * hash + wire[i];
+            }
+            return hash;
+        }
+    }
+
+    private final ByteBuffer buffer;
+    private final int base;
+    private final boolean compress;
+    private final Map<Suffix, Integer> suffixOffsets = new HashMap<>();
+    /** Suffixes in the order they were added, so a rollback can remove the newest ones. */
+    private final List<Suffix> suffixesAdded = new ArrayList<>();
+    private int limit;
+    private int position;
+
+    private WireWriter(ByteBuffer buffer, int limit, boolean compress) {
+        this.buffer = buffer;
+        this.base = buffer.position();
+        this.limit = limit;
+        this.compress = compress;
+    }
+
+    static int encode(Message message, ByteBuffer out, int maxLength, boolean compress) {
+        int limit = Math.min(Math.min(maxLength, out.remaining()), Message.MAX_LENGTH);
+        int optLength = message.edns().map(Edns::wireLength).orElse(0);
+        if (limit < Header.LENGTH + optLength) {
+            throw new IllegalArgumentException("a limit of " + limit + " octets leaves no room for the message");
+        }
+        WireWriter writer = new WireWriter(out, limit - optLength, compress);
+        writer.position = Header.LENGTH;
+        for (Question question : message.questions()) {
+            try {
+                writer.name(question.name(), true);
+                writer.u16(question.type().value());
+                writer.u16(question.qclass().value());
+            } catch (Overflow e) {
+                throw new IllegalArgumentException("a limit of " + limit + " octets leaves no room for the question");
+            }
+        }
+        boolean truncated = false;
+        int answerCount = writer.recordsThatFit(message.answers());
+        int authorityCount = 0;
+        int additionalCount = 0;
+        if (answerCount < message.answers().size()) {
+            truncated = true;
+        } else {
+            authorityCount = writer.recordsThatFit(message.authority());
+            if (authorityCount < message.authority().size()) {
+                truncated = true;
+            } else {
+                additionalCount = writer.recordsThatFit(message.additional());
+            }
+        }
+        writer.limit = limit;
+        if (message.edns().isPresent()) {
+            writer.record(message.edns().get().toRecord());
+            additionalCount++;
+        }
+        Header header = message.header();
+        int flags = header.flagsWord() | (truncated ? Header.TC : 0);
+        writer.put16(0, header.id());
+        writer.put16(2, flags);
+        writer.put16(4, message.questions().size());
+        writer.put16(6, answerCount);
+        writer.put16(8, authorityCount);
+        writer.put16(10, additionalCount);
+        out.position(writer.base + writer.position);
+        return writer.position;
+    }
+
+    /** Writes whole RRsets while they fit; returns how many records went out. */
+    private int recordsThatFit(List<ResourceRecord> records) {
+        int written = 0;
+        int i = 0;
+        while (i < records.size()) {
+            int end = i + 1;
+            while (end < records.size() && records.get(end).sameRRset(records.get(i))) {
+                end++;
+            }
+            int markPosition = position;
+            int markSuffixes = suffixesAdded.size();
+            try {
+                for (int j = i; j < end; j++) {
+                    record(records.get(j));
+                }
+            } catch (Overflow e) {
+                rollback(markPosition, markSuffixes);
+                return written;
+            }
+            written += end - i;
+            i = end;
+        }
+        return written;
+    }
+
+    private void rollback(int markPosition, int markSuffixes) {
+        position = markPosition;
+        while (suffixesAdded.size() > markSuffixes) {
+            suffixOffsets.remove(suffixesAdded.remove(suffixesAdded.size() - 1));
+        }
+    }
+
+    private void record(ResourceRecord record) {
+        name(record.name(), true);
+        u16(record.type().value());
+        u16(record.rrClass().value());
+        u32(record.ttl());
+        int lengthAt = position;
+        u16(0);
+        rdata(record.data());
+        put16(lengthAt, position - lengthAt - 2);
+    }
+
+    /** RDATA; names inside NS, CNAME, PTR, SOA and MX may be compressed, as RFC 3597 section 4 allows. */
+    private void rdata(RData data) {
+        if (data instanceof RData.A a) {
+            u32(a.address() & 0xffffffffL);
+        } else if (data instanceof RData.AAAA aaaa) {
+            u32(aaaa.high() >>> 32);
+            u32(aaaa.high() & 0xffffffffL);
+            u32(aaaa.low() >>> 32);
+            u32(aaaa.low() & 0xffffffffL);
+        } else if (data instanceof RData.Ptr ptr) {
+            name(ptr.target(), true);
+        } else if (data instanceof RData.Cname cname) {
+            name(cname.target(), true);
+        } else if (data instanceof RData.Ns ns) {
+            name(ns.host(), true);
+        } else if (data instanceof RData.Mx mx) {
+            u16(mx.preference());
+            name(mx.exchange(), true);
+        } else if (data instanceof RData.Soa soa) {
+            name(soa.mname(), true);
+            name(soa.rname(), true);
+            u32(soa.serial());
+            u32(soa.refresh());
+            u32(soa.retry());
+            u32(soa.expire());
+            u32(soa.minimum());
+        } else if (data instanceof RData.Txt txt) {
+            for (byte[] string : txt.sharedStrings()) {
+                u8(string.length);
+                bytes(string);
+            }
+        } else if (data instanceof RData.Opt opt) {
+            for (EdnsOption option : opt.options()) {
+                u16(option.code());
+                u16(option.length());
+                bytes(option.sharedData());
+            }
+        } else if (data instanceof RData.Unknown unknown) {
+            bytes(unknown.sharedData());
+        }
+    }
+
+    /**
+     * Writes a name: label by label until a suffix already in the output is found, then a pointer to it. Every
+     * suffix written at an offset a pointer can reach is remembered for the names that follow.
+     */
+    private void name(Name name, boolean compressible) {
+        byte[] wire = name.wire();
+        int at = 0;
+        while (wire[at] != 0) {
+            if (compress && compressible) {
+                Suffix suffix = new Suffix(wire, at);
+                Integer offset = suffixOffsets.get(suffix);
+                if (offset != null) {
+                    u16(0xc000 | offset);
+                    return;
+                }
+                if (position <= MAX_POINTER_TARGET) {
+                    suffixOffsets.put(suffix, position);
+                    suffixesAdded.add(suffix);
+                }
+            }
+            int labelEnd = at + 1 + (wire[at] & 0xff);
+            reserve(labelEnd - at);
+            buffer.put(base + position, wire, at, labelEnd - at);
+            position += labelEnd - at;
+            at = labelEnd;
+        }
+        u8(0);
+    }
+
+    private void reserve(int count) {
+        if (count > limit - position) {
+            throw Overflow.INSTANCE;
+        }
+    }
+
+    private void u8(int value) {
+        reserve(1);
+        buffer.put(base + position++, (byte) value);
+    }
+
+    private void u16(int value) {
+        reserve(2);
+        put16(position, value);
+        position += 2;
+    }
+
+    private void put16(int at, int value) {
+        buffer.put(base + at, (byte) (value >>> 8));
+        buffer.put(base + at + 1, (byte) value);
+    }
+
+    private void u32(long value) {
+        reserve(4);
+        buffer.put(base + position, (byte) (value >>> 24));
+        buffer.put(base + position + 1, (byte) (value >>> 16));
+        buffer.put(base + position + 2, (byte) (value >>> 8));
+        buffer.put(base + position + 3, (byte) value);
+        position += 4;
+    }
+
+    private void bytes(byte[] bytes) {
+        reserve(bytes.length);
+        buffer.put(base + position, bytes);
+        position += bytes.length;
+    }
+}

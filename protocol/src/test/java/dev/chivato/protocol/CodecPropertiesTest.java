@@ -1,0 +1,94 @@
+package dev.chivato.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+class CodecPropertiesTest {
+    /** Generous: a hang, not speed, is what these catch. */
+    private static final Duration NO_HANG = Duration.ofSeconds(10);
+
+    @Provide
+    Arbitrary<Message> messages() {
+        return MessageArbitraries.messages();
+    }
+
+    @Property(tries = 2000)
+    void decodingTheEncodingGivesTheMessageBack(@ForAll("messages") Message message) throws WireFormatException {
+        assertEquals(message, Message.decode(message.toWire()));
+    }
+
+    @Property(tries = 500)
+    void uncompressedEncodingAlsoDecodesBack(@ForAll("messages") Message message) throws WireFormatException {
+        assertEquals(message, Message.decode(message.toWire(false)));
+    }
+
+    @Property(tries = 500)
+    void encodingIsDeterministic(@ForAll("messages") Message message) {
+        assertArrayEquals(message.toWire(), message.toWire());
+    }
+
+    @Property(tries = 1000)
+    void compressedIsNeverLongerThanUncompressed(@ForAll("messages") Message message) {
+        assertTrue(message.toWire(true).length <= message.toWire(false).length);
+    }
+
+    @Property(tries = 1000)
+    void encodingWithinALimitNeverExceedsItAndStillDecodes(@ForAll("messages") Message message,
+            @ForAll("limits") int limit) throws WireFormatException {
+        int needed = Header.LENGTH + message.edns().map(Edns::wireLength).orElse(0)
+                + message.questions().stream().mapToInt(q -> q.name().wireLength() + 4).sum();
+        if (limit < needed) {
+            return;
+        }
+        ByteBuffer out = ByteBuffer.allocate(limit);
+        int length = message.encode(out, limit);
+        assertTrue(length <= limit);
+        Message decoded = Message.decode(ByteBuffer.wrap(out.array(), 0, length));
+        assertEquals(message.edns(), decoded.edns(), "the OPT record is kept");
+        assertEquals(message.questions(), decoded.questions());
+    }
+
+    @Provide
+    Arbitrary<Integer> limits() {
+        return Arbitraries.integers().between(12, 1500);
+    }
+
+    @Property(tries = 5000)
+    void arbitraryBytesDecodeOrThrowWireFormatException(@ForAll("anyBytes") byte[] bytes) {
+        assertTimeoutPreemptively(NO_HANG, () -> decodeOrReject(bytes));
+    }
+
+    @Provide
+    Arbitrary<byte[]> anyBytes() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
+    }
+
+    @Property(tries = 5000)
+    void mutatedCapturesDecodeOrThrowWireFormatException(@ForAll("mutatedCaptures") byte[] bytes) {
+        assertTimeoutPreemptively(NO_HANG, () -> decodeOrReject(bytes));
+    }
+
+    @Provide
+    Arbitrary<byte[]> mutatedCaptures() {
+        return Mutations.of(Arbitraries.of(Captures.all()).map(Captures.Capture::bytes));
+    }
+
+    /** The only outcomes allowed: a message, or the one exception type. Anything else fails the property. */
+    private static void decodeOrReject(byte[] bytes) {
+        try {
+            Message.decode(bytes);
+        } catch (WireFormatException e) {
+            assertTrue(e.offset() >= 0 && e.offset() <= bytes.length, "offset inside the message: " + e);
+        }
+    }
+}

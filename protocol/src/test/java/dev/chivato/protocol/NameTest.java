@@ -1,0 +1,131 @@
+package dev.chivato.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class NameTest {
+    @Test
+    void printsLikeDigWithTheTrailingDot() {
+        assertEquals("example.com.", Name.parse("example.com").toString());
+        assertEquals("example.com.", Name.parse("example.com.").toString());
+        assertEquals(".", Name.ROOT.toString());
+    }
+
+    @Test
+    void escapedDotStaysInsideTheLabel() {
+        Name name = Name.parse("a\\.b.example.");
+        assertEquals(2, name.labelCount());
+        assertArrayEquals("a.b".getBytes(), name.label(0));
+        assertEquals("a\\.b.example.", name.toString());
+    }
+
+    @Test
+    void decimalEscapeGivesTheOctet() {
+        Name name = Name.parse("\\000\\255x.");
+        assertArrayEquals(new byte[] {0, (byte) 255, 'x'}, name.label(0));
+        assertEquals("\\000\\255x.", name.toString());
+    }
+
+    @Test
+    void spaceAndSpecialCharactersAreEscapedOnOutput() {
+        Name name = Name.fromLabels(java.util.List.of("a b".getBytes(), "(\";@$)".getBytes()));
+        assertEquals("a\\032b.\\(\\\"\\;\\@\\$\\).", name.toString());
+    }
+
+    @Test
+    void equalityIgnoresCaseButOutputKeepsIt() {
+        Name upper = Name.parse("Example.COM");
+        Name lower = Name.parse("example.com");
+        assertEquals(lower, upper);
+        assertEquals(lower.hashCode(), upper.hashCode());
+        assertEquals("Example.COM.", upper.toString());
+        assertFalse(upper.equalsExactly(lower));
+    }
+
+    @Test
+    void differentNamesAreNotEqual() {
+        assertNotEquals(Name.parse("example.com"), Name.parse("example.org"));
+        assertNotEquals(Name.parse("a.example.com"), Name.parse("example.com"));
+    }
+
+    @Test
+    void labelOf63OctetsIsAcceptedAnd64Refused() {
+        assertEquals(65, Name.parse("a".repeat(63)).wireLength());
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a".repeat(64)));
+    }
+
+    @Test
+    void nameOf255OctetsIsAcceptedAnd256Refused() {
+        String label63 = "a".repeat(63);
+        String name255 = label63 + "." + label63 + "." + label63 + "." + "a".repeat(61);
+        assertEquals(255, Name.parse(name255).wireLength());
+        assertThrows(IllegalArgumentException.class, () -> Name.parse(name255 + "a"));
+    }
+
+    @Test
+    void constructorRefusesAMalformedWireForm() {
+        assertThrows(IllegalArgumentException.class, () -> new Name(new byte[] {3, 'a', 'b'}));
+        assertThrows(IllegalArgumentException.class, () -> new Name(new byte[] {1, 'a', 0, 0}));
+        assertThrows(IllegalArgumentException.class, () -> new Name(new byte[] {(byte) 0xc0, 12}));
+    }
+
+    @Test
+    void emptyLabelIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a..b"));
+    }
+
+    @Test
+    void badEscapesAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a\\"));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a\\25"));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a\\256"));
+    }
+
+    @Test
+    void parentDropsTheLeftmostLabel() {
+        assertEquals(Name.parse("example.com"), Name.parse("www.example.com").parent());
+        assertEquals(Name.ROOT, Name.parse("com").parent());
+        assertThrows(IllegalStateException.class, Name.ROOT::parent);
+    }
+
+    @Test
+    void subdomainFollowsLabelBoundaries() {
+        Name zone = Name.parse("example.com");
+        assertTrue(Name.parse("www.EXAMPLE.com").isSubdomainOf(zone));
+        assertTrue(zone.isSubdomainOf(zone));
+        assertTrue(zone.isSubdomainOf(Name.ROOT));
+        assertFalse(Name.parse("badexample.com").isSubdomainOf(zone));
+        assertFalse(Name.parse("com").isSubdomainOf(zone));
+    }
+
+    @Test
+    void childAddsALabelOnTheLeft() {
+        assertEquals(Name.parse("www.example.com"), Name.parse("example.com").child("www"));
+    }
+
+    @Test
+    void wireAccessorReturnsACopy() {
+        Name name = Name.parse("example.com");
+        name.wire()[1] = 'X';
+        assertEquals("example.com.", name.toString());
+    }
+
+    @Provide
+    net.jqwik.api.Arbitrary<Name> names() {
+        return MessageArbitraries.names();
+    }
+
+    @Property
+    void presentationTextParsesBackToTheSameOctets(@ForAll("names") Name name) {
+        assertTrue(Name.parse(name.toString()).equalsExactly(name));
+    }
+}

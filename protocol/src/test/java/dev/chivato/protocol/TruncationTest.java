@@ -1,0 +1,95 @@
+package dev.chivato.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TruncationTest {
+    private static final Name BIG = Name.parse("big.example.com");
+
+    private static List<ResourceRecord> aRecords(Name owner, int count) {
+        List<ResourceRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(ResourceRecord.in(owner, 60, new RData.A(0x0a000000 + i)));
+        }
+        return records;
+    }
+
+    private static Message response(List<ResourceRecord> answers, List<ResourceRecord> additional,
+            Optional<Edns> edns) {
+        Header header = Header.query(7, true).toResponse(true, Rcode.NOERROR);
+        return new Message(header, List.of(new Question(BIG, RRType.A, RRClass.IN)), answers, List.of(), additional,
+                edns);
+    }
+
+    private static Message encodeAndDecode(Message message, int limit) throws WireFormatException {
+        ByteBuffer out = ByteBuffer.allocate(limit);
+        int length = message.encode(out, limit);
+        assertTrue(length <= limit, length + " <= " + limit);
+        assertEquals(length, out.position());
+        return Message.decode(ByteBuffer.wrap(out.array(), 0, length));
+    }
+
+    @Test
+    void answerThatFitsIsNotTruncated() throws WireFormatException {
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 3), List.of(), Optional.empty()), 512);
+        assertFalse(decoded.header().tc());
+        assertEquals(3, decoded.answers().size());
+    }
+
+    @Test
+    void rrsetThatDoesNotFitIsDroppedWholeAndTcSet() throws WireFormatException {
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 100), List.of(), Optional.empty()), 512);
+        assertTrue(decoded.header().tc());
+        assertEquals(0, decoded.answers().size(), "a partial RRset is never sent");
+    }
+
+    @Test
+    void earlierWholeRRsetsAreKeptWhenALaterOneDoesNotFit() throws WireFormatException {
+        List<ResourceRecord> answers = new ArrayList<>(aRecords(Name.parse("small.example.com"), 2));
+        answers.addAll(aRecords(BIG, 100));
+        Message decoded = encodeAndDecode(response(answers, List.of(), Optional.empty()), 512);
+        assertTrue(decoded.header().tc());
+        assertEquals(aRecords(Name.parse("small.example.com"), 2), decoded.answers());
+    }
+
+    @Test
+    void optRecordIsKeptWhenTheAnswerIsTruncated() throws WireFormatException {
+        Optional<Edns> edns = Optional.of(Edns.of(1232, true));
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 100), List.of(), edns), 512);
+        assertTrue(decoded.header().tc());
+        assertEquals(edns, decoded.edns());
+    }
+
+    @Test
+    void additionalRecordsThatDoNotFitAreLeftOutWithoutTc() throws WireFormatException {
+        Message decoded = encodeAndDecode(
+                response(aRecords(BIG, 2), aRecords(Name.parse("glue.example.com"), 100), Optional.empty()), 512);
+        assertFalse(decoded.header().tc());
+        assertEquals(2, decoded.answers().size());
+        assertTrue(decoded.additional().isEmpty());
+    }
+
+    @Test
+    void compressionEntriesOfARolledBackRRsetAreForgotten() throws WireFormatException {
+        // The dropped RRset's owner must not become a pointer target for the OPT-free records after it.
+        List<ResourceRecord> answers = new ArrayList<>(aRecords(Name.parse("x.big.example.com"), 60));
+        Message decoded = encodeAndDecode(response(answers, List.of(), Optional.of(Edns.of(512, false))), 300);
+        assertTrue(decoded.header().tc());
+        assertTrue(decoded.answers().isEmpty());
+    }
+
+    @Test
+    void fullAnswerGoesOutWithoutALimit() throws WireFormatException {
+        Message message = response(aRecords(BIG, 100), List.of(), Optional.empty());
+        Message decoded = Message.decode(message.toWire());
+        assertEquals(100, decoded.answers().size());
+        assertFalse(decoded.header().tc());
+    }
+}
