@@ -42,6 +42,11 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
         return WireReader.decodeMessage(wire);
     }
 
+    /** Decodes only the 12-octet header, for answering a message whose body does not decode. */
+    public static Header decodeHeader(ByteBuffer wire) throws WireFormatException {
+        return WireReader.decodeHeader(wire);
+    }
+
     public static Message decode(byte[] wire) throws WireFormatException {
         return decode(ByteBuffer.wrap(wire));
     }

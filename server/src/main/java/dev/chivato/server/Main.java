@@ -1,0 +1,275 @@
+package dev.chivato.server;
+
+import dev.chivato.protocol.Addresses;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code java -jar chivato.jar [options]} runs the server. */
+@Command(name = "chivato", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {"A DNS server that logs every query it receives and answers A, AAAA and PTR queries from a "
+                + "list of (address, names) pairs. With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
+                + "example.my -> 1.2.3.5."})
+public final class Main implements Callable<Integer> {
+    static final String DEFAULT_LISTEN = "127.0.0.1:10053";
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT", converter = ListenConverter.class,
+            description = "Address and port for UDP and TCP, repeatable; IPv6 as [::1]:PORT; port 0 picks a free "
+                    + "one (default: " + DEFAULT_LISTEN + ").")
+    List<InetSocketAddress> listen = new ArrayList<>();
+
+    @Option(names = "--records", paramLabel = "FILE",
+            description = "Hosts-format records file (ADDRESS NAME [NAME...] per line, # comments), repeatable.")
+    List<Path> recordFiles = new ArrayList<>();
+
+    @Option(names = "--record", paramLabel = "\"ADDRESS NAME...\"",
+            description = "One records line given on the command line, repeatable.")
+    List<String> recordLines = new ArrayList<>();
+
+    @Option(names = "--snitch", description = "Log everything and answer every query NXDOMAIN, as the original tool "
+            + "did.")
+    boolean snitch;
+
+    @Option(names = "--unknown", paramLabel = "nxdomain|refuse", converter = UnknownConverter.class,
+            description = "Answer for names with no records: NXDOMAIN (default) or REFUSED.")
+    QueryHandler.UnknownPolicy unknown = QueryHandler.UnknownPolicy.NXDOMAIN;
+
+    @Option(names = "--ttl", paramLabel = "SECONDS", description = "TTL of the records served (default: 300).")
+    long ttl = 300;
+
+    @Option(names = "--log", paramLabel = "text|json|off", description = "Query log format (default: text).")
+    String logFormat = "text";
+
+    @Option(names = "--log-file", paramLabel = "PATH", description = "Append the query log here (default: stdout).")
+    Path logFile;
+
+    @Option(names = "--log-overflow", paramLabel = "block|drop",
+            description = "When the log writer falls behind: block (default; the server reads more slowly, no entry "
+                    + "is lost) or drop (entries are dropped and counted).")
+    String logOverflow = "block";
+
+    @Option(names = "--threads", paramLabel = "N", description = "Event loops (default: number of CPUs).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            description = "Close a TCP connection idle this long (default: 10).")
+    double idleTimeoutSeconds = ServerConfig.DEFAULT_IDLE_TIMEOUT.toMillis() / 1000.0;
+
+    @Option(names = "--io-timeout", paramLabel = "SECONDS",
+            description = "Close a TCP connection that stops in the middle of a message this long (default: 2).")
+    double ioTimeoutSeconds = ServerConfig.DEFAULT_IO_TIMEOUT.toMillis() / 1000.0;
+
+    @Option(names = "--max-connections", paramLabel = "N",
+            description = "TCP connections open at once (default: 1000).")
+    int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
+
+    /** Thrown for a setting that cannot be used: its message is the one line the user sees. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code. */
+    static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            System.err.println("chivato: " + e.getMessage() + " (see --help)");
+            return 2;
+        });
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        RecordStore store;
+        ServerConfig config;
+        LogFormat format;
+        QueryLog.Overflow overflow;
+        try {
+            store = loadRecords();
+            config = serverConfig();
+            format = logFormat();
+            overflow = logOverflow();
+        } catch (HostsFile.RecordsException | UsageException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        QueryLog log;
+        try {
+            log = openLog(format, overflow);
+        } catch (IOException e) {
+            System.err.println("chivato: cannot write the log to " + logFile + ": " + e.getMessage());
+            return 1;
+        }
+        QueryHandler handler = new QueryHandler(store, unknown, snitch, ttl);
+        Server server;
+        try {
+            server = Server.start(config, new PacketProcessor(handler, log));
+        } catch (IOException e) {
+            System.err.println("chivato: " + e.getMessage());
+            log.close();
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTerminate(stop::countDown);
+        PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        server.bound().forEach(stdout::println);
+        System.err.println("chivato: " + store.addressRecords() + " address records, " + store.pointerRecords()
+                + " PTR records" + (snitch ? "; snitch mode: every answer is NXDOMAIN" : ""));
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        log.close();
+        return 0;
+    }
+
+    private RecordStore loadRecords() throws HostsFile.RecordsException {
+        if (recordFiles.isEmpty() && recordLines.isEmpty()) {
+            return RecordStore.defaults();
+        }
+        List<HostEntry> entries = new ArrayList<>();
+        for (Path file : recordFiles) {
+            entries.addAll(HostsFile.read(file));
+        }
+        int index = 0;
+        for (String line : recordLines) {
+            index++;
+            HostEntry entry = HostsFile.parseLine("--record", index, line).orElseThrow(() ->
+                    new HostsFile.RecordsException("--record \"" + line + "\": empty"));
+            entries.add(entry);
+        }
+        return RecordStore.of(entries);
+    }
+
+    private ServerConfig serverConfig() throws UsageException {
+        if (threads < 1 || threads > 256) {
+            throw new UsageException("chivato: --threads " + threads + ": must be 1..256");
+        }
+        if (maxConnections < 1) {
+            throw new UsageException("chivato: --max-connections " + maxConnections + ": must be at least 1");
+        }
+        if (ttl < 0 || ttl > 0x7fffffffL) {
+            throw new UsageException("chivato: --ttl " + ttl + ": must be 0..2147483647 (RFC 2181 section 8)");
+        }
+        if (!(idleTimeoutSeconds > 0) || !(ioTimeoutSeconds > 0)) {
+            throw new UsageException("chivato: timeouts must be more than 0 seconds");
+        }
+        List<InetSocketAddress> addresses = listen.isEmpty()
+                ? List.of(new ListenConverter().convert(DEFAULT_LISTEN)) : listen;
+        return new ServerConfig(addresses, threads, Duration.ofMillis((long) (idleTimeoutSeconds * 1000)),
+                Duration.ofMillis((long) (ioTimeoutSeconds * 1000)), maxConnections);
+    }
+
+    private LogFormat logFormat() throws UsageException {
+        return switch (logFormat.toLowerCase(java.util.Locale.ROOT)) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            case "off" -> null;
+            default -> throw new UsageException("chivato: --log " + logFormat + ": expected text, json or off");
+        };
+    }
+
+    private QueryLog.Overflow logOverflow() throws UsageException {
+        return switch (logOverflow.toLowerCase(java.util.Locale.ROOT)) {
+            case "block" -> QueryLog.Overflow.BLOCK;
+            case "drop" -> QueryLog.Overflow.DROP;
+            default -> throw new UsageException("chivato: --log-overflow " + logOverflow
+                    + ": expected block or drop");
+        };
+    }
+
+    private QueryLog openLog(LogFormat format, QueryLog.Overflow overflow) throws IOException {
+        if (format == null) {
+            return QueryLog.off();
+        }
+        Writer out = logFile == null
+                ? new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8)
+                : Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+        return QueryLog.writingTo(new BufferedWriter(out, 1 << 16), format, overflow);
+    }
+
+    /** {@code 127.0.0.1:10053}, {@code [::1]:10053}: literal addresses only, so nothing is looked up. */
+    static final class ListenConverter implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon < 0) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not ADDR:PORT");
+            }
+            String host = value.substring(0, colon);
+            String portText = value.substring(colon + 1);
+            int port;
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 0 || port > 65535) {
+                throw new CommandLine.TypeConversionException("'" + value + "': port must be 0..65535");
+            }
+            try {
+                byte[] octets;
+                if (host.startsWith("[") && host.endsWith("]")) {
+                    octets = Addresses.parseIPv6(host.substring(1, host.length() - 1));
+                } else {
+                    int v4 = Addresses.parseIPv4(host);
+                    octets = new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4};
+                }
+                return new InetSocketAddress(InetAddress.getByAddress(octets), port);
+            } catch (IllegalArgumentException | UnknownHostException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "': the address must be IPv4 (127.0.0.1:PORT) or IPv6 in brackets ([::1]:PORT)");
+            }
+        }
+    }
+
+    static final class UnknownConverter implements CommandLine.ITypeConverter<QueryHandler.UnknownPolicy> {
+        @Override
+        public QueryHandler.UnknownPolicy convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "nxdomain" -> QueryHandler.UnknownPolicy.NXDOMAIN;
+                case "refuse", "refused" -> QueryHandler.UnknownPolicy.REFUSE;
+                default -> throw new CommandLine.TypeConversionException("'" + value
+                        + "': expected nxdomain or refuse");
+            };
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"chivato " + (version != null ? version : "(development build)")};
+        }
+    }
+}

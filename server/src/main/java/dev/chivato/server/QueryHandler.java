@@ -1,0 +1,119 @@
+package dev.chivato.server;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.ResourceRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The server's decisions, as a pure function: a decoded query in, the response (or nothing, to drop it) out. No
+ * sockets, sizes or logs here: framing, truncation and logging happen around it, in {@link PacketProcessor}.
+ */
+public final class QueryHandler {
+    /** The UDP payload size this server advertises (the DNS Flag Day 2020 value). */
+    public static final int OUR_UDP_PAYLOAD_SIZE = 1232;
+
+    /** What to answer for a name that has no records. */
+    public enum UnknownPolicy { NXDOMAIN, REFUSE }
+
+    /** A decision: the response and where its records came from; an empty response means drop. */
+    public record Reply(Optional<Message> response, AnswerSource source) {
+        static final Reply DROP = new Reply(Optional.empty(), AnswerSource.NONE);
+
+        static Reply of(Message response, AnswerSource source) {
+            return new Reply(Optional.of(response), source);
+        }
+    }
+
+    private final RecordStore store;
+    private final UnknownPolicy unknownPolicy;
+    private final boolean snitch;
+    private final long ttl;
+
+    public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
+        this.store = store;
+        this.unknownPolicy = unknownPolicy;
+        this.snitch = snitch;
+        this.ttl = ttl;
+    }
+
+    public Reply handle(Message query, Transport transport) {
+        Header header = query.header();
+        if (header.qr()) {
+            return Reply.DROP; // never answer a response: two servers could bounce packets forever
+        }
+        Optional<Edns> edns = query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
+        if (query.edns().isPresent() && query.edns().get().version() > 0) {
+            return error(query, Rcode.BADVERS, edns, true); // RFC 6891 section 6.1.3
+        }
+        if (!header.opcode().equals(Opcode.QUERY)) {
+            return error(query, Rcode.NOTIMP, edns, false);
+        }
+        if (query.questions().size() != 1) {
+            return error(query, Rcode.FORMERR, edns, false);
+        }
+        Question question = query.questions().get(0);
+        RRType type = question.type();
+        if (type.equals(RRType.OPT)) {
+            return error(query, Rcode.FORMERR, edns, true); // OPT is a pseudo-type, never asked for
+        }
+        if (type.equals(RRType.AXFR) || type.equals(RRType.IXFR)) {
+            // Transfers need TCP (RFC 5936); over TCP we refuse, as an authoritative server without transfers does.
+            return error(query, transport == Transport.UDP ? Rcode.NOTIMP : Rcode.REFUSED, edns, true);
+        }
+        if (type.equals(RRType.MAILA) || type.equals(RRType.MAILB)) {
+            return error(query, Rcode.NOTIMP, edns, true);
+        }
+        if (!question.qclass().equals(RRClass.IN) && !question.qclass().equals(RRClass.ANY)) {
+            return error(query, Rcode.REFUSED, edns, true); // no data in any other class
+        }
+        if (snitch) {
+            return error(query, Rcode.NXDOMAIN, edns, true);
+        }
+        Optional<RecordStore.Node> node = store.lookup(question.name());
+        if (node.isEmpty()) {
+            return unknownPolicy == UnknownPolicy.REFUSE
+                    ? error(query, Rcode.REFUSED, edns, true)
+                    : answer(query, Rcode.NXDOMAIN, List.of(), edns, AnswerSource.NONE);
+        }
+        List<RData> data = node.get().ofType(type);
+        List<ResourceRecord> answers = new ArrayList<>(data.size());
+        for (RData rdata : data) {
+            // The owner is the name as the client wrote it, so its case comes back as sent.
+            answers.add(new ResourceRecord(question.name(), RRClass.IN, ttl, rdata));
+        }
+        AnswerSource source = answers.isEmpty() ? AnswerSource.NONE
+                : data.get(0) instanceof RData.Ptr ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
+        return answer(query, Rcode.NOERROR, answers, edns, source);
+    }
+
+    /** An authoritative answer from our records: AA set, question echoed. */
+    private static Reply answer(Message query, Rcode rcode, List<ResourceRecord> answers, Optional<Edns> edns,
+            AnswerSource source) {
+        Header header = query.header().toResponse(true, rcode);
+        return Reply.of(new Message(header, query.questions(), answers, List.of(), List.of(), edns), source);
+    }
+
+    /** A response with no records and AA clear; the question is echoed only when {@code echoQuestion}. */
+    private static Reply error(Message query, Rcode rcode, Optional<Edns> edns, boolean echoQuestion) {
+        Header header = query.header().toResponse(false, Rcode.NOERROR);
+        Message response = new Message(header, echoQuestion ? query.questions() : List.of(), List.of(), List.of(),
+                List.of(), edns).withRcode(rcode);
+        return Reply.of(response, AnswerSource.NONE);
+    }
+
+    /** The response to a message whose header decoded but whose body did not: FORMERR, same id, nothing else. */
+    public static Message formatError(Header header) {
+        return new Message(header.toResponse(false, Rcode.FORMERR), List.of(), List.of(), List.of(), List.of(),
+                Optional.empty());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.chivato.server;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The query log, written off the hot path: event loops hand entries to a bounded queue and one writer thread formats
+ * and writes them. When the queue is full the event loop waits (so the server reads more slowly and no entry is lost)
+ * unless the log was opened to drop, in which case it counts what it dropped.
+ */
+public final class QueryLog implements AutoCloseable {
+    /** What to do when the writer falls behind. */
+    public enum Overflow { BLOCK, DROP }
+
+    private static final int QUEUE_CAPACITY = 1 << 16;
+    private static final LogEntry.Malformed END = new LogEntry.Malformed(0, Transport.UDP, null, 0, -1, "", 0, "",
+            false, 0);
+
+    private final boolean enabled;
+    private final LogFormat format;
+    private final Writer out;
+    private final Overflow overflow;
+    private final BlockingQueue<LogEntry> queue;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile IOException failure;
+
+    private QueryLog(boolean enabled, LogFormat format, Writer out, Overflow overflow) {
+        this.enabled = enabled;
+        this.format = format;
+        this.out = out;
+        this.overflow = overflow;
+        this.queue = enabled ? new ArrayBlockingQueue<>(QUEUE_CAPACITY) : null;
+        this.writer = enabled ? new Thread(this::drain, "chivato-query-log") : null;
+        if (writer != null) {
+            writer.setDaemon(true);
+            writer.start();
+        }
+    }
+
+    public static QueryLog writingTo(Writer out, LogFormat format, Overflow overflow) {
+        return new QueryLog(true, format, out, overflow);
+    }
+
+    public static QueryLog off() {
+        return new QueryLog(false, LogFormat.TEXT, null, Overflow.DROP);
+    }
+
+    /** Whether entries are wanted at all; callers skip building them when not. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public void log(LogEntry entry) {
+        if (!enabled) {
+            return;
+        }
+        if (failure != null) {
+            dropped.incrementAndGet(); // the writer is gone; waiting for it would stop the server
+            return;
+        }
+        if (overflow == Overflow.DROP) {
+            if (!queue.offer(entry)) {
+                dropped.incrementAndGet();
+            }
+            return;
+        }
+        try {
+            queue.put(entry);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Entries dropped because the queue was full (only with {@link Overflow#DROP}). */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void drain() {
+        List<LogEntry> batch = new ArrayList<>(1024);
+        try {
+            while (true) {
+                batch.add(queue.take());
+                queue.drainTo(batch, 4095);
+                for (LogEntry entry : batch) {
+                    if (entry == END) {
+                        out.flush();
+                        return;
+                    }
+                    out.write(format.format(entry));
+                    out.write('\n');
+                }
+                batch.clear();
+                if (queue.isEmpty()) {
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            failure = e;
+            System.err.println("chivato: query log stopped: " + e.getMessage());
+            queue.clear();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes everything queued, then stops the writer. */
+    @Override
+    public void close() throws IOException {
+        if (!enabled) {
+            return;
+        }
+        if (failure == null) {
+            try {
+                queue.put(END);
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (dropped.get() > 0) {
+            out.write("# query log: " + dropped.get() + " entries dropped because the writer fell behind\n");
+        }
+        out.flush();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

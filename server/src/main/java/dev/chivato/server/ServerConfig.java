@@ -1,0 +1,33 @@
+package dev.chivato.server;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the transports run.
+ *
+ * @param idleTimeout    a TCP connection with nothing to do for this long is closed
+ * @param ioTimeout      a TCP connection that has sent part of a message and then nothing for this long is closed
+ * @param maxConnections TCP connections open at once; more are accepted and closed at once
+ */
+public record ServerConfig(List<InetSocketAddress> listen, int threads, Duration idleTimeout, Duration ioTimeout,
+                           int maxConnections) {
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(2);
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+
+    public ServerConfig {
+        listen = List.copyOf(listen);
+        if (listen.isEmpty()) {
+            throw new IllegalArgumentException("nothing to listen on");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1");
+        }
+    }
+
+    public static ServerConfig of(List<InetSocketAddress> listen, int threads) {
+        return new ServerConfig(listen, threads, DEFAULT_IDLE_TIMEOUT, DEFAULT_IO_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    }
+}

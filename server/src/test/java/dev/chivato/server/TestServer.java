@@ -1,0 +1,73 @@
+package dev.chivato.server;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real server on a free loopback port, in this JVM, logging JSON into memory. */
+final class TestServer implements AutoCloseable {
+    final Server server;
+    final QueryLog log;
+    private final StringWriter logText = new StringWriter();
+
+    private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config)
+            throws IOException {
+        this.log = QueryLog.writingTo(logText, LogFormat.JSON, QueryLog.Overflow.BLOCK);
+        QueryHandler handler = new QueryHandler(store, unknown, snitch, 300);
+        this.server = Server.start(config, new PacketProcessor(handler, log));
+    }
+
+    static TestServer start(RecordStore store) throws IOException {
+        return start(store, false);
+    }
+
+    static TestServer start(RecordStore store, boolean snitch) throws IOException {
+        return new TestServer(store, snitch, QueryHandler.UnknownPolicy.NXDOMAIN, config());
+    }
+
+    static TestServer start(RecordStore store, ServerConfig config) throws IOException {
+        return new TestServer(store, false, QueryHandler.UnknownPolicy.NXDOMAIN, config);
+    }
+
+    static ServerConfig config() {
+        return ServerConfig.of(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), 2);
+    }
+
+    /** The seed's records plus big.example.com with 100 A records. */
+    static RecordStore seedAndBig() {
+        List<HostEntry> entries = new ArrayList<>();
+        try {
+            int line = 0;
+            for (String text : RecordStore.DEFAULT_LINES) {
+                entries.add(HostsFile.parseLine("seed", ++line, text).orElseThrow());
+            }
+            for (int i = 1; i <= 100; i++) {
+                entries.add(HostsFile.parseLine("big", i, "10.0.0." + i + " big.example.com").orElseThrow());
+            }
+            entries.add(HostsFile.parseLine("v6", 1, "2001:db8::1 six.example.com").orElseThrow());
+        } catch (HostsFile.RecordsException e) {
+            throw new AssertionError(e);
+        }
+        return RecordStore.of(entries);
+    }
+
+    int port() {
+        return server.udpAddress().getPort();
+    }
+
+    /** Stops the server and returns every JSON log line it wrote. */
+    List<String> stopAndReadLog() throws IOException {
+        server.close();
+        log.close();
+        return logText.toString().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        log.close();
+    }
+}
