@@ -1,0 +1,78 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Bytes in, bytes out: FORMERR for what does not decode, drops, and the UDP size limit. */
+class PacketProcessorTest {
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5353);
+    private final PacketProcessor processor = new PacketProcessor(
+            new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300),
+            QueryLog.off());
+
+    private Optional<Message> process(byte[] packet, Transport transport) throws WireFormatException {
+        ByteBuffer out = ByteBuffer.allocate(65535);
+        int length = processor.process(ByteBuffer.wrap(packet), out, transport, CLIENT);
+        if (length == PacketProcessor.DROP) {
+            return Optional.empty();
+        }
+        assertEquals(length, out.position());
+        return Optional.of(Message.decode(ByteBuffer.wrap(out.array(), 0, length)));
+    }
+
+    @Test
+    void malformedBodyGetsFormerrWithTheSameId() throws WireFormatException {
+        byte[] packet = Message.query(0xbeef, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
+        packet[packet.length - 1] = 0; // fine so far; now claim a second question that is not there
+        packet[5] = 2;
+        Message response = process(packet, Transport.UDP).orElseThrow();
+        assertEquals(Rcode.FORMERR, response.rcode());
+        assertEquals(0xbeef, response.header().id());
+        assertTrue(response.header().qr());
+    }
+
+    @Test
+    void packetShorterThanAHeaderIsDropped() throws WireFormatException {
+        assertTrue(process(new byte[] {1, 2, 3}, Transport.UDP).isEmpty());
+    }
+
+    @Test
+    void malformedResponseIsDropped() throws WireFormatException {
+        byte[] packet = {0, 1, (byte) 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        assertTrue(process(packet, Transport.UDP).isEmpty());
+    }
+
+    @Test
+    void udpAnswerWithoutEdnsIsTruncatedAt512() throws WireFormatException {
+        byte[] query = Message.query(1, true, Question.of("big.example.com", RRType.A), Optional.empty()).toWire();
+        Message response = process(query, Transport.UDP).orElseThrow();
+        assertTrue(response.header().tc());
+        assertTrue(response.answers().isEmpty());
+    }
+
+    @Test
+    void tcpAnswerIsNeverTruncated() throws WireFormatException {
+        byte[] query = Message.query(1, true, Question.of("big.example.com", RRType.A), Optional.empty()).toWire();
+        Message response = process(query, Transport.TCP).orElseThrow();
+        assertEquals(100, response.answers().size());
+    }
+
+    @Test
+    void ednsSizeIsClampedBetween512And1232() {
+        assertEquals(512, PacketProcessor.responseLimit(Optional.of(Edns.of(100, false)), Transport.UDP));
+        assertEquals(1232, PacketProcessor.responseLimit(Optional.of(Edns.of(4096, false)), Transport.UDP));
+        assertEquals(1000, PacketProcessor.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
+        assertEquals(512, PacketProcessor.responseLimit(Optional.empty(), Transport.UDP));
+    }
+}
