@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
@@ -45,14 +46,19 @@ class SeedSessionTest {
         return new HashSet<>(result.lines());
     }
 
+    /** The six questions of the blog post and their answers (order within a set is free). */
+    private static void assertSeedSession(Function<String[], Set<String>> ask) {
+        assertEquals(set("1.2.3.4", "1.2.3.5"), ask.apply(new String[] {"example.com"}));
+        assertEquals(set("1.2.3.5"), ask.apply(new String[] {"example.my"}));
+        assertEquals(set(), ask.apply(new String[] {"nowhere.com"}));
+        assertEquals(set("example.com."), ask.apply(new String[] {"-x", "1.2.3.4"}));
+        assertEquals(set("example.com.", "example.my."), ask.apply(new String[] {"-x", "1.2.3.5"}));
+        assertEquals(set(), ask.apply(new String[] {"-x", "1.2.3.6"}));
+    }
+
     @Test
     void digShortAnswersTheSeedSession() {
-        assertEquals(set("1.2.3.4", "1.2.3.5"), digShort("example.com"));
-        assertEquals(set("1.2.3.5"), digShort("example.my"));
-        assertEquals(set(), digShort("nowhere.com"));
-        assertEquals(set("example.com."), digShort("-x", "1.2.3.4"));
-        assertEquals(set("example.com.", "example.my."), digShort("-x", "1.2.3.5"));
-        assertEquals(set(), digShort("-x", "1.2.3.6"));
+        assertSeedSession(SeedSessionTest::digShort);
     }
 
     private static Set<String> kdigShort(String... args) {
@@ -66,12 +72,7 @@ class SeedSessionTest {
 
     @Test
     void kdigShortAnswersTheSeedSession() {
-        assertEquals(set("1.2.3.4", "1.2.3.5"), kdigShort("example.com"));
-        assertEquals(set("1.2.3.5"), kdigShort("example.my"));
-        assertEquals(set(), kdigShort("nowhere.com"));
-        assertEquals(set("example.com."), kdigShort("-x", "1.2.3.4"));
-        assertEquals(set("example.com.", "example.my."), kdigShort("-x", "1.2.3.5"));
-        assertEquals(set(), kdigShort("-x", "1.2.3.6"));
+        assertSeedSession(SeedSessionTest::kdigShort);
     }
 
     /** drill has no +short: the rdata of the ANSWER SECTION's lines. */
@@ -98,12 +99,7 @@ class SeedSessionTest {
 
     @Test
     void drillAnswersTheSeedSession() {
-        assertEquals(set("1.2.3.4", "1.2.3.5"), drill("example.com"));
-        assertEquals(set("1.2.3.5"), drill("example.my"));
-        assertEquals(set(), drill("nowhere.com"));
-        assertEquals(set("example.com."), drill("-x", "1.2.3.4"));
-        assertEquals(set("example.com.", "example.my."), drill("-x", "1.2.3.5"));
-        assertEquals(set(), drill("-x", "1.2.3.6"));
+        assertSeedSession(SeedSessionTest::drill);
     }
 
     private static Set<String> jndi(String name, String type) throws NamingException {
