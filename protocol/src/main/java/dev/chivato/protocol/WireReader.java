@@ -24,8 +24,11 @@ final class WireReader {
     /** Reads may not pass this offset: the message end, or the end of the RDATA being read. */
     private int limit;
     private int position;
+    /** Null when decoding for use; set when explaining, so every field read is also described. */
+    private final WireAnnotator annotator;
 
-    private WireReader(ByteBuffer buffer) {
+    private WireReader(ByteBuffer buffer, WireAnnotator annotator) {
+        this.annotator = annotator;
         // Absolute reads below honour the buffer's byte order; DNS is big-endian whatever the caller set.
         this.buffer = buffer.order() == ByteOrder.BIG_ENDIAN ? buffer : buffer.duplicate().order(ByteOrder.BIG_ENDIAN);
         this.base = buffer.position();
@@ -34,7 +37,11 @@ final class WireReader {
     }
 
     static Message decodeMessage(ByteBuffer wire) throws WireFormatException {
-        WireReader reader = new WireReader(wire);
+        return decodeMessage(wire, null);
+    }
+
+    static Message decodeMessage(ByteBuffer wire, WireAnnotator annotator) throws WireFormatException {
+        WireReader reader = new WireReader(wire, annotator);
         try {
             return reader.message();
         } catch (IllegalArgumentException e) {
@@ -45,18 +52,24 @@ final class WireReader {
 
     /** Reads only the header: what a server needs to answer FORMERR to a message it cannot decode. */
     static Header decodeHeader(ByteBuffer wire) throws WireFormatException {
-        WireReader reader = new WireReader(wire);
+        WireReader reader = new WireReader(wire, null);
         reader.need(Header.LENGTH, "message shorter than the 12-octet header");
         return Header.fromWire(reader.u16(), reader.u16());
     }
 
     private Message message() throws WireFormatException {
+        section("HEADER");
         need(Header.LENGTH, "message shorter than the 12-octet header");
         Header header = Header.fromWire(u16(), u16());
-        int questionCount = u16();
-        int answerCount = u16();
-        int authorityCount = u16();
-        int additionalCount = u16();
+        if (annotator != null) {
+            note(0, 2, "ID " + header.id() + (header.qr() ? " (the ID of the query this answers)"
+                    : " (the response will repeat it)"));
+            note(2, 2, Explainer.describeFlags(header));
+        }
+        int questionCount = count("QDCOUNT", "question");
+        int answerCount = count("ANCOUNT", "answer record");
+        int authorityCount = count("NSCOUNT", "authority record");
+        int additionalCount = count("ARCOUNT", "additional record");
         long fewestOctets = (long) questionCount * MIN_QUESTION_LENGTH
                 + (long) (answerCount + authorityCount + additionalCount) * MIN_RECORD_LENGTH;
         if (fewestOctets > messageEnd - position) {
@@ -64,11 +77,14 @@ final class WireReader {
                     + (messageEnd - position) + " follow the header");
         }
         List<Question> questions = new ArrayList<>(Math.min(questionCount, 1));
+        section(questionCount > 0 ? "QUESTION SECTION" : null);
         for (int i = 0; i < questionCount; i++) {
-            questions.add(new Question(name(), new RRType(u16()), new RRClass(u16())));
+            Name name = name();
+            questions.add(new Question(name, type("QTYPE"), rrClass("QCLASS")));
         }
         List<ResourceRecord> answers = section(answerCount, "answer");
         List<ResourceRecord> authority = section(authorityCount, "authority");
+        section(additionalCount > 0 ? "ADDITIONAL SECTION" : null);
         Optional<Edns> edns = Optional.empty();
         List<ResourceRecord> additional = new ArrayList<>();
         for (int i = 0; i < additionalCount; i++) {
@@ -92,6 +108,7 @@ final class WireReader {
 
     private List<ResourceRecord> section(int count, String title) throws WireFormatException {
         List<ResourceRecord> records = new ArrayList<>();
+        section(count > 0 ? title.toUpperCase(java.util.Locale.ROOT) + " SECTION" : null);
         for (int i = 0; i < count; i++) {
             int start = position;
             ResourceRecord record = record();
@@ -105,10 +122,24 @@ final class WireReader {
 
     private ResourceRecord record() throws WireFormatException {
         Name owner = name();
-        RRType type = new RRType(u16());
+        RRType type = type("TYPE");
+        boolean opt = type.equals(RRType.OPT);
+        int at = position;
         RRClass rrClass = new RRClass(u16());
+        if (annotator != null) {
+            note(at, opt ? "CLASS of OPT = the sender's UDP payload size: " + rrClass.value()
+                    : "CLASS " + rrClass.value() + " (" + rrClass + ")");
+        }
+        at = position;
         long ttl = u32();
+        if (annotator != null) {
+            note(at, opt ? Explainer.describeOptTtl(ttl) : "TTL " + ttl + " seconds");
+        }
+        at = position;
         int rdLength = u16();
+        if (annotator != null) {
+            note(at, "RDLENGTH " + rdLength + ": octets of RDATA that follow");
+        }
         int start = position;
         if (rdLength > limit - start) {
             throw new WireFormatException(start - 2, "RDLENGTH " + rdLength + " runs past the end of the message");
@@ -125,17 +156,32 @@ final class WireReader {
     }
 
     private RData rdata(RRType type, RRClass rrClass, int length) throws WireFormatException {
+        int start = position;
         if (!RData.hasTypedForm(type, rrClass)) {
-            return new RData.Unknown(type, bytes(length, "RDATA"));
+            RData.Unknown unknown = new RData.Unknown(type, bytes(length, "RDATA"));
+            if (annotator != null) {
+                note(start, "RDATA kept as opaque octets (RFC 3597): " + unknown);
+            }
+            return unknown;
         }
         switch (type.value()) {
-            case 1:
-                return new RData.A(s32(type));
-            case 28:
+            case 1: {
+                RData.A a = new RData.A(s32(type));
+                if (annotator != null) {
+                    note(start, "A address " + a);
+                }
+                return a;
+            }
+            case 28: {
                 need(16, "RDLENGTH too short for AAAA");
                 long high = (long) s32(type) << 32 | s32(type) & 0xffffffffL;
                 long low = (long) s32(type) << 32 | s32(type) & 0xffffffffL;
-                return new RData.AAAA(high, low);
+                RData.AAAA aaaa = new RData.AAAA(high, low);
+                if (annotator != null) {
+                    note(start, "AAAA address " + aaaa);
+                }
+                return aaaa;
+            }
             case 2:
                 return new RData.Ns(name());
             case 5:
@@ -143,27 +189,40 @@ final class WireReader {
             case 12:
                 return new RData.Ptr(name());
             case 15:
-                return new RData.Mx(u16(), name());
+                return new RData.Mx(number16("MX preference"), name());
             case 6:
-                return new RData.Soa(name(), name(), u32(), u32(), u32(), u32(), u32());
+                return new RData.Soa(name(), name(), number32("SOA serial"), number32("SOA refresh"),
+                        number32("SOA retry"), number32("SOA expire"), number32("SOA minimum (negative TTL)"));
             case 16: {
                 List<byte[]> strings = new ArrayList<>();
                 while (position < limit) {
+                    int at = position;
                     int stringLength = u8();
-                    strings.add(bytes(stringLength, "TXT character-string"));
+                    byte[] string = bytes(stringLength, "TXT character-string");
+                    strings.add(string);
+                    if (annotator != null) {
+                        note(at, "TXT string of " + stringLength + " octets (length octet first): "
+                                + new RData.Txt(List.of(string)));
+                    }
                 }
                 return new RData.Txt(strings);
             }
             case 41: {
                 List<EdnsOption> options = new ArrayList<>();
                 while (position < limit) {
+                    int at = position;
                     int code = u16();
                     int optionLength = u16();
                     if (optionLength > limit - position) {
                         throw new WireFormatException(position - 2,
                                 "EDNS option length " + optionLength + " overruns the OPT RDATA");
                     }
-                    options.add(new EdnsOption(code, bytes(optionLength, "EDNS option")));
+                    EdnsOption option = new EdnsOption(code, bytes(optionLength, "EDNS option"));
+                    options.add(option);
+                    if (annotator != null) {
+                        note(at, "EDNS option code " + code + " (" + option.codeName() + "), length "
+                                + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
+                    }
                 }
                 return new RData.Opt(options);
             }
@@ -183,6 +242,8 @@ final class WireReader {
         int at = position;
         int end = limit;
         int ceiling = -1;
+        int pointerAt = -1;
+        int labelsBeforePointer = 0;
         while (true) {
             if (at >= end) {
                 throw new WireFormatException(at, "name runs past the end of " + (end == messageEnd
@@ -196,16 +257,29 @@ final class WireReader {
                     }
                     if (lengthOctet == 0) {
                         wire[length++] = 0;
+                        Name name = new Name(Arrays.copyOf(wire, length));
                         if (ceiling < 0) {
                             position = at + 1;
+                            if (annotator != null) {
+                                note(at, 1, name.isRoot() ? "root label: the name is the root (.)"
+                                        : "root label: end of the name " + name);
+                            }
+                        } else if (annotator != null) {
+                            note(pointerAt, 2, Explainer.describePointer(ceilingOfFirst(pointerAt), name,
+                                    labelsBeforePointer));
                         }
-                        return new Name(Arrays.copyOf(wire, length));
+                        return name;
                     }
                     if (at + 1 + lengthOctet > end) {
                         throw new WireFormatException(at, "label of " + lengthOctet + " octets runs past the end");
                     }
                     wire[length++] = (byte) lengthOctet;
                     buffer.get(base + at + 1, wire, length, lengthOctet);
+                    if (ceiling < 0 && annotator != null) {
+                        note(at, 1 + lengthOctet, "label of " + lengthOctet + " octets: "
+                                + Explainer.labelText(wire, length, lengthOctet));
+                        labelsBeforePointer++;
+                    }
                     length += lengthOctet;
                     at += 1 + lengthOctet;
                 }
@@ -226,6 +300,7 @@ final class WireReader {
                     }
                     if (ceiling < 0) {
                         position = at + 2;
+                        pointerAt = at;
                     }
                     ceiling = target;
                     at = target;
@@ -236,6 +311,74 @@ final class WireReader {
                 default -> throw new WireFormatException(at, "label type 0x80 is reserved");
             }
         }
+    }
+
+    /** The target of the pointer at {@code at} (annotation only). */
+    private int ceilingOfFirst(int at) {
+        return (octetAt(at) & 0x3f) << 8 | octetAt(at + 1);
+    }
+
+    private void section(String title) {
+        if (annotator != null && title != null) {
+            annotator.section(title);
+        }
+    }
+
+    /** Describes the bytes from {@code start} to the current position. */
+    private void note(int start, String meaning) {
+        note(start, position - start, meaning);
+    }
+
+    /** A field of no bytes (empty RDATA) is not a field: nothing is said of it. */
+    private void note(int start, int length, String meaning) {
+        if (annotator != null && length > 0) {
+            annotator.field(start, length, meaning);
+        }
+    }
+
+    private int count(String field, String what) throws WireFormatException {
+        int at = position;
+        int value = u16();
+        if (annotator != null) {
+            note(at, field + " " + value + ": " + what + (value == 1 ? "" : "s"));
+        }
+        return value;
+    }
+
+    private RRType type(String field) throws WireFormatException {
+        int at = position;
+        RRType type = new RRType(u16());
+        if (annotator != null) {
+            note(at, field + " " + type.value() + " (" + type + ")");
+        }
+        return type;
+    }
+
+    private RRClass rrClass(String field) throws WireFormatException {
+        int at = position;
+        RRClass rrClass = new RRClass(u16());
+        if (annotator != null) {
+            note(at, field + " " + rrClass.value() + " (" + rrClass + ")");
+        }
+        return rrClass;
+    }
+
+    private int number16(String field) throws WireFormatException {
+        int at = position;
+        int value = u16();
+        if (annotator != null) {
+            note(at, field + " " + value);
+        }
+        return value;
+    }
+
+    private long number32(String field) throws WireFormatException {
+        int at = position;
+        long value = u32();
+        if (annotator != null) {
+            note(at, field + " " + value);
+        }
+        return value;
     }
 
     private void need(int count, String reason) throws WireFormatException {

@@ -1,10 +1,12 @@
 package dev.chivato.server;
 
+import dev.chivato.protocol.Explainer;
 import dev.chivato.protocol.Question;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 /** The two ways the query log writes an entry: a line for people, or JSON Lines for programs. */
 public enum LogFormat {
@@ -87,6 +89,21 @@ public enum LogFormat {
             }
             json.setLength(json.length() - 1);
             return json.append('}').toString();
+        }
+    },
+
+    /** The text line, then both messages byte by byte, as {@code chivato explain} shows them. */
+    EXPLAIN {
+        @Override
+        String format(LogEntry entry) {
+            StringBuilder text = new StringBuilder(TEXT.format(entry)).append('\n');
+            Optional<LogEntry.Wire> wire = entry instanceof LogEntry.Query q ? q.wire()
+                    : ((LogEntry.Malformed) entry).wire();
+            wire.ifPresent(w -> {
+                text.append(";; received\n").append(Explainer.render(Explainer.explain(w.query())));
+                w.response().ifPresent(r -> text.append(";; sent\n").append(Explainer.render(Explainer.explain(r))));
+            });
+            return text.toString();
         }
     };
 

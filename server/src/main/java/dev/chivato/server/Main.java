@@ -25,8 +25,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The command line: {@code java -jar chivato.jar [options]} runs the server. */
-@Command(name = "chivato", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "chivato", mixinStandardHelpOptions = true, subcommandsRepeatable = false, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        footer = {"", "Subcommands: 'chivato query --help' (a small dig), 'chivato explain --help' (a message, "
+                + "byte by byte)."},
         description = {"A DNS server that logs every query it receives and answers A, AAAA and PTR queries from a "
                 + "list of (address, names) pairs. With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
                 + "example.my -> 1.2.3.5."})
@@ -57,7 +59,8 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ttl", paramLabel = "SECONDS", description = "TTL of the records served (default: 300).")
     long ttl = 300;
 
-    @Option(names = "--log", paramLabel = "text|json|off", description = "Query log format (default: text).")
+    @Option(names = "--log", paramLabel = "text|json|explain|off",
+            description = "Query log format (default: text); explain adds both messages byte by byte.")
     String logFormat = "text";
 
     @Option(names = "--log-file", paramLabel = "PATH", description = "Append the query log here (default: stdout).")
@@ -96,12 +99,24 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code. */
     static int run(String... args) {
+        return run(System.out, args);
+    }
+
+    /** Runs the command line with the subcommands writing to {@code out}. */
+    static int run(java.io.PrintStream out, String... args) {
         CommandLine commandLine = new CommandLine(new Main());
+        commandLine.addSubcommand("query", new QueryCommand(out));
+        commandLine.addSubcommand("explain", new ExplainCommand(out));
+        // "@127.0.0.1" names a server, as in dig, not a file of arguments.
+        commandLine.setExpandAtFiles(false);
+        // "--log explain" is the option's value, not the explain subcommand.
+        commandLine.setAllowSubcommandsAsOptionParameters(true);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
-            System.err.println("chivato: " + e.getMessage() + " (see --help)");
+            e.getCommandLine().getErr().println("chivato: " + e.getMessage() + " (see --help)");
             return 2;
         });
-        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setExecutionExceptionHandler(QueryCommand.usageErrors());
+        commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         return commandLine.execute(args);
     }
 
@@ -193,8 +208,9 @@ public final class Main implements Callable<Integer> {
         return switch (logFormat.toLowerCase(java.util.Locale.ROOT)) {
             case "text" -> LogFormat.TEXT;
             case "json" -> LogFormat.JSON;
+            case "explain" -> LogFormat.EXPLAIN;
             case "off" -> null;
-            default -> throw new UsageException("chivato: --log " + logFormat + ": expected text, json or off");
+            default -> throw new UsageException("chivato: --log " + logFormat + ": expected text, json, explain or off");
         };
     }
 

@@ -58,7 +58,7 @@ public final class PacketProcessor {
                     header.rd(), header.cd(), query.edns().map(Edns::dnssecOk).orElse(false), query.question(),
                     query.edns().map(Edns::udpPayloadSize).orElse(-1),
                     Optional.ofNullable(response).map(Message::rcode), answers, reply.source(), truncated,
-                    Math.max(length, 0), micros(startNanos)));
+                    Math.max(length, 0), micros(startNanos), wire(packet, out, length)));
         }
         return length;
     }
@@ -89,9 +89,26 @@ public final class PacketProcessor {
             byte[] prefix = new byte[Math.min(LOGGED_PREFIX, packet.remaining())];
             packet.get(packet.position(), prefix);
             log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, packet.remaining(), id,
-                    problem.reason(), problem.offset(), Hex.format(prefix), length != DROP, micros(start)));
+                    problem.reason(), problem.offset(), Hex.format(prefix), length != DROP, micros(start),
+                    wire(packet, out, length)));
         }
         return length;
+    }
+
+    /** Copies of the query and the response just written, when the log prints them. */
+    private Optional<LogEntry.Wire> wire(ByteBuffer packet, ByteBuffer out, int length) {
+        if (!log.wantsWire()) {
+            return Optional.empty();
+        }
+        byte[] query = new byte[packet.remaining()];
+        packet.get(packet.position(), query);
+        Optional<byte[]> response = Optional.empty();
+        if (length != DROP) {
+            byte[] bytes = new byte[length];
+            out.get(out.position() - length, bytes);
+            response = Optional.of(bytes);
+        }
+        return Optional.of(new LogEntry.Wire(query, response));
     }
 
     private static long micros(long startNanos) {

@@ -19,7 +19,7 @@ public final class QueryLog implements AutoCloseable {
 
     private static final int QUEUE_CAPACITY = 1 << 16;
     private static final LogEntry.Malformed END = new LogEntry.Malformed(0, Transport.UDP, null, 0, -1, "", 0, "",
-            false, 0);
+            false, 0, java.util.Optional.empty());
 
     private final boolean enabled;
     private final LogFormat format;
@@ -54,6 +54,11 @@ public final class QueryLog implements AutoCloseable {
     /** Whether entries are wanted at all; callers skip building them when not. */
     public boolean enabled() {
         return enabled;
+    }
+
+    /** Whether entries should carry the message bytes (only the explain format prints them). */
+    public boolean wantsWire() {
+        return enabled && format == LogFormat.EXPLAIN;
     }
 
     public void log(LogEntry entry) {

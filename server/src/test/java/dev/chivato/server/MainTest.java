@@ -69,7 +69,7 @@ class MainTest {
     void badLogFormatIsOneLine() {
         String[] result = runFailing("--log", "xml");
         assertEquals("1", result[0]);
-        assertEquals("chivato: --log xml: expected text, json or off", result[1].strip());
+        assertEquals("chivato: --log xml: expected text, json, explain or off", result[1].strip());
     }
 
     @Test

@@ -62,4 +62,18 @@ class QueryLogTest {
         assertEquals("2", field(ptr, "answers"));
         assertEquals("synthesized-ptr", field(ptr, "source"));
     }
+
+    @Test
+    void explainLogShowsTheLineThenBothMessagesByteByByte() throws Exception {
+        String log;
+        try (TestServer server = TestServer.startLogging(RecordStore.defaults(), LogFormat.EXPLAIN)) {
+            ExternalTool.dig(server.port(), "+short", "example.my");
+            log = String.join("\n", server.stopAndReadLog());
+        }
+        assertTrue(log.contains("QUERY example.my. IN A flags=rd edns=1232 -> NOERROR answers=1"), log);
+        assertTrue(log.contains(";; received"), log);
+        assertTrue(log.contains(";; sent"), log);
+        assertTrue(log.contains("EDNS option code 10 (COOKIE)"), log);
+        assertTrue(log.contains("A address 1.2.3.5"), log);
+    }
 }

@@ -15,7 +15,12 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config)
             throws IOException {
-        this.log = QueryLog.writingTo(logText, LogFormat.JSON, QueryLog.Overflow.BLOCK);
+        this(store, snitch, unknown, config, LogFormat.JSON);
+    }
+
+    private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config,
+            LogFormat format) throws IOException {
+        this.log = QueryLog.writingTo(logText, format, QueryLog.Overflow.BLOCK);
         QueryHandler handler = new QueryHandler(store, unknown, snitch, 300);
         this.server = Server.start(config, new PacketProcessor(handler, log));
     }
@@ -30,6 +35,10 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(RecordStore store, ServerConfig config) throws IOException {
         return new TestServer(store, false, QueryHandler.UnknownPolicy.NXDOMAIN, config);
+    }
+
+    static TestServer startLogging(RecordStore store, LogFormat format) throws IOException {
+        return new TestServer(store, false, QueryHandler.UnknownPolicy.NXDOMAIN, config(), format);
     }
 
     static ServerConfig config() {

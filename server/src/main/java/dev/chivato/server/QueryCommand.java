@@ -1,0 +1,187 @@
+package dev.chivato.server;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Explainer;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.ResourceRecord;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code chivato query}: a small dig built on this project's codec. */
+@Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Ask a DNS server one question and print the answer as dig does. The server defaults to "
+                + "chivato's own default, 127.0.0.1 port 10053.",
+                "Arguments in dig's style: @SERVER, NAME, TYPE, and +tcp +norec +noedns +dnssec +ignore "
+                        + "+bufsize=N +short +explain +timeout=SECONDS +tries=N."})
+final class QueryCommand implements Callable<Integer> {
+    private static final SecureRandom IDS = new SecureRandom();
+
+    @Option(names = "-p", paramLabel = "PORT", description = "Server port (default: 10053).")
+    int port = 10053;
+
+    @Option(names = "-x", paramLabel = "ADDRESS", description = "Reverse lookup: ask for the PTR of this address.")
+    String reverse;
+
+    @Parameters(paramLabel = "ARGS", description = "[@SERVER] NAME [TYPE] [+flags]")
+    List<String> args = new ArrayList<>();
+
+    private final PrintStream out;
+
+    QueryCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Main.UsageException {
+        String serverText = "127.0.0.1";
+        String nameText = null;
+        RRType type = null;
+        boolean tcp = false;
+        boolean recursion = true;
+        boolean edns = true;
+        boolean dnssec = false;
+        boolean ignoreTruncation = false;
+        boolean shortOutput = false;
+        boolean explain = false;
+        int bufsize = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
+        double timeoutSeconds = 2;
+        int tries = 2;
+        for (String arg : args) {
+            if (arg.startsWith("@")) {
+                serverText = arg.substring(1);
+            } else if (arg.startsWith("+")) {
+                String flag = arg.substring(1).toLowerCase(java.util.Locale.ROOT);
+                switch (flag) {
+                    case "tcp" -> tcp = true;
+                    case "notcp" -> tcp = false;
+                    case "norec", "norecurse" -> recursion = false;
+                    case "rec", "recurse" -> recursion = true;
+                    case "noedns" -> edns = false;
+                    case "edns" -> edns = true;
+                    case "dnssec" -> dnssec = true;
+                    case "ignore" -> ignoreTruncation = true;
+                    case "short" -> shortOutput = true;
+                    case "explain" -> explain = true;
+                    default -> {
+                        int equals = flag.indexOf('=');
+                        String key = equals < 0 ? flag : flag.substring(0, equals);
+                        String value = equals < 0 ? "" : flag.substring(equals + 1);
+                        try {
+                            switch (key) {
+                                case "bufsize" -> bufsize = Integer.parseInt(value);
+                                case "timeout", "time" -> timeoutSeconds = Double.parseDouble(value);
+                                case "tries" -> tries = Integer.parseInt(value);
+                                default -> throw new Main.UsageException("chivato query: unknown flag " + arg);
+                            }
+                        } catch (NumberFormatException e) {
+                            throw new Main.UsageException("chivato query: " + arg + ": not a number");
+                        }
+                    }
+                }
+            } else if (nameText == null) {
+                nameText = arg;
+            } else if (type == null) {
+                try {
+                    type = RRType.parse(arg);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("chivato query: " + e.getMessage());
+                }
+            } else {
+                throw new Main.UsageException("chivato query: unexpected argument " + arg);
+            }
+        }
+        if (bufsize < 0 || bufsize > 0xffff || tries < 1 || !(timeoutSeconds > 0)) {
+            throw new Main.UsageException("chivato query: +bufsize is 0..65535, +tries at least 1, +timeout above 0");
+        }
+        Name name;
+        try {
+            if (reverse != null) {
+                if (nameText != null) {
+                    throw new Main.UsageException("chivato query: -x takes the place of NAME");
+                }
+                name = RecordStore.reverseName(reverse.contains(":") ? RData.AAAA.parse(reverse)
+                        : RData.A.parse(reverse));
+                type = type == null ? RRType.PTR : type;
+            } else {
+                if (nameText == null) {
+                    throw new Main.UsageException("chivato query: which NAME? (see chivato query --help)");
+                }
+                name = Name.parse(nameText);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("chivato query: " + e.getMessage());
+        }
+        InetSocketAddress server = new Main.ListenConverter().convert(
+                (serverText.contains(":") ? "[" + serverText + "]" : serverText) + ":" + port);
+        Optional<Edns> ednsValue = edns ? Optional.of(Edns.of(bufsize, dnssec)) : Optional.empty();
+        Message query = Message.query(IDS.nextInt(0x10000), recursion,
+                new Question(name, type == null ? RRType.A : type, RRClass.IN), ednsValue);
+
+        StubClient client = new StubClient(server, Duration.ofMillis((long) (timeoutSeconds * 1000)), tries);
+        List<StubClient.Exchange> exchanges;
+        try {
+            exchanges = client.ask(query, tcp, ignoreTruncation);
+        } catch (StubClient.NoAnswerException e) {
+            out.println(";; " + e.getMessage());
+            return 9; // as dig does when no reply came
+        }
+        for (int i = 0; i < exchanges.size(); i++) {
+            StubClient.Exchange exchange = exchanges.get(i);
+            if (explain) {
+                out.println(";; QUERY SENT over " + exchange.transport() + "\n");
+                out.print(Explainer.render(Explainer.explain(exchange.queryWire())));
+                out.println("\n;; RESPONSE RECEIVED over " + exchange.transport() + "\n");
+                out.print(Explainer.render(Explainer.explain(exchange.responseWire())));
+                out.println();
+            }
+            boolean last = i == exchanges.size() - 1;
+            if (!last) {
+                if (!shortOutput) {
+                    out.println(";; Truncated, retrying in TCP mode.");
+                }
+                continue;
+            }
+            Message response = exchange.response();
+            if (shortOutput) {
+                for (ResourceRecord record : response.answers()) {
+                    out.println(record.data());
+                }
+            } else {
+                out.println("; <<>> chivato query <<>> " + String.join(" ", args));
+                out.println(";; Got answer:");
+                out.print(response);
+                out.println();
+                out.println(";; Query time: " + exchange.millis() + " msec");
+                out.println(";; SERVER: " + server.getAddress().getHostAddress() + "#" + server.getPort() + " ("
+                        + exchange.transport() + ")");
+                out.println(";; MSG SIZE  rcvd: " + exchange.responseWire().length);
+            }
+        }
+        return 0;
+    }
+
+    static CommandLine.IExecutionExceptionHandler usageErrors() {
+        return (e, commandLine, parseResult) -> {
+            if (e instanceof Main.UsageException) {
+                commandLine.getErr().println(e.getMessage());
+                return 2;
+            }
+            throw e;
+        };
+    }
+}

@@ -1,0 +1,126 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code chivato query} and {@code chivato explain} against the real server. */
+class LearningToolsTest {
+    private static TestServer server;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(TestServer.seedAndBig());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private record Run(int exitCode, String out) {
+        List<String> lines() {
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    private static Run chivato(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Main.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), args);
+        return new Run(code, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Run query(String... args) {
+        List<String> all = new ArrayList<>(List.of("query", "@127.0.0.1", "-p", Integer.toString(server.port())));
+        all.addAll(List.of(args));
+        return chivato(all.toArray(String[]::new));
+    }
+
+    @Test
+    void queryGivesTheSameAnswersAsDigOnTheSeedSession() {
+        String[][] questions = {{"example.com"}, {"example.my"}, {"nowhere.com"}, {"-x", "1.2.3.4"},
+                {"-x", "1.2.3.5"}, {"-x", "1.2.3.6"}};
+        for (String[] question : questions) {
+            List<String> digArgs = new ArrayList<>(List.of("+short"));
+            digArgs.addAll(List.of(question));
+            Set<String> fromDig = new HashSet<>(ExternalTool.dig(server.port(), digArgs.toArray(String[]::new))
+                    .lines());
+            List<String> ours = new ArrayList<>(List.of(question));
+            ours.add("+short");
+            Run run = query(ours.toArray(String[]::new));
+            assertEquals(0, run.exitCode());
+            assertEquals(fromDig, new HashSet<>(run.lines()), String.join(" ", question));
+        }
+    }
+
+    @Test
+    void queryPrintsSectionsAsDigDoes() {
+        Run run = query("example.com");
+        assertTrue(run.out().contains(";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: "), run.out());
+        assertTrue(run.out().contains(";; flags: qr aa rd; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1"),
+                run.out());
+        assertTrue(run.out().contains("example.com.\t\t300\tIN\tA\t1.2.3.4"), run.out());
+        assertTrue(run.out().contains(";; SERVER: 127.0.0.1#" + server.port() + " (UDP)"), run.out());
+    }
+
+    @Test
+    void queryRetriesOverTcpWhenTruncated() {
+        Run run = query("big.example.com", "+noedns");
+        assertTrue(run.out().contains(";; Truncated, retrying in TCP mode."), run.out());
+        assertTrue(run.out().contains("ANSWER: 100,"), run.out());
+        assertTrue(run.out().contains("(TCP)"), run.out());
+    }
+
+    @Test
+    void queryExplainShowsBothMessagesByteByByte() {
+        Run run = query("example.com", "+explain", "+short");
+        assertTrue(run.out().contains(";; QUERY SENT over UDP"), run.out());
+        assertTrue(run.out().contains(";; RESPONSE RECEIVED over UDP"), run.out());
+        assertTrue(run.out().contains("compression pointer to offset 12: the name written there, example.com."),
+                run.out());
+        assertTrue(run.out().contains("A address 1.2.3.5"), run.out());
+    }
+
+    @Test
+    void queryWithoutAServerFailsWithNineAsDigDoes() {
+        Run run = chivato("query", "@127.0.0.1", "-p", "9", "example.com", "+timeout=0.3", "+tries=1");
+        assertEquals(9, run.exitCode());
+        assertTrue(run.out().startsWith(";; "), run.out());
+    }
+
+    @Test
+    void explainReadsHexFromAFile() throws Exception {
+        Path file = dir.resolve("query.hex");
+        Files.writeString(file, "12 34 01 00 00 01 00 00 00 00 00 00\n07 65 78 61 6d 70 6c 65 03 63 6f 6d 00\n"
+                + "00 01 00 01\n");
+        Run run = chivato("explain", file.toString());
+        assertEquals(0, run.exitCode(), run.out());
+        assertTrue(run.out().contains("label of 7 octets: \"example\""), run.out());
+        assertTrue(run.out().contains("QTYPE 1 (A)"), run.out());
+    }
+
+    @Test
+    void explainOfAMalformedMessageExitsOne() throws Exception {
+        Path file = dir.resolve("bad.bin");
+        Files.write(file, new byte[] {0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, (byte) 0x41, 0, 0, 0, 1, 0, 1});
+        Run run = chivato("explain", file.toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.out().contains("!! offset 12: label type 0x40"), run.out());
+    }
+}
