@@ -1,0 +1,200 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.EdnsOption;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRType;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Hostile and unusual TCP clients against the real server: each is closed or answered, others stay served. */
+class HostileTcpTest {
+    private static byte[] framed(byte[] message) {
+        byte[] out = new byte[2 + message.length];
+        out[0] = (byte) (message.length >>> 8);
+        out[1] = (byte) message.length;
+        System.arraycopy(message, 0, out, 2, message.length);
+        return out;
+    }
+
+    private static byte[] query(int id, String name) {
+        return Message.query(id, true, Question.of(name, RRType.A), Optional.empty()).toWire();
+    }
+
+    private static Socket connect(TestServer server) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+        return socket;
+    }
+
+    /** Reads until the server closes: true when it did so (EOF or reset) within {@code millis}. */
+    private static boolean closedWithin(Socket socket, long millis) throws IOException {
+        socket.setSoTimeout((int) millis);
+        InputStream in = socket.getInputStream();
+        try {
+            while (in.read() >= 0) {
+                // drain whatever answers were sent before the close
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException reset) {
+            return true;
+        }
+    }
+
+    private static void assertUdpAnswers(TestServer server) {
+        assertEquals(List.of("1.2.3.4", "1.2.3.5"),
+                ExternalTool.dig(server.port(), "+short", "example.com").lines());
+    }
+
+    @Test
+    void lengthZeroClosesTheConnection() throws IOException {
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket socket = connect(server)) {
+            socket.getOutputStream().write(new byte[] {0, 0});
+            assertTrue(closedWithin(socket, 2000));
+        }
+    }
+
+    @Test
+    void lengthUnderTwelveClosesTheConnection() throws IOException {
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket socket = connect(server)) {
+            socket.getOutputStream().write(new byte[] {0, 5, 1, 2, 3, 4, 5});
+            assertTrue(closedWithin(socket, 2000));
+        }
+    }
+
+    @Test
+    void slowLorisIsClosedAfterTheIoTimeoutWhileOthersAreServed() throws IOException {
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket loris = connect(server)) {
+            byte[] query = framed(query(1, "example.com"));
+            loris.getOutputStream().write(query, 0, 10); // promises more than it sends, then nothing
+            long start = System.nanoTime();
+            assertUdpAnswers(server);
+            try (Socket other = connect(server)) {
+                other.setSoTimeout(2000);
+                other.getOutputStream().write(framed(query(2, "example.my")));
+                DataInputStream in = new DataInputStream(other.getInputStream());
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+            }
+            assertTrue(closedWithin(loris, 4000), "closed after the 2 s I/O timeout");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis >= 1500, "not closed before the timeout: " + millis + " ms");
+        }
+    }
+
+    @Test
+    void largestMessageIsAnswered() throws Exception {
+        // 40 octets of query and OPT, 4 of option header, the rest padding: 65,535 in all.
+        byte[] padding = new byte[65535 - 44];
+        Message big = Message.query(9, true, Question.of("example.com", RRType.A),
+                Optional.of(new Edns(1232, 0, 0, false, 0, List.of(new EdnsOption(EdnsOption.PADDING, padding)))));
+        byte[] wire = big.toWire();
+        assertEquals(65535, wire.length);
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket socket = connect(server)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(framed(wire));
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readUnsignedShort()];
+            in.readFully(answer);
+            Message response = Message.decode(answer);
+            assertEquals(9, response.header().id());
+            assertEquals(2, response.answers().size());
+        }
+    }
+
+    @Test
+    void clientThatNeverReadsIsClosedAndOthersAreServed() throws Exception {
+        ServerConfig config = new ServerConfig(TestServer.config().listen(), 1, Duration.ofSeconds(1),
+                Duration.ofSeconds(2), 1000);
+        try (TestServer server = TestServer.start(RecordStore.defaults(), config); Socket greedy = connect(server)) {
+            greedy.setReceiveBufferSize(4096);
+            byte[] one = framed(query(3, "example.com"));
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = greedy.getOutputStream();
+                    for (int i = 0; i < 200_000; i++) {
+                        out.write(one);
+                    }
+                } catch (IOException e) {
+                    // closed by the server, as intended
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            Thread.sleep(500);
+            assertUdpAnswers(server);
+            writer.join(15_000);
+            assertTrue(!writer.isAlive(), "the server closed the connection, so the writer stopped");
+            assertTrue(closedWithin(greedy, 5000));
+            assertUdpAnswers(server);
+        }
+    }
+
+    @Test
+    void twoThousandIdleConnectionsDoNotStopUdp() throws Exception {
+        List<Socket> sockets = new ArrayList<>();
+        try (TestServer server = TestServer.start(RecordStore.defaults())) {
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    Socket socket = new Socket();
+                    socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 2000);
+                    sockets.add(socket);
+                }
+                assertUdpAnswers(server);
+                // Past the cap of 1,000 connections the server closes new ones at once.
+                int closed = 0;
+                for (Socket socket : sockets.subList(1000, 2000)) {
+                    closed += closedWithin(socket, 200) ? 1 : 0;
+                }
+                assertTrue(closed >= 900, closed + " of the 1,000 over the cap were closed");
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+            Thread.sleep(300);
+            // The count of open connections went down with the closes: new ones are served again.
+            try (Socket fresh = connect(server)) {
+                fresh.setSoTimeout(3000);
+                fresh.getOutputStream().write(framed(query(5, "example.com")));
+                DataInputStream in = new DataInputStream(fresh.getInputStream());
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+                assertEquals(5, Message.decode(answer).header().id());
+            }
+        }
+    }
+
+    @Test
+    void httpRequestOnTheDnsPortGetsNothingAndIsClosed() throws IOException {
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket socket = connect(server)) {
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes());
+            socket.setSoTimeout(5000);
+            int first;
+            try {
+                first = socket.getInputStream().read();
+            } catch (SocketException reset) {
+                first = -1;
+            }
+            assertEquals(-1, first, "no bytes back, then closed");
+        }
+    }
+}
