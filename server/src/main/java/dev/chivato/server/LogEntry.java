@@ -1,12 +1,12 @@
 package dev.chivato.server;
 
-import dev.chivato.protocol.Opcode;
-import dev.chivato.protocol.Question;
-import dev.chivato.protocol.Rcode;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
-/** One line of the query log: a query that was answered (or dropped), or a packet that could not be read. */
+/**
+ * One entry of the query log. The event loop only copies the query's bytes and notes what it answered; the log's
+ * writer thread decodes the query to write its name, type and flags, off the hot path.
+ */
 public sealed interface LogEntry {
     long timeMillis();
 
@@ -14,22 +14,21 @@ public sealed interface LogEntry {
 
     InetSocketAddress client();
 
-    /**
-     * A query that decoded.
-     *
-     * @param ednsSize      the client's UDP payload size, or -1 when it sent no EDNS
-     * @param rcode         what we answered, empty when the message was dropped
-     * @param responseSize  octets sent, 0 when dropped
-     * @param wire          the query and response bytes, kept only for {@code --log explain}
-     */
-    record Query(long timeMillis, Transport transport, InetSocketAddress client, int id, Opcode opcode,
-                 boolean rd, boolean cd, boolean dnssecOk, Optional<Question> question, int ednsSize,
-                 Optional<Rcode> rcode, int answerCount, AnswerSource source, boolean truncated, int responseSize,
-                 long micros, Optional<Wire> wire) implements LogEntry {
-    }
+    /** The packet as received. */
+    byte[] query();
 
-    /** The bytes of an exchange; {@code response} is empty when nothing was sent. */
-    record Wire(byte[] query, Optional<byte[]> response) {
+    /** The answer as sent, kept only for {@code --log explain}. */
+    Optional<byte[]> response();
+
+    /**
+     * A query that decoded (or that the fast path answered, which only takes well-formed ones).
+     *
+     * @param rcode         the full response code sent, or -1 when the message was dropped
+     * @param responseSize  octets sent, 0 when dropped
+     */
+    record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
+                 int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
+                 Optional<byte[]> response) implements LogEntry {
     }
 
     /**
@@ -38,8 +37,8 @@ public sealed interface LogEntry {
      * @param id       the header's id, or -1 when not even the header was there
      * @param answered whether a FORMERR went back (the header parsed and was a query), or the packet was dropped
      */
-    record Malformed(long timeMillis, Transport transport, InetSocketAddress client, int size, int id,
-                     String reason, int offset, String firstBytesHex, boolean answered, long micros,
-                     Optional<Wire> wire) implements LogEntry {
+    record Malformed(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int id,
+                     String reason, int offset, boolean answered, long micros, Optional<byte[]> response)
+            implements LogEntry {
     }
 }

@@ -1,7 +1,14 @@
 package dev.chivato.server;
 
+import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Explainer;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Hex;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,28 +24,29 @@ public enum LogFormat {
             line.append(timestamp(entry.timeMillis())).append(' ').append(entry.transport().label()).append(' ')
                     .append(address(entry.client())).append(' ');
             if (entry instanceof LogEntry.Query q) {
-                line.append("id=").append(q.id()).append(' ').append(q.opcode()).append(' ');
-                line.append(q.question().map(Question::name).map(Object::toString).orElse("-")).append(' ')
-                        .append(q.question().map(x -> x.qclass().toString()).orElse("-")).append(' ')
-                        .append(q.question().map(x -> x.type().toString()).orElse("-"));
-                line.append(" flags=").append(flags(q).isEmpty() ? "-" : flags(q));
-                line.append(" edns=").append(q.ednsSize() < 0 ? "-" : Integer.toString(q.ednsSize()));
-                if (q.rcode().isEmpty()) {
+                QueryFacts f = QueryFacts.of(q.query());
+                line.append("id=").append(f.id()).append(' ').append(f.opcode()).append(' ');
+                line.append(f.question().map(x -> x.name().toString()).orElse("-")).append(' ')
+                        .append(f.question().map(x -> x.qclass().toString()).orElse("-")).append(' ')
+                        .append(f.question().map(x -> x.type().toString()).orElse("-"));
+                line.append(" flags=").append(f.flagsText().isEmpty() ? "-" : f.flagsText());
+                line.append(" edns=").append(f.ednsSize() < 0 ? "-" : Integer.toString(f.ednsSize()));
+                if (q.rcode() < 0) {
                     line.append(" -> dropped");
                 } else {
-                    line.append(" -> ").append(q.rcode().get()).append(" answers=").append(q.answerCount())
+                    line.append(" -> ").append(new Rcode(q.rcode())).append(" answers=").append(q.answerCount())
                             .append(" from=").append(q.source().label()).append(q.truncated() ? " tc" : "")
                             .append(" size=").append(q.responseSize());
                 }
                 line.append(' ').append(q.micros()).append("us");
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
-                line.append("MALFORMED size=").append(m.size());
+                line.append("MALFORMED size=").append(m.query().length);
                 if (m.id() >= 0) {
                     line.append(" id=").append(m.id());
                 }
                 line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
-                        .append(m.firstBytesHex()).append(m.answered() ? " -> FORMERR" : " -> dropped")
+                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> FORMERR" : " -> dropped")
                         .append(' ').append(m.micros()).append("us");
             }
             return line.toString();
@@ -52,21 +60,22 @@ public enum LogFormat {
             field(json, "transport", entry.transport().label());
             field(json, "client", address(entry.client()));
             if (entry instanceof LogEntry.Query q) {
+                QueryFacts f = QueryFacts.of(q.query());
                 field(json, "kind", "query");
-                number(json, "id", q.id());
-                field(json, "opcode", q.opcode().toString());
-                bool(json, "rd", q.rd());
-                bool(json, "cd", q.cd());
-                bool(json, "do", q.dnssecOk());
-                field(json, "qname", q.question().map(x -> x.name().toString()).orElse(null));
-                field(json, "qtype", q.question().map(x -> x.type().toString()).orElse(null));
-                field(json, "qclass", q.question().map(x -> x.qclass().toString()).orElse(null));
-                if (q.ednsSize() >= 0) {
-                    number(json, "edns_size", q.ednsSize());
+                number(json, "id", f.id());
+                field(json, "opcode", f.opcode().toString());
+                bool(json, "rd", f.rd());
+                bool(json, "cd", f.cd());
+                bool(json, "do", f.dnssecOk());
+                field(json, "qname", f.question().map(x -> x.name().toString()).orElse(null));
+                field(json, "qtype", f.question().map(x -> x.type().toString()).orElse(null));
+                field(json, "qclass", f.question().map(x -> x.qclass().toString()).orElse(null));
+                if (f.ednsSize() >= 0) {
+                    number(json, "edns_size", f.ednsSize());
                 } else {
                     json.append("\"edns_size\":null,");
                 }
-                field(json, "rcode", q.rcode().map(Object::toString).orElse(null));
+                field(json, "rcode", q.rcode() < 0 ? null : new Rcode(q.rcode()).toString());
                 number(json, "answers", q.answerCount());
                 field(json, "source", q.source().label());
                 bool(json, "tc", q.truncated());
@@ -80,10 +89,10 @@ public enum LogFormat {
                 } else {
                     json.append("\"id\":null,");
                 }
-                number(json, "size", m.size());
+                number(json, "size", m.query().length);
                 field(json, "reason", m.reason());
                 number(json, "offset", m.offset());
-                field(json, "bytes", m.firstBytesHex());
+                field(json, "bytes", firstBytesHex(m.query()));
                 field(json, "rcode", m.answered() ? "FORMERR" : null);
                 number(json, "us", m.micros());
             }
@@ -97,12 +106,8 @@ public enum LogFormat {
         @Override
         String format(LogEntry entry) {
             StringBuilder text = new StringBuilder(TEXT.format(entry)).append('\n');
-            Optional<LogEntry.Wire> wire = entry instanceof LogEntry.Query q ? q.wire()
-                    : ((LogEntry.Malformed) entry).wire();
-            wire.ifPresent(w -> {
-                text.append(";; received\n").append(Explainer.render(Explainer.explain(w.query())));
-                w.response().ifPresent(r -> text.append(";; sent\n").append(Explainer.render(Explainer.explain(r))));
-            });
+            text.append(";; received\n").append(Explainer.render(Explainer.explain(entry.query())));
+            entry.response().ifPresent(r -> text.append(";; sent\n").append(Explainer.render(Explainer.explain(r))));
             return text.toString();
         }
     };
@@ -126,18 +131,44 @@ public enum LogFormat {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
-    private static String flags(LogEntry.Query q) {
-        StringBuilder flags = new StringBuilder();
-        if (q.rd()) {
-            flags.append("rd");
+    /** The first 32 octets in hex: enough to recognise what a malformed packet was. */
+    private static String firstBytesHex(byte[] packet) {
+        return Hex.format(packet, 0, Math.min(32, packet.length));
+    }
+
+    /** What the log says of a query, read from its bytes by the writer thread. */
+    private record QueryFacts(int id, Opcode opcode, boolean rd, boolean cd, boolean dnssecOk,
+                              Optional<Question> question, int ednsSize) {
+        static QueryFacts of(byte[] query) {
+            try {
+                Message message = Message.decode(query);
+                Header header = message.header();
+                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(),
+                        message.edns().map(Edns::dnssecOk).orElse(false), message.question(),
+                        message.edns().map(Edns::udpPayloadSize).orElse(-1));
+            } catch (WireFormatException e) {
+                // Only decodable queries are logged as queries; read what the header says all the same.
+                int flags = query.length >= 4 ? (query[2] & 0xff) << 8 | query[3] & 0xff : 0;
+                Header header = Header.fromWire(query.length >= 2 ? (query[0] & 0xff) << 8 | query[1] & 0xff : 0,
+                        flags);
+                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(), false,
+                        Optional.empty(), -1);
+            }
         }
-        if (q.cd()) {
-            flags.append(flags.length() > 0 ? "," : "").append("cd");
+
+        String flagsText() {
+            StringBuilder flags = new StringBuilder();
+            if (rd) {
+                flags.append("rd");
+            }
+            if (cd) {
+                flags.append(flags.length() > 0 ? "," : "").append("cd");
+            }
+            if (dnssecOk) {
+                flags.append(flags.length() > 0 ? "," : "").append("do");
+            }
+            return flags.toString();
         }
-        if (q.dnssecOk()) {
-            flags.append(flags.length() > 0 ? "," : "").append("do");
-        }
-        return flags.toString();
     }
 
     private static void field(StringBuilder json, String name, String value) {

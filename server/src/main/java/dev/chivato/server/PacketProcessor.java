@@ -1,30 +1,31 @@
 package dev.chivato.server;
 
-import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Header;
-import dev.chivato.protocol.Hex;
 import dev.chivato.protocol.Message;
+import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * Bytes in, bytes out, for both transports: decodes, asks the {@link QueryHandler}, encodes within the size the
- * client allows, and logs. The one place where a {@link WireFormatException} becomes FORMERR.
+ * Bytes in, bytes out, for both transports. The common query goes through the {@link FastPath}; every other one is
+ * decoded, handed to the {@link QueryHandler} and encoded within the size the client allows. The one place where a
+ * {@link WireFormatException} becomes FORMERR. Every message is logged, whichever way it went.
  */
 public final class PacketProcessor {
     /** Returned instead of a length when nothing is to be sent. */
     public static final int DROP = -1;
     /** The plain DNS UDP limit (RFC 1035 section 4.2.1), and the floor for any EDNS size (RFC 6891 6.2.5). */
     public static final int CLASSIC_UDP_SIZE = 512;
-    private static final int LOGGED_PREFIX = 32;
 
     private final QueryHandler handler;
+    private final FastPath fastPath;
     private final QueryLog log;
 
     public PacketProcessor(QueryHandler handler, QueryLog log) {
         this.handler = handler;
+        this.fastPath = handler.fastPath();
         this.log = log;
     }
 
@@ -35,6 +36,18 @@ public final class PacketProcessor {
      */
     public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client) {
         long startNanos = System.nanoTime();
+        int length = fastPath.answer(packet, out, transport);
+        if (length == FastPath.NOT_HANDLED) {
+            length = slowPath(packet, out, transport, client, startNanos);
+        } else if (log.enabled()) {
+            logQuery(packet, out, transport, client, length, Optional.empty(), startNanos);
+        }
+        return length;
+    }
+
+    /** Everything the fast path does not take: decode, handle, encode, log. */
+    private int slowPath(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            long startNanos) {
         Message query;
         try {
             query = Message.decode(packet);
@@ -42,29 +55,16 @@ public final class PacketProcessor {
             return malformed(packet, out, transport, client, e, startNanos);
         }
         QueryHandler.Reply reply = handler.handle(query, transport);
-        int length = DROP;
-        Message response = null;
-        if (reply.response().isPresent()) {
-            response = reply.response().get();
-            length = response.encode(out, responseLimit(query.edns(), transport));
-        }
+        int length = reply.response().isPresent()
+                ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
         if (log.enabled()) {
-            // What went out, read back from the header just written: TC and ANCOUNT after truncation.
-            int start = out.position() - Math.max(length, 0);
-            boolean truncated = length != DROP && (out.get(start + 2) & 0x02) != 0;
-            int answers = length == DROP ? 0 : out.getShort(start + 6) & 0xffff;
-            Header header = query.header();
-            log.log(new LogEntry.Query(System.currentTimeMillis(), transport, client, header.id(), header.opcode(),
-                    header.rd(), header.cd(), query.edns().map(Edns::dnssecOk).orElse(false), query.question(),
-                    query.edns().map(Edns::udpPayloadSize).orElse(-1),
-                    Optional.ofNullable(response).map(Message::rcode), answers, reply.source(), truncated,
-                    Math.max(length, 0), micros(startNanos), wire(packet, out, length)));
+            logQuery(packet, out, transport, client, length, Optional.of(reply), startNanos);
         }
         return length;
     }
 
     /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
-    static int responseLimit(Optional<Edns> edns, Transport transport) {
+    static int responseLimit(Optional<dev.chivato.protocol.Edns> edns, Transport transport) {
         if (transport == Transport.TCP) {
             return Message.MAX_LENGTH;
         }
@@ -72,8 +72,45 @@ public final class PacketProcessor {
                 QueryHandler.OUR_UDP_PAYLOAD_SIZE))).orElse(CLASSIC_UDP_SIZE);
     }
 
+    /**
+     * Logs an answered (or dropped) query. What was sent is read back from the header just written, so both paths
+     * log the same way; the query's name and flags are left for the log's writer thread to read.
+     */
+    private void logQuery(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            int length, Optional<QueryHandler.Reply> reply, long startNanos) {
+        int rcode = -1;
+        int answers = 0;
+        boolean truncated = false;
+        AnswerSource source = AnswerSource.NONE;
+        if (length != DROP) {
+            int start = out.position() - length;
+            rcode = out.get(start + 3) & 0xf;
+            truncated = (out.get(start + 2) & 0x02) != 0;
+            answers = out.getShort(start + 6) & 0xffff;
+            if (reply.isPresent()) {
+                rcode = reply.get().response().orElseThrow().rcode().value();
+                source = reply.get().source();
+            } else if (answers > 0) {
+                // The fast path answers from records; PTR answers are the synthesized ones.
+                int qtype = packet.getShort(packet.position() + 12 + nameLength(packet)) & 0xffff;
+                source = qtype == RRType.PTR.value() ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
+            }
+        }
+        log.log(new LogEntry.Query(System.currentTimeMillis(), transport, client, copy(packet), rcode, answers,
+                source, truncated, Math.max(length, 0), micros(startNanos), response(out, length)));
+    }
+
+    /** The length of the uncompressed question name at offset 12 (the fast path only takes those). */
+    private static int nameLength(ByteBuffer packet) {
+        int at = packet.position() + 12;
+        while (packet.get(at) != 0) {
+            at += 1 + (packet.get(at) & 0xff);
+        }
+        return at + 1 - (packet.position() + 12);
+    }
+
     private int malformed(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            WireFormatException problem, long start) {
+            WireFormatException problem, long startNanos) {
         int length = DROP;
         int id = -1;
         try {
@@ -86,29 +123,26 @@ public final class PacketProcessor {
             // nothing to answer to: dropped
         }
         if (log.enabled()) {
-            byte[] prefix = new byte[Math.min(LOGGED_PREFIX, packet.remaining())];
-            packet.get(packet.position(), prefix);
-            log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, packet.remaining(), id,
-                    problem.reason(), problem.offset(), Hex.format(prefix), length != DROP, micros(start),
-                    wire(packet, out, length)));
+            log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, copy(packet), id,
+                    problem.reason(), problem.offset(), length != DROP, micros(startNanos), response(out, length)));
         }
         return length;
     }
 
-    /** Copies of the query and the response just written, when the log prints them. */
-    private Optional<LogEntry.Wire> wire(ByteBuffer packet, ByteBuffer out, int length) {
-        if (!log.wantsWire()) {
+    private static byte[] copy(ByteBuffer packet) {
+        byte[] bytes = new byte[packet.remaining()];
+        packet.get(packet.position(), bytes);
+        return bytes;
+    }
+
+    /** A copy of the response just written, when the log prints it. */
+    private Optional<byte[]> response(ByteBuffer out, int length) {
+        if (!log.wantsWire() || length == DROP) {
             return Optional.empty();
         }
-        byte[] query = new byte[packet.remaining()];
-        packet.get(packet.position(), query);
-        Optional<byte[]> response = Optional.empty();
-        if (length != DROP) {
-            byte[] bytes = new byte[length];
-            out.get(out.position() - length, bytes);
-            response = Optional.of(bytes);
-        }
-        return Optional.of(new LogEntry.Wire(query, response));
+        byte[] bytes = new byte[length];
+        out.get(out.position() - length, bytes);
+        return Optional.of(bytes);
     }
 
     private static long micros(long startNanos) {

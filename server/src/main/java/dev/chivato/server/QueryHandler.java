@@ -38,12 +38,19 @@ public final class QueryHandler {
     private final UnknownPolicy unknownPolicy;
     private final boolean snitch;
     private final long ttl;
+    private final FastPath fastPath;
 
     public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
         this.store = store;
         this.unknownPolicy = unknownPolicy;
         this.snitch = snitch;
         this.ttl = ttl;
+        this.fastPath = new FastPath(AnswerTable.of(store, ttl), snitch, unknownPolicy);
+    }
+
+    /** The same decisions for the common query, taken straight from its bytes. */
+    FastPath fastPath() {
+        return fastPath;
     }
 
     public Reply handle(Message query, Transport transport) {

@@ -18,8 +18,8 @@ public final class QueryLog implements AutoCloseable {
     public enum Overflow { BLOCK, DROP }
 
     private static final int QUEUE_CAPACITY = 1 << 16;
-    private static final LogEntry.Malformed END = new LogEntry.Malformed(0, Transport.UDP, null, 0, -1, "", 0, "",
-            false, 0, java.util.Optional.empty());
+    private static final LogEntry.Malformed END = new LogEntry.Malformed(0, Transport.UDP, null, new byte[0], -1, "",
+            0, false, 0, java.util.Optional.empty());
 
     private final boolean enabled;
     private final LogFormat format;

@@ -113,6 +113,15 @@ public final class RecordStore {
         return Name.parse(text.toString());
     }
 
+    /** Every name with its records, ancestors (empty nodes) included. */
+    java.util.Set<Map.Entry<Name, Node>> nodes() {
+        return nodes.entrySet();
+    }
+
+    int nodeCount() {
+        return nodes.size();
+    }
+
     public Optional<Node> lookup(Name name) {
         return Optional.ofNullable(nodes.get(name));
     }
