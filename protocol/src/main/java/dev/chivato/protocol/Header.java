@@ -44,9 +44,9 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
 
     /** The header from its id and the 16-bit flags word as it is on the wire. */
     public static Header fromWire(int id, int flags) {
-        return new Header(id, (flags & QR) != 0, new Opcode(flags >>> 11 & 0xf), (flags & AA) != 0,
+        return new Header(id, (flags & QR) != 0, Opcode.of(flags >>> 11 & 0xf), (flags & AA) != 0,
                 (flags & TC) != 0, (flags & RD) != 0, (flags & RA) != 0, (flags & Z) != 0, (flags & AD) != 0,
-                (flags & CD) != 0, new Rcode(flags & 0xf));
+                (flags & CD) != 0, Rcode.of(flags & 0xf));
     }
 
     /** The 16-bit flags word as it goes on the wire. */

@@ -22,11 +22,15 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
                 || additional.size() + (edns.isPresent() ? 1 : 0) > 0xffff) {
             throw new IllegalArgumentException("a section holds at most 65535 entries");
         }
-        for (List<ResourceRecord> section : List.of(answers, authority, additional)) {
-            for (ResourceRecord record : section) {
-                if (record.type().equals(RRType.OPT)) {
-                    throw new IllegalArgumentException("OPT belongs in edns(), not in a section");
-                }
+        refuseOpt(answers);
+        refuseOpt(authority);
+        refuseOpt(additional);
+    }
+
+    private static void refuseOpt(List<ResourceRecord> section) {
+        for (ResourceRecord record : section) {
+            if (record.type().value() == RRType.OPT.value()) {
+                throw new IllegalArgumentException("OPT belongs in edns(), not in a section");
             }
         }
     }
@@ -85,7 +89,7 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
         if (rcode.extendedBits() != 0 && edns.isEmpty()) {
             throw new IllegalArgumentException(rcode + " needs EDNS to be sent");
         }
-        return new Message(header.withRcode(new Rcode(rcode.headerBits())), questions, answers, authority,
+        return new Message(header.withRcode(Rcode.of(rcode.headerBits())), questions, answers, authority,
                 additional, edns.map(e -> e.withExtendedRcode(rcode.extendedBits())));
     }
 

@@ -139,6 +139,11 @@ public record Name(byte[] wire) implements Comparable<Name> {
         return wire.clone();
     }
 
+    /** The wire form itself, for this package's encoder, which only reads it. */
+    byte[] sharedWire() {
+        return wire;
+    }
+
     /** Octets on the wire, uncompressed, including the root label. */
     public int wireLength() {
         return wire.length;

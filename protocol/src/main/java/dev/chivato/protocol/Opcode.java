@@ -3,6 +3,7 @@ package dev.chivato.protocol;
 /** The 4-bit OPCODE of the header (RFC 1035, 1996, 2136, 8490). */
 public record Opcode(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("opcode", "RESERVED", 15);
+    private static final ValueCache<Opcode> CACHE = new ValueCache<>(16, Opcode::new);
 
     public static final Opcode QUERY = define(0, "QUERY");
     public static final Opcode IQUERY = define(1, "IQUERY");
@@ -18,6 +19,11 @@ public record Opcode(int value) {
     private static Opcode define(int value, String mnemonic) {
         MNEMONICS.add(value, mnemonic);
         return new Opcode(value);
+    }
+
+    /** The value for {@code number}: a shared instance for the common ones. */
+    public static Opcode of(int number) {
+        return CACHE.get(number);
     }
 
     public static Opcode parse(String text) {

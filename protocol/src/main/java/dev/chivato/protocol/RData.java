@@ -15,12 +15,12 @@ public sealed interface RData {
      * defined for class IN only; the other types here have the same form in every class.
      */
     static boolean hasTypedForm(RRType type, RRClass rrClass) {
-        if (type.equals(RRType.A) || type.equals(RRType.AAAA)) {
-            return rrClass.equals(RRClass.IN);
-        }
-        return type.equals(RRType.NS) || type.equals(RRType.CNAME) || type.equals(RRType.SOA)
-                || type.equals(RRType.PTR) || type.equals(RRType.MX) || type.equals(RRType.TXT)
-                || type.equals(RRType.OPT);
+        // by number: this runs for every record decoded or built
+        return switch (type.value()) {
+            case 1, 28 -> rrClass.value() == 1; // A, AAAA: class IN only
+            case 2, 5, 6, 12, 15, 16, 41 -> true; // NS, CNAME, SOA, PTR, MX, TXT, OPT
+            default -> false;
+        };
     }
 
     /** An IPv4 address (RFC 1035 section 3.4.1), its 32 bits in an int. */

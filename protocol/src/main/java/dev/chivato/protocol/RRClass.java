@@ -3,6 +3,7 @@ package dev.chivato.protocol;
 /** A resource record CLASS (RFC 1035 section 3.2.4); any 16-bit value survives. */
 public record RRClass(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("class", "CLASS", 0xffff);
+    private static final ValueCache<RRClass> CACHE = new ValueCache<>(256, RRClass::new);
 
     public static final RRClass IN = define(1, "IN");
     public static final RRClass CH = define(3, "CH");
@@ -20,6 +21,11 @@ public record RRClass(int value) {
     }
 
     /** Parses a mnemonic ({@code IN}, {@code ch}) or the generic {@code CLASS3}. */
+    /** The value for {@code number}: a shared instance for the common ones. */
+    public static RRClass of(int number) {
+        return CACHE.get(number);
+    }
+
     public static RRClass parse(String text) {
         return new RRClass(MNEMONICS.parse(text));
     }

@@ -3,6 +3,7 @@ package dev.chivato.protocol;
 /** A resource record TYPE (RFC 1035 section 3.2.2 and the IANA registry); any 16-bit value survives. */
 public record RRType(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("type", "TYPE", 0xffff);
+    private static final ValueCache<RRType> CACHE = new ValueCache<>(300, RRType::new);
 
     public static final RRType A = define(1, "A");
     public static final RRType NS = define(2, "NS");
@@ -38,6 +39,11 @@ public record RRType(int value) {
     }
 
     /** Parses a mnemonic ({@code A}, {@code aaaa}) or the generic {@code TYPE65534}. */
+    /** The value for {@code number}: a shared instance for the common ones. */
+    public static RRType of(int number) {
+        return CACHE.get(number);
+    }
+
     public static RRType parse(String text) {
         return new RRType(MNEMONICS.parse(text));
     }

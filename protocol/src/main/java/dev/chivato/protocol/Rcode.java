@@ -6,6 +6,7 @@ package dev.chivato.protocol;
  */
 public record Rcode(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("rcode", "RCODE", 0xfff);
+    private static final ValueCache<Rcode> CACHE = new ValueCache<>(32, Rcode::new);
 
     public static final Rcode NOERROR = define(0, "NOERROR");
     public static final Rcode FORMERR = define(1, "FORMERR");
@@ -30,13 +31,18 @@ public record Rcode(int value) {
         return new Rcode(value);
     }
 
+    /** The value for {@code number}: a shared instance for the common ones. */
+    public static Rcode of(int number) {
+        return CACHE.get(number);
+    }
+
     public static Rcode parse(String text) {
         return new Rcode(MNEMONICS.parse(text));
     }
 
     /** Combines the header's four bits with EDNS's upper eight. */
     public static Rcode of(int headerBits, int extendedBits) {
-        return new Rcode(extendedBits << 4 | headerBits);
+        return of(extendedBits << 4 | headerBits);
     }
 
     /** The low four bits, the part the header holds. */

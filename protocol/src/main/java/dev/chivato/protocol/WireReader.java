@@ -1,7 +1,6 @@
 package dev.chivato.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,7 +17,8 @@ final class WireReader {
     /** Fewest octets a record can take: root name, type, class, TTL, RDLENGTH. */
     private static final int MIN_RECORD_LENGTH = 11;
 
-    private final ByteBuffer buffer;
+    /** The message's bytes: the buffer's own array when it has one, else a copy; plain array reads are fastest. */
+    private final byte[] bytes;
     private final int base;
     private final int messageEnd;
     /** Reads may not pass this offset: the message end, or the end of the RDATA being read. */
@@ -29,9 +29,14 @@ final class WireReader {
 
     private WireReader(ByteBuffer buffer, WireAnnotator annotator) {
         this.annotator = annotator;
-        // Absolute reads below honour the buffer's byte order; DNS is big-endian whatever the caller set.
-        this.buffer = buffer.order() == ByteOrder.BIG_ENDIAN ? buffer : buffer.duplicate().order(ByteOrder.BIG_ENDIAN);
-        this.base = buffer.position();
+        if (buffer.hasArray()) {
+            this.bytes = buffer.array();
+            this.base = buffer.arrayOffset() + buffer.position();
+        } else {
+            this.bytes = new byte[buffer.remaining()];
+            buffer.get(buffer.position(), this.bytes);
+            this.base = 0;
+        }
         this.messageEnd = buffer.remaining();
         this.limit = messageEnd;
     }
@@ -76,7 +81,7 @@ final class WireReader {
             throw new WireFormatException(4, "section counts need at least " + fewestOctets + " octets but "
                     + (messageEnd - position) + " follow the header");
         }
-        List<Question> questions = new ArrayList<>(Math.min(questionCount, 1));
+        List<Question> questions = questionCount == 0 ? List.of() : new ArrayList<>(1);
         section(questionCount > 0 ? "QUESTION SECTION" : null);
         for (int i = 0; i < questionCount; i++) {
             Name name = name();
@@ -86,11 +91,11 @@ final class WireReader {
         List<ResourceRecord> authority = section(authorityCount, "authority");
         section(additionalCount > 0 ? "ADDITIONAL SECTION" : null);
         Optional<Edns> edns = Optional.empty();
-        List<ResourceRecord> additional = new ArrayList<>();
+        List<ResourceRecord> additional = additionalCount == 0 ? List.of() : new ArrayList<>();
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
             ResourceRecord record = record();
-            if (!record.type().equals(RRType.OPT)) {
+            if (record.type().value() != RRType.OPT.value()) {
                 additional.add(record);
             } else if (edns.isPresent()) {
                 throw new WireFormatException(start, "more than one OPT record");
@@ -103,29 +108,42 @@ final class WireReader {
         if (position != messageEnd) {
             throw new WireFormatException(position, (messageEnd - position) + " bytes after the last record");
         }
-        return new Message(header, questions, answers, authority, additional, edns);
+        return new Message(header, frozen(questions), answers, authority, frozen(additional), edns);
+    }
+
+    /** An immutable copy, made cheaply for the common sizes, so Message's own copy is a no-op. */
+    private static <T> List<T> frozen(List<T> list) {
+        return switch (list.size()) {
+            case 0 -> List.of();
+            case 1 -> List.of(list.get(0));
+            case 2 -> List.of(list.get(0), list.get(1));
+            default -> List.copyOf(list);
+        };
     }
 
     private List<ResourceRecord> section(int count, String title) throws WireFormatException {
-        List<ResourceRecord> records = new ArrayList<>();
-        section(count > 0 ? title.toUpperCase(java.util.Locale.ROOT) + " SECTION" : null);
+        if (count == 0) {
+            return List.of();
+        }
+        List<ResourceRecord> records = new ArrayList<>(Math.min(count, 16));
+        section(title.toUpperCase(java.util.Locale.ROOT) + " SECTION");
         for (int i = 0; i < count; i++) {
             int start = position;
             ResourceRecord record = record();
-            if (record.type().equals(RRType.OPT)) {
+            if (record.type().value() == RRType.OPT.value()) {
                 throw new WireFormatException(start, "OPT record in the " + title + " section");
             }
             records.add(record);
         }
-        return records;
+        return frozen(records);
     }
 
     private ResourceRecord record() throws WireFormatException {
         Name owner = name();
         RRType type = type("TYPE");
-        boolean opt = type.equals(RRType.OPT);
+        boolean opt = type.value() == RRType.OPT.value();
         int at = position;
-        RRClass rrClass = new RRClass(u16());
+        RRClass rrClass = RRClass.of(u16());
         if (annotator != null) {
             note(at, opt ? "CLASS of OPT = the sender's UDP payload size: " + rrClass.value()
                     : "CLASS " + rrClass.value() + " (" + rrClass + ")");
@@ -208,7 +226,7 @@ final class WireReader {
                 return new RData.Txt(strings);
             }
             case 41: {
-                List<EdnsOption> options = new ArrayList<>();
+                List<EdnsOption> options = position < limit ? new ArrayList<>(2) : List.of();
                 while (position < limit) {
                     int at = position;
                     int code = u16();
@@ -224,7 +242,7 @@ final class WireReader {
                                 + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
                     }
                 }
-                return new RData.Opt(options);
+                return new RData.Opt(frozen(options));
             }
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
@@ -234,88 +252,111 @@ final class WireReader {
     /**
      * Reads a name, following compression pointers. Each pointer must point strictly before the previous one's
      * target (before the pointer itself, for the first), so a chain always ends; pointers into the header or past
-     * the end, and the label types 0x40 and 0x80, are refused.
+     * the end, and the label types 0x40 and 0x80, are refused. A first pass checks and measures the name, a second
+     * copies it into an array of the exact size.
      */
     private Name name() throws WireFormatException {
-        byte[] wire = new byte[Name.MAX_WIRE_LENGTH];
+        int start = position;
         int length = 0;
         int at = position;
         int end = limit;
         int ceiling = -1;
-        int pointerAt = -1;
-        int labelsBeforePointer = 0;
         while (true) {
             if (at >= end) {
                 throw new WireFormatException(at, "name runs past the end of " + (end == messageEnd
                         ? "the message" : "the RDATA"));
             }
             int lengthOctet = octetAt(at);
-            switch (lengthOctet & 0xc0) {
-                case 0x00 -> {
-                    if (length + 1 + lengthOctet > Name.MAX_WIRE_LENGTH) {
-                        throw new WireFormatException(at, "name longer than 255 octets");
-                    }
-                    if (lengthOctet == 0) {
-                        wire[length++] = 0;
-                        Name name = new Name(Arrays.copyOf(wire, length));
-                        if (ceiling < 0) {
-                            position = at + 1;
-                            if (annotator != null) {
-                                note(at, 1, name.isRoot() ? "root label: the name is the root (.)"
-                                        : "root label: end of the name " + name);
-                            }
-                        } else if (annotator != null) {
-                            note(pointerAt, 2, Explainer.describePointer(ceilingOfFirst(pointerAt), name,
-                                    labelsBeforePointer));
-                        }
-                        return name;
-                    }
-                    if (at + 1 + lengthOctet > end) {
-                        throw new WireFormatException(at, "label of " + lengthOctet + " octets runs past the end");
-                    }
-                    wire[length++] = (byte) lengthOctet;
-                    buffer.get(base + at + 1, wire, length, lengthOctet);
-                    if (ceiling < 0 && annotator != null) {
-                        note(at, 1 + lengthOctet, "label of " + lengthOctet + " octets: "
-                                + Explainer.labelText(wire, length, lengthOctet));
-                        labelsBeforePointer++;
-                    }
-                    length += lengthOctet;
-                    at += 1 + lengthOctet;
+            if ((lengthOctet & 0xc0) == 0) {
+                if (length + 1 + lengthOctet > Name.MAX_WIRE_LENGTH) {
+                    throw new WireFormatException(at, "name longer than 255 octets");
                 }
-                case 0xc0 -> {
-                    if (at + 2 > end) {
-                        throw new WireFormatException(at, "compression pointer cut short");
-                    }
-                    int target = (lengthOctet & 0x3f) << 8 | octetAt(at + 1);
-                    if (target < Header.LENGTH) {
-                        throw new WireFormatException(at, "compression pointer into the header (" + target + ")");
-                    }
-                    if (target >= messageEnd) {
-                        throw new WireFormatException(at, "compression pointer past the end (" + target + ")");
-                    }
-                    if (target >= (ceiling < 0 ? at : ceiling)) {
-                        throw new WireFormatException(at, "compression pointer to " + target
-                                + " does not point backwards" + (ceiling < 0 ? "" : " of the previous one"));
-                    }
+                length += 1 + lengthOctet;
+                if (lengthOctet == 0) {
                     if (ceiling < 0) {
-                        position = at + 2;
-                        pointerAt = at;
+                        position = at + 1;
                     }
-                    ceiling = target;
-                    at = target;
-                    // The bytes a pointer leads to lie before this record, so they are bounded by the message only.
-                    end = messageEnd;
+                    break;
                 }
-                case 0x40 -> throw new WireFormatException(at, "label type 0x40 (extended label) is not supported");
-                default -> throw new WireFormatException(at, "label type 0x80 is reserved");
+                if (at + 1 + lengthOctet > end) {
+                    throw new WireFormatException(at, "label of " + lengthOctet + " octets runs past the end");
+                }
+                at += 1 + lengthOctet;
+            } else if ((lengthOctet & 0xc0) == 0xc0) {
+                if (at + 2 > end) {
+                    throw new WireFormatException(at, "compression pointer cut short");
+                }
+                int target = (lengthOctet & 0x3f) << 8 | octetAt(at + 1);
+                if (target < Header.LENGTH) {
+                    throw new WireFormatException(at, "compression pointer into the header (" + target + ")");
+                }
+                if (target >= messageEnd) {
+                    throw new WireFormatException(at, "compression pointer past the end (" + target + ")");
+                }
+                if (target >= (ceiling < 0 ? at : ceiling)) {
+                    throw new WireFormatException(at, "compression pointer to " + target
+                            + " does not point backwards" + (ceiling < 0 ? "" : " of the previous one"));
+                }
+                if (ceiling < 0) {
+                    position = at + 2;
+                }
+                ceiling = target;
+                at = target;
+                // The bytes a pointer leads to lie before this record, so they are bounded by the message only.
+                end = messageEnd;
+            } else {
+                throw new WireFormatException(at, (lengthOctet & 0xc0) == 0x40
+                        ? "label type 0x40 (extended label) is not supported" : "label type 0x80 is reserved");
             }
+        }
+        Name name = length == 1 ? Name.ROOT : new Name(copyName(start, length));
+        if (annotator != null) {
+            annotateName(start, name);
+        }
+        return name;
+    }
+
+    /** Copies a name already checked by {@link #name()}, following its pointers. */
+    private byte[] copyName(int at, int length) {
+        byte[] wire = new byte[length];
+        int copied = 0;
+        while (true) {
+            int lengthOctet = octetAt(at);
+            if (lengthOctet >= 0xc0) {
+                at = (lengthOctet & 0x3f) << 8 | octetAt(at + 1);
+                continue;
+            }
+            wire[copied] = (byte) lengthOctet;
+            if (lengthOctet == 0) {
+                return wire;
+            }
+            System.arraycopy(bytes, base + at + 1, wire, copied + 1, lengthOctet);
+            copied += 1 + lengthOctet;
+            at += 1 + lengthOctet;
         }
     }
 
-    /** The target of the pointer at {@code at} (annotation only). */
-    private int ceilingOfFirst(int at) {
-        return (octetAt(at) & 0x3f) << 8 | octetAt(at + 1);
+    /** Describes the octets of a name as written at {@code at}: its labels, then its root label or pointer. */
+    private void annotateName(int at, Name name) {
+        int labels = 0;
+        while (true) {
+            int lengthOctet = octetAt(at);
+            if (lengthOctet == 0) {
+                note(at, 1, name.isRoot() ? "root label: the name is the root (.)"
+                        : "root label: end of the name " + name);
+                return;
+            }
+            if (lengthOctet >= 0xc0) {
+                note(at, 2, Explainer.describePointer((lengthOctet & 0x3f) << 8 | octetAt(at + 1), name, labels));
+                return;
+            }
+            byte[] label = new byte[lengthOctet];
+            System.arraycopy(bytes, base + at + 1, label, 0, lengthOctet);
+            note(at, 1 + lengthOctet, "label of " + lengthOctet + " octets: "
+                    + Explainer.labelText(label, 0, lengthOctet));
+            labels++;
+            at += 1 + lengthOctet;
+        }
     }
 
     private void section(String title) {
@@ -347,7 +388,7 @@ final class WireReader {
 
     private RRType type(String field) throws WireFormatException {
         int at = position;
-        RRType type = new RRType(u16());
+        RRType type = RRType.of(u16());
         if (annotator != null) {
             note(at, field + " " + type.value() + " (" + type + ")");
         }
@@ -356,7 +397,7 @@ final class WireReader {
 
     private RRClass rrClass(String field) throws WireFormatException {
         int at = position;
-        RRClass rrClass = new RRClass(u16());
+        RRClass rrClass = RRClass.of(u16());
         if (annotator != null) {
             note(at, field + " " + rrClass.value() + " (" + rrClass + ")");
         }
@@ -388,7 +429,11 @@ final class WireReader {
     }
 
     private int octetAt(int at) {
-        return buffer.get(base + at) & 0xff;
+        return bytes[base + at] & 0xff;
+    }
+
+    private int int32(int at) {
+        return octetAt(at) << 24 | octetAt(at + 1) << 16 | octetAt(at + 2) << 8 | octetAt(at + 3);
     }
 
     private int u8() throws WireFormatException {
@@ -398,31 +443,36 @@ final class WireReader {
 
     private int u16() throws WireFormatException {
         need(2, limit == messageEnd ? "message ends inside a 16-bit field" : "RDATA ends inside a 16-bit field");
-        int value = buffer.getShort(base + position) & 0xffff;
+        int value = octetAt(position) << 8 | octetAt(position + 1);
         position += 2;
         return value;
     }
 
     private long u32() throws WireFormatException {
         need(4, limit == messageEnd ? "message ends inside a 32-bit field" : "RDATA ends inside a 32-bit field");
-        long value = buffer.getInt(base + position) & 0xffffffffL;
+        long value = int32(position) & 0xffffffffL;
         position += 4;
         return value;
     }
 
     /** Four octets of an address; a short RDATA says which type it cut short. */
     private int s32(RRType type) throws WireFormatException {
-        need(4, "RDLENGTH too short for " + type);
-        int value = buffer.getInt(base + position);
+        if (4 > limit - position) {
+            throw new WireFormatException(position, "RDLENGTH too short for " + type);
+        }
+        int value = int32(position);
         position += 4;
         return value;
     }
 
     private byte[] bytes(int count, String what) throws WireFormatException {
-        need(count, what + " of " + count + " octets runs past the end");
-        byte[] bytes = new byte[count];
-        buffer.get(base + position, bytes);
+        if (count > limit - position) {
+            // the reason is built only when it is needed: this runs for every TXT string and EDNS option
+            throw new WireFormatException(position, what + " of " + count + " octets runs past the end");
+        }
+        byte[] copy = new byte[count];
+        System.arraycopy(bytes, base + position, copy, 0, count);
         position += count;
-        return bytes;
+        return copy;
     }
 }

@@ -1,11 +1,7 @@
 package dev.chivato.protocol;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The one encoder. Writes a message into a buffer within a size limit, compressing names through a map from each
@@ -25,33 +21,13 @@ final class WireWriter {
         }
     }
 
-    /**
-     * A name suffix in the output: the octets of {@code name}'s wire form from {@code from} on. Matching is exact
-     * (case included), so a compressed name decodes to the very octets it was written with.
-     */
-    private record Suffix(byte[] wire, int from) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Suffix other
-                    && Arrays.equals(wire, from, wire.length, other.wire, other.from, other.wire.length);
-        }
-
-        @Override
-        public int hashCode() {
-            int hash = 1;
-            for (int i = from; i < wire.length; i++) {
-                hash = 31 * hash + wire[i];
-            }
-            return hash;
-        }
-    }
+    /** Each thread's table, reused from one message to the next: encoding allocates nothing for compression. */
+    private static final ThreadLocal<CompressionTable> TABLES = ThreadLocal.withInitial(CompressionTable::new);
 
     private final ByteBuffer buffer;
     private final int base;
     private final boolean compress;
-    private final Map<Suffix, Integer> suffixOffsets = new HashMap<>();
-    /** Suffixes in the order they were added, so a rollback can remove the newest ones. */
-    private final List<Suffix> suffixesAdded = new ArrayList<>();
+    private final CompressionTable suffixes;
     private int limit;
     private int position;
 
@@ -60,6 +36,8 @@ final class WireWriter {
         this.base = buffer.position();
         this.limit = limit;
         this.compress = compress;
+        this.suffixes = TABLES.get();
+        suffixes.clear();
     }
 
     static int encode(Message message, ByteBuffer out, int maxLength, boolean compress) {
@@ -120,7 +98,7 @@ final class WireWriter {
                 end++;
             }
             int markPosition = position;
-            int markSuffixes = suffixesAdded.size();
+            int markSuffixes = suffixes.size();
             try {
                 for (int j = i; j < end; j++) {
                     record(records.get(j));
@@ -137,9 +115,7 @@ final class WireWriter {
 
     private void rollback(int markPosition, int markSuffixes) {
         position = markPosition;
-        while (suffixesAdded.size() > markSuffixes) {
-            suffixOffsets.remove(suffixesAdded.remove(suffixesAdded.size() - 1));
-        }
+        suffixes.truncate(markSuffixes);
     }
 
     private void record(ResourceRecord record) {
@@ -200,26 +176,28 @@ final class WireWriter {
      * suffix written at an offset a pointer can reach is remembered for the names that follow.
      */
     private void name(Name name, boolean compressible) {
-        byte[] wire = name.wire();
+        byte[] wire = name.sharedWire();
+        boolean compressing = compress && compressible;
+        int[] hashes = compressing ? suffixes.suffixHashes(wire) : null;
         int at = 0;
+        int label = 0;
         while (wire[at] != 0) {
-            if (compress && compressible) {
-                Suffix suffix = new Suffix(wire, at);
-                Integer offset = suffixOffsets.get(suffix);
-                if (offset != null) {
+            if (compressing) {
+                int offset = suffixes.find(wire, at, hashes[label]);
+                if (offset >= 0) {
                     u16(0xc000 | offset);
                     return;
-                }
-                if (position <= MAX_POINTER_TARGET) {
-                    suffixOffsets.put(suffix, position);
-                    suffixesAdded.add(suffix);
                 }
             }
             int labelEnd = at + 1 + (wire[at] & 0xff);
             reserve(labelEnd - at);
+            if (compressing && position <= MAX_POINTER_TARGET) {
+                suffixes.add(wire, at, hashes[label], position);
+            }
             buffer.put(base + position, wire, at, labelEnd - at);
             position += labelEnd - at;
             at = labelEnd;
+            label++;
         }
         u8(0);
     }

@@ -1,0 +1,109 @@
+package dev.chivato.protocol;
+
+import java.util.Arrays;
+
+/**
+ * The encoder's memory of name suffixes already written: for each, the name's wire array, where the suffix starts
+ * in it, its hash and the message offset it was written at. Open addressing over the entries; matching is exact
+ * (case included), so a compressed name decodes to the very octets it was written with. Entries come off the end
+ * when an RRset is rolled back.
+ */
+final class CompressionTable {
+    private byte[][] wires = new byte[16][];
+    private int[] starts = new int[16];
+    private int[] hashes = new int[16];
+    private int[] offsets = new int[16];
+    private int size;
+    /** Entry index + 1 per slot; 0 is empty. Kept at most half full. */
+    private int[] slots = new int[64];
+    /** Where each label of the name being written starts, and the hash of the suffix from there; reused. */
+    private final int[] labelStarts = new int[128];
+    private final int[] suffixHashes = new int[128];
+
+    void clear() {
+        if (size > 0) {
+            Arrays.fill(slots, 0);
+            Arrays.fill(wires, 0, size, null);
+            size = 0;
+        }
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The hash of each suffix of {@code wire}, indexed by the label it starts with; computed from the right. */
+    int[] suffixHashes(byte[] wire) {
+        int labels = 0;
+        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
+            labelStarts[labels++] = at;
+        }
+        int hash = 0;
+        for (int label = labels - 1; label >= 0; label--) {
+            int at = labelStarts[label];
+            for (int i = at; i <= at + (wire[at] & 0xff); i++) {
+                hash = 31 * hash + wire[i];
+            }
+            suffixHashes[label] = hash ^ hash >>> 15;
+        }
+        return suffixHashes;
+    }
+
+    /** The offset the suffix of {@code wire} from {@code start} was written at, or -1. */
+    int find(byte[] wire, int start, int hash) {
+        int mask = slots.length - 1;
+        for (int slot = hash & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
+            int entry = slots[slot] - 1;
+            if (hashes[entry] == hash && Arrays.equals(wires[entry], starts[entry], wires[entry].length, wire, start,
+                    wire.length)) {
+                return offsets[entry];
+            }
+        }
+        return -1;
+    }
+
+    void add(byte[] wire, int start, int hash, int offset) {
+        if (size == wires.length) {
+            wires = Arrays.copyOf(wires, size * 2);
+            starts = Arrays.copyOf(starts, size * 2);
+            hashes = Arrays.copyOf(hashes, size * 2);
+            offsets = Arrays.copyOf(offsets, size * 2);
+        }
+        wires[size] = wire;
+        starts[size] = start;
+        hashes[size] = hash;
+        offsets[size] = offset;
+        size++;
+        if (size * 2 > slots.length) {
+            slots = new int[slots.length * 2];
+            rebuildSlots();
+        } else {
+            insert(size - 1);
+        }
+    }
+
+    /** Forgets every entry from {@code newSize} on (a rolled-back RRset's). */
+    void truncate(int newSize) {
+        if (newSize < size) {
+            Arrays.fill(wires, newSize, size, null);
+            size = newSize;
+            Arrays.fill(slots, 0);
+            rebuildSlots();
+        }
+    }
+
+    private void rebuildSlots() {
+        for (int entry = 0; entry < size; entry++) {
+            insert(entry);
+        }
+    }
+
+    private void insert(int entry) {
+        int mask = slots.length - 1;
+        int slot = hashes[entry] & mask;
+        while (slots[slot] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        slots[slot] = entry + 1;
+    }
+}
