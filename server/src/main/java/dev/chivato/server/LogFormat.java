@@ -1,5 +1,6 @@
 package dev.chivato.server;
 
+import dev.chivato.protocol.Addresses;
 import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Explainer;
 import dev.chivato.protocol.Header;
@@ -117,18 +118,29 @@ public enum LogFormat {
 
     abstract String format(LogEntry entry);
 
+    /** The formatted second last seen, per writer thread: formatting a date costs more than a whole entry. */
+    private static final ThreadLocal<Object[]> LAST_SECOND = ThreadLocal.withInitial(() -> new Object[] {-1L, ""});
+
     static String timestamp(long millis) {
-        return TIMESTAMP.format(Instant.ofEpochMilli(millis));
+        long second = Math.floorDiv(millis, 1000);
+        Object[] last = LAST_SECOND.get();
+        if ((long) last[0] != second) {
+            String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
+            last[0] = second;
+            last[1] = full.substring(0, full.length() - 4); // up to the dot, "2026-11-25T23:01:40."
+        }
+        int ms = (int) Math.floorMod(millis, 1000);
+        return (String) last[1] + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
     }
 
     /** {@code 127.0.0.1:5353} or {@code [::1]:5353}. */
     static String address(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        int zone = host.indexOf('%');
-        if (zone >= 0) {
-            host = host.substring(0, zone);
+        byte[] octets = address.getAddress().getAddress();
+        if (octets.length == 4) {
+            return (octets[0] & 0xff) + "." + (octets[1] & 0xff) + "." + (octets[2] & 0xff) + "." + (octets[3] & 0xff)
+                    + ":" + address.getPort();
         }
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+        return "[" + Addresses.formatIPv6(octets) + "]:" + address.getPort();
     }
 
     /** The first 32 octets in hex: enough to recognise what a malformed packet was. */

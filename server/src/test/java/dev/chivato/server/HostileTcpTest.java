@@ -141,7 +141,7 @@ class HostileTcpTest {
             writer.start();
             Thread.sleep(500);
             assertUdpAnswers(server);
-            writer.join(15_000);
+            writer.join(30_000);
             assertTrue(!writer.isAlive(), "the server closed the connection, so the writer stopped");
             assertTrue(closedWithin(greedy, 5000));
             assertUdpAnswers(server);

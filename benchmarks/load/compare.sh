@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# One command for the load comparison: chivato against NSD, Knot and Twisted Names on this machine, every server
+# serving the seed's records on 127.0.0.1 and pinned to CPU 0, dnsperf pinned to CPU 1.
+#
+#   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default)
+#
+# Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
+# stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
+# Everything it starts it stops, by PID. Traffic goes to 127.0.0.1 only, and every run stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=benchmarks/load
+# shellcheck source=zones.sh
+source "$here/zones.sh"
+
+RUNS=${RUNS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+CLIENTS=${CLIENTS:-8}
+SERVER_CPU=0
+LOAD_CPU=1
+
+install_missing() {
+  local packages=()
+  command -v nsd >/dev/null || packages+=(nsd)
+  command -v knotd >/dev/null || packages+=(knot)
+  command -v dnsperf >/dev/null || packages+=(dnsperf)
+  command -v twistd3 >/dev/null || packages+=(python3-twisted)
+  if [ ${#packages[@]} -gt 0 ]; then
+    echo "installing: ${packages[*]}" >&2
+    apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >&2
+  fi
+  [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests >&2
+}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+  local port=$1
+  for _ in $(seq 200); do
+    if dig @127.0.0.1 -p "$port" +time=1 +tries=1 example.com A >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "server on port $port did not answer" >&2
+  return 1
+}
+
+# CPU ticks (utime + stime) of the given processes; the command field may hold spaces, so read after the last ')'.
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    fields=$(sed 's/.*) //' "/proc/$pid/stat")
+    set -- $fields
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+start_chivato() { # name log_mode
+  local port; port=$(free_port)
+  local log_args=(--log off)
+  [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
+  taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar server/target/chivato.jar --listen "127.0.0.1:$port" \
+    --records "$work/hosts" --threads 1 "${log_args[@]}" > "$work/chivato.out" 2>&1 &
+  server_pids=($!); pids+=($!)
+  server_port=$port
+}
+
+start_nsd() {
+  local port; port=$(free_port)
+  cat > "$work/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  username: ""
+  chroot: ""
+  zonesdir: "$work"
+  pidfile: "$work/nsd.pid"
+  logfile: "$work/nsd.log"
+  zonelistfile: "$work/zone.list"
+  xfrdfile: "$work/xfrd.state"
+  database: ""
+  server-count: 1
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: example.com
+  zonefile: example.com.zone
+zone:
+  name: example.my
+  zonefile: example.my.zone
+zone:
+  name: 3.2.1.in-addr.arpa
+  zonefile: 3.2.1.in-addr.arpa.zone
+CONF
+  taskset -c $SERVER_CPU nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
+  pids+=($!)
+  server_port=$port
+  wait_for_port "$port"
+  mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf")
+  pids+=("${server_pids[@]}")
+}
+
+start_knot() {
+  local port; port=$(free_port)
+  mkdir -p "$work/knot"
+  cat > "$work/knot.conf" <<CONF
+server:
+    listen: 127.0.0.1@$port
+    rundir: "$work/knot"
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$work/knot"
+log:
+  - target: "$work/knot/knot.log"
+    any: error
+template:
+  - id: default
+    storage: "$work"
+    journal-content: none
+    zonefile-sync: -1
+zone:
+  - domain: example.com
+    file: example.com.zone
+  - domain: example.my
+    file: example.my.zone
+  - domain: 3.2.1.in-addr.arpa
+    file: 3.2.1.in-addr.arpa.zone
+CONF
+  taskset -c $SERVER_CPU knotd -c "$work/knot.conf" > "$work/knot.out" 2>&1 &
+  server_pids=($!); pids+=($!)
+  server_port=$port
+}
+
+start_twisted() {
+  local port; port=$(free_port)
+  (cd "$work" && exec taskset -c $SERVER_CPU /usr/bin/python3 /usr/bin/twistd3 -n --pidfile= dns -p "$port" \
+    -i 127.0.0.1 --hosts-file="$work/hosts" > "$work/twisted.out" 2>&1) &
+  server_pids=($!); pids+=($!)
+  server_port=$port
+}
+
+stop_server() {
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${server_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# One dnsperf run; prints "qps lost completed latency_ms cpu_us_per_query".
+run_dnsperf() { # mode seconds
+  local before after out
+  before=$(cpu_ticks "${server_pids[@]}")
+  out=$(taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
+    -l "$2" -m "$1" -t 2 2>&1)
+  after=$(cpu_ticks "${server_pids[@]}")
+  local completed lost qps latency
+  completed=$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")
+  lost=$(awk '/Queries lost:/ {print $3; exit}' <<<"$out")
+  qps=$(awk '/Queries per second:/ {print $4; exit}' <<<"$out")
+  latency=$(awk '/Average Latency \(s\)/ {print $4; exit}' <<<"$out")
+  local hz; hz=$(getconf CLK_TCK)
+  python3 -c "
+c=$completed; t=($after-$before)/$hz
+print('%.0f %s %d %.3f %.2f' % ($qps, '$lost', c, $latency*1000, (t*1e6/c) if c else float('nan')))"
+}
+
+# Warm-up, then RUNS measured runs; prints the median of each column.
+measure() { # label mode
+  run_dnsperf "$2" "$WARMUP_SECONDS" > /dev/null
+  local results=()
+  for _ in $(seq "$RUNS"); do results+=("$(run_dnsperf "$2" "$SECONDS_PER_RUN")"); done
+  printf '%s\n' "${results[@]}" > "$work/runs"
+  python3 - "$1" "$work/runs" <<'PY'
+import statistics, sys
+label, path = sys.argv[1], sys.argv[2]
+rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
+med = [statistics.median(col) for col in zip(*rows)]
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
+PY
+}
+
+main() {
+  install_missing
+  write_seed_records "$work"
+  write_query_mix "$work/queries"
+  echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null), NSD $(dpkg-query -W -f='${Version}' nsd 2>/dev/null), Knot $(dpkg-query -W -f='${Version}' knot 2>/dev/null), Twisted $(dpkg-query -W -f='${Version}' python3-twisted 2>/dev/null)" >&2
+  : > "$work/table"
+  for mode in udp tcp; do
+    for server in chivato chivato-log nsd knot twisted; do
+      [ "$mode" = tcp ] && [ "$server" = chivato-log ] && continue
+      case $server in
+        chivato) start_chivato "$server" off ;;
+        chivato-log) start_chivato "$server" on ;;
+        nsd) start_nsd ;;
+        knot) start_knot ;;
+        twisted) start_twisted ;;
+      esac
+      wait_for_port "$server_port"
+      echo "measuring $server over $mode ..." >&2
+      measure "$server/$mode" "$mode" >> "$work/table"
+      stop_server
+    done
+  done
+  python3 - "$work/table" <<'PY'
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+nsd = {r[0].split("/")[1]: r for r in rows if r[0].startswith("nsd/")}
+print("| server / transport | qps | lost | mean latency ms | server CPU us/query | qps vs NSD | CPU vs NSD |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for label, qps, lost, latency, cpu in rows:
+    ref = nsd[label.split("/")[1]]
+    print("| %s | %s | %s | %s | %s | %.2f | %.2f |" % (label, qps, lost, latency, cpu,
+          float(qps) / float(ref[1]), float(cpu) / float(ref[4])))
+PY
+}
+
+main "$@"
