@@ -2,7 +2,8 @@
 # One command for the load comparison: chivato against NSD, Knot and Twisted Names on this machine, every server
 # serving the seed's records on 127.0.0.1 and pinned to CPU 0, dnsperf pinned to CPU 1.
 #
-#   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default)
+#   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
+#                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
@@ -10,13 +11,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
-# shellcheck source=zones.sh
-source "$here/zones.sh"
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CLIENTS=${CLIENTS:-8}
+# Which rows to measure (all by default); the figures of a subset still come with NSD's from the same run.
+SERVERS=${SERVERS:-"chivato chivato-log nsd knot twisted"}
+TRANSPORTS=${TRANSPORTS:-"udp tcp"}
 SERVER_CPU=0
 LOAD_CPU=1
 
@@ -42,32 +46,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  local port=$1
-  for _ in $(seq 200); do
-    if dig @127.0.0.1 -p "$port" +time=1 +tries=1 example.com A >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  echo "server on port $port did not answer" >&2
-  return 1
-}
-
-# CPU ticks (utime + stime) of the given processes; the command field may hold spaces, so read after the last ')'.
-cpu_ticks() {
-  local total=0 pid fields
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    fields=$(sed 's/.*) //' "/proc/$pid/stat")
-    set -- $fields
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
 
 start_chivato() { # name log_mode
   local port; port=$(free_port)
@@ -156,55 +134,14 @@ start_twisted() {
   server_port=$port
 }
 
-stop_server() {
-  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${server_pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
-
-# One dnsperf run; prints "qps lost completed latency_ms cpu_us_per_query".
-run_dnsperf() { # mode seconds
-  local before after out
-  before=$(cpu_ticks "${server_pids[@]}")
-  out=$(taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
-    -l "$2" -m "$1" -t 2 2>&1)
-  after=$(cpu_ticks "${server_pids[@]}")
-  local completed lost qps latency
-  completed=$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")
-  lost=$(awk '/Queries lost:/ {print $3; exit}' <<<"$out")
-  qps=$(awk '/Queries per second:/ {print $4; exit}' <<<"$out")
-  latency=$(awk '/Average Latency \(s\)/ {print $4; exit}' <<<"$out")
-  local hz; hz=$(getconf CLK_TCK)
-  python3 -c "
-c=$completed; t=($after-$before)/$hz
-print('%.0f %s %d %.3f %.2f' % ($qps, '$lost', c, $latency*1000, (t*1e6/c) if c else float('nan')))"
-}
-
-# Warm-up, then RUNS measured runs; prints the median of each column.
-measure() { # label mode
-  run_dnsperf "$2" "$WARMUP_SECONDS" > /dev/null
-  local results=()
-  for _ in $(seq "$RUNS"); do results+=("$(run_dnsperf "$2" "$SECONDS_PER_RUN")"); done
-  printf '%s\n' "${results[@]}" > "$work/runs"
-  python3 - "$1" "$work/runs" <<'PY'
-import statistics, sys
-label, path = sys.argv[1], sys.argv[2]
-rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
-med = [statistics.median(col) for col in zip(*rows)]
-print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
-PY
-}
-
 main() {
   install_missing
   write_seed_records "$work"
   write_query_mix "$work/queries"
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null), NSD $(dpkg-query -W -f='${Version}' nsd 2>/dev/null), Knot $(dpkg-query -W -f='${Version}' knot 2>/dev/null), Twisted $(dpkg-query -W -f='${Version}' python3-twisted 2>/dev/null)" >&2
   : > "$work/table"
-  for mode in udp tcp; do
-    for server in chivato chivato-log nsd knot twisted; do
+  for mode in $TRANSPORTS; do
+    for server in $SERVERS; do
       [ "$mode" = tcp ] && [ "$server" = chivato-log ] && continue
       case $server in
         chivato) start_chivato "$server" off ;;

@@ -72,12 +72,13 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
 
     /** The whole message on the wire, with or without name compression. */
     public byte[] toWire(boolean compress) {
-        ByteBuffer out = ByteBuffer.allocate(MAX_LENGTH);
+        // A reused scratch buffer: a fresh 64 KiB one per message would cost more to zero than to encode into.
+        ByteBuffer out = SCRATCH.get().clear();
         int length = WireWriter.encode(this, out, MAX_LENGTH, compress);
-        byte[] wire = new byte[length];
-        out.flip().get(wire);
-        return wire;
+        return java.util.Arrays.copyOf(out.array(), length);
     }
+
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(MAX_LENGTH));
 
     /** The full 12-bit response code: the header's four bits with EDNS's upper eight. */
     public Rcode rcode() {

@@ -20,8 +20,7 @@ import java.util.Optional;
 public enum LogFormat {
     TEXT {
         @Override
-        String format(LogEntry entry) {
-            StringBuilder line = new StringBuilder(160);
+        void appendTo(StringBuilder line, LogEntry entry) {
             line.append(timestamp(entry.timeMillis())).append(' ').append(entry.transport().label()).append(' ')
                     .append(address(entry.client())).append(' ');
             if (entry instanceof LogEntry.Query q) {
@@ -50,13 +49,12 @@ public enum LogFormat {
                         .append(firstBytesHex(m.query())).append(m.answered() ? " -> FORMERR" : " -> dropped")
                         .append(' ').append(m.micros()).append("us");
             }
-            return line.toString();
         }
     },
     JSON {
         @Override
-        String format(LogEntry entry) {
-            StringBuilder json = new StringBuilder(256).append('{');
+        void appendTo(StringBuilder json, LogEntry entry) {
+            json.append('{');
             field(json, "ts", timestamp(entry.timeMillis()));
             field(json, "transport", entry.transport().label());
             field(json, "client", address(entry.client()));
@@ -98,25 +96,27 @@ public enum LogFormat {
                 number(json, "us", m.micros());
             }
             json.setLength(json.length() - 1);
-            return json.append('}').toString();
+            json.append('}');
         }
     },
 
     /** The text line, then both messages byte by byte, as {@code chivato explain} shows them. */
     EXPLAIN {
         @Override
-        String format(LogEntry entry) {
-            StringBuilder text = new StringBuilder(TEXT.format(entry)).append('\n');
+        void appendTo(StringBuilder text, LogEntry entry) {
+            TEXT.appendTo(text, entry);
+            text.append('\n');
             text.append(";; received\n").append(Explainer.render(Explainer.explain(entry.query())));
             entry.response().ifPresent(r -> text.append(";; sent\n").append(Explainer.render(Explainer.explain(r))));
-            return text.toString();
         }
     };
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    abstract String format(LogEntry entry);
+    /** Appends the entry, without a line end, to {@code out}. */
+    abstract void appendTo(StringBuilder out, LogEntry entry);
+
 
     /** The formatted second last seen, per writer thread: formatting a date costs more than a whole entry. */
     private static final ThreadLocal<Object[]> LAST_SECOND = ThreadLocal.withInitial(() -> new Object[] {-1L, ""});
@@ -190,6 +190,10 @@ public enum LogFormat {
             return;
         }
         json.append('"');
+        if (!needsEscaping(value)) {
+            json.append(value).append("\",");
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -205,6 +209,16 @@ public enum LogFormat {
             }
         }
         json.append("\",");
+    }
+
+    private static boolean needsEscaping(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void number(StringBuilder json, String name, long value) {

@@ -1,13 +1,12 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Addresses;
-import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -227,11 +226,9 @@ public final class Main implements Callable<Integer> {
         if (format == null) {
             return QueryLog.off();
         }
-        Writer out = logFile == null
-                ? new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8)
-                : Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
-        return QueryLog.writingTo(new BufferedWriter(out, 1 << 16), format, overflow);
+        OutputStream out = logFile == null ? new FileOutputStream(FileDescriptor.out)
+                : Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return QueryLog.writingTo(out, format, overflow);
     }
 
     /** {@code 127.0.0.1:10053}, {@code [::1]:10053}: literal addresses only, so nothing is looked up. */

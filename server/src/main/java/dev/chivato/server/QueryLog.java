@@ -1,7 +1,8 @@
 package dev.chivato.server;
 
 import java.io.IOException;
-import java.io.Writer;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -26,14 +27,14 @@ public final class QueryLog implements AutoCloseable {
 
     private final boolean enabled;
     private final LogFormat format;
-    private final Writer out;
+    private final OutputStream out;
     private final Overflow overflow;
     private final BlockingQueue<LogEntry> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
     private volatile IOException failure;
 
-    private QueryLog(boolean enabled, LogFormat format, Writer out, Overflow overflow) {
+    private QueryLog(boolean enabled, LogFormat format, OutputStream out, Overflow overflow) {
         this.enabled = enabled;
         this.format = format;
         this.out = out;
@@ -46,7 +47,8 @@ public final class QueryLog implements AutoCloseable {
         }
     }
 
-    public static QueryLog writingTo(Writer out, LogFormat format, Overflow overflow) {
+    /** A log writing to {@code out}, which it flushes after each batch and at the end but does not close. */
+    public static QueryLog writingTo(OutputStream out, LogFormat format, Overflow overflow) {
         return new QueryLog(true, format, out, overflow);
     }
 
@@ -96,6 +98,7 @@ public final class QueryLog implements AutoCloseable {
      */
     private void drain() {
         List<LogEntry> batch = new ArrayList<>(4096);
+        StringBuilder text = new StringBuilder(1 << 20);
         try {
             while (true) {
                 if (queue.drainTo(batch, 4096) == 0) {
@@ -103,14 +106,18 @@ public final class QueryLog implements AutoCloseable {
                     LockSupport.parkNanos(WRITER_PAUSE_NANOS);
                     continue;
                 }
+                // One batch of lines in one builder, handed to the writer at once: no string per entry.
                 for (LogEntry entry : batch) {
                     if (entry == END) {
+                        write(text);
                         out.flush();
                         return;
                     }
-                    out.write(format.format(entry));
-                    out.write('\n');
+                    format.appendTo(text, entry);
+                    text.append('\n');
                 }
+                write(text);
+                text.setLength(0);
                 batch.clear();
             }
         } catch (IOException e) {
@@ -118,6 +125,11 @@ public final class QueryLog implements AutoCloseable {
             System.err.println("chivato: query log stopped: " + e.getMessage());
             queue.clear();
         }
+    }
+
+    /** The lines are ASCII (names and strings are escaped), so this is a plain copy into bytes. */
+    private void write(StringBuilder text) throws IOException {
+        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes everything queued, then stops the writer. */
@@ -137,7 +149,8 @@ public final class QueryLog implements AutoCloseable {
             }
         }
         if (dropped.get() > 0) {
-            out.write("# query log: " + dropped.get() + " entries dropped because the writer fell behind\n");
+            out.write(("# query log: " + dropped.get() + " entries dropped because the writer fell behind\n")
+                    .getBytes(StandardCharsets.UTF_8));
         }
         out.flush();
         if (failure != null) {

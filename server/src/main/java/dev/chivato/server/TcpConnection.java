@@ -27,6 +27,8 @@ final class TcpConnection {
     private long lastActivityNanos;
     /** When the unfinished message in {@link #input} started, or -1 when none is unfinished. */
     private long partialSinceNanos = -1;
+    /** Since when answers have been waiting for the client to take them, or -1 when all went out. */
+    private long outputWaitingSinceNanos = -1;
 
     TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, long nowNanos) {
         this.channel = channel;
@@ -88,6 +90,9 @@ final class TcpConnection {
                     ByteBuffer copy = ByteBuffer.allocate(scratch.remaining()).put(scratch).flip();
                     output.add(copy);
                     pendingOutput += copy.remaining();
+                    if (outputWaitingSinceNanos < 0) {
+                        outputWaitingSinceNanos = lastActivityNanos;
+                    }
                 }
                 partialSinceNanos = -1;
             }
@@ -111,6 +116,9 @@ final class TcpConnection {
             }
             output.poll();
         }
+        if (output.isEmpty()) {
+            outputWaitingSinceNanos = -1;
+        }
         int interest = (output.isEmpty() ? 0 : SelectionKey.OP_WRITE)
                 | (pendingOutput < MAX_PENDING_OUTPUT ? SelectionKey.OP_READ : 0);
         if (key.interestOps() != interest) {
@@ -123,9 +131,15 @@ final class TcpConnection {
         return !output.isEmpty();
     }
 
-    /** Whether a timeout has passed: idle with nothing pending, or a message left half-sent. */
+    /**
+     * Whether a timeout has passed: idle, a message left half-sent, or answers the client has not taken for the
+     * I/O timeout (a client that reads nothing, or reads a trickle, would otherwise hold its buffers forever).
+     */
     boolean timedOut(long nowNanos, long idleNanos, long ioNanos) {
         if (partialSinceNanos >= 0 && nowNanos - partialSinceNanos > ioNanos) {
+            return true;
+        }
+        if (outputWaitingSinceNanos >= 0 && nowNanos - outputWaitingSinceNanos > ioNanos) {
             return true;
         }
         return nowNanos - lastActivityNanos > idleNanos;

@@ -124,8 +124,11 @@ class HostileTcpTest {
     void clientThatNeverReadsIsClosedAndOthersAreServed() throws Exception {
         ServerConfig config = new ServerConfig(TestServer.config().listen(), 1, Duration.ofSeconds(1),
                 Duration.ofSeconds(2), 1000);
-        try (TestServer server = TestServer.start(RecordStore.defaults(), config); Socket greedy = connect(server)) {
+        try (TestServer server = TestServer.start(RecordStore.defaults(), config); Socket greedy = new Socket()) {
+            // Small buffers, set before connecting, so the kernel cannot swallow the whole exchange.
             greedy.setReceiveBufferSize(4096);
+            greedy.setSendBufferSize(4096);
+            greedy.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
             byte[] one = framed(query(3, "example.com"));
             Thread writer = new Thread(() -> {
                 try {

@@ -1,7 +1,8 @@
 package dev.chivato.server;
 
 import java.io.IOException;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.List;
 final class TestServer implements AutoCloseable {
     final Server server;
     final QueryLog log;
-    private final StringWriter logText = new StringWriter();
+    private final ByteArrayOutputStream logText = new ByteArrayOutputStream();
 
     private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config)
             throws IOException {
@@ -71,7 +72,7 @@ final class TestServer implements AutoCloseable {
     List<String> stopAndReadLog() throws IOException {
         server.close();
         log.close();
-        return logText.toString().lines().filter(l -> !l.isBlank()).toList();
+        return logText.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
     }
 
     @Override

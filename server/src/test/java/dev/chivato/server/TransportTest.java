@@ -105,4 +105,18 @@ class TransportTest {
             }
         }
     }
+
+    @Test
+    void ipv6ListenAddressIsServedOverUdpAndTcp() throws Exception {
+        ServerConfig config = ServerConfig.of(List.of(new InetSocketAddress("::1", 0)), 1);
+        try (TestServer v6 = TestServer.start(TestServer.seedAndBig(), config)) {
+            String port = Integer.toString(v6.port());
+            assertEquals("[::1]:" + port, LogFormat.address(v6.server.udpAddress()));
+            for (String transport : List.of("+notcp", "+tcp")) {
+                ExternalTool.Result result = ExternalTool.run("dig", "@::1", "-p", port, "+time=2", "+tries=2",
+                        "+short", transport, "six.example.com", "AAAA");
+                assertEquals(List.of("2001:db8::1"), result.lines(), transport);
+            }
+        }
+    }
 }

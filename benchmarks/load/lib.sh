@@ -1,0 +1,121 @@
+# Shared by the load scripts: the seed's records for each server, the query mix, and measuring with dnsperf.
+# Sourcing scripts set: work (a temp dir), server_pids, server_port, SERVER_CPU, LOAD_CPU, CLIENTS, RUNS,
+# SECONDS_PER_RUN, WARMUP_SECONDS.
+
+write_seed_records() {
+  local dir=$1
+  cat > "$dir/hosts" <<'HOSTS'
+1.2.3.4 example.com
+1.2.3.5 example.com example.my
+HOSTS
+  cat > "$dir/example.com.zone" <<'ZONE'
+$ORIGIN example.com.
+$TTL 300
+@ IN SOA ns.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+@ IN NS ns.example.com.
+@ IN A 1.2.3.4
+@ IN A 1.2.3.5
+ns IN A 127.0.0.1
+ZONE
+  cat > "$dir/example.my.zone" <<'ZONE'
+$ORIGIN example.my.
+$TTL 300
+@ IN SOA ns.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+@ IN NS ns.example.com.
+@ IN A 1.2.3.5
+ZONE
+  cat > "$dir/3.2.1.in-addr.arpa.zone" <<'ZONE'
+$ORIGIN 3.2.1.in-addr.arpa.
+$TTL 300
+@ IN SOA ns.example.com. hostmaster.example.com. 1 7200 3600 1209600 300
+@ IN NS ns.example.com.
+4 IN PTR example.com.
+5 IN PTR example.com.
+5 IN PTR example.my.
+ZONE
+}
+
+# The query mix: A hit, A miss (NXDOMAIN), AAAA NODATA, PTR hit, in turn; 4,000 lines.
+write_query_mix() {
+  local file=$1
+  : > "$file"
+  for _ in $(seq 1000); do
+    printf 'example.com A\nnowhere.example.com A\nexample.com AAAA\n5.3.2.1.in-addr.arpa PTR\n' >> "$file"
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+  local port=$1
+  for _ in $(seq 200); do
+    if dig @127.0.0.1 -p "$port" +time=1 +tries=1 example.com A >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "server on port $port did not answer" >&2
+  return 1
+}
+
+# CPU ticks (utime + stime) of the given processes; the command field may hold spaces, so read after the last ')'.
+cpu_ticks() {
+  local total=0 pid fields
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    fields=$(sed 's/.*) //' "/proc/$pid/stat")
+    set -- $fields
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+stop_server() {
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${server_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# One dnsperf run; prints "qps lost completed latency_ms cpu_us_per_query".
+run_dnsperf() { # mode seconds
+  local before after out
+  before=$(cpu_ticks "${server_pids[@]}")
+  out=$(taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
+    -l "$2" -m "$1" -t 2 2>&1)
+  after=$(cpu_ticks "${server_pids[@]}")
+  local completed lost qps latency
+  completed=$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")
+  lost=$(awk '/Queries lost:/ {print $3; exit}' <<<"$out")
+  qps=$(awk '/Queries per second:/ {print $4; exit}' <<<"$out")
+  latency=$(awk '/Average Latency \(s\)/ {print $4; exit}' <<<"$out")
+  local hz; hz=$(getconf CLK_TCK)
+  python3 -c "
+c=$completed; t=($after-$before)/$hz
+print('%.0f %s %d %.3f %.2f' % ($qps, '$lost', c, $latency*1000, (t*1e6/c) if c else float('nan')))"
+}
+
+# Warm-up, then RUNS measured runs; prints the median of each column.
+measure() { # label mode
+  run_dnsperf "$2" "$WARMUP_SECONDS" > /dev/null
+  local results=()
+  for _ in $(seq "$RUNS"); do results+=("$(run_dnsperf "$2" "$SECONDS_PER_RUN")"); done
+  printf '%s\n' "${results[@]}" > "$work/runs"
+  python3 - "$1" "$work/runs" <<'PY'
+import statistics, sys
+label, path = sys.argv[1], sys.argv[2]
+rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
+med = [statistics.median(col) for col in zip(*rows)]
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
+PY
+}
+
+
+# Heap in use after a full GC, in KB, summed over the generations (Serial, Parallel) or the one G1 heap.
+heap_after_gc() { # pid
+  jcmd "$1" GC.run > /dev/null
+  jcmd "$1" GC.heap_info | awk '/generation|heap/ && !/Metaspace|class space/ {
+      for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); total += v } }
+    END { print total + 0 }'
+}
