@@ -14,15 +14,9 @@ here=benchmarks/load
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 
-RUNS=${RUNS:-3}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-WARMUP_SECONDS=${WARMUP_SECONDS:-5}
-CLIENTS=${CLIENTS:-8}
 # Which rows to measure (all by default); the figures of a subset still come with NSD's from the same run.
 SERVERS=${SERVERS:-"chivato chivato-log nsd knot twisted"}
 TRANSPORTS=${TRANSPORTS:-"udp tcp"}
-SERVER_CPU=0
-LOAD_CPU=1
 
 install_missing() {
   local packages=()

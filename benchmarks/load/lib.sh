@@ -1,6 +1,14 @@
 # Shared by the load scripts: the seed's records for each server, the query mix, and measuring with dnsperf.
-# Sourcing scripts set: work (a temp dir), server_pids, server_port, SERVER_CPU, LOAD_CPU, CLIENTS, RUNS,
-# SECONDS_PER_RUN, WARMUP_SECONDS.
+# Sourcing scripts set work (a temp dir), server_pids and server_port.
+
+# Each measured figure is the median of RUNS runs of SECONDS_PER_RUN seconds after one warm-up run, with CLIENTS
+# dnsperf clients; the server runs on SERVER_CPU and dnsperf on LOAD_CPU, so neither takes the other's core.
+RUNS=${RUNS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+CLIENTS=${CLIENTS:-8}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
 
 write_seed_records() {
   local dir=$1

@@ -8,12 +8,6 @@ cd "$(dirname "$0")/../.."
 here=benchmarks/load
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-RUNS=${RUNS:-3}
-SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
-WARMUP_SECONDS=${WARMUP_SECONDS:-5}
-CLIENTS=${CLIENTS:-8}
-SERVER_CPU=0
-LOAD_CPU=1
 RECORDS=${RECORDS:-1000000}
 
 command -v dnsperf >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf; }
