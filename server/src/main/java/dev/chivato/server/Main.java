@@ -78,7 +78,8 @@ public final class Main implements Callable<Integer> {
     double idleTimeoutSeconds = ServerConfig.DEFAULT_IDLE_TIMEOUT.toMillis() / 1000.0;
 
     @Option(names = "--io-timeout", paramLabel = "SECONDS",
-            description = "Close a TCP connection that stops in the middle of a message this long (default: 2).")
+            description = "Close a TCP connection that stops in the middle of a message, or leaves its answers "
+                    + "untaken, this long (default: 2).")
     double ioTimeoutSeconds = ServerConfig.DEFAULT_IO_TIMEOUT.toMillis() / 1000.0;
 
     @Option(names = "--max-connections", paramLabel = "N",

@@ -8,7 +8,8 @@ import java.util.List;
  * How the transports run.
  *
  * @param idleTimeout    a TCP connection with nothing to do for this long is closed
- * @param ioTimeout      a TCP connection that has sent part of a message and then nothing for this long is closed
+ * @param ioTimeout      a TCP connection that has sent part of a message and then nothing, or has left its answers
+ *                       untaken, for this long is closed
  * @param maxConnections TCP connections open at once; more are accepted and closed at once
  */
 public record ServerConfig(List<InetSocketAddress> listen, int threads, Duration idleTimeout, Duration ioTimeout,
