@@ -20,28 +20,20 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Malformed and unusual UDP queries against the real server, one class per test. Each gets what the RFCs say, and
  * the good query sent after it is still answered.
  */
 class HostileUdpTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(TestServer::seedAndBig);
     private static final int ID = 0x4242;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(TestServer.seedAndBig());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     /** Sends {@code packet} and returns the decoded answer, or empty when nothing came within the wait. */
     private static Optional<Message> send(byte[] packet, int waitMillis) throws IOException {

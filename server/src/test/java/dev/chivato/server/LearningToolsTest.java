@@ -12,27 +12,19 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code chivato query} and {@code chivato explain} against the real server. */
 class LearningToolsTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(TestServer::seedAndBig);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(TestServer.seedAndBig());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     private record Run(int exitCode, String out) {
         List<String> lines() {

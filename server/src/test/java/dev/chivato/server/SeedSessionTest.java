@@ -16,23 +16,15 @@ import javax.naming.directory.Attribute;
 import javax.naming.directory.Attributes;
 import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The blog post's dig session, against the real server on loopback, with dig, kdig, drill and the JDK's client. */
 class SeedSessionTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(RecordStore::defaults);
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(RecordStore.defaults());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     private static Set<String> set(String... values) {
         return Set.of(values);

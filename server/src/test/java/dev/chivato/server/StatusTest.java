@@ -4,23 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Response codes and flags as dig reports them. */
 class StatusTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(RecordStore::defaults);
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(RecordStore.defaults());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     private static String dig(String... args) {
         ExternalTool.Result result = ExternalTool.dig(server.port(), args);

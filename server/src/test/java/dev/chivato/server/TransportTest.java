@@ -13,23 +13,15 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** UDP, TCP, truncation and pipelining, seen through dig and a raw socket. */
 class TransportTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final SharedServer server = new SharedServer(TestServer::seedAndBig);
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = TestServer.start(TestServer.seedAndBig());
-    }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
 
     private static List<String> answerLines(ExternalTool.Result result) {
         return result.stdout().lines().filter(l -> l.startsWith("big.example.com.") || l.startsWith("example."))
