@@ -34,11 +34,14 @@ public sealed interface LogEntry {
     /**
      * A packet that did not decode.
      *
-     * @param id       the header's id, or -1 when not even the header was there
-     * @param answered whether a FORMERR went back (the header parsed and was a query), or the packet was dropped
+     * @param id    the header's id, or -1 when not even the header was there
+     * @param rcode what went back (FORMERR, or SERVFAIL after an internal error), or -1 when it was dropped
      */
     record Malformed(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int id,
-                     String reason, int offset, boolean answered, long micros, Optional<byte[]> response)
+                     String reason, int offset, int rcode, long micros, Optional<byte[]> response)
             implements LogEntry {
+        boolean answered() {
+            return rcode >= 0;
+        }
     }
 }

@@ -46,7 +46,7 @@ public enum LogFormat {
                     line.append(" id=").append(m.id());
                 }
                 line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
-                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> FORMERR" : " -> dropped")
+                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped")
                         .append(' ').append(m.micros()).append("us");
             }
         }
@@ -92,7 +92,7 @@ public enum LogFormat {
                 field(json, "reason", m.reason());
                 number(json, "offset", m.offset());
                 field(json, "bytes", firstBytesHex(m.query()));
-                field(json, "rcode", m.answered() ? "FORMERR" : null);
+                field(json, "rcode", m.answered() ? Rcode.of(m.rcode()).toString() : null);
                 number(json, "us", m.micros());
             }
             json.setLength(json.length() - 1);

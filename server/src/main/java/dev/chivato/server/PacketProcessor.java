@@ -3,6 +3,7 @@ package dev.chivato.server;
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -36,11 +37,41 @@ public final class PacketProcessor {
      */
     public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client) {
         long startNanos = System.nanoTime();
-        int length = fastPath.answer(packet, out, transport);
-        if (length == FastPath.NOT_HANDLED) {
-            length = slowPath(packet, out, transport, client, startNanos);
-        } else if (log.enabled()) {
-            logQuery(packet, out, transport, client, length, Optional.empty(), startNanos);
+        int outStart = out.position();
+        try {
+            int length = fastPath.answer(packet, out, transport);
+            if (length == FastPath.NOT_HANDLED) {
+                length = slowPath(packet, out, transport, client, startNanos);
+            } else if (log.enabled()) {
+                logQuery(packet, out, transport, client, length, Optional.empty(), startNanos);
+            }
+            return length;
+        } catch (RuntimeException bug) {
+            // A bug must cost one answer, never the event loop: SERVFAIL, and a loud line for the operator.
+            out.position(outStart);
+            return internalError(packet, out, transport, client, bug, startNanos);
+        }
+    }
+
+    private int internalError(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            RuntimeException bug, long startNanos) {
+        System.err.println("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
+        int length = DROP;
+        int id = -1;
+        try {
+            Header header = Message.decodeHeader(packet);
+            id = header.id();
+            if (!header.qr()) {
+                Message failure = QueryHandler.formatError(header).withRcode(Rcode.SERVFAIL);
+                length = failure.encode(out, CLASSIC_UDP_SIZE);
+            }
+        } catch (WireFormatException | RuntimeException unreadable) {
+            // nothing more can be said
+        }
+        if (log.enabled()) {
+            log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, copy(packet), id,
+                    "internal error: " + bug, 0, length != DROP ? Rcode.SERVFAIL.value() : -1, micros(startNanos),
+                    response(out, length)));
         }
         return length;
     }
@@ -124,7 +155,8 @@ public final class PacketProcessor {
         }
         if (log.enabled()) {
             log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, copy(packet), id,
-                    problem.reason(), problem.offset(), length != DROP, micros(startNanos), response(out, length)));
+                    problem.reason(), problem.offset(), length != DROP ? Rcode.FORMERR.value() : -1,
+                    micros(startNanos), response(out, length)));
         }
         return length;
     }

@@ -17,8 +17,9 @@ import java.util.Optional;
 /**
  * The server's decisions, as a pure function: a decoded query in, the response (or nothing, to drop it) out. No
  * sockets, sizes or logs here: framing, truncation and logging happen around it, in {@link PacketProcessor}.
+ * Not final only so that a test can stand in a handler that fails, to show that a bug costs one answer.
  */
-public final class QueryHandler {
+public class QueryHandler {
     /** The UDP payload size this server advertises (the DNS Flag Day 2020 value). */
     public static final int OUR_UDP_PAYLOAD_SIZE = 1232;
 

@@ -75,4 +75,28 @@ class PacketProcessorTest {
         assertEquals(1000, PacketProcessor.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
         assertEquals(512, PacketProcessor.responseLimit(Optional.empty(), Transport.UDP));
     }
+
+    @Test
+    void bugInTheHandlerCostsOneServfailNotTheServer() throws WireFormatException {
+        QueryHandler failing = new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false,
+                300) {
+            @Override
+            public Reply handle(Message query, Transport transport) {
+                throw new IllegalStateException("simulated bug");
+            }
+        };
+        PacketProcessor processor = new PacketProcessor(failing, QueryLog.off());
+        // ANY is not the fast path's, so it reaches the failing handler.
+        byte[] query = Message.query(77, true, Question.of("example.com", RRType.ANY), Optional.empty()).toWire();
+        ByteBuffer out = ByteBuffer.allocate(65535);
+        int length = processor.process(ByteBuffer.wrap(query), out, Transport.UDP, CLIENT);
+        Message response = Message.decode(ByteBuffer.wrap(out.array(), 0, length));
+        assertEquals(Rcode.SERVFAIL, response.rcode());
+        assertEquals(77, response.header().id());
+        // and the next query, which the fast path takes, is answered as usual
+        out.clear();
+        byte[] next = Message.query(78, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
+        length = processor.process(ByteBuffer.wrap(next), out, Transport.UDP, CLIENT);
+        assertEquals(2, Message.decode(ByteBuffer.wrap(out.array(), 0, length)).answers().size());
+    }
 }
