@@ -26,6 +26,8 @@ public final class HostsFile {
         }
     }
 
+    private static final java.util.regex.Pattern WHITE_SPACE = java.util.regex.Pattern.compile("\\s+");
+
     private HostsFile() {
     }
 
@@ -64,7 +66,7 @@ public final class HostsFile {
         if (content.isEmpty()) {
             return java.util.Optional.empty();
         }
-        String[] fields = content.split("\\s+");
+        String[] fields = WHITE_SPACE.split(content);
         if (fields.length < 2) {
             throw new RecordsException(source, line, "\"" + content + "\" needs an address and at least one name");
         }

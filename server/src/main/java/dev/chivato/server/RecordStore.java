@@ -6,11 +6,10 @@ import dev.chivato.protocol.RRType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What the server answers from: the A and AAAA records of the hosts entries, and the PTR records synthesized from
@@ -57,31 +56,58 @@ public final class RecordStore {
         this.pointerRecords = pointerRecords;
     }
 
-    public static RecordStore of(List<HostEntry> entries) {
-        Map<Name, Set<RData>> a = new HashMap<>();
-        Map<Name, Set<RData>> aaaa = new HashMap<>();
-        Map<Name, Set<RData>> ptr = new HashMap<>();
-        for (HostEntry entry : entries) {
-            Map<Name, Set<RData>> byName = entry.address() instanceof RData.A ? a : aaaa;
-            Name reverse = reverseName(entry.address());
-            for (Name name : entry.names()) {
-                byName.computeIfAbsent(name, n -> new LinkedHashSet<>()).add(entry.address());
-                ptr.computeIfAbsent(reverse, n -> new LinkedHashSet<>()).add(new RData.Ptr(name));
+    /** The records of one owner while the store is built; duplicates are left out, order kept. */
+    private static final class Builder {
+        final List<RData> addresses4 = new ArrayList<>(1);
+        final List<RData> addresses6 = new ArrayList<>(1);
+        final List<RData> pointers = new ArrayList<>(1);
+        /** What this owner already has, once it has more than a few (a name may have thousands of addresses). */
+        private java.util.Set<RData> seen;
+
+        void addOnce(List<RData> list, RData data) {
+            if (seen == null && list.size() < 8) {
+                if (!list.contains(data)) {
+                    list.add(data);
+                }
+                return;
+            }
+            if (seen == null) {
+                seen = new java.util.HashSet<>(addresses4);
+                seen.addAll(addresses6);
+                seen.addAll(pointers);
+            }
+            if (seen.add(data)) {
+                list.add(data);
             }
         }
-        Set<Name> owners = new LinkedHashSet<>(a.keySet());
-        owners.addAll(aaaa.keySet());
-        owners.addAll(ptr.keySet());
+
+        Node build() {
+            return new Node(List.copyOf(addresses4), List.copyOf(addresses6), List.copyOf(pointers));
+        }
+    }
+
+    public static RecordStore of(List<HostEntry> entries) {
+        // One map for every owner, forward and reverse, so each name is hashed once per entry.
+        Map<Name, Builder> owners = new LinkedHashMap<>(entries.size() * 4);
+        for (HostEntry entry : entries) {
+            boolean v4 = entry.address() instanceof RData.A;
+            Builder reverse = owners.computeIfAbsent(reverseName(entry.address()), n -> new Builder());
+            for (Name name : entry.names()) {
+                Builder forward = owners.computeIfAbsent(name, n -> new Builder());
+                forward.addOnce(v4 ? forward.addresses4 : forward.addresses6, entry.address());
+                reverse.addOnce(reverse.pointers, new RData.Ptr(name));
+            }
+        }
         Map<Name, Node> nodes = new HashMap<>(owners.size() * 2);
         int addressRecords = 0;
         int pointerRecords = 0;
-        for (Name owner : owners) {
-            List<RData> fours = List.copyOf(a.getOrDefault(owner, Set.of()));
-            List<RData> sixes = List.copyOf(aaaa.getOrDefault(owner, Set.of()));
-            List<RData> pointers = List.copyOf(ptr.getOrDefault(owner, Set.of()));
-            addressRecords += fours.size() + sixes.size();
-            pointerRecords += pointers.size();
-            nodes.put(owner, new Node(fours, sixes, pointers));
+        for (Map.Entry<Name, Builder> owner : owners.entrySet()) {
+            Node node = owner.getValue().build();
+            addressRecords += node.addresses4().size() + node.addresses6().size();
+            pointerRecords += node.pointers().size();
+            nodes.put(owner.getKey(), node);
+        }
+        for (Name owner : owners.keySet()) {
             // Every ancestor exists too (RFC 8020): a query for it gets NODATA, not NXDOMAIN.
             for (Name up = owner; !up.isRoot(); ) {
                 up = up.parent();
