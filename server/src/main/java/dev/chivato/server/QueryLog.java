@@ -113,7 +113,14 @@ public final class QueryLog implements AutoCloseable {
                         out.flush();
                         return;
                     }
-                    format.appendTo(text, entry);
+                    int mark = text.length();
+                    try {
+                        format.appendTo(text, entry);
+                    } catch (RuntimeException bug) {
+                        // One entry the formatter cannot write must not stop the log (or, blocking, the server).
+                        text.setLength(mark);
+                        text.append("# query log: cannot write an entry: ").append(bug);
+                    }
                     text.append('\n');
                 }
                 write(text);
