@@ -118,19 +118,25 @@ public enum LogFormat {
     abstract void appendTo(StringBuilder out, LogEntry entry);
 
 
-    /** The formatted second last seen, per writer thread: formatting a date costs more than a whole entry. */
-    private static final ThreadLocal<Object[]> LAST_SECOND = ThreadLocal.withInitial(() -> new Object[] {-1L, ""});
+    /** The second last formatted and its text up to the dot ("2026-11-25T23:01:40."), per writer thread. */
+    private static final class LastSecond {
+        long second = Long.MIN_VALUE;
+        String prefix = "";
+    }
+
+    /** Formatting a date costs more than a whole entry, so it is done once a second. */
+    private static final ThreadLocal<LastSecond> LAST_SECOND = ThreadLocal.withInitial(LastSecond::new);
 
     static String timestamp(long millis) {
         long second = Math.floorDiv(millis, 1000);
-        Object[] last = LAST_SECOND.get();
-        if ((long) last[0] != second) {
+        LastSecond last = LAST_SECOND.get();
+        if (last.second != second) {
             String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
-            last[0] = second;
-            last[1] = full.substring(0, full.length() - 4); // up to the dot, "2026-11-25T23:01:40."
+            last.second = second;
+            last.prefix = full.substring(0, full.length() - 4);
         }
-        int ms = (int) Math.floorMod(millis, 1000);
-        return (String) last[1] + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+        int ms = Math.floorMod(millis, 1000);
+        return last.prefix + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
     }
 
     /** {@code 127.0.0.1:5353} or {@code [::1]:5353}. */
