@@ -4,11 +4,16 @@ import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The records format, as in /etc/hosts: {@code ADDRESS NAME [NAME...]} per line, IPv4 or IPv6, {@code #} starting a
@@ -26,7 +31,7 @@ public final class HostsFile {
         }
     }
 
-    private static final java.util.regex.Pattern WHITE_SPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
 
     private HostsFile() {
     }
@@ -40,7 +45,7 @@ public final class HostsFile {
                 line++;
                 parseLine(file.toString(), line, text).ifPresent(entries::add);
             }
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (MalformedInputException e) {
             throw new RecordsException(file + ": not UTF-8 text");
         } catch (IOException e) {
             throw new RecordsException(file + ": cannot read: " + describe(e));
@@ -49,22 +54,22 @@ public final class HostsFile {
     }
 
     private static String describe(IOException e) {
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such file";
         }
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** One line; empty for a blank or comment-only line. */
-    public static java.util.Optional<HostEntry> parseLine(String source, int line, String text)
+    public static Optional<HostEntry> parseLine(String source, int line, String text)
             throws RecordsException {
         int hash = text.indexOf('#');
         String content = (hash >= 0 ? text.substring(0, hash) : text).strip();
         if (content.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String[] fields = WHITE_SPACE.split(content);
         if (fields.length < 2) {
@@ -88,6 +93,6 @@ public final class HostsFile {
                 throw new RecordsException(source, line, "name \"" + fields[i] + "\": " + e.getMessage());
             }
         }
-        return java.util.Optional.of(new HostEntry(address, names));
+        return Optional.of(new HostEntry(address, names));
     }
 }

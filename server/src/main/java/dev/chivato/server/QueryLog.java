@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +24,7 @@ public final class QueryLog implements AutoCloseable {
     /** How long the writer waits when it finds nothing to write; entries reach the file within about this. */
     private static final long WRITER_PAUSE_NANOS = 2_000_000;
     private static final LogEntry.Malformed END = new LogEntry.Malformed(0, Transport.UDP, null, new byte[0], -1, "",
-            0, -1, 0, java.util.Optional.empty());
+            0, -1, 0, Optional.empty());
 
     private final boolean enabled;
     private final LogFormat format;

@@ -6,10 +6,12 @@ import dev.chivato.protocol.RRType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the server answers from: the A and AAAA records of the hosts entries, and the PTR records synthesized from
@@ -62,7 +64,7 @@ public final class RecordStore {
         final List<RData> addresses6 = new ArrayList<>(1);
         final List<RData> pointers = new ArrayList<>(1);
         /** What this owner already has, once it has more than a few (a name may have thousands of addresses). */
-        private java.util.Set<RData> seen;
+        private Set<RData> seen;
 
         void addOnce(List<RData> list, RData data) {
             if (seen == null && list.size() < 8) {
@@ -72,7 +74,7 @@ public final class RecordStore {
                 return;
             }
             if (seen == null) {
-                seen = new java.util.HashSet<>(addresses4);
+                seen = new HashSet<>(addresses4);
                 seen.addAll(addresses6);
                 seen.addAll(pointers);
             }
@@ -140,7 +142,7 @@ public final class RecordStore {
     }
 
     /** Every name with its records, ancestors (empty nodes) included. */
-    java.util.Set<Map.Entry<Name, Node>> nodes() {
+    Set<Map.Entry<Name, Node>> nodes() {
         return nodes.entrySet();
     }
 
