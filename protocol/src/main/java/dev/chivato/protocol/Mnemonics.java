@@ -38,11 +38,6 @@ final class Mnemonics {
         return name != null ? name : unknownPrefix + value;
     }
 
-    /** Whether the value has a mnemonic of its own. */
-    boolean isKnown(int value) {
-        return names.containsKey(value);
-    }
-
     int parse(String text) {
         String upper = text.toUpperCase(Locale.ROOT);
         Integer known = values.get(upper);

@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Equality and hashing ignore ASCII case (RFC 4343); the original case is kept for output. Every name, decoded
  * or built by hand, obeys RFC 1035's limits: labels of at most 63 octets, at most 255 octets in all on the wire.
  */
-public record Name(byte[] wire) implements Comparable<Name> {
+public record Name(byte[] wire) {
     public static final int MAX_LABEL_LENGTH = 63;
     public static final int MAX_WIRE_LENGTH = 255;
     public static final Name ROOT = new Name(new byte[] {0});
@@ -149,16 +149,6 @@ public record Name(byte[] wire) implements Comparable<Name> {
         return wire.length;
     }
 
-    /** Writes the uncompressed wire form into {@code out} at {@code offset}. */
-    void copyWireTo(byte[] out, int offset) {
-        System.arraycopy(wire, 0, out, offset, wire.length);
-    }
-
-    /** The byte at {@code index} of the uncompressed wire form. */
-    byte wireByte(int index) {
-        return wire[index];
-    }
-
     public boolean isRoot() {
         return wire.length == 1;
     }
@@ -282,27 +272,6 @@ public record Name(byte[] wire) implements Comparable<Name> {
     /** True when the two names are equal octet for octet, case included. */
     public boolean equalsExactly(Name other) {
         return Arrays.equals(wire, other.wire);
-    }
-
-    /** DNSSEC canonical order (RFC 4034 section 6.1): by labels from the right, case-insensitively. */
-    @Override
-    public int compareTo(Name other) {
-        List<byte[]> mine = labels();
-        List<byte[]> theirs = other.labels();
-        for (int i = 1; i <= Math.min(mine.size(), theirs.size()); i++) {
-            byte[] a = mine.get(mine.size() - i);
-            byte[] b = theirs.get(theirs.size() - i);
-            for (int j = 0; j < Math.min(a.length, b.length); j++) {
-                int diff = (toLower(a[j]) & 0xff) - (toLower(b[j]) & 0xff);
-                if (diff != 0) {
-                    return diff;
-                }
-            }
-            if (a.length != b.length) {
-                return a.length - b.length;
-            }
-        }
-        return mine.size() - theirs.size();
     }
 
     /** Presentation format as dig prints it: escaped where needed, with the trailing dot. */

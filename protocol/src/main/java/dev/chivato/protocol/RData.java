@@ -174,11 +174,6 @@ public sealed interface RData {
             return strings.stream().map(byte[]::clone).toList();
         }
 
-        /** Octets the strings take on the wire, a length octet each. */
-        int wireLength() {
-            return strings.stream().mapToInt(s -> 1 + s.length).sum();
-        }
-
         List<byte[]> sharedStrings() {
             return strings;
         }

@@ -48,11 +48,6 @@ public record RRType(int value) {
         return new RRType(MNEMONICS.parse(text));
     }
 
-    /** Types that only appear in questions (RFC 1035 QTYPE values and RFC 6895 meta-types). */
-    public boolean isQuestionOnly() {
-        return value >= 128 && value <= 255;
-    }
-
     @Override
     public String toString() {
         return MNEMONICS.name(value);
