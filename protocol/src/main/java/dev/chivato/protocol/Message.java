@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A whole DNS message. The OPT pseudo-record is not part of {@link #additional()}: it is {@link #edns()}, and the
- * encoder puts it back as the last additional record.
+ * encoder puts it back as the last additional record. A section may hold more records than a message can carry (an
+ * answer being built from a large RRset): the encoder writes what fits, whole RRsets only, and counts what it wrote.
  */
 public record Message(Header header, List<Question> questions, List<ResourceRecord> answers,
                       List<ResourceRecord> authority, List<ResourceRecord> additional, Optional<Edns> edns) {
@@ -18,9 +19,8 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
         answers = List.copyOf(answers);
         authority = List.copyOf(authority);
         additional = List.copyOf(additional);
-        if (questions.size() > 0xffff || answers.size() > 0xffff || authority.size() > 0xffff
-                || additional.size() + (edns.isPresent() ? 1 : 0) > 0xffff) {
-            throw new IllegalArgumentException("a section holds at most 65535 entries");
+        if (questions.size() > 0xffff) {
+            throw new IllegalArgumentException("a message holds at most 65535 questions");
         }
         refuseOpt(answers);
         refuseOpt(authority);

@@ -58,17 +58,18 @@ final class WireWriter {
             }
         }
         boolean truncated = false;
-        int answerCount = writer.recordsThatFit(message.answers());
+        int answerCount = writer.recordsThatFit(message.answers(), false);
         int authorityCount = 0;
         int additionalCount = 0;
         if (answerCount < message.answers().size()) {
             truncated = true;
         } else {
-            authorityCount = writer.recordsThatFit(message.authority());
+            authorityCount = writer.recordsThatFit(message.authority(), false);
             if (authorityCount < message.authority().size()) {
                 truncated = true;
             } else {
-                additionalCount = writer.recordsThatFit(message.additional());
+                // Additional data is a courtesy (RFC 2181 section 9): what does not fit is left out, the rest goes.
+                additionalCount = writer.recordsThatFit(message.additional(), true);
             }
         }
         writer.limit = limit;
@@ -88,8 +89,11 @@ final class WireWriter {
         return writer.position;
     }
 
-    /** Writes whole RRsets while they fit; returns how many records went out. */
-    private int recordsThatFit(List<ResourceRecord> records) {
+    /**
+     * Writes whole RRsets while they fit, or, with {@code skipWhatDoesNotFit}, every RRset that fits; returns how
+     * many records went out.
+     */
+    private int recordsThatFit(List<ResourceRecord> records, boolean skipWhatDoesNotFit) {
         int written = 0;
         int i = 0;
         while (i < records.size()) {
@@ -103,11 +107,13 @@ final class WireWriter {
                 for (int j = i; j < end; j++) {
                     record(records.get(j));
                 }
+                written += end - i;
             } catch (Overflow e) {
                 rollback(markPosition, markSuffixes);
-                return written;
+                if (!skipWhatDoesNotFit) {
+                    return written;
+                }
             }
-            written += end - i;
             i = end;
         }
         return written;

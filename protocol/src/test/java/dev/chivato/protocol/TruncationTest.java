@@ -77,12 +77,31 @@ class TruncationTest {
     }
 
     @Test
+    void additionalRRsetsAfterOneThatDoesNotFitStillGoOut() throws WireFormatException {
+        List<ResourceRecord> additional = new ArrayList<>(aRecords(Name.parse("glue.example.com"), 100));
+        additional.addAll(aRecords(Name.parse("small.example.com"), 1));
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 2), additional, Optional.empty()), 512);
+        assertFalse(decoded.header().tc());
+        assertEquals(aRecords(Name.parse("small.example.com"), 1), decoded.additional());
+    }
+
+    @Test
     void compressionEntriesOfARolledBackRRsetAreForgotten() throws WireFormatException {
-        // The dropped RRset's owner must not become a pointer target for the OPT-free records after it.
-        List<ResourceRecord> answers = new ArrayList<>(aRecords(Name.parse("x.big.example.com"), 60));
-        Message decoded = encodeAndDecode(response(answers, List.of(), Optional.of(Edns.of(512, false))), 300);
+        // The dropped RRset wrote glue.example.com where the next RRset starts; had the encoder kept that suffix,
+        // the next owner, the same name, would become a pointer to itself and the message would not decode.
+        List<ResourceRecord> additional = new ArrayList<>(aRecords(Name.parse("glue.example.com"), 100));
+        additional.add(ResourceRecord.in(Name.parse("glue.example.com"), 60, new RData.Txt(List.of(new byte[] {1}))));
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 2), additional, Optional.empty()), 512);
+        assertEquals(1, decoded.additional().size());
+        assertEquals(Name.parse("glue.example.com"), decoded.additional().get(0).name());
+    }
+
+    @Test
+    void anRRsetLargerThanAnyMessageIsDroppedWholeWithWellFormedCounts() throws WireFormatException {
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 70_000), List.of(), Optional.empty()),
+                Message.MAX_LENGTH);
         assertTrue(decoded.header().tc());
-        assertTrue(decoded.answers().isEmpty());
+        assertEquals(0, decoded.answers().size());
     }
 
     @Test

@@ -2,8 +2,9 @@ package dev.chivato.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
+import java.io.Closeable;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -11,11 +12,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One thread and the selector it alone owns (as in the JDK's own HTTP server): its UDP sockets, its TCP listening
@@ -30,18 +34,25 @@ final class EventLoop implements Runnable {
     private final PacketProcessor processor;
     private final ServerConfig config;
     private final AtomicInteger openConnections;
+    private final MemoryBudget tcpMemory;
+    /** Told when this loop cannot go on, so the whole server stops instead of living on half-deaf. */
+    private final Consumer<Throwable> onFailure;
     private final ByteBuffer datagramIn = ByteBuffer.allocateDirect(0xffff);
     private final ByteBuffer datagramOut = ByteBuffer.allocateDirect(0xffff);
     private final ByteBuffer streamOut = ByteBuffer.allocate(2 + 0xffff);
+    private final DatagramResponder datagramResponder = new DatagramResponder();
     private final Set<TcpConnection> connections = new HashSet<>();
     private final List<SelectableChannel> listeners = new ArrayList<>();
     private volatile boolean running = true;
 
-    EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections) throws IOException {
+    EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
+            Consumer<Throwable> onFailure) throws IOException {
         this.selector = Selector.open();
         this.processor = processor;
         this.config = config;
         this.openConnections = openConnections;
+        this.tcpMemory = tcpMemory;
+        this.onFailure = onFailure;
     }
 
     void add(DatagramChannel channel) throws IOException {
@@ -77,50 +88,82 @@ final class EventLoop implements Runnable {
                     keys.remove();
                     handle(key, now);
                 }
+                if (tcpMemory.exceeded()) {
+                    closeLargest();
+                }
                 if (now - nextSweep >= 0) {
                     closeTimedOut(now, idleNanos, ioNanos);
                     nextSweep = now + SWEEP_INTERVAL_MILLIS * 1_000_000;
                 }
             }
-        } catch (ClosedSelectorException | IOException e) {
-            System.err.println("chivato: event loop stopped: " + e);
+        } catch (Throwable failure) {
+            // Not one client's problem (those are handled below): this loop cannot serve any more.
+            running = false;
+            onFailure.accept(failure);
         } finally {
             shutDown();
         }
     }
 
-    private void handle(SelectionKey key, long now) {
+    private void handle(SelectionKey key, long now) throws IOException {
         if (!key.isValid()) {
             return;
         }
         SelectableChannel channel = key.channel();
+        if (channel instanceof DatagramChannel datagrams) {
+            receiveDatagrams(datagrams);
+        } else if (channel instanceof ServerSocketChannel server) {
+            accept(server, now);
+        } else {
+            serve((TcpConnection) key.attachment(), key, now);
+        }
+    }
+
+    /** One connection's turn. Whatever goes wrong with it costs that connection only. */
+    private void serve(TcpConnection connection, SelectionKey key, long now) {
         try {
-            if (channel instanceof DatagramChannel datagrams) {
-                receiveDatagrams(datagrams);
-            } else if (channel instanceof ServerSocketChannel server) {
-                accept(server, now);
-            } else {
-                TcpConnection connection = (TcpConnection) key.attachment();
-                boolean open = true;
-                if (key.isWritable()) {
-                    open = connection.flush(now);
-                }
-                if (open && key.isValid() && key.isReadable()) {
-                    open = connection.onReadable(processor, streamOut, now);
-                }
-                if (!open) {
-                    close(connection);
-                }
+            boolean open = true;
+            if (key.isWritable()) {
+                open = connection.flush(now);
+            }
+            if (open && key.isValid() && key.isReadable()) {
+                open = connection.onReadable(now);
+            }
+            if (!open) {
+                close(connection);
             }
         } catch (IOException e) {
-            // A client reset or vanished: only that connection (or that one datagram) is lost.
-            if (key.attachment() instanceof TcpConnection connection) {
-                close(connection);
+            close(connection); // the client reset or vanished
+        } catch (RuntimeException bug) {
+            System.err.println("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
+                    + " after an internal error: " + bug);
+            close(connection);
+        }
+    }
+
+    /** Sends a datagram answer at once; says why when the socket did not take it. */
+    private static final class DatagramResponder implements PacketProcessor.Responder {
+        private static final Optional<String> BUFFER_FULL = Optional.of("the socket's send buffer is full");
+        DatagramChannel channel;
+        InetSocketAddress client;
+
+        @Override
+        public Optional<String> respond(ByteBuffer out, int length) {
+            int end = out.position();
+            out.limit(end).position(end - length);
+            try {
+                return channel.send(out, client) == 0 ? BUFFER_FULL : Optional.empty();
+            } catch (IOException e) {
+                // e.g. the client's port is unreachable: that answer is lost, the loop goes on
+                return Optional.of(String.valueOf(e.getMessage()));
+            } finally {
+                out.position(end); // where the log reads the answer back from
             }
         }
     }
 
     private void receiveDatagrams(DatagramChannel channel) throws IOException {
+        datagramResponder.channel = channel;
         for (int i = 0; i < DATAGRAMS_PER_TURN; i++) {
             datagramIn.clear();
             // The address object receive() returns is the one we reply to: no copy, no lookup.
@@ -130,15 +173,8 @@ final class EventLoop implements Runnable {
             }
             datagramIn.flip();
             datagramOut.clear();
-            int length = processor.process(datagramIn, datagramOut, Transport.UDP, client);
-            if (length != PacketProcessor.DROP) {
-                datagramOut.flip();
-                try {
-                    channel.send(datagramOut, client);
-                } catch (IOException e) {
-                    // e.g. the client's port is unreachable: that answer is lost, the loop goes on
-                }
-            }
+            datagramResponder.client = client;
+            processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder);
         }
     }
 
@@ -147,16 +183,61 @@ final class EventLoop implements Runnable {
         while ((channel = server.accept()) != null) {
             if (openConnections.incrementAndGet() > config.maxConnections()) {
                 openConnections.decrementAndGet();
-                channel.close();
-                continue;
+                if (!closeIdlest()) {
+                    channel.close(); // full of busy clients: refuse this one
+                    continue;
+                }
+                openConnections.incrementAndGet();
             }
-            channel.configureBlocking(false);
-            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            TcpConnection connection = new TcpConnection(channel, key,
-                    (InetSocketAddress) channel.getRemoteAddress(), now);
-            key.attach(connection);
-            connections.add(connection);
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+                TcpConnection connection = new TcpConnection(channel, key,
+                        (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now);
+                key.attach(connection);
+                connections.add(connection);
+            } catch (IOException | RuntimeException e) {
+                // the client left while being set up: give its place back
+                openConnections.decrementAndGet();
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    /** At the connection cap, makes room by closing this loop's longest-idle connection; false when it has none. */
+    private boolean closeIdlest() {
+        TcpConnection idlest = null;
+        for (TcpConnection connection : connections) {
+            if (connection.isIdle()
+                    && (idlest == null || connection.lastActivityNanos() < idlest.lastActivityNanos())) {
+                idlest = connection;
+            }
+        }
+        if (idlest == null) {
+            return false;
+        }
+        close(idlest);
+        return true;
+    }
+
+    /** Over the TCP memory budget: closes this loop's connections that hold the most until it is met. */
+    private void closeLargest() {
+        List<TcpConnection> bySize = new ArrayList<>(connections);
+        bySize.sort(Comparator.comparingInt(TcpConnection::footprint).reversed());
+        int closed = 0;
+        long freed = 0;
+        for (TcpConnection connection : bySize) {
+            if (!tcpMemory.exceeded()) {
+                break;
+            }
+            freed += connection.footprint();
+            close(connection);
+            closed++;
+        }
+        if (closed > 0) {
+            System.err.println("chivato: TCP buffers over their budget of " + tcpMemory.limit() + " octets: closed "
+                    + closed + " connections holding " + freed + " octets");
         }
     }
 
@@ -173,10 +254,15 @@ final class EventLoop implements Runnable {
     private void close(TcpConnection connection) {
         if (connections.remove(connection)) {
             openConnections.decrementAndGet();
+            connection.release();
         }
         connection.key.cancel();
+        closeQuietly(connection.channel);
+    }
+
+    private static void closeQuietly(Closeable channel) {
         try {
-            connection.channel.close();
+            channel.close();
         } catch (IOException e) {
             // closing anyway
         }
@@ -184,13 +270,7 @@ final class EventLoop implements Runnable {
 
     /** Stops reading, gives pending answers a moment to go out, and closes everything this loop owns. */
     void shutDown() {
-        for (SelectableChannel listener : listeners) {
-            try {
-                listener.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-        }
+        listeners.forEach(EventLoop::closeQuietly);
         long deadline = System.nanoTime() + 1_000_000_000L;
         for (TcpConnection connection : new ArrayList<>(connections)) {
             try {
@@ -198,15 +278,11 @@ final class EventLoop implements Runnable {
                         && connection.flush(System.nanoTime())) {
                     Thread.onSpinWait();
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // the client is gone
             }
             close(connection);
         }
-        try {
-            selector.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
+        closeQuietly(selector);
     }
 }

@@ -6,9 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,19 +46,9 @@ public final class HostsFile {
         } catch (MalformedInputException e) {
             throw new RecordsException(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new RecordsException(file + ": cannot read: " + describe(e));
+            throw new RecordsException(file + ": cannot read: " + Problems.describe(e));
         }
         return entries;
-    }
-
-    private static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** One line; empty for a blank or comment-only line. */

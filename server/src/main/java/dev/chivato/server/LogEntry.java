@@ -20,26 +20,30 @@ public sealed interface LogEntry {
     /** The answer as sent, kept only for {@code --log explain}. */
     Optional<byte[]> response();
 
+    /** Why an answer did not go out (the socket refused it), or empty when it did or none was due. */
+    Optional<String> unsent();
+
     /**
      * A query that decoded (or that the fast path answered, which only takes well-formed ones).
      *
      * @param rcode         the full response code sent, or -1 when the message was dropped
-     * @param responseSize  octets sent, 0 when dropped
+     * @param responseSize  octets of the answer, 0 when dropped
      */
     record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
                  int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
-                 Optional<byte[]> response) implements LogEntry {
+                 Optional<byte[]> response, Optional<String> unsent) implements LogEntry {
     }
 
     /**
-     * A packet that did not decode.
+     * A packet that did not decode, or that the server failed on (a bug).
      *
-     * @param id    the header's id, or -1 when not even the header was there
-     * @param rcode what went back (FORMERR, or SERVFAIL after an internal error), or -1 when it was dropped
+     * @param id       the header's id, or -1 when not even the header was there
+     * @param internal true when the server failed, not the packet
+     * @param rcode    what went back (FORMERR, or SERVFAIL after an internal error), or -1 when it was dropped
      */
     record Malformed(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int id,
-                     String reason, int offset, int rcode, long micros, Optional<byte[]> response)
-            implements LogEntry {
+                     String reason, int offset, boolean internal, int rcode, long micros, Optional<byte[]> response,
+                     Optional<String> unsent) implements LogEntry {
         boolean answered() {
             return rcode >= 0;
         }

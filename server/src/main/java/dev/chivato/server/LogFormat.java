@@ -16,7 +16,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
-/** The two ways the query log writes an entry: a line for people, or JSON Lines for programs. */
+/** The ways the query log writes an entry: a line for people, JSON Lines for programs, or a line with both messages byte by byte. */
 public enum LogFormat {
     TEXT {
         @Override
@@ -37,17 +37,19 @@ public enum LogFormat {
                     line.append(" -> ").append(new Rcode(q.rcode())).append(" answers=").append(q.answerCount())
                             .append(" from=").append(q.source().label()).append(q.truncated() ? " tc" : "")
                             .append(" size=").append(q.responseSize());
+                    q.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
                 }
                 line.append(' ').append(q.micros()).append("us");
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
-                line.append("MALFORMED size=").append(m.query().length);
+                line.append(m.internal() ? "INTERNAL-ERROR size=" : "MALFORMED size=").append(m.query().length);
                 if (m.id() >= 0) {
                     line.append(" id=").append(m.id());
                 }
                 line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
-                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped")
-                        .append(' ').append(m.micros()).append("us");
+                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped");
+                m.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
+                line.append(' ').append(m.micros()).append("us");
             }
         }
     },
@@ -80,9 +82,10 @@ public enum LogFormat {
                 bool(json, "tc", q.truncated());
                 number(json, "size", q.responseSize());
                 number(json, "us", q.micros());
+                field(json, "unsent", q.unsent().orElse(null));
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
-                field(json, "kind", "malformed");
+                field(json, "kind", m.internal() ? "internal-error" : "malformed");
                 if (m.id() >= 0) {
                     number(json, "id", m.id());
                 } else {
@@ -94,6 +97,7 @@ public enum LogFormat {
                 field(json, "bytes", firstBytesHex(m.query()));
                 field(json, "rcode", m.answered() ? Rcode.of(m.rcode()).toString() : null);
                 number(json, "us", m.micros());
+                field(json, "unsent", m.unsent().orElse(null));
             }
             json.setLength(json.length() - 1);
             json.append('}');
@@ -106,10 +110,41 @@ public enum LogFormat {
         void appendTo(StringBuilder text, LogEntry entry) {
             TEXT.appendTo(text, entry);
             text.append('\n');
-            text.append(";; received\n").append(Explainer.render(Explainer.explain(entry.query())));
-            entry.response().ifPresent(r -> text.append(";; sent\n").append(Explainer.render(Explainer.explain(r))));
+            text.append(";; received\n");
+            appendExplained(text, entry.query());
+            entry.response().ifPresent(r -> appendExplained(text.append(";; sent\n"), r));
         }
     };
+
+    /**
+     * Characters of explanation per message, at most: a 64 KiB message of empty records would otherwise take more
+     * than a megabyte and a half of text per entry.
+     */
+    static final int MAX_EXPLAINED_CHARS = 64 * 1024;
+
+    private static void appendExplained(StringBuilder text, byte[] message) {
+        String explained = Explainer.render(Explainer.explain(message));
+        if (explained.length() <= MAX_EXPLAINED_CHARS) {
+            text.append(explained);
+            return;
+        }
+        int cut = explained.lastIndexOf('\n', MAX_EXPLAINED_CHARS) + 1;
+        text.append(explained, 0, cut).append(";; (explanation cut after ").append(cut)
+                .append(" characters; the message has ").append(message.length).append(" octets)\n");
+    }
+
+    /** A line about the log itself (an entry it could not write), in this format. */
+    void appendNote(StringBuilder out, String note) {
+        if (this == JSON) {
+            out.append('{');
+            field(out, "kind", "log-note");
+            field(out, "note", note);
+            out.setLength(out.length() - 1);
+            out.append('}');
+        } else {
+            out.append("# query log: ").append(note);
+        }
+    }
 
     private static final DateTimeFormatter TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);

@@ -66,9 +66,10 @@ public final class Main implements Callable<Integer> {
     Path logFile;
 
     @Option(names = "--log-overflow", paramLabel = "block|drop",
-            description = "When the log writer falls behind: block (default; the server reads more slowly, no entry "
-                    + "is lost) or drop (entries are dropped and counted).")
-    String logOverflow = "block";
+            description = "When the log writer falls behind: block (the server reads more slowly, no entry is lost; "
+                    + "the default with --log-file) or drop (entries are dropped and counted; the default on "
+                    + "stdout, so a reader that stops reading cannot stop the server).")
+    String logOverflow;
 
     @Option(names = "--threads", paramLabel = "N", description = "Event loops (default: number of CPUs).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -83,8 +84,18 @@ public final class Main implements Callable<Integer> {
     double ioTimeoutSeconds = ServerConfig.DEFAULT_IO_TIMEOUT.toMillis() / 1000.0;
 
     @Option(names = "--max-connections", paramLabel = "N",
-            description = "TCP connections open at once (default: 1000).")
+            description = "TCP connections open at once; past it the longest-idle one makes room, or the new one is "
+                    + "refused (default: 1000).")
     int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--tcp-memory", paramLabel = "MIB",
+            description = "Mebibytes all TCP connections may hold in buffers together; past it the connections "
+                    + "holding the most are closed (default: 64).")
+    int tcpMemoryMib = (int) (ServerConfig.DEFAULT_TCP_MEMORY >> 20);
+
+    /** Timeouts above these are surely mistakes (and would overflow the clock's arithmetic). */
+    static final double MAX_IDLE_TIMEOUT_SECONDS = 86_400;
+    static final double MAX_IO_TIMEOUT_SECONDS = 3_600;
 
     /** Thrown for a setting that cannot be used: its message is the one line the user sees. */
     static final class UsageException extends Exception {
@@ -120,41 +131,54 @@ public final class Main implements Callable<Integer> {
         return commandLine.execute(args);
     }
 
+    /** Exit codes: 1 for data that cannot be used or a server that failed, 2 for a usage error (as picocli). */
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
     @Override
-    public Integer call() throws IOException {
-        RecordStore store;
+    public Integer call() {
         ServerConfig config;
         LogFormat format;
         QueryLog.Overflow overflow;
         try {
-            store = loadRecords();
             config = serverConfig();
             format = logFormat();
             overflow = logOverflow();
-        } catch (HostsFile.RecordsException | UsageException e) {
+        } catch (UsageException e) {
             System.err.println(e.getMessage());
-            return 1;
+            return EXIT_USAGE;
+        }
+        RecordStore store;
+        try {
+            store = loadRecords();
+        } catch (HostsFile.RecordsException e) {
+            System.err.println(e.getMessage());
+            return EXIT_FAILURE;
         }
         QueryLog log;
         try {
             log = openLog(format, overflow);
         } catch (IOException e) {
-            System.err.println("chivato: cannot write the log to " + logFile + ": " + e.getMessage());
-            return 1;
+            System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
+            return EXIT_FAILURE;
         }
         QueryHandler handler = new QueryHandler(store, unknown, snitch, ttl);
         Server server;
         try {
-            server = Server.start(config, new PacketProcessor(handler, log));
+            server = Server.bind(config, new PacketProcessor(handler, log));
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
-            log.close();
-            return 1;
+            closeLog(log);
+            return EXIT_FAILURE;
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
+        Signals.onHangup(() -> System.err.println("chivato: SIGHUP ignored: this version cannot reload its records"));
+        server.failure().thenRun(stop::countDown);
         PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        server.bound().forEach(stdout::println);
+        boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
+        server.bound().forEach(b -> stdout.println(jsonOnStdout ? b.toJson() : b.toString()));
+        server.start();
         System.err.println("chivato: " + store.addressRecords() + " address records, " + store.pointerRecords()
                 + " PTR records" + (snitch ? "; snitch mode: every answer is NXDOMAIN" : ""));
         try {
@@ -163,8 +187,24 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         server.close();
-        log.close();
-        return 0;
+        boolean logComplete = closeLog(log);
+        Throwable failure = server.failure().getNow(null);
+        if (failure != null) {
+            System.err.println("chivato: stopped because an event loop failed: " + Problems.describe(failure));
+            return EXIT_FAILURE;
+        }
+        return logComplete ? 0 : EXIT_FAILURE;
+    }
+
+    /** Closes the log within its time limit; false (with one line said) when entries were lost. */
+    private static boolean closeLog(QueryLog log) {
+        try {
+            log.close();
+            return true;
+        } catch (QueryLog.LostEntriesException e) {
+            System.err.println(e.getMessage());
+            return false;
+        }
     }
 
     private RecordStore loadRecords() throws HostsFile.RecordsException {
@@ -189,19 +229,28 @@ public final class Main implements Callable<Integer> {
         if (threads < 1 || threads > 256) {
             throw new UsageException("chivato: --threads " + threads + ": must be 1..256");
         }
-        if (maxConnections < 1) {
-            throw new UsageException("chivato: --max-connections " + maxConnections + ": must be at least 1");
+        if (maxConnections < 1 || maxConnections > 1_000_000) {
+            throw new UsageException("chivato: --max-connections " + maxConnections + ": must be 1..1000000");
+        }
+        if (tcpMemoryMib < 1 || tcpMemoryMib > 1 << 20) {
+            throw new UsageException("chivato: --tcp-memory " + tcpMemoryMib + ": must be 1..1048576 (MiB)");
         }
         if (ttl < 0 || ttl > 0x7fffffffL) {
             throw new UsageException("chivato: --ttl " + ttl + ": must be 0..2147483647 (RFC 2181 section 8)");
         }
-        if (!(idleTimeoutSeconds > 0) || !(ioTimeoutSeconds > 0)) {
-            throw new UsageException("chivato: timeouts must be more than 0 seconds");
-        }
+        checkTimeout("--idle-timeout", idleTimeoutSeconds, MAX_IDLE_TIMEOUT_SECONDS);
+        checkTimeout("--io-timeout", ioTimeoutSeconds, MAX_IO_TIMEOUT_SECONDS);
         List<InetSocketAddress> addresses = listen.isEmpty()
                 ? List.of(new ListenConverter().convert(DEFAULT_LISTEN)) : listen;
         return new ServerConfig(addresses, threads, Duration.ofMillis((long) (idleTimeoutSeconds * 1000)),
-                Duration.ofMillis((long) (ioTimeoutSeconds * 1000)), maxConnections);
+                Duration.ofMillis((long) (ioTimeoutSeconds * 1000)), maxConnections, (long) tcpMemoryMib << 20);
+    }
+
+    private static void checkTimeout(String option, double seconds, double max) throws UsageException {
+        if (!(seconds >= 0.001 && seconds <= max)) {
+            throw new UsageException("chivato: " + option + " " + seconds + ": must be 0.001.." + (long) max
+                    + " seconds");
+        }
     }
 
     private LogFormat logFormat() throws UsageException {
@@ -215,6 +264,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private QueryLog.Overflow logOverflow() throws UsageException {
+        if (logOverflow == null) {
+            return logFile == null ? QueryLog.Overflow.DROP : QueryLog.Overflow.BLOCK;
+        }
         return switch (logOverflow.toLowerCase(java.util.Locale.ROOT)) {
             case "block" -> QueryLog.Overflow.BLOCK;
             case "drop" -> QueryLog.Overflow.DROP;

@@ -2,23 +2,39 @@ package dev.chivato.server;
 
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Bytes in, bytes out, for both transports. The common query goes through the {@link FastPath}; every other one is
  * decoded, handed to the {@link QueryHandler} and encoded within the size the client allows. The one place where a
- * {@link WireFormatException} becomes FORMERR. Every message is logged, whichever way it went.
+ * {@link WireFormatException} becomes FORMERR. Every message is logged once, after its answer was handed to the
+ * transport, so the log says whether it really went out.
  */
 public final class PacketProcessor {
     /** Returned instead of a length when nothing is to be sent. */
     public static final int DROP = -1;
     /** The plain DNS UDP limit (RFC 1035 section 4.2.1), and the floor for any EDNS size (RFC 6891 6.2.5). */
     public static final int CLASSIC_UDP_SIZE = 512;
+
+    /** Where an answer goes: a datagram sent at once, or a connection's queue. */
+    public interface Responder {
+        /**
+         * Sends or queues the {@code length} octets of answer that end at {@code out}'s position.
+         *
+         * @return empty when they went out (or were queued), else why they did not
+         */
+        Optional<String> respond(ByteBuffer out, int length);
+    }
+
+    /** For callers that send the answer themselves (tests, benchmarks). */
+    private static final Responder KEEP = (out, length) -> Optional.empty();
 
     private final QueryHandler handler;
     private final FastPath fastPath;
@@ -30,68 +46,75 @@ public final class PacketProcessor {
         this.log = log;
     }
 
+    /** Answers into {@code out} and logs as if the answer was sent; returns its length or {@link #DROP}. */
+    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client) {
+        return process(packet, out, transport, client, KEEP);
+    }
+
     /**
-     * Answers the message in {@code packet} (position to limit) into {@code out} from its position.
+     * Answers the message in {@code packet} (position to limit) into {@code out} from its position, hands the
+     * answer to {@code responder}, and logs what happened.
      *
      * @return the response length, or {@link #DROP}
      */
-    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client) {
+    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            Responder responder) {
         long startNanos = log.enabled() ? System.nanoTime() : 0; // only the log reads the clock
         int outStart = out.position();
+        int length;
+        Object outcome = null; // null when the fast path answered, else a Reply or the problem
         try {
-            int length = fastPath.answer(packet, out, transport);
+            length = fastPath.answer(packet, out, transport);
             if (length == FastPath.NOT_HANDLED) {
-                length = slowPath(packet, out, transport, client, startNanos);
-            } else if (log.enabled()) {
-                logQuery(packet, out, transport, client, length, Optional.empty(), startNanos);
+                try {
+                    Message query = Message.decode(packet);
+                    QueryHandler.Reply reply = handler.handle(query, transport);
+                    outcome = reply;
+                    length = reply.response().isPresent()
+                            ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
+                } catch (WireFormatException problem) {
+                    outcome = problem;
+                    length = refusal(packet, out, Rcode.FORMERR);
+                }
             }
-            return length;
         } catch (RuntimeException bug) {
             // A bug must cost one answer, never the event loop: SERVFAIL, and a loud line for the operator.
+            System.err.println("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
             out.position(outStart);
-            return internalError(packet, out, transport, client, bug, startNanos);
+            outcome = bug;
+            length = refusal(packet, out, Rcode.SERVFAIL);
         }
+        Optional<String> unsent = length == DROP ? Optional.empty() : responder.respond(out, length);
+        if (log.enabled()) {
+            log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos));
+        }
+        return length;
     }
 
-    private int internalError(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            RuntimeException bug, long startNanos) {
-        System.err.println("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
-        int length = DROP;
-        int id = -1;
+    /**
+     * The answer to a message that could not be handled: FORMERR or SERVFAIL with the same id, the question echoed
+     * when it decodes, nothing else; {@link #DROP} when not even a header is there or it is a response.
+     */
+    private static int refusal(ByteBuffer packet, ByteBuffer out, Rcode rcode) {
         try {
             Header header = Message.decodeHeader(packet);
-            id = header.id();
-            if (!header.qr()) {
-                Message failure = QueryHandler.formatError(header).withRcode(Rcode.SERVFAIL);
-                length = failure.encode(out, CLASSIC_UDP_SIZE);
+            if (header.qr()) {
+                return DROP;
             }
-        } catch (WireFormatException | RuntimeException unreadable) {
-            // nothing more can be said
+            return QueryHandler.failure(header, rcode == Rcode.FORMERR ? List.of() : questionsOf(packet), rcode)
+                    .encode(out, CLASSIC_UDP_SIZE);
+        } catch (WireFormatException shorterThanAHeader) {
+            return DROP; // nothing to answer to
         }
-        if (log.enabled()) {
-            log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, copy(packet), id,
-                    "internal error: " + bug, 0, length != DROP ? Rcode.SERVFAIL.value() : -1, micros(startNanos),
-                    response(out, length)));
-        }
-        return length;
     }
 
-    /** Everything the fast path does not take: decode, handle, encode, log. */
-    private int slowPath(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            long startNanos) {
-        Message query;
+    /** The questions of a message that decodes, for a SERVFAIL to echo; none when it does not. */
+    private static List<Question> questionsOf(ByteBuffer packet) {
         try {
-            query = Message.decode(packet);
-        } catch (WireFormatException e) {
-            return malformed(packet, out, transport, client, e, startNanos);
+            return Message.decode(packet.duplicate()).questions();
+        } catch (WireFormatException | RuntimeException e) {
+            return List.of();
         }
-        QueryHandler.Reply reply = handler.handle(query, transport);
-        int length = reply.response().isPresent()
-                ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
-        if (log.enabled()) {
-            logQuery(packet, out, transport, client, length, Optional.of(reply), startNanos);
-        }
-        return length;
     }
 
     /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
@@ -104,31 +127,52 @@ public final class PacketProcessor {
     }
 
     /**
-     * Logs an answered (or dropped) query. What was sent is read back from the header just written, so both paths
-     * log the same way; the query's name and flags are left for the log's writer thread to read.
+     * The log entry. What was sent is read back from the header just written, so every path logs the same way; the
+     * query's name and flags are left for the log's writer thread to read.
      */
-    private void logQuery(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            int length, Optional<QueryHandler.Reply> reply, long startNanos) {
-        int rcode = -1;
+    private LogEntry entry(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            int length, Object outcome, Optional<String> unsent, long startNanos) {
+        long now = System.currentTimeMillis();
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        int rcode = length == DROP ? -1 : rcodeSent(out, length, outcome);
+        Optional<byte[]> response = response(out, length);
+        if (outcome instanceof WireFormatException problem) {
+            return new LogEntry.Malformed(now, transport, client, copy(packet), idOf(packet), problem.reason(),
+                    problem.offset(), false, rcode, micros, response, unsent);
+        }
+        if (outcome instanceof RuntimeException bug) {
+            return new LogEntry.Malformed(now, transport, client, copy(packet), idOf(packet), bug.toString(), 0,
+                    true, rcode, micros, response, unsent);
+        }
         int answers = 0;
         boolean truncated = false;
         AnswerSource source = AnswerSource.NONE;
         if (length != DROP) {
             int start = out.position() - length;
-            rcode = out.get(start + 3) & 0xf;
             truncated = (out.get(start + 2) & 0x02) != 0;
             answers = out.getShort(start + 6) & 0xffff;
-            if (reply.isPresent()) {
-                rcode = reply.get().response().orElseThrow().rcode().value();
-                source = reply.get().source();
+            if (outcome instanceof QueryHandler.Reply reply) {
+                source = answers > 0 ? reply.source() : AnswerSource.NONE;
             } else if (answers > 0) {
                 // The fast path answers from records; PTR answers are the synthesized ones.
                 int qtype = packet.getShort(packet.position() + 12 + nameLength(packet)) & 0xffff;
                 source = qtype == RRType.PTR.value() ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
             }
         }
-        log.log(new LogEntry.Query(System.currentTimeMillis(), transport, client, copy(packet), rcode, answers,
-                source, truncated, Math.max(length, 0), micros(startNanos), response(out, length)));
+        return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
+                Math.max(length, 0), micros, response, unsent);
+    }
+
+    /** The full rcode sent: the handler's decision (which may use EDNS's upper bits), else the header's four. */
+    private static int rcodeSent(ByteBuffer out, int length, Object outcome) {
+        if (outcome instanceof QueryHandler.Reply reply) {
+            return reply.response().orElseThrow().rcode().value();
+        }
+        return out.get(out.position() - length + 3) & 0xf;
+    }
+
+    private static int idOf(ByteBuffer packet) {
+        return packet.remaining() >= Header.LENGTH ? packet.getShort(packet.position()) & 0xffff : -1;
     }
 
     /** The length of the uncompressed question name at offset 12 (the fast path only takes those). */
@@ -138,27 +182,6 @@ public final class PacketProcessor {
             at += 1 + (packet.get(at) & 0xff);
         }
         return at + 1 - (packet.position() + 12);
-    }
-
-    private int malformed(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            WireFormatException problem, long startNanos) {
-        int length = DROP;
-        int id = -1;
-        try {
-            Header header = Message.decodeHeader(packet);
-            id = header.id();
-            if (!header.qr()) {
-                length = QueryHandler.formatError(header).encode(out, CLASSIC_UDP_SIZE);
-            }
-        } catch (WireFormatException shorterThanAHeader) {
-            // nothing to answer to: dropped
-        }
-        if (log.enabled()) {
-            log.log(new LogEntry.Malformed(System.currentTimeMillis(), transport, client, copy(packet), id,
-                    problem.reason(), problem.offset(), length != DROP ? Rcode.FORMERR.value() : -1,
-                    micros(startNanos), response(out, length)));
-        }
-        return length;
     }
 
     private static byte[] copy(ByteBuffer packet) {
@@ -175,9 +198,5 @@ public final class PacketProcessor {
         byte[] bytes = new byte[length];
         out.get(out.position() - length, bytes);
         return Optional.of(bytes);
-    }
-
-    private static long micros(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1000;
     }
 }

@@ -119,9 +119,12 @@ public class QueryHandler {
         return Reply.of(response, AnswerSource.NONE);
     }
 
-    /** The response to a message whose header decoded but whose body did not: FORMERR, same id, nothing else. */
-    public static Message formatError(Header header) {
-        return new Message(header.toResponse(false, Rcode.FORMERR), List.of(), List.of(), List.of(), List.of(),
-                Optional.empty());
+    /**
+     * The response to a message that could not be handled (FORMERR when its body does not decode, SERVFAIL after an
+     * internal error): same id, the given questions, nothing else.
+     */
+    public static Message failure(Header header, List<Question> questions, Rcode rcode) {
+        return new Message(header.toResponse(false, rcode), questions.size() == 1 ? questions : List.of(),
+                List.of(), List.of(), List.of(), Optional.empty());
     }
 }

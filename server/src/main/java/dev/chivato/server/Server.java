@@ -9,6 +9,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,6 +24,12 @@ public final class Server implements AutoCloseable {
         public String toString() {
             return "listening " + transport.label() + " " + LogFormat.address(address);
         }
+
+        /** The same as a JSON Lines entry, for a JSON log that shares stdout. */
+        public String toJson() {
+            return "{\"kind\":\"listening\",\"transport\":\"" + transport.label() + "\",\"address\":\""
+                    + LogFormat.address(address) + "\"}";
+        }
     }
 
     private static final int PORT_ATTEMPTS = 20;
@@ -30,19 +37,34 @@ public final class Server implements AutoCloseable {
     private final List<EventLoop> loops;
     private final List<Thread> threads = new ArrayList<>();
     private final List<Bound> bound;
+    private final CompletableFuture<Throwable> failure;
 
-    private Server(List<EventLoop> loops, List<Bound> bound) {
+    private Server(List<EventLoop> loops, List<Bound> bound, CompletableFuture<Throwable> failure) {
         this.loops = loops;
         this.bound = bound;
+        this.failure = failure;
     }
 
+    /** Binds and starts serving. */
     public static Server start(ServerConfig config, PacketProcessor processor) throws IOException {
+        Server server = bind(config, processor);
+        server.start();
+        return server;
+    }
+
+    /**
+     * Binds every socket, without serving yet: a caller can say where it listens before the first query arrives.
+     * Queries that arrive meanwhile wait in the sockets.
+     */
+    public static Server bind(ServerConfig config, PacketProcessor processor) throws IOException {
         AtomicInteger openConnections = new AtomicInteger();
+        MemoryBudget tcpMemory = new MemoryBudget(config.tcpMemory());
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
         List<EventLoop> loops = new ArrayList<>();
         List<Bound> bound = new ArrayList<>();
         try {
             for (int i = 0; i < config.threads(); i++) {
-                loops.add(new EventLoop(processor, config, openConnections));
+                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, failure::complete));
             }
             for (InetSocketAddress address : config.listen()) {
                 InetSocketAddress actual = bindAll(address, loops);
@@ -53,36 +75,46 @@ public final class Server implements AutoCloseable {
             loops.forEach(EventLoop::shutDown); // closes what each loop had registered
             throw e;
         }
-        Server server = new Server(loops, List.copyOf(bound));
+        return new Server(loops, List.copyOf(bound), failure);
+    }
+
+    /** Starts one thread per event loop. */
+    public void start() {
         for (int i = 0; i < loops.size(); i++) {
             Thread thread = new Thread(loops.get(i), "chivato-loop-" + i);
-            server.threads.add(thread);
+            threads.add(thread);
             thread.start();
         }
-        return server;
     }
 
     /**
-     * Binds UDP and TCP on one address for every loop. With port 0 the UDP socket picks the port and TCP takes the
-     * same one, so {@code dig +tcp} finds the server where {@code dig} did; if TCP cannot have it, another is tried.
+     * Binds UDP and TCP on one address for every loop. First the address is claimed by a pair of probe sockets
+     * without SO_REUSEPORT: if another process holds it (even one that set SO_REUSEPORT too, which would otherwise
+     * let both share the traffic), that bind fails and so do we, as NSD does. The probes also pick the port when
+     * asked for port 0, the same for UDP and TCP (so {@code dig +tcp} finds the server where {@code dig} did).
+     * Then the loops' sockets share the port among themselves.
      */
     private static InetSocketAddress bindAll(InetSocketAddress address, List<EventLoop> loops) throws IOException {
-        StandardProtocolFamily family = address.getAddress() instanceof java.net.Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         for (int attempt = 1; ; attempt++) {
+            InetSocketAddress actual;
+            try {
+                actual = probe(address);
+            } catch (BindException e) {
+                if (address.getPort() != 0 || attempt >= PORT_ATTEMPTS) {
+                    throw new BindException("cannot listen on " + LogFormat.address(address) + ": "
+                            + e.getMessage());
+                }
+                continue; // port 0: UDP's pick was taken for TCP; pick again
+            }
             List<DatagramChannel> udp = new ArrayList<>();
             List<ServerSocketChannel> tcp = new ArrayList<>();
             try {
-                InetSocketAddress actual = address;
                 for (int i = 0; i < loops.size(); i++) {
-                    DatagramChannel datagrams = DatagramChannel.open(family);
+                    DatagramChannel datagrams = DatagramChannel.open(family(address));
                     udp.add(datagrams);
                     datagrams.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                     datagrams.bind(actual);
-                    actual = (InetSocketAddress) datagrams.getLocalAddress();
-                }
-                for (int i = 0; i < loops.size(); i++) {
-                    ServerSocketChannel server = ServerSocketChannel.open(family);
+                    ServerSocketChannel server = ServerSocketChannel.open(family(address));
                     tcp.add(server);
                     server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                     server.setOption(StandardSocketOptions.SO_REUSEPORT, true);
@@ -96,12 +128,29 @@ public final class Server implements AutoCloseable {
             } catch (BindException e) {
                 closeAll(udp);
                 closeAll(tcp);
+                // someone took the port between the probe and now; a fixed port is theirs, port 0 picks again
                 if (address.getPort() != 0 || attempt >= PORT_ATTEMPTS) {
-                    throw new BindException("cannot listen on " + LogFormat.address(address) + ": "
-                            + e.getMessage());
+                    throw new BindException("cannot listen on " + LogFormat.address(actual) + ": " + e.getMessage());
                 }
             }
         }
+    }
+
+    /** Binds UDP then TCP on the address without SO_REUSEPORT, then lets both go; returns the address bound. */
+    private static InetSocketAddress probe(InetSocketAddress address) throws IOException {
+        try (DatagramChannel udp = DatagramChannel.open(family(address));
+             ServerSocketChannel tcp = ServerSocketChannel.open(family(address))) {
+            udp.bind(address);
+            InetSocketAddress actual = (InetSocketAddress) udp.getLocalAddress();
+            tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true); // only TIME_WAIT leftovers may share it
+            tcp.bind(actual);
+            return actual;
+        }
+    }
+
+    private static StandardProtocolFamily family(InetSocketAddress address) {
+        return address.getAddress() instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
     }
 
     private static void closeAll(List<? extends java.nio.channels.Channel> channels) {
@@ -121,6 +170,14 @@ public final class Server implements AutoCloseable {
     /** The first UDP address, for tests and scripts. */
     public InetSocketAddress udpAddress() {
         return bound.get(0).address();
+    }
+
+    /**
+     * Completes with the first failure of an event loop (an Error, or a bug outside any one client's handling): the
+     * server can no longer serve every client and must be stopped, loudly.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
     }
 
     /** Stops reading, lets every loop finish the message in hand and send what is pending, then returns. */

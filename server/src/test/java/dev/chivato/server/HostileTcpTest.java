@@ -123,7 +123,7 @@ class HostileTcpTest {
     @Test
     void clientThatNeverReadsIsClosedAndOthersAreServed() throws Exception {
         ServerConfig config = new ServerConfig(TestServer.config().listen(), 1, Duration.ofSeconds(1),
-                Duration.ofSeconds(2), 1000);
+                Duration.ofSeconds(2), 1000, ServerConfig.DEFAULT_TCP_MEMORY);
         try (TestServer server = TestServer.start(RecordStore.defaults(), config); Socket greedy = new Socket()) {
             // Small buffers, set before connecting, so the kernel cannot swallow the whole exchange.
             greedy.setReceiveBufferSize(4096);
@@ -152,7 +152,7 @@ class HostileTcpTest {
     }
 
     @Test
-    void twoThousandIdleConnectionsDoNotStopUdp() throws Exception {
+    void twoThousandIdleConnectionsDoNotStopUdpAndTheOldestMakeRoom() throws Exception {
         List<Socket> sockets = new ArrayList<>();
         try (TestServer server = TestServer.start(RecordStore.defaults())) {
             try {
@@ -162,12 +162,17 @@ class HostileTcpTest {
                     sockets.add(socket);
                 }
                 assertUdpAnswers(server);
-                // Past the cap of 1,000 connections the server closes new ones at once.
-                int closed = 0;
-                for (Socket socket : sockets.subList(1000, 2000)) {
-                    closed += closedWithin(socket, 200) ? 1 : 0;
+                // Past the cap of 1,000 connections each new one makes room by closing the longest-idle one.
+                int newestClosed = 0;
+                for (Socket socket : sockets.subList(1980, 2000)) {
+                    newestClosed += closedWithin(socket, 20) ? 1 : 0;
                 }
-                assertTrue(closed >= 900, closed + " of the 1,000 over the cap were closed");
+                assertEquals(0, newestClosed, "the newest connections stay open");
+                int closed = 0;
+                for (Socket socket : sockets.subList(0, 1000)) {
+                    closed += closedWithin(socket, 100) ? 1 : 0;
+                }
+                assertTrue(closed >= 900, closed + " of the 1,000 oldest were closed to make room");
             } finally {
                 for (Socket socket : sockets) {
                     socket.close();

@@ -63,7 +63,7 @@ class HostsFileTest {
     void missingFileSaysSo() {
         Path missing = dir.resolve("nope");
         HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(missing));
-        assertEquals(missing + ": cannot read: no such file", e.getMessage());
+        assertEquals(missing + ": cannot read: no such file or directory", e.getMessage());
     }
 
     @Test

@@ -68,7 +68,7 @@ class MainTest {
     @Test
     void badLogFormatIsOneLine() {
         String[] result = runFailing("--log", "xml");
-        assertEquals("1", result[0]);
+        assertEquals("2", result[0]);
         assertEquals("chivato: --log xml: expected text, json, explain or off", result[1].strip());
     }
 

@@ -1,29 +1,42 @@
 package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** What the log does when its writer falls behind: wait (the default) or drop and say how many. */
+/**
+ * What the log does when its writer falls behind (wait, or drop and count), fails, or cannot finish: it never makes
+ * the server wait for a writer that is gone, and it says what it lost.
+ */
 class QueryLogOverflowTest {
-    private static final byte[] QUERY = dev.chivato.protocol.Message.query(1, true,
-            dev.chivato.protocol.Question.of("example.com", dev.chivato.protocol.RRType.A), Optional.empty())
-            .toWire();
+    private static final byte[] QUERY = Message.query(1, true, Question.of("example.com", RRType.A),
+            Optional.empty()).toWire();
 
-    private static LogEntry entry() {
-        return new LogEntry.Query(0, Transport.UDP, new InetSocketAddress("127.0.0.1", 5300), QUERY, 0, 2,
-                AnswerSource.RECORDS, false, 72, 1, Optional.empty());
+    private static LogEntry entry(byte[] query) {
+        return new LogEntry.Query(0, Transport.UDP, new InetSocketAddress("127.0.0.1", 5300), query, 0, 2,
+                AnswerSource.RECORDS, false, 72, 1, Optional.empty(), Optional.empty());
     }
 
-    /** An output that holds its first write until released, so the queue behind it fills. */
+    private static LogEntry entry() {
+        return entry(QUERY);
+    }
+
+    /** An output that holds every write until released, so the queue behind it fills. */
     private static final class StalledOutput extends OutputStream {
         final CountDownLatch release = new CountDownLatch(1);
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -34,7 +47,7 @@ class QueryLogOverflowTest {
         }
 
         @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
+        public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -44,41 +57,123 @@ class QueryLogOverflowTest {
         }
     }
 
+    /** An output that fails every write, as /dev/full does. */
+    private static final class FullDisk extends OutputStream {
+        @Override
+        public void write(int b) throws IOException {
+            throw new IOException("No space left on device");
+        }
+    }
+
     @Test
-    void dropModeCountsWhatItDroppedAndSaysSoAtTheEnd() throws Exception {
+    void dropModeCountsWhatItDroppedAndReportsItOnClose() throws Exception {
         StalledOutput out = new StalledOutput();
         QueryLog log = QueryLog.writingTo(out, LogFormat.JSON, QueryLog.Overflow.DROP);
         for (int i = 0; i < 200_000; i++) {
             log.log(entry());
         }
-        assertTrue(log.dropped() > 0, "entries were dropped while the writer was stalled");
         long dropped = log.dropped();
+        assertTrue(dropped > 0, "entries were dropped while the writer was stalled");
         out.release.countDown();
-        log.close();
+        QueryLog.LostEntriesException report = assertThrows(QueryLog.LostEntriesException.class, log::close);
+        assertTrue(report.getMessage().contains(dropped + " entries dropped"), report.getMessage());
         String text = out.written.toString(StandardCharsets.UTF_8);
-        long lines = text.lines().filter(l -> l.startsWith("{")).count();
-        assertEquals(200_000 - dropped, lines, "every entry not dropped was written");
-        assertTrue(text.contains("# query log: " + dropped + " entries dropped"), text.lines().reduce("", (a, b) -> b));
+        assertEquals(200_000 - dropped, text.lines().count(), "every entry not dropped was written");
+        assertTrue(text.lines().allMatch(l -> l.startsWith("{\"ts\"")), "nothing but entries in a JSON log");
     }
 
     @Test
-    void blockModeLosesNothing() throws Exception {
+    void blockModeMakesTheCallerWaitAndLosesNothing() throws Exception {
         StalledOutput out = new StalledOutput();
         QueryLog log = QueryLog.writingTo(out, LogFormat.JSON, QueryLog.Overflow.BLOCK);
-        Thread releaser = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        AtomicInteger logged = new AtomicInteger();
+        Thread loop = new Thread(() -> {
+            for (int i = 0; i < 200_000; i++) {
+                log.log(entry());
+                logged.incrementAndGet();
             }
-            out.release.countDown();
         });
-        releaser.start();
-        for (int i = 0; i < 200_000; i++) {
-            log.log(entry()); // waits while the queue is full, until the writer is released
-        }
+        loop.start();
+        Thread.sleep(500);
+        assertTrue(loop.isAlive() && logged.get() < 200_000, "log() waited while the writer was stalled");
+        out.release.countDown();
+        loop.join(30_000);
         log.close();
         assertEquals(0, log.dropped());
         assertEquals(200_000, out.written.toString(StandardCharsets.UTF_8).lines().count());
+    }
+
+    @Test
+    void aFailedWriterNeverMakesTheCallerWaitAndCloseSaysWhy() throws Exception {
+        QueryLog log = QueryLog.writingTo(new FullDisk(), LogFormat.TEXT, QueryLog.Overflow.BLOCK);
+        long start = System.nanoTime();
+        for (int i = 0; i < 200_000; i++) {
+            log.log(entry());
+        }
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
+        QueryLog.LostEntriesException report = assertThrows(QueryLog.LostEntriesException.class, log::close);
+        assertTrue(report.getMessage().contains("No space left on device"), report.getMessage());
+        assertTrue(log.lost() > 0);
+    }
+
+    @Test
+    void closeFinishesInTimeWhenTheDestinationNeverTakesAnything() throws Exception {
+        StalledOutput out = new StalledOutput(); // never released: a pipe nobody reads
+        QueryLog log = QueryLog.writingTo(out, LogFormat.TEXT, QueryLog.Overflow.BLOCK);
+        Thread loop = new Thread(() -> {
+            for (int i = 0; i < 200_000; i++) {
+                log.log(entry());
+            }
+        });
+        loop.start();
+        Thread.sleep(300);
+        long start = System.nanoTime();
+        QueryLog.LostEntriesException report = assertThrows(QueryLog.LostEntriesException.class,
+                () -> log.close(Duration.ofMillis(500)));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "close kept its time limit");
+        assertTrue(report.getMessage().contains("did not take them"), report.getMessage());
+        loop.join(5000);
+        assertFalse(loop.isAlive(), "a caller waiting to log was let go");
+        assertTrue(log.lost() > 0);
+    }
+
+    @Test
+    void theQueueIsBoundedInOctetsNotOnlyEntries() throws Exception {
+        StalledOutput out = new StalledOutput();
+        QueryLog log = QueryLog.writingTo(out, LogFormat.TEXT, QueryLog.Overflow.DROP);
+        byte[] large = new byte[0xffff];
+        System.arraycopy(QUERY, 0, large, 0, QUERY.length);
+        for (int i = 0; i < 2_000; i++) {
+            log.log(entry(large));
+        }
+        long held = 2_000 - log.dropped();
+        assertTrue(held * large.length <= QueryLog.QUEUE_OCTETS + large.length,
+                held + " entries of 64 KiB were held, more than " + QueryLog.QUEUE_OCTETS + " octets");
+        out.release.countDown();
+        assertThrows(QueryLog.LostEntriesException.class, log::close);
+    }
+
+    @Test
+    void theWriterHandsTheOutputBatchesOfBoundedSize() throws Exception {
+        AtomicInteger largest = new AtomicInteger();
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) {
+                largest.accumulateAndGet(1, Math::max);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                largest.accumulateAndGet(length, Math::max);
+            }
+        };
+        QueryLog log = QueryLog.writingTo(out, LogFormat.EXPLAIN, QueryLog.Overflow.BLOCK);
+        byte[] emptyRecords = LogFormatTest.queryWithEmptyRecords(5_900);
+        for (int i = 0; i < 30; i++) {
+            log.log(entry(emptyRecords));
+        }
+        log.close();
+        assertTrue(largest.get() <= QueryLog.BATCH_CHARS + 3 * LogFormat.MAX_EXPLAINED_CHARS,
+                "a write of " + largest.get() + " octets");
     }
 }

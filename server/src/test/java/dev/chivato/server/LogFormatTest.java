@@ -1,0 +1,69 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How one entry is written, in each format. */
+class LogFormatTest {
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5300);
+
+    /** A query whose additional section holds {@code count} empty records (root owner, type 0, no RDATA). */
+    static byte[] queryWithEmptyRecords(int count) {
+        ByteBuffer wire = ByteBuffer.allocate(12 + 11 * count);
+        wire.putShort((short) 7).putShort((short) 0).putShort((short) 0).putShort((short) 0).putShort((short) 0)
+                .putShort((short) count);
+        for (int i = 0; i < count; i++) {
+            wire.put((byte) 0).putShort((short) 0xff00).putShort((short) 1).putInt(0).putShort((short) 0);
+        }
+        return wire.array();
+    }
+
+    private static LogEntry.Query query(byte[] wire, Optional<String> unsent) {
+        return new LogEntry.Query(0, Transport.UDP, CLIENT, wire, 0, 0, AnswerSource.NONE, false, 12, 1,
+                Optional.of(wire), unsent);
+    }
+
+    private static String format(LogFormat format, LogEntry entry) {
+        StringBuilder text = new StringBuilder();
+        format.appendTo(text, entry);
+        return text.toString();
+    }
+
+    @Test
+    void explainOutputOfOneMessageIsBounded() {
+        byte[] wire = queryWithEmptyRecords(5_900);
+        String text = format(LogFormat.EXPLAIN, query(wire, Optional.empty()));
+        assertTrue(text.length() < 2 * LogFormat.MAX_EXPLAINED_CHARS + 1_000, text.length() + " characters");
+        assertTrue(text.contains("explanation cut after"), "the cut is said");
+    }
+
+    @Test
+    void anAnswerTheSocketRefusedIsLoggedAsUnsent() {
+        byte[] wire = queryWithEmptyRecords(0);
+        String json = format(LogFormat.JSON, query(wire, Optional.of("the socket's send buffer is full")));
+        assertTrue(json.endsWith("\"unsent\":\"the socket's send buffer is full\"}"), json);
+        String text = format(LogFormat.TEXT, query(wire, Optional.of("the socket's send buffer is full")));
+        assertTrue(text.contains(" unsent=\"the socket's send buffer is full\""), text);
+        assertTrue(format(LogFormat.JSON, query(wire, Optional.empty())).endsWith("\"unsent\":null}"));
+    }
+
+    @Test
+    void anInternalErrorHasAKindOfItsOwn() {
+        LogEntry.Malformed failure = new LogEntry.Malformed(0, Transport.UDP, CLIENT, new byte[12], 0,
+                "java.lang.IllegalStateException: simulated", 0, true, 2, 1, Optional.empty(), Optional.empty());
+        assertTrue(format(LogFormat.JSON, failure).contains("\"kind\":\"internal-error\""));
+        assertTrue(format(LogFormat.TEXT, failure).contains("INTERNAL-ERROR"));
+    }
+
+    @Test
+    void aJsonNoteIsJson() {
+        StringBuilder text = new StringBuilder();
+        LogFormat.JSON.appendNote(text, "cannot write an entry: \"x\"");
+        assertEquals("{\"kind\":\"log-note\",\"note\":\"cannot write an entry: \\\"x\\\"\"}", text.toString());
+    }
+}
