@@ -19,9 +19,18 @@ import java.util.Optional;
  * lower-cased wire name finds them straight from a query's bytes, without building a single object.
  */
 final class AnswerTable {
-    /** The encoded answer sections of one name; a count of 0 is NODATA. */
+    /**
+     * The encoded answer sections of one name; a count of 0 is NODATA. An RRset too large for any message (more
+     * than 64 KiB) has its count and {@link #TOO_LARGE} for its bytes: it can only be answered truncated.
+     */
     record Answers(byte[] a, int aCount, byte[] aaaa, int aaaaCount, byte[] ptr, int ptrCount) {
     }
+
+    /**
+     * Stands for the bytes of an RRset that no message can carry: longer than any limit, so the fast path's size
+     * check sends it the way the encoder would, truncated with no records.
+     */
+    static final byte[] TOO_LARGE = new byte[Message.MAX_LENGTH + 1];
 
     private final byte[][] keys;
     private final Answers[] values;
@@ -66,6 +75,9 @@ final class AnswerTable {
         Message message = new Message(dev.chivato.protocol.Header.query(0, false),
                 List.of(new Question(owner, type, RRClass.IN)), answers, List.of(), List.of(), Optional.empty());
         byte[] wire = message.toWire();
+        if ((wire[2] & 0x02) != 0) {
+            return TOO_LARGE; // the encoder dropped it whole: it does not fit in 65,535 octets
+        }
         int start = 12 + owner.wireLength() + 4;
         return java.util.Arrays.copyOfRange(wire, start, wire.length);
     }

@@ -232,7 +232,7 @@ final class EventLoop implements Runnable {
                 break;
             }
             freed += connection.footprint();
-            close(connection);
+            abort(connection);
             closed++;
         }
         if (closed > 0) {
@@ -248,7 +248,20 @@ final class EventLoop implements Runnable {
                 expired.add(connection);
             }
         }
-        expired.forEach(this::close);
+        expired.forEach(this::abort);
+    }
+
+    /**
+     * Closes with a reset (SO_LINGER 0): a client that would not take its answers, or holds too much, gets no more
+     * of them, and the kernel drops what it still buffered for it instead of holding it until it reads.
+     */
+    private void abort(TcpConnection connection) {
+        try {
+            connection.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            // already gone: closing is all there is to do
+        }
+        close(connection);
     }
 
     private void close(TcpConnection connection) {

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Bytes in, bytes out, for both transports. The common query goes through the {@link FastPath}; every other one is
@@ -39,11 +40,18 @@ public final class PacketProcessor {
     private final QueryHandler handler;
     private final FastPath fastPath;
     private final QueryLog log;
+    /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
+    private final Consumer<String> warnings;
 
     public PacketProcessor(QueryHandler handler, QueryLog log) {
+        this(handler, log, System.err::println);
+    }
+
+    PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings) {
         this.handler = handler;
         this.fastPath = handler.fastPath();
         this.log = log;
+        this.warnings = warnings;
     }
 
     /** Answers into {@code out} and logs as if the answer was sent; returns its length or {@link #DROP}. */
@@ -79,7 +87,7 @@ public final class PacketProcessor {
             }
         } catch (RuntimeException bug) {
             // A bug must cost one answer, never the event loop: SERVFAIL, and a loud line for the operator.
-            System.err.println("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
+            warnings.accept("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
             out.position(outStart);
             outcome = bug;
             length = refusal(packet, out, Rcode.SERVFAIL);

@@ -75,6 +75,8 @@ public final class Server implements AutoCloseable {
             loops.forEach(EventLoop::shutDown); // closes what each loop had registered
             throw e;
         }
+        // One loop that cannot go on stops them all: better no server than one that answers some clients.
+        failure.thenRun(() -> loops.forEach(EventLoop::stop));
         return new Server(loops, List.copyOf(bound), failure);
     }
 

@@ -8,6 +8,7 @@ import dev.chivato.protocol.EdnsOption;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -203,6 +204,194 @@ class HostileTcpTest {
                 first = -1;
             }
             assertEquals(-1, first, "no bytes back, then closed");
+        }
+    }
+
+    /** Records with one name of {@code count} addresses: a 16 KiB answer for 1,000. */
+    static RecordStore withBigName(String name, int count) {
+        List<HostEntry> entries = new ArrayList<>();
+        try {
+            entries.add(HostsFile.parseLine("seed", 1, "1.2.3.4 example.com").orElseThrow());
+            entries.add(HostsFile.parseLine("seed", 2, "1.2.3.5 example.com example.my").orElseThrow());
+            for (int i = 0; i < count; i++) {
+                entries.add(HostsFile.parseLine("big", i + 1, "10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "."
+                        + (i & 0xff) + " " + name).orElseThrow());
+            }
+        } catch (HostsFile.RecordsException e) {
+            throw new AssertionError(e);
+        }
+        return RecordStore.of(entries);
+    }
+
+    private static Message readAnswer(DataInputStream in) throws Exception {
+        byte[] answer = new byte[in.readUnsignedShort()];
+        in.readFully(answer);
+        return Message.decode(answer);
+    }
+
+    @Test
+    void halfClosingClientGetsEveryAnswerItIsOwed() throws Exception {
+        try (TestServer server = TestServer.start(RecordStore.defaults())) {
+            for (int trial = 0; trial < 10; trial++) {
+                int queries = trial % 2 == 0 ? 1 : 3;
+                try (Socket socket = connect(server)) {
+                    socket.setSoTimeout(5000);
+                    OutputStream out = socket.getOutputStream();
+                    for (int i = 0; i < queries; i++) {
+                        out.write(framed(query(100 + i, "example.com")));
+                    }
+                    socket.shutdownOutput();
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    for (int i = 0; i < queries; i++) {
+                        assertEquals(100 + i, readAnswer(in).header().id(), "trial " + trial);
+                    }
+                    assertEquals(-1, in.read(), "then the server closes");
+                }
+            }
+        }
+    }
+
+    @Test
+    void halfClosingClientWithManyLargeAnswersGetsThemAll() throws Exception {
+        // More answers than the pending-output cap: the rest are answered as the client reads, after its EOF.
+        try (TestServer server = TestServer.start(withBigName("big.example", 1000)); Socket socket = connect(server)) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            for (int i = 0; i < 30; i++) {
+                out.write(framed(query(i, "big.example")));
+            }
+            socket.shutdownOutput();
+            Thread.sleep(300);
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            for (int i = 0; i < 30; i++) {
+                Message answer = readAnswer(in);
+                assertEquals(i, answer.header().id());
+                assertEquals(1000, answer.answers().size());
+            }
+            assertEquals(-1, in.read());
+        }
+    }
+
+    @Test
+    void slowButSteadyReaderOfLargeAnswersIsServedToTheEnd() throws Exception {
+        ServerConfig config = new ServerConfig(TestServer.config().listen(), 1, Duration.ofSeconds(10),
+                Duration.ofSeconds(1), 1000, ServerConfig.DEFAULT_TCP_MEMORY);
+        try (TestServer server = TestServer.start(withBigName("big.example", 1000), config);
+             Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+            socket.setSoTimeout(5000);
+            int queries = 16; // 256 KiB of answers at about 64 KiB/s: four times the I/O timeout
+            for (int i = 0; i < queries; i++) {
+                socket.getOutputStream().write(framed(query(i, "big.example")));
+            }
+            InputStream in = socket.getInputStream();
+            byte[] chunk = new byte[2048];
+            long start = System.nanoTime();
+            int received = 0;
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            while (received < queries * (2 + 16_029) && System.nanoTime() - start < 20_000_000_000L) {
+                int n = in.read(chunk);
+                if (n < 0) {
+                    break;
+                }
+                all.write(chunk, 0, n);
+                received += n;
+                Thread.sleep(30);
+            }
+            DataInputStream answers = new DataInputStream(new java.io.ByteArrayInputStream(all.toByteArray()));
+            for (int i = 0; i < queries; i++) {
+                assertEquals(i, readAnswer(answers).header().id());
+            }
+            assertTrue(System.nanoTime() - start > 2_000_000_000L, "it took longer than the I/O timeout");
+        }
+    }
+
+    @Test
+    void clientsThatConnectAndResetAtOnceDoNotUseUpTheConnectionCap() throws Exception {
+        ServerConfig config = new ServerConfig(TestServer.config().listen(), 2, Duration.ofSeconds(10),
+                Duration.ofSeconds(2), 50, ServerConfig.DEFAULT_TCP_MEMORY);
+        try (TestServer server = TestServer.start(RecordStore.defaults(), config)) {
+            for (int i = 0; i < 2000; i++) {
+                Socket socket = new Socket();
+                socket.setSoLinger(true, 0); // close sends a reset
+                socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+                socket.close();
+            }
+            Thread.sleep(500);
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 50; i++) {
+                    sockets.add(connect(server));
+                }
+                for (int i = 0; i < 50; i++) {
+                    Socket socket = sockets.get(i);
+                    socket.setSoTimeout(3000);
+                    socket.getOutputStream().write(framed(query(i, "example.com")));
+                    assertEquals(i, readAnswer(new DataInputStream(socket.getInputStream())).header().id());
+                }
+            } finally {
+                for (Socket socket : sockets) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    /** Reads what has arrived: false when that ends in the server's close or reset. */
+    private static boolean stillOpen(java.nio.channels.SocketChannel client) {
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(1 << 16);
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                int n = client.read(sink.clear());
+                if (n < 0) {
+                    return false;
+                }
+                if (n == 0) {
+                    return true;
+                }
+            }
+            return true;
+        } catch (IOException reset) {
+            return false;
+        }
+    }
+
+    @Test
+    void manyNonReadingClientsAreHeldToTheMemoryBudget() throws Exception {
+        long budget = 2L << 20;
+        ServerConfig config = new ServerConfig(TestServer.config().listen(), 2, Duration.ofSeconds(10),
+                Duration.ofSeconds(5), 1000, budget);
+        try (TestServer server = TestServer.start(withBigName("big.example", 1000), config)) {
+            ByteArrayOutputStream queries = new ByteArrayOutputStream();
+            for (int i = 0; i < 1500; i++) {
+                queries.write(framed(query(i, "big.example")));
+            }
+            byte[] many = queries.toByteArray();
+            List<java.nio.channels.SocketChannel> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 30; i++) {
+                    java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open();
+                    client.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+                    client.connect(new InetSocketAddress("127.0.0.1", server.port()));
+                    client.configureBlocking(false);
+                    client.write(java.nio.ByteBuffer.wrap(many));
+                    clients.add(client);
+                }
+                Thread.sleep(1500);
+                int open = 0;
+                for (java.nio.channels.SocketChannel client : clients) {
+                    open += stillOpen(client) ? 1 : 0;
+                }
+                // Each holds up to ~260 KiB once the kernel's buffers are full: 30 of them would be 7.8 MiB. The
+                // budget of 2 MiB keeps fewer than half.
+                assertTrue(open < 15, open + " of 30 still open");
+                assertUdpAnswers(server);
+            } finally {
+                for (java.nio.channels.SocketChannel client : clients) {
+                    client.close();
+                }
+            }
         }
     }
 }

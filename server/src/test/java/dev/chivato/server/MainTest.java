@@ -3,19 +3,12 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +59,17 @@ class MainTest {
     }
 
     @Test
+    void timeoutsOutOfRangeAreOneLineAndExit2() {
+        for (String[] args : new String[][] {{"--idle-timeout", "1e10"}, {"--io-timeout", "0"},
+                {"--io-timeout", "NaN"}, {"--tcp-memory", "0"}, {"--max-connections", "0"}, {"--threads", "0"}}) {
+            String[] result = runFailing(args);
+            assertEquals("2", result[0], String.join(" ", args));
+            assertOneLine(result[1]);
+            assertTrue(result[1].startsWith("chivato: " + args[0] + " "), result[1]);
+        }
+    }
+
+    @Test
     void badLogFormatIsOneLine() {
         String[] result = runFailing("--log", "xml");
         assertEquals("2", result[0]);
@@ -94,30 +98,16 @@ class MainTest {
         Path records = dir.resolve("records");
         Files.writeString(records, "192.0.2.7 host.example\n");
         Path log = dir.resolve("log.json");
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--listen", "127.0.0.1:0", "--records", records.toString(),
-                "--record", "192.0.2.8 other.example", "--log", "json", "--log-file", log.toString(), "--threads", "1"));
-        Process process = new ProcessBuilder(command).redirectError(new File("/dev/null")).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
-            String udp = out.readLine();
-            String tcp = out.readLine();
-            Matcher m = Pattern.compile("listening udp 127\\.0\\.0\\.1:(\\d+)").matcher(udp);
-            assertTrue(m.matches(), udp);
-            assertEquals("listening tcp 127.0.0.1:" + m.group(1), tcp);
-            int port = Integer.parseInt(m.group(1));
-            assertEquals(List.of("192.0.2.7"), ExternalTool.dig(port, "+short", "host.example").lines());
-            assertEquals(List.of("192.0.2.8"), ExternalTool.dig(port, "+short", "+tcp", "other.example").lines());
-            process.destroy(); // SIGTERM
-            assertTrue(process.waitFor(10, TimeUnit.SECONDS), "stopped within 10 s");
-            assertEquals(0, process.exitValue());
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--records", records.toString(),
+                "--record", "192.0.2.8 other.example", "--log", "json", "--log-file", log.toString(),
+                "--threads", "1")) {
+            assertEquals(List.of("192.0.2.7"), ExternalTool.dig(server.port, "+short", "host.example").lines());
+            assertEquals(List.of("192.0.2.8"),
+                    ExternalTool.dig(server.port, "+short", "+tcp", "other.example").lines());
+            assertEquals(0, server.terminate(10), "stopped within 10 s, exit 0");
             List<String> lines = Files.readAllLines(log);
             assertEquals(2, lines.size(), lines.toString());
             assertTrue(lines.get(1).contains("\"qname\":\"other.example.\""), lines.get(1));
-        } finally {
-            process.destroyForcibly();
         }
     }
 }

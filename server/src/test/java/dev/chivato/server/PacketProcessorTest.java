@@ -11,6 +11,8 @@ import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -85,7 +87,8 @@ class PacketProcessorTest {
                 throw new IllegalStateException("simulated bug");
             }
         };
-        PacketProcessor processor = new PacketProcessor(failing, QueryLog.off());
+        List<String> warnings = new ArrayList<>();
+        PacketProcessor processor = new PacketProcessor(failing, QueryLog.off(), warnings::add);
         // ANY is not the fast path's, so it reaches the failing handler.
         byte[] query = Message.query(77, true, Question.of("example.com", RRType.ANY), Optional.empty()).toWire();
         ByteBuffer out = ByteBuffer.allocate(65535);
@@ -93,10 +96,27 @@ class PacketProcessorTest {
         Message response = Message.decode(ByteBuffer.wrap(out.array(), 0, length));
         assertEquals(Rcode.SERVFAIL, response.rcode());
         assertEquals(77, response.header().id());
+        assertEquals(List.of(Question.of("example.com", RRType.ANY)), response.questions(), "the question echoed");
+        assertEquals(List.of("chivato: internal error answering 127.0.0.1:5353: "
+                + "java.lang.IllegalStateException: simulated bug"), warnings);
         // and the next query, which the fast path takes, is answered as usual
         out.clear();
         byte[] next = Message.query(78, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
         length = processor.process(ByteBuffer.wrap(next), out, Transport.UDP, CLIENT);
         assertEquals(2, Message.decode(ByteBuffer.wrap(out.array(), 0, length)).answers().size());
+    }
+
+    @Test
+    void anAnswerTheTransportCouldNotSendIsLoggedAsUnsent() throws Exception {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        QueryLog log = QueryLog.writingTo(text, LogFormat.JSON, QueryLog.Overflow.BLOCK);
+        PacketProcessor processor = new PacketProcessor(new QueryHandler(RecordStore.defaults(),
+                QueryHandler.UnknownPolicy.NXDOMAIN, false, 300), log);
+        byte[] query = Message.query(5, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
+        processor.process(ByteBuffer.wrap(query), ByteBuffer.allocate(512), Transport.UDP, CLIENT,
+                (out, length) -> Optional.of("the socket's send buffer is full"));
+        log.close();
+        String entry = text.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(entry.endsWith("\"unsent\":\"the socket's send buffer is full\"}"), entry);
     }
 }
