@@ -41,8 +41,9 @@ public final class Addresses {
         }
         String head = doubleColon >= 0 ? text.substring(0, doubleColon) : text;
         String tail = doubleColon >= 0 ? text.substring(doubleColon + 2) : "";
-        int[] headGroups = groups(head, bad);
-        int[] tailGroups = groups(tail, bad);
+        // A dotted quad may only end the address: "1.2.3.4::" is not one.
+        int[] headGroups = groups(head, bad, doubleColon < 0);
+        int[] tailGroups = groups(tail, bad, true);
         int count = headGroups.length + tailGroups.length;
         if (doubleColon < 0 ? count != 8 : count > 7) {
             throw new IllegalArgumentException(bad);
@@ -60,13 +61,16 @@ public final class Addresses {
         return octets;
     }
 
-    /** The 16-bit groups of one side of {@code ::}; a dotted quad at the end counts as two groups. */
-    private static int[] groups(String side, String bad) {
+    /** The 16-bit groups of one side of {@code ::}; a dotted quad at the end, where allowed, counts as two. */
+    private static int[] groups(String side, String bad, boolean quadAllowed) {
         if (side.isEmpty()) {
             return new int[0];
         }
         String[] parts = side.split(":", -1);
         boolean endsWithQuad = parts[parts.length - 1].contains(".");
+        if (endsWithQuad && !quadAllowed) {
+            throw new IllegalArgumentException(bad);
+        }
         int[] groups = new int[parts.length + (endsWithQuad ? 1 : 0)];
         for (int i = 0; i < parts.length; i++) {
             String part = parts[i];
@@ -75,17 +79,17 @@ public final class Addresses {
                 groups[i] = quad >>> 16;
                 groups[i + 1] = quad & 0xffff;
             } else {
-                if (part.isEmpty() || part.length() > 4) {
-                    throw new IllegalArgumentException(bad);
+                if (part.isEmpty() || part.length() > 4 || !part.chars().allMatch(Addresses::isHexDigit)) {
+                    throw new IllegalArgumentException(bad); // parseInt alone would take "+1" and "-1"
                 }
-                try {
-                    groups[i] = Integer.parseInt(part, 16);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(bad);
-                }
+                groups[i] = Integer.parseInt(part, 16);
             }
         }
         return groups;
+    }
+
+    private static boolean isHexDigit(int c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /** RFC 5952 text: lower-case hex, no leading zeros, the longest run of two or more zero groups as {@code ::}. */

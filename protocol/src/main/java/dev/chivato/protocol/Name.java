@@ -81,7 +81,7 @@ public record Name(byte[] wire) {
             return ROOT;
         }
         List<byte[]> labels = new ArrayList<>();
-        byte[] label = new byte[text.length()];
+        byte[] label = new byte[4 * text.length()]; // a character takes at most four octets of UTF-8
         int labelLength = 0;
         int i = 0;
         while (i < text.length()) {
@@ -111,17 +111,27 @@ public record Name(byte[] wire) {
                     }
                     i += 4;
                 } else {
-                    octet = next;
-                    i += 2;
+                    i++; // an escaped character stands for itself
+                    octet = -1;
                 }
             } else {
-                octet = c;
-                i++;
+                octet = -1;
             }
-            if (octet > 0xff) {
-                throw new IllegalArgumentException("non-ASCII character in \"" + text + "\": use \\DDD escapes");
+            if (octet >= 0) {
+                label[labelLength++] = (byte) octet;
+                continue;
             }
-            label[labelLength++] = (byte) octet;
+            // A character as its UTF-8 octets, so a name read from a file matches the same name sent by a client
+            // in UTF-8 (IDN A-labels, xn--..., are the user's to write).
+            int codePoint = text.codePointAt(i);
+            if (codePoint < 0x80) {
+                label[labelLength++] = (byte) codePoint;
+            } else {
+                byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(utf8, 0, label, labelLength, utf8.length);
+                labelLength += utf8.length;
+            }
+            i += Character.charCount(codePoint);
         }
         if (labelLength > 0) {
             labels.add(Arrays.copyOf(label, labelLength));

@@ -128,4 +128,19 @@ class NameTest {
     void presentationTextParsesBackToTheSameOctets(@ForAll("names") Name name) {
         assertTrue(Name.parse(name.toString()).equalsExactly(name));
     }
+
+    @Test
+    void nonAsciiCharactersAreTheirUtf8Octets() {
+        Name name = Name.parse("café.example");
+        assertArrayEquals(new byte[] {5, 'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+                0}, name.wire());
+        assertEquals("caf\\195\\169.example.", name.toString());
+        assertEquals(name, Name.parse(name.toString()), "dig's escaped form is the same name");
+        assertEquals(Name.parse("\u65e5\u672c.example").wire().length, 1 + 6 + 1 + 7 + 1);
+    }
+
+    @Test
+    void aLabelOfSixtyFourOctetsOfUtf8IsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("é".repeat(32) + ".example"));
+    }
 }

@@ -41,6 +41,9 @@ public final class HostsFile {
             int line = 0;
             while ((text = reader.readLine()) != null) {
                 line++;
+                if (line == 1 && text.startsWith("\uFEFF")) {
+                    text = text.substring(1); // a byte order mark, as some editors write: not part of the text
+                }
                 parseLine(file.toString(), line, text).ifPresent(entries::add);
             }
         } catch (MalformedInputException e) {

@@ -79,4 +79,43 @@ class HostsFileTest {
         RecordStore store = RecordStore.of(HostsFile.read(file("1.2.3.4 a.example\n1.2.3.4 a.example\n")));
         assertEquals(1, store.lookup(Name.parse("a.example")).orElseThrow().addresses4().size());
     }
+
+    @Test
+    void aByteOrderMarkAtTheStartIsSkipped() throws Exception {
+        List<HostEntry> entries = HostsFile.read(file("\uFEFF1.2.3.4 example.com\n"));
+        assertEquals(List.of(Name.parse("example.com")), entries.get(0).names());
+    }
+
+    @Test
+    void aUtf8NameAnswersTheSameNameQueriedInUtf8() throws Exception {
+        RecordStore store = RecordStore.of(HostsFile.read(file("192.0.2.1 café.example\n")));
+        try (TestServer server = TestServer.start(store)) {
+            byte[] query = dev.chivato.protocol.Message.query(9, false, dev.chivato.protocol.Question.of(
+                    "café.example", dev.chivato.protocol.RRType.A), java.util.Optional.empty()).toWire();
+            assertTrue(new String(query, java.nio.charset.StandardCharsets.ISO_8859_1).contains("caf\u00c3\u00a9"),
+                    "the query carries UTF-8 octets");
+            try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
+                socket.setSoTimeout(3000);
+                socket.send(new java.net.DatagramPacket(query, query.length,
+                        java.net.InetAddress.getLoopbackAddress(), server.port()));
+                java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[512], 512);
+                socket.receive(answer);
+                dev.chivato.protocol.Message response = dev.chivato.protocol.Message.decode(
+                        java.util.Arrays.copyOf(answer.getData(), answer.getLength()));
+                assertEquals(List.of(RData.A.parse("192.0.2.1")),
+                        response.answers().stream().map(r -> r.data()).toList());
+            }
+            // dig without IDN conversion sends the same octets
+            assertEquals(List.of("192.0.2.1"),
+                    ExternalTool.dig(server.port(), "+short", "+noidnin", "caf\\195\\169.example").lines());
+        }
+    }
+
+    @Test
+    void ipv6TextWithSignsOrAMisplacedQuadIsRefused() {
+        for (String bad : List.of("::-1", "+1::+ff", "1.2.3.4::")) {
+            assertThrows(HostsFile.RecordsException.class, () -> HostsFile.parseLine("t", 1, bad + " x.example"),
+                    bad);
+        }
+    }
 }
