@@ -1,7 +1,9 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Explainer;
+import dev.chivato.protocol.Message;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +27,23 @@ final class ExplainCommand implements Callable<Integer> {
         this.out = out;
     }
 
+    /**
+     * The most input read: room for the largest message as hex with white space between every two digits and a
+     * line end every 16 octets. Anything longer cannot be one message, and is refused without reading on.
+     */
+    static final int MAX_INPUT = 4 * Message.MAX_LENGTH;
+
     @Override
     public Integer call() throws Main.UsageException {
         byte[] bytes;
-        try {
-            bytes = input.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(input));
+        try (InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input))) {
+            bytes = in.readNBytes(MAX_INPUT + 1);
         } catch (IOException e) {
-            throw new Main.UsageException("chivato explain: cannot read " + input + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+            throw new Main.UsageException("chivato explain: cannot read " + input + ": " + Problems.describe(e));
+        }
+        if (bytes.length > MAX_INPUT) {
+            throw new Main.UsageException("chivato explain: " + input + " is longer than " + MAX_INPUT
+                    + " octets: a DNS message is at most " + Message.MAX_LENGTH + " octets, even as hex");
         }
         byte[] message;
         try {
@@ -40,6 +51,10 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException("chivato explain: " + input + " looks like hex but is not: "
                     + e.getMessage());
+        }
+        if (message.length > Message.MAX_LENGTH) {
+            throw new Main.UsageException("chivato explain: " + input + " holds " + message.length
+                    + " octets: a DNS message is at most " + Message.MAX_LENGTH);
         }
         Explainer.Explanation explanation = Explainer.explain(message);
         out.print(Explainer.render(explanation));

@@ -1,5 +1,6 @@
 package dev.chivato.server;
 
+import dev.chivato.protocol.Addresses;
 import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Explainer;
 import dev.chivato.protocol.Message;
@@ -10,7 +11,9 @@ import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,8 +129,7 @@ final class QueryCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException("chivato query: " + e.getMessage());
         }
-        InetSocketAddress server = new Main.ListenConverter().convert(
-                (serverText.contains(":") ? "[" + serverText + "]" : serverText) + ":" + port);
+        InetSocketAddress server = serverAddress(serverText, port);
         Optional<Edns> ednsValue = edns ? Optional.of(Edns.of(bufsize, dnssec)) : Optional.empty();
         Message query = Message.query(IDS.nextInt(0x10000), recursion,
                 new Question(name, type == null ? RRType.A : type, RRClass.IN), ednsValue);
@@ -175,13 +177,46 @@ final class QueryCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The server, as dig takes it: an IPv4 or IPv6 literal, or a host name looked up once by the JDK's resolver
+     * ({@code @localhost}). Dotted digits must be an IPv4 address: {@code @999.1.1.1} is refused, not looked up.
+     */
+    static InetSocketAddress serverAddress(String text, int port) throws Main.UsageException {
+        if (port < 1 || port > 65535) {
+            throw new Main.UsageException("chivato query: -p " + port + ": a port is 1..65535");
+        }
+        try {
+            byte[] octets;
+            if (text.contains(":")) {
+                octets = Addresses.parseIPv6(text.startsWith("[") && text.endsWith("]")
+                        ? text.substring(1, text.length() - 1) : text);
+            } else if (text.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9')) {
+                int v4 = Addresses.parseIPv4(text);
+                octets = new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4};
+            } else {
+                return new InetSocketAddress(InetAddress.getByName(text), port);
+            }
+            return new InetSocketAddress(InetAddress.getByAddress(octets), port);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("chivato query: @" + text + ": " + e.getMessage());
+        } catch (UnknownHostException e) {
+            throw new Main.UsageException("chivato query: @" + text + ": no such host");
+        }
+    }
+
+    /**
+     * Turns what a command throws into one line: a usage error exits 2, anything else (a bug) 1. A user never sees
+     * a stack trace.
+     */
     static CommandLine.IExecutionExceptionHandler usageErrors() {
         return (e, commandLine, parseResult) -> {
             if (e instanceof Main.UsageException) {
                 commandLine.getErr().println(e.getMessage());
-                return 2;
+                return Main.EXIT_USAGE;
             }
-            throw e;
+            commandLine.getErr().println("chivato: " + commandLine.getCommandName() + " failed: "
+                    + Problems.describe(e));
+            return Main.EXIT_FAILURE;
         };
     }
 }

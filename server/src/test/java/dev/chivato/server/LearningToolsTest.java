@@ -115,4 +115,50 @@ class LearningToolsTest {
         assertEquals(1, run.exitCode());
         assertTrue(run.out().contains("!! offset 12: label type 0x40"), run.out());
     }
+
+    @Test
+    void queryTakesAHostNameForTheServerAsDigDoes() {
+        Run run = chivato("query", "@localhost", "-p", Integer.toString(server.port()), "+short", "example.com");
+        assertEquals(0, run.exitCode(), run.out());
+        assertEquals(List.of("1.2.3.4", "1.2.3.5"), run.lines());
+    }
+
+    @Test
+    void queryWithABadServerOrPortIsOneLineAndExit2() {
+        for (String[] args : new String[][] {{"query", "@999.1.1.1", "example.com"},
+                {"query", "-p", "99999", "example.com"}, {"query", "@no-such-host.invalid", "example.com"}}) {
+            String[] result = runWithStderr(args);
+            assertEquals("2", result[0], String.join(" ", args));
+            assertEquals(1, result[1].lines().count(), result[1]);
+            assertTrue(result[1].startsWith("chivato query: "), result[1]);
+        }
+    }
+
+    @Test
+    void explainRefusesInputLongerThanAMessageCanBe() throws Exception {
+        Path big = dir.resolve("big.bin");
+        Files.write(big, new byte[ExplainCommand.MAX_INPUT + 1]);
+        String[] result = runWithStderr("explain", big.toString());
+        assertEquals("2", result[0]);
+        assertTrue(result[1].contains("a DNS message is at most 65535 octets"), result[1]);
+        Path raw = dir.resolve("raw.bin");
+        Files.write(raw, new byte[70_000]);
+        result = runWithStderr("explain", raw.toString());
+        assertEquals("2", result[0]);
+        assertTrue(result[1].contains("holds 70000 octets"), result[1]);
+    }
+
+    /** Runs the command line and returns its exit code and what it wrote on stderr. */
+    private static String[] runWithStderr(String... args) {
+        java.io.PrintStream savedErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), args);
+        } finally {
+            System.setErr(savedErr);
+        }
+        return new String[] {Integer.toString(code), err.toString(StandardCharsets.UTF_8)};
+    }
 }
