@@ -20,12 +20,12 @@ public record RRClass(int value) {
         return new RRClass(value);
     }
 
-    /** Parses a mnemonic ({@code IN}, {@code ch}) or the generic {@code CLASS3}. */
     /** The value for {@code number}: a shared instance for the common ones. */
     public static RRClass of(int number) {
         return CACHE.get(number);
     }
 
+    /** Parses a mnemonic ({@code IN}, {@code ch}) or the generic {@code CLASS3}. */
     public static RRClass parse(String text) {
         return new RRClass(MNEMONICS.parse(text));
     }

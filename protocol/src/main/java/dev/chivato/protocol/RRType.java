@@ -28,6 +28,8 @@ public record RRType(int value) {
     public static final RRType MAILA = define(254, "MAILA");
     public static final RRType ANY = define(255, "ANY");
     public static final RRType CAA = define(257, "CAA");
+    /** Transaction signature (RFC 8945): a meta-record, only ever the last of the additional section. */
+    public static final RRType TSIG = define(250, "TSIG");
 
     public RRType {
         MNEMONICS.checkRange(value);
@@ -38,12 +40,12 @@ public record RRType(int value) {
         return new RRType(value);
     }
 
-    /** Parses a mnemonic ({@code A}, {@code aaaa}) or the generic {@code TYPE65534}. */
     /** The value for {@code number}: a shared instance for the common ones. */
     public static RRType of(int number) {
         return CACHE.get(number);
     }
 
+    /** Parses a mnemonic ({@code A}, {@code aaaa}) or the generic {@code TYPE65534}. */
     public static RRType parse(String text) {
         return new RRType(MNEMONICS.parse(text));
     }

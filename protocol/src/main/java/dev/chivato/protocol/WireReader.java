@@ -94,6 +94,9 @@ final class WireReader {
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
             ResourceRecord record = record();
+            if (record.type().value() == RRType.TSIG.value() && i != additionalCount - 1) {
+                throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
+            }
             if (record.type().value() != RRType.OPT.value()) {
                 additional.add(record);
             } else if (edns.isPresent()) {

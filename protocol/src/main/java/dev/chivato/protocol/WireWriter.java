@@ -42,11 +42,18 @@ final class WireWriter {
 
     static int encode(Message message, ByteBuffer out, int maxLength, boolean compress) {
         int limit = Math.min(Math.min(maxLength, out.remaining()), Message.MAX_LENGTH);
-        int optLength = message.edns().map(Edns::wireLength).orElse(0);
-        if (limit < Header.LENGTH + optLength) {
+        // A TSIG record ends the message, after OPT (RFC 8945 section 5.1); like OPT, it always has its room.
+        List<ResourceRecord> additional = message.additional();
+        ResourceRecord tsig = null;
+        if (!additional.isEmpty() && additional.get(additional.size() - 1).type().equals(RRType.TSIG)) {
+            tsig = additional.get(additional.size() - 1);
+            additional = additional.subList(0, additional.size() - 1);
+        }
+        int reserved = message.edns().map(Edns::wireLength).orElse(0) + (tsig == null ? 0 : uncompressedLength(tsig));
+        if (limit < Header.LENGTH + reserved) {
             throw new IllegalArgumentException("a limit of " + limit + " octets leaves no room for the message");
         }
-        WireWriter writer = new WireWriter(out, limit - optLength, compress);
+        WireWriter writer = new WireWriter(out, limit - reserved, compress);
         writer.position = Header.LENGTH;
         for (Question question : message.questions()) {
             try {
@@ -69,12 +76,16 @@ final class WireWriter {
                 truncated = true;
             } else {
                 // Additional data is a courtesy (RFC 2181 section 9): what does not fit is left out, the rest goes.
-                additionalCount = writer.recordsThatFit(message.additional(), true);
+                additionalCount = writer.recordsThatFit(additional, true);
             }
         }
         writer.limit = limit;
         if (message.edns().isPresent()) {
             writer.record(message.edns().get().toRecord());
+            additionalCount++;
+        }
+        if (tsig != null) {
+            writer.record(tsig, false); // its owner, the key's name, is never compressed
             additionalCount++;
         }
         Header header = message.header();
@@ -125,7 +136,11 @@ final class WireWriter {
     }
 
     private void record(ResourceRecord record) {
-        name(record.name(), true);
+        record(record, true);
+    }
+
+    private void record(ResourceRecord record, boolean compressOwner) {
+        name(record.name(), compressOwner);
         u16(record.type().value());
         u16(record.rrClass().value());
         u32(record.ttl());
@@ -133,6 +148,11 @@ final class WireWriter {
         u16(0);
         rdata(record.data());
         put16(lengthAt, position - lengthAt - 2);
+    }
+
+    /** The octets of a record written without compression: only a meta-record's, whose RDATA is kept opaque. */
+    private static int uncompressedLength(ResourceRecord record) {
+        return record.name().wireLength() + 10 + ((RData.Unknown) record.data()).sharedData().length;
     }
 
     /** RDATA; names inside NS, CNAME, PTR, SOA and MX may be compressed, as RFC 3597 section 4 allows. */

@@ -60,6 +60,10 @@ public class QueryHandler {
             return Reply.DROP; // never answer a response: two servers could bounce packets forever
         }
         Optional<Edns> edns = query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
+        Optional<ResourceRecord> signature = TransactionSignature.of(query);
+        if (signature.isPresent()) {
+            return unknownKey(query, signature.get(), edns);
+        }
         if (query.edns().isPresent() && query.edns().get().version() > 0) {
             return error(query, Rcode.BADVERS, edns, true); // RFC 6891 section 6.1.3
         }
@@ -102,6 +106,20 @@ public class QueryHandler {
         AnswerSource source = answers.isEmpty() ? AnswerSource.NONE
                 : data.get(0) instanceof RData.Ptr ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
         return answer(query, Rcode.NOERROR, answers, edns, source);
+    }
+
+    /**
+     * A signed request while we hold no keys: NOTAUTH with a TSIG record saying BADKEY, the question kept (RFC 8945
+     * section 5.2); FORMERR when the TSIG record itself does not parse.
+     */
+    private static Reply unknownKey(Message query, ResourceRecord signature, Optional<Edns> edns) {
+        Optional<ResourceRecord> badKey = TransactionSignature.badKey(signature);
+        if (badKey.isEmpty()) {
+            return error(query, Rcode.FORMERR, edns, false);
+        }
+        Header header = query.header().toResponse(false, Rcode.NOERROR);
+        return Reply.of(new Message(header, query.questions(), List.of(), List.of(), List.of(badKey.get()), edns)
+                .withRcode(Rcode.NOTAUTH), AnswerSource.NONE);
     }
 
     /** An authoritative answer from our records: AA set, question echoed. */

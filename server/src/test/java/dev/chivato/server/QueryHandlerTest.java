@@ -191,4 +191,53 @@ class QueryHandlerTest {
         assertFalse(response.header().ra());
         assertTrue(response.header().rd());
     }
+
+    /** A query signed with a key this server cannot know: algorithm hmac-sha256., a 32-octet MAC. */
+    private static Message signed(Message query) {
+        java.nio.ByteBuffer rdata = java.nio.ByteBuffer.allocate(13 + 16 + 32)
+                .put(Name.parse("hmac-sha256").wire()).putShort((short) 0).putInt(1_700_000_000).putShort((short) 300)
+                .putShort((short) 32).put(new byte[32]).putShort((short) query.header().id()).putShort((short) 0)
+                .putShort((short) 0);
+        dev.chivato.protocol.ResourceRecord tsig = new dev.chivato.protocol.ResourceRecord(Name.parse("nokey"),
+                RRClass.ANY, 0, new RData.Unknown(RRType.TSIG, rdata.array()));
+        return new Message(query.header(), query.questions(), List.of(), List.of(), List.of(tsig), query.edns());
+    }
+
+    @Test
+    void aSignedQueryWithAnUnknownKeyGetsNotauthWithBadkeyAndNoMac() {
+        Message response = answer(signed(query("example.com", RRType.A)));
+        assertEquals(Rcode.NOTAUTH, response.rcode());
+        assertEquals(List.of(Question.of("example.com", RRType.A)), response.questions(), "the question kept");
+        assertTrue(response.answers().isEmpty());
+        dev.chivato.protocol.ResourceRecord tsig = response.additional().get(0);
+        assertEquals(RRType.TSIG, tsig.type());
+        assertEquals(Name.parse("nokey"), tsig.name());
+        java.nio.ByteBuffer rdata = java.nio.ByteBuffer.wrap(((RData.Unknown) tsig.data()).data());
+        rdata.position(Name.parse("hmac-sha256").wireLength());
+        assertEquals(1_700_000_000L, (rdata.getShort() & 0xffffL) << 32 | rdata.getInt() & 0xffffffffL);
+        assertEquals(300, rdata.getShort());
+        assertEquals(0, rdata.getShort(), "MAC size 0: an error about the key is never signed");
+        assertEquals(42, rdata.getShort(), "original id");
+        assertEquals(TransactionSignature.BADKEY, rdata.getShort());
+        assertEquals(0, rdata.getShort(), "no other data");
+        assertFalse(rdata.hasRemaining());
+    }
+
+    @Test
+    void aSignedQueryWithEdnsKeepsItsOptRecord() {
+        Message response = answer(signed(Message.query(42, true, Question.of("example.com", RRType.A),
+                Optional.of(Edns.of(1232, false)))));
+        assertEquals(Rcode.NOTAUTH, response.rcode());
+        assertTrue(response.edns().isPresent());
+    }
+
+    @Test
+    void aTsigRecordThatDoesNotParseIsFormerr() {
+        dev.chivato.protocol.ResourceRecord broken = new dev.chivato.protocol.ResourceRecord(Name.parse("nokey"),
+                RRClass.ANY, 0, new RData.Unknown(RRType.TSIG, new byte[] {3, 'a'}));
+        Message query = query("example.com", RRType.A);
+        Message response = answer(new Message(query.header(), query.questions(), List.of(), List.of(),
+                List.of(broken), Optional.empty()));
+        assertEquals(Rcode.FORMERR, response.rcode());
+    }
 }

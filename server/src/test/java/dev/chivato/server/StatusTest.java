@@ -76,4 +76,15 @@ class StatusTest {
         assertTrue(log.get(0).contains("\"qname\":\"example.com.\""), log.get(0));
         assertTrue(log.get(0).contains("\"rcode\":\"NXDOMAIN\""), log.get(0));
     }
+
+    @Test
+    void aQuerySignedWithAnUnknownKeyIsNotauthBadkeyForDigAndKdig() {
+        String out = dig("-y", "hmac-sha256:nokey:c2VjcmV0c2VjcmV0c2VjcmV0", "example.com");
+        assertTrue(out.contains("status: NOTAUTH"), out);
+        assertTrue(out.contains("BADKEY"), out);
+        ExternalTool.Result kdig = ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(server.port()),
+                "+timeout=2", "+retry=0", "-y", "hmac-sha256:nokey:c2VjcmV0c2VjcmV0c2VjcmV0", "example.com");
+        assertTrue(kdig.stdout().contains("status: BADKEY"), kdig.stdout());
+        assertTrue(kdig.stdout().contains("QUERY: 1"), "the question kept: " + kdig.stdout());
+    }
 }
