@@ -55,16 +55,8 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
                 | (ra ? RA : 0) | (z ? Z : 0) | (ad ? AD : 0) | (cd ? CD : 0) | rcode.value();
     }
 
-    public Header withId(int newId) {
-        return new Header(newId, qr, opcode, aa, tc, rd, ra, z, ad, cd, rcode);
-    }
-
     public Header withRcode(Rcode headerRcode) {
         return new Header(id, qr, opcode, aa, tc, rd, ra, z, ad, cd, headerRcode);
-    }
-
-    public Header withTc(boolean truncated) {
-        return new Header(id, qr, opcode, aa, truncated, rd, ra, z, ad, cd, rcode);
     }
 
     /**

@@ -163,14 +163,6 @@ public record Name(byte[] wire) {
         return wire.length == 1;
     }
 
-    public int labelCount() {
-        int count = 0;
-        for (int i = 0; wire[i] != 0; i += 1 + (wire[i] & 0xff)) {
-            count++;
-        }
-        return count;
-    }
-
     /** The offset in {@link #wire} where label {@code index} (0 = leftmost) starts. */
     private int labelOffset(int index) {
         int at = 0;
@@ -192,14 +184,6 @@ public record Name(byte[] wire) {
         return Arrays.copyOfRange(wire, at + 1, at + 1 + (wire[at] & 0xff));
     }
 
-    public List<byte[]> labels() {
-        List<byte[]> labels = new ArrayList<>();
-        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
-            labels.add(Arrays.copyOfRange(wire, at + 1, at + 1 + (wire[at] & 0xff)));
-        }
-        return labels;
-    }
-
     /** The name with its leftmost label removed; the root has no parent. */
     public Name parent() {
         if (isRoot()) {
@@ -218,10 +202,6 @@ public record Name(byte[] wire) {
         System.arraycopy(label, 0, longer, 1, label.length);
         System.arraycopy(wire, 0, longer, 1 + label.length, wire.length);
         return new Name(longer);
-    }
-
-    public Name child(String label) {
-        return child(label.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** True when this name equals {@code other} or lies below it (every name is a subdomain of the root). */

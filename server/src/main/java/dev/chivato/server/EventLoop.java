@@ -37,22 +37,29 @@ final class EventLoop implements Runnable {
     private final MemoryBudget tcpMemory;
     /** Told when this loop cannot go on, so the whole server stops instead of living on half-deaf. */
     private final Consumer<Throwable> onFailure;
+    /** Lines for the operator (stderr in the real server). */
+    private final Consumer<String> warnings;
     private final ByteBuffer datagramIn = ByteBuffer.allocateDirect(0xffff);
     private final ByteBuffer datagramOut = ByteBuffer.allocateDirect(0xffff);
     private final ByteBuffer streamOut = ByteBuffer.allocate(2 + 0xffff);
     private final DatagramResponder datagramResponder = new DatagramResponder();
     private final Set<TcpConnection> connections = new HashSet<>();
+    /** Numbers connections in the order they were accepted: of two idle since the same wake-up, the older goes. */
+    private long accepted;
+    private static final Comparator<TcpConnection> IDLEST_FIRST =
+            Comparator.comparingLong(TcpConnection::lastActivityNanos).thenComparingLong(c -> c.serial);
     private final List<SelectableChannel> listeners = new ArrayList<>();
     private volatile boolean running = true;
 
     EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
-            Consumer<Throwable> onFailure) throws IOException {
+            Consumer<Throwable> onFailure, Consumer<String> warnings) throws IOException {
         this.selector = Selector.open();
         this.processor = processor;
         this.config = config;
         this.openConnections = openConnections;
         this.tcpMemory = tcpMemory;
         this.onFailure = onFailure;
+        this.warnings = warnings;
     }
 
     void add(DatagramChannel channel) throws IOException {
@@ -135,7 +142,7 @@ final class EventLoop implements Runnable {
         } catch (IOException e) {
             close(connection); // the client reset or vanished
         } catch (RuntimeException bug) {
-            System.err.println("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
+            warnings.accept("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
                     + " after an internal error: " + bug);
             close(connection);
         }
@@ -194,7 +201,8 @@ final class EventLoop implements Runnable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 TcpConnection connection = new TcpConnection(channel, key,
-                        (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now);
+                        (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now,
+                        accepted++);
                 key.attach(connection);
                 connections.add(connection);
             } catch (IOException | RuntimeException e) {
@@ -209,8 +217,7 @@ final class EventLoop implements Runnable {
     private boolean closeIdlest() {
         TcpConnection idlest = null;
         for (TcpConnection connection : connections) {
-            if (connection.isIdle()
-                    && (idlest == null || connection.lastActivityNanos() < idlest.lastActivityNanos())) {
+            if (connection.isIdle() && (idlest == null || IDLEST_FIRST.compare(connection, idlest) < 0)) {
                 idlest = connection;
             }
         }
@@ -236,7 +243,7 @@ final class EventLoop implements Runnable {
             closed++;
         }
         if (closed > 0) {
-            System.err.println("chivato: TCP buffers over their budget of " + tcpMemory.limit() + " octets: closed "
+            warnings.accept("chivato: TCP buffers over their budget of " + tcpMemory.limit() + " octets: closed "
                     + closed + " connections holding " + freed + " octets");
         }
     }

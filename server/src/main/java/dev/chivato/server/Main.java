@@ -165,7 +165,7 @@ public final class Main implements Callable<Integer> {
         QueryHandler handler = new QueryHandler(store, unknown, snitch, ttl);
         Server server;
         try {
-            server = Server.bind(config, new PacketProcessor(handler, log));
+            server = Server.bind(config, new PacketProcessor(handler, log), System.err::println);
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
             closeLog(log);

@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The query log, written off the hot path: event loops hand entries to a queue bounded in entries and in octets, and
@@ -30,7 +31,7 @@ public final class QueryLog implements AutoCloseable {
     }
 
     static final int QUEUE_ENTRIES = 1 << 16;
-    /** The octets queued entries may hold (each copies its query, up to 64 KiB over TCP). */
+    /** The octets unwritten entries may hold (each copies its query, up to 64 KiB over TCP). */
     static final long QUEUE_OCTETS = 16L << 20;
     /** Formatted text handed to the output at once, at most (one entry may pass it; see the explain format). */
     static final int BATCH_CHARS = 1 << 20;
@@ -46,17 +47,25 @@ public final class QueryLog implements AutoCloseable {
     private final OutputStream out;
     private final Overflow overflow;
     private final BlockingQueue<LogEntry> queue;
-    private final AtomicLong queuedOctets = new AtomicLong();
+    /** The octets of the entries queued or taken by the writer and not yet written. */
+    private final AtomicLong heldOctets = new AtomicLong();
     /** Entries dropped because the writer fell behind (drop mode only). */
     private final AtomicLong dropped = new AtomicLong();
     /** Entries lost because the writer failed or the log was closed before it could write them. */
     private final AtomicLong lost = new AtomicLong();
     private final Thread writer;
+    /** Where the writer says that it stopped (stderr in the real server). */
+    private final Consumer<String> warnings;
     private volatile Throwable failure;
     private volatile boolean closing;
+    /** Entries the writer has formatted but not yet written, and their octets (the writer thread's own). */
+    private int unwrittenEntries;
+    private long unwrittenOctets;
 
-    private QueryLog(boolean enabled, LogFormat format, OutputStream out, Overflow overflow) {
+    private QueryLog(boolean enabled, LogFormat format, OutputStream out, Overflow overflow,
+            Consumer<String> warnings) {
         this.enabled = enabled;
+        this.warnings = warnings;
         this.format = format;
         this.out = out;
         this.overflow = overflow;
@@ -70,11 +79,16 @@ public final class QueryLog implements AutoCloseable {
 
     /** A log writing to {@code out}, which it flushes after each batch and at the end but does not close. */
     public static QueryLog writingTo(OutputStream out, LogFormat format, Overflow overflow) {
-        return new QueryLog(true, format, out, overflow);
+        return writingTo(out, format, overflow, System.err::println);
+    }
+
+    /** The same, saying on {@code warnings} when the writer fails. */
+    static QueryLog writingTo(OutputStream out, LogFormat format, Overflow overflow, Consumer<String> warnings) {
+        return new QueryLog(true, format, out, overflow, warnings);
     }
 
     public static QueryLog off() {
-        return new QueryLog(false, LogFormat.TEXT, null, Overflow.DROP);
+        return new QueryLog(false, LogFormat.TEXT, null, Overflow.DROP, line -> { });
     }
 
     /** Whether entries are wanted at all; callers skip building them when not. */
@@ -115,10 +129,10 @@ public final class QueryLog implements AutoCloseable {
         if (failure != null || closing) {
             return false;
         }
-        if (queuedOctets.get() + octets > QUEUE_OCTETS || !queue.offer(entry)) {
+        if (heldOctets.get() + octets > QUEUE_OCTETS || !queue.offer(entry)) {
             return false;
         }
-        queuedOctets.addAndGet(octets);
+        heldOctets.addAndGet(octets);
         return true;
     }
 
@@ -144,7 +158,6 @@ public final class QueryLog implements AutoCloseable {
     private void drain() {
         ArrayDeque<LogEntry> batch = new ArrayDeque<>(4096);
         StringBuilder text = new StringBuilder(BATCH_CHARS + (BATCH_CHARS >> 2));
-        int unwritten = 0; // entries taken from the queue and not yet written
         try {
             while (true) {
                 if (queue.drainTo(batch, 4096) == 0) {
@@ -158,22 +171,21 @@ public final class QueryLog implements AutoCloseable {
                         out.flush();
                         return;
                     }
-                    queuedOctets.addAndGet(-octets(entry));
                     append(text, entry);
-                    unwritten++;
+                    unwrittenEntries++;
+                    unwrittenOctets += octets(entry);
                     if (text.length() >= BATCH_CHARS) {
                         write(text);
-                        unwritten = 0;
                     }
                 }
                 write(text);
-                unwritten = 0;
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
-            lost.addAndGet(unwritten + batch.size() + queue.size());
+            lost.addAndGet(unwrittenEntries + batch.size() + queue.size());
             queue.clear();
-            System.err.println("chivato: the query log stopped: " + Problems.describe(e) + "; entries are now counted as lost");
+            warnings.accept("chivato: the query log stopped: " + Problems.describe(e)
+                    + "; entries are now counted as lost");
         }
     }
 
@@ -190,12 +202,18 @@ public final class QueryLog implements AutoCloseable {
         text.append('\n');
     }
 
-    /** The lines are ASCII (names and strings are escaped), so this is a plain copy into bytes. */
+    /**
+     * Writes the formatted lines; only then do their entries stop counting against the queue's octets, so what the
+     * writer holds is bounded too. The lines are ASCII (names and strings are escaped): a plain copy into bytes.
+     */
     private void write(StringBuilder text) throws IOException {
         if (text.length() > 0) {
             out.write(text.toString().getBytes(StandardCharsets.UTF_8));
             text.setLength(0);
         }
+        heldOctets.addAndGet(-unwrittenOctets);
+        unwrittenOctets = 0;
+        unwrittenEntries = 0;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -45,9 +46,15 @@ public final class Server implements AutoCloseable {
         this.failure = failure;
     }
 
-    /** Binds and starts serving. */
+    /** Binds and starts serving; lines for the operator go to stderr. */
     public static Server start(ServerConfig config, PacketProcessor processor) throws IOException {
-        Server server = bind(config, processor);
+        return start(config, processor, System.err::println);
+    }
+
+    /** Binds and starts serving, with lines for the operator going to {@code warnings}. */
+    public static Server start(ServerConfig config, PacketProcessor processor, Consumer<String> warnings)
+            throws IOException {
+        Server server = bind(config, processor, warnings);
         server.start();
         return server;
     }
@@ -56,7 +63,8 @@ public final class Server implements AutoCloseable {
      * Binds every socket, without serving yet: a caller can say where it listens before the first query arrives.
      * Queries that arrive meanwhile wait in the sockets.
      */
-    public static Server bind(ServerConfig config, PacketProcessor processor) throws IOException {
+    public static Server bind(ServerConfig config, PacketProcessor processor, Consumer<String> warnings)
+            throws IOException {
         AtomicInteger openConnections = new AtomicInteger();
         MemoryBudget tcpMemory = new MemoryBudget(config.tcpMemory());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -64,7 +72,7 @@ public final class Server implements AutoCloseable {
         List<Bound> bound = new ArrayList<>();
         try {
             for (int i = 0; i < config.threads(); i++) {
-                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, failure::complete));
+                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, failure::complete, warnings));
             }
             for (InetSocketAddress address : config.listen()) {
                 InetSocketAddress actual = bindAll(address, loops);

@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * A minimal DNS client, as dig is one: sends a query over UDP (or TCP), accepts only an answer with the query's id
- * and question, retries on timeout, and falls back to TCP when the answer is truncated.
+ * and, when the answer has a question (a FORMERR may not), the query's question with its case; retries on timeout,
+ * and falls back to TCP when the answer is truncated.
  */
 final class StubClient {
     /** One query and the answer to it, as bytes and decoded. */

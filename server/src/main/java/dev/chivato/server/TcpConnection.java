@@ -30,6 +30,8 @@ final class TcpConnection implements PacketProcessor.Responder {
     final SocketChannel channel;
     final SelectionKey key;
     final InetSocketAddress client;
+    /** Its place in the order its event loop accepted connections. */
+    final long serial;
     private final PacketProcessor processor;
     /** The loop's buffer each answer is written into before it is copied to the queue. */
     private final ByteBuffer scratch;
@@ -50,10 +52,11 @@ final class TcpConnection implements PacketProcessor.Responder {
     private long writtenInWindow;
 
     TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, PacketProcessor processor,
-            ByteBuffer scratch, MemoryBudget budget, long nowNanos) {
+            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial) {
         this.channel = channel;
         this.key = key;
         this.client = client;
+        this.serial = serial;
         this.processor = processor;
         this.scratch = scratch;
         this.budget = budget;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,31 +43,38 @@ final class ExternalTool {
         require(command[0]);
         try {
             Process process = new ProcessBuilder(command).redirectInput(new File("/dev/null")).start();
-            // Both pipes are read on their own threads so a chatty program cannot block on a full pipe.
-            var stdout = process.getInputStream();
-            var stderr = process.getErrorStream();
+            // Both pipes are read on their own threads, so a chatty program cannot block on a full pipe and a
+            // program that hangs is stopped by the time limit below, not waited for forever.
+            StringBuilder out = new StringBuilder();
             StringBuilder err = new StringBuilder();
-            Thread errReader = new Thread(() -> {
-                try {
-                    err.append(new String(stderr.readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    err.append(e);
-                }
-            });
-            errReader.start();
-            String out = new String(stdout.readAllBytes(), StandardCharsets.UTF_8);
+            Thread outReader = reader(process.getInputStream(), out);
+            Thread errReader = reader(process.getErrorStream(), err);
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail(String.join(" ", command) + " did not finish in 30 s");
             }
+            outReader.join(5000); // join makes what the readers appended visible here
             errReader.join(5000);
-            return new Result(process.exitValue(), out, err.toString());
+            return new Result(process.exitValue(), out.toString(), err.toString());
         } catch (IOException e) {
             throw new AssertionError("cannot run " + String.join(" ", command), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static Thread reader(InputStream stream, StringBuilder into) {
+        Thread thread = new Thread(() -> {
+            try {
+                into.append(new String(stream.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                into.append(e);
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /** dig against a test server, with short timeouts, plus the given arguments. */

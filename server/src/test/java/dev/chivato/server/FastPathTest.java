@@ -27,6 +27,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 import org.junit.jupiter.api.Test;
 
 /** The fast path gives the very answers the handler gives, for every query it takes. */
@@ -87,11 +88,7 @@ class FastPathTest {
                 continue;
             }
             byte[] slow = slow(handler, wire, transport);
-            assertEquals(Message.decode(slow), Message.decode(fast.get()), transport.toString());
-            Name name = query.questions().get(0).name();
-            if (name.equalsExactly(name.toLowerCase())) {
-                assertArrayEquals(slow, fast.get(), transport + " octet for octet");
-            }
+            assertArrayEquals(slow, fast.get(), transport + " octet for octet");
         }
     }
 
@@ -99,6 +96,7 @@ class FastPathTest {
             new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300);
 
     @Property(tries = 3000)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void fastPathAnswersAsTheHandlerDoes(@ForAll("queries") Message query) throws WireFormatException {
         assertSameAnswers(ANSWERING, query);
         // The comparison means something only if the fast path takes a good share of the queries.
@@ -106,12 +104,14 @@ class FastPathTest {
     }
 
     @Property(tries = 500)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void fastPathRefusesAsTheHandlerDoes(@ForAll("queries") Message query) throws WireFormatException {
         assertSameAnswers(new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.REFUSE, false, 60),
                 query);
     }
 
     @Property(tries = 500)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void fastPathSnitchesAsTheHandlerDoes(@ForAll("queries") Message query) throws WireFormatException {
         assertSameAnswers(new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.NXDOMAIN, true, 300),
                 query);

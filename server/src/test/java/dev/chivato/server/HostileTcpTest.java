@@ -386,6 +386,8 @@ class HostileTcpTest {
                 // Each holds up to ~260 KiB once the kernel's buffers are full: 30 of them would be 7.8 MiB. The
                 // budget of 2 MiB keeps fewer than half.
                 assertTrue(open < 15, open + " of 30 still open");
+                assertTrue(server.warnings.stream().anyMatch(w -> w.contains("over their budget of 2097152 octets")),
+                        server.warnings.toString());
                 assertUdpAnswers(server);
             } finally {
                 for (java.nio.channels.SocketChannel client : clients) {

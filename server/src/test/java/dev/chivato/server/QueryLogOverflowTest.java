@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,7 +106,8 @@ class QueryLogOverflowTest {
 
     @Test
     void aFailedWriterNeverMakesTheCallerWaitAndCloseSaysWhy() throws Exception {
-        QueryLog log = QueryLog.writingTo(new FullDisk(), LogFormat.TEXT, QueryLog.Overflow.BLOCK);
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        QueryLog log = QueryLog.writingTo(new FullDisk(), LogFormat.TEXT, QueryLog.Overflow.BLOCK, warnings::add);
         long start = System.nanoTime();
         for (int i = 0; i < 200_000; i++) {
             log.log(entry());
@@ -114,6 +116,8 @@ class QueryLogOverflowTest {
         QueryLog.LostEntriesException report = assertThrows(QueryLog.LostEntriesException.class, log::close);
         assertTrue(report.getMessage().contains("No space left on device"), report.getMessage());
         assertTrue(log.lost() > 0);
+        assertEquals(List.of("chivato: the query log stopped: No space left on device; entries are now counted as "
+                + "lost"), warnings);
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.util.List;
 final class TestServer implements AutoCloseable {
     final Server server;
     final QueryLog log;
+    /** What the server would have said to the operator on stderr. */
+    final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ByteArrayOutputStream logText = new ByteArrayOutputStream();
 
     private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config)
@@ -23,7 +25,7 @@ final class TestServer implements AutoCloseable {
             LogFormat format) throws IOException {
         this.log = QueryLog.writingTo(logText, format, QueryLog.Overflow.BLOCK);
         QueryHandler handler = new QueryHandler(store, unknown, snitch, 300);
-        this.server = Server.start(config, new PacketProcessor(handler, log));
+        this.server = Server.start(config, new PacketProcessor(handler, log, warnings::add), warnings::add);
     }
 
     static TestServer start(RecordStore store) throws IOException {

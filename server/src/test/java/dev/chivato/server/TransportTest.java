@@ -61,7 +61,11 @@ class TransportTest {
     void hundredRecordsWithDefaultEdnsAlsoFallBackToTcp() {
         // 100 A records take 1,627 octets: more than our 1232 even with EDNS.
         ExternalTool.Result result = ExternalTool.dig(server.port(), "big.example.com");
+        assertTrue(result.stdout().contains("Truncated, retrying in TCP mode."), result.stdout());
         assertEquals(100, answerLines(result).size(), result.stdout());
+        assertTrue(result.stdout().contains("(TCP)"), result.stdout());
+        ExternalTool.Result udpOnly = ExternalTool.dig(server.port(), "+ignore", "big.example.com");
+        assertTrue(udpOnly.stdout().contains("flags: qr aa tc rd; QUERY: 1, ANSWER: 0,"), udpOnly.stdout());
     }
 
     @Test
