@@ -5,6 +5,11 @@ flood:    sends damaged DNS messages (bit flips, cuts, bad pointers, random byte
           as fast as one socket goes; counts what came back and the largest response/query size ratio.
 slowloris: keeps --connections TCP connections that each send half a message and then nothing; reopens the ones
           the server closes, and counts those closes.
+amplify:  keeps --connections TCP connections that each send a 65,535-octet junk frame and then pipelined queries
+          for a name with a large answer (--name), as fast as the server reads them, and never read; reopens the
+          ones the server closes or resets, and counts those.
+halfclose: one client after another sends 3 queries, shuts down its sending side, and reads: counts the clients
+          that got all 3 answers and then the server's close.
 Prints one JSON object with its counts.
 """
 import argparse
@@ -117,15 +122,90 @@ def slowloris(port, seconds, connections):
     return {"opened": opened, "closed_by_server": closed_by_server}
 
 
+def amplify(port, seconds, connections, name):
+    junk = struct.pack(">H", 0xFFFF) + bytes(0xFFFF)
+    one = query(name, 1)
+    stream = junk + (struct.pack(">H", len(one)) + one) * 1800
+    clients = {}
+    opened = closed_by_server = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        while len(clients) < connections and time.time() < end:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            try:
+                s.connect(("127.0.0.1", port))
+                s.setblocking(False)
+                clients[s] = 0
+                opened += 1
+            except OSError:
+                s.close()
+                time.sleep(0.05)
+        for s in list(clients):
+            try:
+                if clients[s] < len(stream):
+                    clients[s] += s.send(stream[clients[s]:clients[s] + 65536])
+                # never read; only notice a close or a reset
+                s.recv(1, socket.MSG_PEEK)
+            except BlockingIOError:
+                continue
+            except OSError:
+                pass
+            else:
+                continue
+            closed_by_server += 1
+            del clients[s]
+            s.close()
+        time.sleep(0.01)
+    for s in clients:
+        s.close()
+    return {"opened": opened, "closed_by_server": closed_by_server}
+
+
+def halfclose(port, seconds):
+    trials = complete = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        trials += 1
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            for i in range(3):
+                q = query("example.com", 1)
+                s.sendall(struct.pack(">H", len(q)) + q)
+            s.shutdown(socket.SHUT_WR)
+            data = b""
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                pass
+            answers = 0
+            while len(data) >= 2 and len(data) >= 2 + struct.unpack(">H", data[:2])[0]:
+                data = data[2 + struct.unpack(">H", data[:2])[0]:]
+                answers += 1
+            complete += answers == 3 and not data
+        time.sleep(0.01)
+    return {"trials": trials, "complete": complete}
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["flood", "slowloris"])
+    parser.add_argument("mode", choices=["flood", "slowloris", "amplify", "halfclose"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--connections", type=int, default=300)
+    parser.add_argument("--name", default="huge.example.com")
     args = parser.parse_args()
-    result = flood(args.port, args.seconds) if args.mode == "flood" else slowloris(args.port, args.seconds,
-                                                                                  args.connections)
+    if args.mode == "flood":
+        result = flood(args.port, args.seconds)
+    elif args.mode == "slowloris":
+        result = slowloris(args.port, args.seconds, args.connections)
+    elif args.mode == "amplify":
+        result = amplify(args.port, args.seconds, args.connections, args.name)
+    else:
+        result = halfclose(args.port, args.seconds)
     print(json.dumps(result))
 
 
