@@ -143,15 +143,15 @@ def amplify(port, seconds, connections, name):
                 time.sleep(0.05)
         for s in list(clients):
             try:
-                if clients[s] < len(stream):
-                    clients[s] += s.send(stream[clients[s]:clients[s] + 65536])
-                # never read; only notice a close or a reset
-                s.recv(1, socket.MSG_PEEK)
+                if clients[s] >= len(stream):
+                    clients[s] = len(junk)  # keep asking: the same queries again
+                clients[s] += s.send(stream[clients[s]:clients[s] + 65536])
             except BlockingIOError:
-                continue
-            except OSError:
                 pass
-            else:
+            except OSError:
+                clients[s] = -1
+            # never read; only notice a reset (the answers already received stay unread in the socket)
+            if clients[s] >= 0 and s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
                 continue
             closed_by_server += 1
             del clients[s]

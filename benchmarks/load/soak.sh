@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Overload soak: for SOAK_SECONDS (default 120) at once, dnsperf at full rate, a flood of malformed packets, a few
-# hundred slow-loris TCP connections, AMPLIFY (default 100) TCP clients that send a 64 KiB junk frame and pipelined
+# hundred slow-loris TCP connections, AMPLIFY (default 400) TCP clients that send a 64 KiB junk frame and pipelined
 # queries for a 16 KiB answer and never read, and half-closing clients that must get every answer, all against one
 # chivato on 127.0.0.1 with a 512 MiB heap. Then: does it still answer, did any thread die, is the heap after GC where
 # it started, did every half-closing client get its answers, and does the query log hold an entry for every answer?
@@ -12,7 +12,7 @@ here=benchmarks/load
 source "$here/lib.sh"
 SOAK_SECONDS=${SOAK_SECONDS:-120}
 SLOWLORIS=${SLOWLORIS:-300}
-AMPLIFY=${AMPLIFY:-100}
+AMPLIFY=${AMPLIFY:-400}
 
 command -v dnsperf >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf; }
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests

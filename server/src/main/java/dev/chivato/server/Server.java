@@ -190,13 +190,18 @@ public final class Server implements AutoCloseable {
         return failure;
     }
 
-    /** Stops reading, lets every loop finish the message in hand and send what is pending, then returns. */
+    /**
+     * Stops reading, lets every loop finish the message in hand and send what is pending (a second at most), and
+     * returns when they are done or after two seconds in all: a loop waiting on a stalled log is let go when the log
+     * is closed, which comes next.
+     */
     @Override
     public void close() {
         loops.forEach(EventLoop::stop);
+        long deadline = System.nanoTime() + 2_000_000_000L;
         for (Thread thread : threads) {
             try {
-                thread.join(5000);
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

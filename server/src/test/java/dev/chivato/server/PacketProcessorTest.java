@@ -80,13 +80,7 @@ class PacketProcessorTest {
 
     @Test
     void bugInTheHandlerCostsOneServfailNotTheServer() throws WireFormatException {
-        QueryHandler failing = new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false,
-                300) {
-            @Override
-            public Reply handle(Message query, Transport transport) {
-                throw new IllegalStateException("simulated bug");
-            }
-        };
+        QueryHandler failing = TestServer.failingHandler(new IllegalStateException("simulated bug"));
         List<String> warnings = new ArrayList<>();
         PacketProcessor processor = new PacketProcessor(failing, QueryLog.off(), warnings::add);
         // ANY is not the fast path's, so it reaches the failing handler.

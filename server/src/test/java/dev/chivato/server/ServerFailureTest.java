@@ -21,13 +21,7 @@ import org.junit.jupiter.api.Test;
 class ServerFailureTest {
     @Test
     void anErrorInAnEventLoopStopsEveryLoopAndIsReported() throws Exception {
-        QueryHandler failing = new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false,
-                300) {
-            @Override
-            public Reply handle(Message query, Transport transport) {
-                throw new OutOfMemoryError("simulated");
-            }
-        };
+        QueryHandler failing = TestServer.failingHandler(new OutOfMemoryError("simulated"));
         Server server = Server.start(TestServer.config(), new PacketProcessor(failing, QueryLog.off()));
         try (DatagramSocket socket = new DatagramSocket()) {
             // ANY is not the fast path's, so it reaches the failing handler.

@@ -66,6 +66,19 @@ final class TestServer implements AutoCloseable {
         return RecordStore.of(entries);
     }
 
+    /** A handler that fails, as a bug would, on every query the fast path leaves to it (ANY, for one). */
+    static QueryHandler failingHandler(Throwable failure) {
+        return new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300) {
+            @Override
+            public Reply handle(dev.chivato.protocol.Message query, Transport transport) {
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
+            }
+        };
+    }
+
     int port() {
         return server.udpAddress().getPort();
     }
