@@ -81,7 +81,7 @@ public record Name(byte[] wire) {
             return ROOT;
         }
         List<byte[]> labels = new ArrayList<>();
-        byte[] label = new byte[4 * text.length()]; // a character takes at most four octets of UTF-8
+        byte[] label = new byte[text.length()]; // grown if characters beyond ASCII take more octets
         int labelLength = 0;
         int i = 0;
         while (i < text.length()) {
@@ -128,6 +128,9 @@ public record Name(byte[] wire) {
                 label[labelLength++] = (byte) codePoint;
             } else {
                 byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+                if (labelLength + utf8.length > label.length) {
+                    label = Arrays.copyOf(label, 4 * text.length()); // at most four octets per character
+                }
                 System.arraycopy(utf8, 0, label, labelLength, utf8.length);
                 labelLength += utf8.length;
             }

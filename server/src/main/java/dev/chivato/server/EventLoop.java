@@ -181,7 +181,13 @@ final class EventLoop implements Runnable {
             datagramIn.flip();
             datagramOut.clear();
             datagramResponder.client = client;
-            processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder);
+            try {
+                processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder);
+            } catch (RuntimeException bug) {
+                // past the processor's own guard (its logging, say): that datagram is lost, the loop goes on
+                warnings.accept("chivato: dropped a datagram from " + LogFormat.address(client)
+                        + " after an internal error: " + bug);
+            }
         }
     }
 

@@ -70,7 +70,7 @@ final class ServerProcess implements AutoCloseable {
      * Sends SIGTERM and waits for the exit code; -1 if it did not exit within {@code seconds}. Not
      * {@link Process#destroy}, which also closes our end of the pipes: the server would see its stdout break.
      */
-    int terminate(long seconds) throws IOException, InterruptedException {
+    int terminate(long seconds) throws InterruptedException {
         signal("TERM");
         return waitFor(seconds);
     }
@@ -80,8 +80,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Sends a signal by name (HUP, TERM) with the system's kill. */
-    void signal(String name) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    void signal(String name) {
+        ExternalTool.Result result = ExternalTool.run("kill", "-" + name, Long.toString(process.pid()));
+        assertTrue(result.exitCode() == 0, "kill -" + name + ": " + result.stderr());
     }
 
     @Override
