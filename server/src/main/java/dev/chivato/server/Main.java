@@ -171,12 +171,19 @@ public final class Main implements Callable<Integer> {
             closeLog(log);
             return EXIT_FAILURE;
         }
+        return serveUntilStopped(server, log, store, format == LogFormat.JSON && logFile == null);
+    }
+
+    /**
+     * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop, then stops in bounded time;
+     * returns the exit code.
+     */
+    private int serveUntilStopped(Server server, QueryLog log, RecordStore store, boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
         Signals.onHangup(() -> System.err.println("chivato: SIGHUP ignored: this version cannot reload its records"));
         server.failure().thenRun(stop::countDown);
         PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         server.bound().forEach(b -> stdout.println(jsonOnStdout ? b.toJson() : b.toString()));
         server.start();
         System.err.println("chivato: " + store.addressRecords() + " address records, " + store.pointerRecords()
