@@ -102,6 +102,30 @@ class HostileTcpTest {
     }
 
     @Test
+    void aQueryTricklingInAByteEvery100MillisecondsIsCutAtTheIoTimeout() throws Exception {
+        try (TestServer server = TestServer.start(RecordStore.defaults()); Socket trickle = connect(server)) {
+            byte[] query = framed(query(1, "example.com")); // 31 octets: 3.1 s at this pace, over the 2 s timeout
+            OutputStream out = trickle.getOutputStream();
+            long start = System.nanoTime();
+            boolean cut = false;
+            for (byte octet : query) {
+                try {
+                    out.write(octet);
+                    out.flush();
+                } catch (IOException closedByTheServer) {
+                    cut = true;
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            cut = cut || closedWithin(trickle, 1000);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(cut, "the connection was closed");
+            assertTrue(millis >= 1900 && millis < 3500, "closed after the 2 s I/O timeout, not at its end: " + millis);
+        }
+    }
+
+    @Test
     void largestMessageIsAnswered() throws Exception {
         // 40 octets of query and OPT, 4 of option header, the rest padding: 65,535 in all.
         byte[] padding = new byte[65535 - 44];
