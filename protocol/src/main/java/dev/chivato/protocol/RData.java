@@ -18,7 +18,7 @@ public sealed interface RData {
         // by number: this runs for every record decoded or built
         return switch (type.value()) {
             case 1, 28 -> rrClass.value() == 1; // A, AAAA: class IN only
-            case 2, 5, 6, 12, 15, 16, 41 -> true; // NS, CNAME, SOA, PTR, MX, TXT, OPT
+            case 2, 5, 6, 12, 15, 16, 33, 41, 257 -> true; // NS, CNAME, SOA, PTR, MX, TXT, SRV, OPT, CAA
             default -> false;
         };
     }
@@ -131,6 +131,72 @@ public sealed interface RData {
         }
     }
 
+    /** A service's location (RFC 2782): its target name is never compressed. */
+    record Srv(int priority, int weight, int port, Name target) implements RData {
+        public Srv {
+            checkUnsigned16("SRV priority", priority);
+            checkUnsigned16("SRV weight", weight);
+            checkUnsigned16("SRV port", port);
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.SRV;
+        }
+
+        @Override
+        public String toString() {
+            return priority + " " + weight + " " + port + " " + target;
+        }
+    }
+
+    /**
+     * Which certification authorities may issue for a name (RFC 8659): flags, a tag of 1 to 15 letters and digits,
+     * and a value of any octets.
+     */
+    record Caa(int flags, String tag, byte[] value) implements RData {
+        public Caa {
+            if (flags < 0 || flags > 0xff) {
+                throw new IllegalArgumentException("CAA flags " + flags + " is not in 0..255");
+            }
+            if (tag.isEmpty() || tag.length() > 15 || !tag.chars().allMatch(c -> c < 0x80
+                    && Character.isLetterOrDigit(c))) {
+                throw new IllegalArgumentException("CAA tag \"" + tag + "\" is not 1 to 15 letters and digits");
+            }
+            value = value.clone();
+        }
+
+        @Override
+        public byte[] value() {
+            return value.clone();
+        }
+
+        byte[] sharedValue() {
+            return value;
+        }
+
+        @Override
+        public RRType type() {
+            return RRType.CAA;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Caa other && other.flags == flags && other.tag.equals(tag)
+                    && Arrays.equals(other.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * flags + tag.hashCode()) * 31 + Arrays.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return flags + " " + tag + " " + Txt.quoted(value);
+        }
+    }
+
     /** Start of authority (RFC 1035 section 3.3.13); the five counters are unsigned 32-bit values. */
     record Soa(Name mname, Name rname, long serial, long refresh, long retry, long expire, long minimum)
             implements RData {
@@ -212,20 +278,25 @@ public sealed interface RData {
                 if (text.length() > 0) {
                     text.append(' ');
                 }
-                text.append('"');
-                for (byte b : string) {
-                    int octet = b & 0xff;
-                    if (octet == '"' || octet == '\\') {
-                        text.append('\\').append((char) octet);
-                    } else if (octet < 0x20 || octet >= 0x7f) {
-                        text.append(String.format("\\%03d", octet));
-                    } else {
-                        text.append((char) octet);
-                    }
-                }
-                text.append('"');
+                text.append(quoted(string));
             }
             return text.toString();
+        }
+
+        /** Octets as a quoted string in presentation form: {@code "} and {@code \} escaped, the rest as {@code \DDD}. */
+        static String quoted(byte[] octets) {
+            StringBuilder text = new StringBuilder(octets.length + 2).append('"');
+            for (byte b : octets) {
+                int octet = b & 0xff;
+                if (octet == '"' || octet == '\\') {
+                    text.append('\\').append((char) octet);
+                } else if (octet < 0x20 || octet >= 0x7f) {
+                    text.append(String.format("\\%03d", octet));
+                } else {
+                    text.append((char) octet);
+                }
+            }
+            return text.append('"').toString();
         }
     }
 

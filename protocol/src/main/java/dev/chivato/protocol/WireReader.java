@@ -210,6 +210,10 @@ final class WireReader {
                 return new RData.Ptr(name());
             case 15:
                 return new RData.Mx(number16("MX preference"), name());
+            case 33:
+                return new RData.Srv(number16("SRV priority"), number16("SRV weight"), number16("SRV port"), name());
+            case 257:
+                return caa();
             case 6:
                 return new RData.Soa(name(), name(), number32("SOA serial"), number32("SOA refresh"),
                         number32("SOA retry"), number32("SOA expire"), number32("SOA minimum (negative TTL)"));
@@ -248,6 +252,25 @@ final class WireReader {
             }
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
+        }
+    }
+
+    /** CAA RDATA (RFC 8659 section 4.1): flags, the tag's length and tag, then the value to the end. */
+    private RData.Caa caa() throws WireFormatException {
+        int flags = u8();
+        int at = position;
+        int tagLength = u8();
+        byte[] tag = bytes(tagLength, "CAA tag");
+        byte[] value = bytes(limit - position, "CAA value");
+        try {
+            RData.Caa caa = new RData.Caa(flags, new String(tag, java.nio.charset.StandardCharsets.ISO_8859_1),
+                    value);
+            if (annotator != null) {
+                note(at - 1, "CAA flags " + flags + ", tag of " + tagLength + " octets, value: " + caa);
+            }
+            return caa;
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(at, e.getMessage());
         }
     }
 

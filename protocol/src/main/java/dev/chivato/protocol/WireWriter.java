@@ -155,7 +155,7 @@ final class WireWriter {
         return record.name().wireLength() + 10 + ((RData.Unknown) record.data()).sharedData().length;
     }
 
-    /** RDATA; names inside NS, CNAME, PTR, SOA and MX may be compressed, as RFC 3597 section 4 allows. */
+    /** RDATA; names inside NS, CNAME, PTR, SOA and MX may be compressed, as RFC 3597 section 4 allows; SRV's not. */
     private void rdata(RData data) {
         if (data instanceof RData.A a) {
             u32(a.address() & 0xffffffffL);
@@ -173,6 +173,16 @@ final class WireWriter {
         } else if (data instanceof RData.Mx mx) {
             u16(mx.preference());
             name(mx.exchange(), true);
+        } else if (data instanceof RData.Srv srv) {
+            u16(srv.priority());
+            u16(srv.weight());
+            u16(srv.port());
+            name(srv.target(), false); // RFC 2782: never compressed
+        } else if (data instanceof RData.Caa caa) {
+            u8(caa.flags());
+            u8(caa.tag().length());
+            bytes(caa.tag().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            bytes(caa.sharedValue());
         } else if (data instanceof RData.Soa soa) {
             name(soa.mname(), true);
             name(soa.rname(), true);

@@ -63,7 +63,12 @@ public final class MessageArbitraries {
                 Combinators.combine(names(), names(), unsigned32(), unsigned32(), unsigned32(), unsigned32(),
                         unsigned32()).as(RData.Soa::new),
                 octets(255).list().ofMinSize(1).ofMaxSize(3).map(RData.Txt::new),
-                Combinators.combine(Arbitraries.of(13, 33, 99, 257, 65534).map(RRType::new), octets(40))
+                Combinators.combine(Arbitraries.integers().between(0, 0xffff), Arbitraries.integers().between(0,
+                        0xffff), Arbitraries.integers().between(0, 0xffff), names()).as(RData.Srv::new),
+                Combinators.combine(Arbitraries.integers().between(0, 255),
+                        Arbitraries.strings().withCharRange('a', 'z').numeric().ofMinLength(1).ofMaxLength(15),
+                        octets(40)).as(RData.Caa::new),
+                Combinators.combine(Arbitraries.of(13, 99, 65534).map(RRType::new), octets(40))
                         .as(RData.Unknown::new));
     }
 
