@@ -6,6 +6,8 @@ public enum AnswerSource {
     RECORDS("records"),
     /** PTR records made from the A and AAAA records. */
     SYNTHESIZED_PTR("synthesized-ptr"),
+    /** Records from a zone file. */
+    ZONE("zone"),
     /** No records: an error, NXDOMAIN, NODATA or the snitch's answer. */
     NONE("none");
 

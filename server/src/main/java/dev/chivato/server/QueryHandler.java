@@ -5,12 +5,10 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
-import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,17 +33,19 @@ public class QueryHandler {
         }
     }
 
-    private final RecordStore store;
-    private final UnknownPolicy unknownPolicy;
+    private final Lookup lookup;
     private final boolean snitch;
-    private final long ttl;
     private final FastPath fastPath;
 
     public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
-        this.store = store;
-        this.unknownPolicy = unknownPolicy;
+        this(store, List.of(), unknownPolicy, snitch, ttl);
+    }
+
+    /** Hosts records (served with {@code ttl}) and zones, answered by one lookup. */
+    public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
+            long ttl) {
+        this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy);
         this.snitch = snitch;
-        this.ttl = ttl;
         this.fastPath = new FastPath(AnswerTable.of(store, ttl), snitch, unknownPolicy);
     }
 
@@ -91,21 +91,11 @@ public class QueryHandler {
         if (snitch) {
             return error(query, Rcode.NXDOMAIN, edns, true);
         }
-        Optional<RecordStore.Node> node = store.lookup(question.name());
-        if (node.isEmpty()) {
-            return unknownPolicy == UnknownPolicy.REFUSE
-                    ? error(query, Rcode.REFUSED, edns, true)
-                    : answer(query, Rcode.NXDOMAIN, List.of(), edns, AnswerSource.NONE);
+        AnswerPlan plan = lookup.plan(question);
+        if (plan.rcode().equals(Rcode.REFUSED)) {
+            return error(query, Rcode.REFUSED, edns, true);
         }
-        List<RData> data = node.get().ofType(type);
-        List<ResourceRecord> answers = new ArrayList<>(data.size());
-        for (RData rdata : data) {
-            // The owner is the name as the client wrote it, so its case comes back as sent.
-            answers.add(new ResourceRecord(question.name(), RRClass.IN, ttl, rdata));
-        }
-        AnswerSource source = answers.isEmpty() ? AnswerSource.NONE
-                : data.get(0) instanceof RData.Ptr ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
-        return answer(query, Rcode.NOERROR, answers, edns, source);
+        return answer(query, plan, edns);
     }
 
     /**
@@ -122,11 +112,11 @@ public class QueryHandler {
                 .withRcode(Rcode.NOTAUTH), AnswerSource.NONE);
     }
 
-    /** An authoritative answer from our records: AA set, question echoed. */
-    private static Reply answer(Message query, Rcode rcode, List<ResourceRecord> answers, Optional<Edns> edns,
-            AnswerSource source) {
-        Header header = query.header().toResponse(true, rcode);
-        return Reply.of(new Message(header, query.questions(), answers, List.of(), List.of(), edns), source);
+    /** The plan as a response: the question echoed, its sections, AA as the plan says. */
+    private static Reply answer(Message query, AnswerPlan plan, Optional<Edns> edns) {
+        Header header = query.header().toResponse(plan.authoritative(), plan.rcode());
+        return Reply.of(new Message(header, query.questions(), plan.answer(), plan.authority(), plan.additional(),
+                edns), plan.source());
     }
 
     /** A response with no records and AA clear; the question is echoed only when {@code echoQuestion}. */
