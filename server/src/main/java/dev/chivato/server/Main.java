@@ -1,6 +1,8 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Addresses;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.RData;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -16,7 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -51,9 +56,15 @@ public final class Main implements Callable<Integer> {
             + "did.")
     boolean snitch;
 
+    @Option(names = "--zone", paramLabel = "[ORIGIN=]FILE",
+            description = "A zone file (RFC 1035 master format), repeatable; its origin is ORIGIN, or the file's "
+                    + "first $ORIGIN, or its SOA's owner.")
+    List<String> zoneSpecs = new ArrayList<>();
+
     @Option(names = "--unknown", paramLabel = "nxdomain|refuse", converter = UnknownConverter.class,
-            description = "Answer for names with no records: NXDOMAIN (default) or REFUSED.")
-    QueryHandler.UnknownPolicy unknown = QueryHandler.UnknownPolicy.NXDOMAIN;
+            description = "Answer for names under no zone and with no records: NXDOMAIN (the default with hosts "
+                    + "records only) or REFUSED (the default once a zone is served, as NSD and Knot do).")
+    QueryHandler.UnknownPolicy unknown;
 
     @Option(names = "--ttl", paramLabel = "SECONDS", description = "TTL of the records served (default: 300).")
     long ttl = 300;
@@ -149,12 +160,17 @@ public final class Main implements Callable<Integer> {
             return EXIT_USAGE;
         }
         RecordStore store;
+        List<ZoneFile.Zone> zones;
         try {
-            store = loadRecords();
+            zones = loadZones();
+            store = zones.isEmpty() || !recordFiles.isEmpty() || !recordLines.isEmpty() ? loadRecords()
+                    : RecordStore.of(List.of()); // zones alone: the seed's records are the default only without them
         } catch (HostsFile.RecordsException e) {
             System.err.println(e.getMessage());
             return EXIT_FAILURE;
         }
+        QueryHandler.UnknownPolicy unknownPolicy = unknown != null ? unknown
+                : zones.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN : QueryHandler.UnknownPolicy.REFUSE;
         QueryLog log;
         try {
             log = openLog(format, overflow);
@@ -162,7 +178,7 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
-        QueryHandler handler = new QueryHandler(store, unknown, snitch, ttl);
+        QueryHandler handler = new QueryHandler(store, zones, unknownPolicy, snitch, ttl);
         Server server;
         try {
             server = Server.bind(config, new PacketProcessor(handler, log), System.err::println);
@@ -171,14 +187,14 @@ public final class Main implements Callable<Integer> {
             closeLog(log);
             return EXIT_FAILURE;
         }
-        return serveUntilStopped(server, log, store, format == LogFormat.JSON && logFile == null);
+        return serveUntilStopped(server, log, describe(store, zones), format == LogFormat.JSON && logFile == null);
     }
 
     /**
      * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop, then stops in bounded time;
      * returns the exit code.
      */
-    private int serveUntilStopped(Server server, QueryLog log, RecordStore store, boolean jsonOnStdout) {
+    private int serveUntilStopped(Server server, QueryLog log, String served, boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
         Signals.onHangup(() -> System.err.println("chivato: SIGHUP ignored: this version cannot reload its records"));
@@ -186,8 +202,7 @@ public final class Main implements Callable<Integer> {
         PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         server.bound().forEach(b -> stdout.println(jsonOnStdout ? b.toJson() : b.toString()));
         server.start();
-        System.err.println("chivato: " + store.addressRecords() + " address records, " + store.pointerRecords()
-                + " PTR records" + (snitch ? "; snitch mode: every answer is NXDOMAIN" : ""));
+        System.err.println("chivato: " + served + (snitch ? "; snitch mode: every answer is NXDOMAIN" : ""));
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -212,6 +227,46 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return false;
         }
+    }
+
+    /** What is served, in one line for stderr at start. */
+    private static String describe(RecordStore store, List<ZoneFile.Zone> zones) {
+        StringBuilder text = new StringBuilder();
+        text.append(store.addressRecords()).append(" address records, ").append(store.pointerRecords())
+                .append(" PTR records");
+        for (ZoneFile.Zone zone : zones) {
+            text.append("; zone ").append(zone.origin()).append(" serial ")
+                    .append(((RData.Soa) zone.soa().data()).serial()).append(", ")
+                    .append(zone.records().size()).append(" records");
+        }
+        return text.toString();
+    }
+
+    /** The zones of {@code --zone [ORIGIN=]FILE}; two zones with one origin are refused. */
+    private List<ZoneFile.Zone> loadZones() throws HostsFile.RecordsException {
+        List<ZoneFile.Zone> zones = new ArrayList<>();
+        Set<Name> origins = new HashSet<>();
+        for (String spec : zoneSpecs) {
+            int equals = spec.indexOf('=');
+            Optional<Name> origin = Optional.empty();
+            String file = spec;
+            if (equals > 0 && spec.lastIndexOf('/', equals) < 0) {
+                try {
+                    origin = Optional.of(Name.parse(spec.substring(0, equals)));
+                    file = spec.substring(equals + 1);
+                } catch (IllegalArgumentException e) {
+                    throw new HostsFile.RecordsException("--zone " + spec + ": \"" + spec.substring(0, equals)
+                            + "\" is not a name: " + e.getMessage());
+                }
+            }
+            ZoneFile.Zone zone = ZoneFile.read(Path.of(file), origin);
+            if (!origins.add(zone.origin())) {
+                throw new HostsFile.RecordsException(file + ": a second zone " + zone.origin()
+                        + " (each origin is served from one file)");
+            }
+            zones.add(zone);
+        }
+        return zones;
     }
 
     private RecordStore loadRecords() throws HostsFile.RecordsException {

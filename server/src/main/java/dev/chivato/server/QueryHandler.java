@@ -46,7 +46,10 @@ public class QueryHandler {
             long ttl) {
         this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy);
         this.snitch = snitch;
-        this.fastPath = new FastPath(AnswerTable.of(store, ttl), snitch, unknownPolicy);
+        // The fast path knows the hosts records only: with zones, every query goes to the lookup (until the fast
+        // path becomes a cache of the lookup's answers).
+        this.fastPath = zones.isEmpty() ? new FastPath(AnswerTable.of(store, ttl), snitch, unknownPolicy)
+                : FastPath.off();
     }
 
     /** The same decisions for the common query, taken straight from its bytes. */
