@@ -101,8 +101,9 @@ public final class Snapshot {
         for (ZoneFile.Zone zone : zoneFiles) {
             zones.put(zone.origin(), new Zone(zone.origin(), nodes.get(zone.origin()).get(RRType.SOA).orElseThrow()));
         }
-        addEmptyNonTerminals(nodes);
-        return new Snapshot(nodes, zones);
+        Snapshot snapshot = new Snapshot(nodes, zones);
+        snapshot.addEmptyNonTerminals();
+        return snapshot;
     }
 
     private static void add(Map<Name, Map<RRType, RRsetBuilder>> owners, Name owner, RRType type, long ttl,
@@ -114,10 +115,14 @@ public final class Snapshot {
         }
     }
 
-    /** Every ancestor of a name we hold exists too, with no data (RFC 8020: NODATA, not NXDOMAIN). */
-    private static void addEmptyNonTerminals(Map<Name, Node> nodes) {
+    /**
+     * Every ancestor of a name we hold exists too, with no data (RFC 8020: NODATA, not NXDOMAIN): up to the apex for
+     * a name in a zone (above it, the zone is not ours to speak for), up to the root for hosts records.
+     */
+    private void addEmptyNonTerminals() {
         for (Name owner : List.copyOf(nodes.keySet())) {
-            for (Name up = owner; !up.isRoot(); ) {
+            Name apex = zoneOf(owner).map(Zone::apex).orElse(Name.ROOT);
+            for (Name up = owner; !up.equals(apex); ) {
                 up = up.parent();
                 if (nodes.putIfAbsent(up, EMPTY) != null) {
                     break; // already there, and so are its ancestors

@@ -23,9 +23,18 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(RecordStore store, boolean snitch, QueryHandler.UnknownPolicy unknown, ServerConfig config,
             LogFormat format) throws IOException {
+        this(new QueryHandler(store, unknown, snitch, 300), config, format);
+    }
+
+    private TestServer(QueryHandler handler, ServerConfig config, LogFormat format) throws IOException {
         this.log = QueryLog.writingTo(logText, format, QueryLog.Overflow.BLOCK);
-        QueryHandler handler = new QueryHandler(store, unknown, snitch, 300);
         this.server = Server.start(config, new PacketProcessor(handler, log, warnings::add), warnings::add);
+    }
+
+    /** Zones and no hosts records, names under no zone refused: as NSD and Knot serve them. */
+    static TestServer startWithZones(List<ZoneFile.Zone> zones) throws IOException {
+        return new TestServer(new QueryHandler(RecordStore.of(List.of()), zones, QueryHandler.UnknownPolicy.REFUSE,
+                false, 300), config(), LogFormat.JSON);
     }
 
     static TestServer start(RecordStore store) throws IOException {
