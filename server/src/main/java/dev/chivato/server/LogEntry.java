@@ -24,7 +24,7 @@ public sealed interface LogEntry {
     Optional<String> unsent();
 
     /**
-     * A query that decoded (or that the fast path answered, which only takes well-formed ones).
+     * A query that decoded (or that the answer cache answered, which only takes well-formed ones).
      *
      * @param rcode         the full response code sent, or -1 when the message was dropped
      * @param responseSize  octets of the answer, 0 when dropped

@@ -3,7 +3,6 @@ package dev.chivato.server;
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
-import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import java.net.InetSocketAddress;
@@ -13,8 +12,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Bytes in, bytes out, for both transports. The common query goes through the {@link FastPath}; every other one is
- * decoded, handed to the {@link QueryHandler} and encoded within the size the client allows. The one place where a
+ * Bytes in, bytes out, for both transports. A query asked before is answered from the {@link AnswerCache}; every other
+ * one is decoded, handed to the {@link QueryHandler} and encoded within the size the client allows, and its answer is
+ * kept in the cache. The one place where a
  * {@link WireFormatException} becomes FORMERR. Every message is logged once, after its answer was handed to the
  * transport, so the log says whether it really went out.
  */
@@ -38,7 +38,7 @@ public final class PacketProcessor {
     private static final Responder KEEP = (out, length) -> Optional.empty();
 
     private final QueryHandler handler;
-    private final FastPath fastPath;
+    private final AnswerCache cache;
     private final QueryLog log;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
     private final Consumer<String> warnings;
@@ -49,7 +49,7 @@ public final class PacketProcessor {
 
     PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings) {
         this.handler = handler;
-        this.fastPath = handler.fastPath();
+        this.cache = handler.cache();
         this.log = log;
         this.warnings = warnings;
     }
@@ -70,16 +70,22 @@ public final class PacketProcessor {
         long startNanos = log.enabled() ? System.nanoTime() : 0; // only the log reads the clock
         int outStart = out.position();
         int length;
-        Object outcome = null; // null when the fast path answered, else a Reply or the problem
+        Object outcome; // the cached answer's source, the handler's Reply, or the problem
         try {
-            length = fastPath.answer(packet, out, transport);
-            if (length == FastPath.NOT_HANDLED) {
+            AnswerCache.Entry cached = cache.find(packet, transport);
+            if (cached != null) {
+                outcome = cached.source();
+                length = AnswerCache.write(cached, packet, out);
+            } else {
                 try {
                     Message query = Message.decode(packet);
                     QueryHandler.Reply reply = handler.handle(query, transport);
                     outcome = reply;
                     length = reply.response().isPresent()
                             ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
+                    if (length != DROP) {
+                        cache.store(packet, transport, out, length, reply.source());
+                    }
                 } catch (WireFormatException problem) {
                     outcome = problem;
                     length = refusal(packet, out, Rcode.FORMERR);
@@ -159,13 +165,8 @@ public final class PacketProcessor {
             int start = out.position() - length;
             truncated = (out.get(start + 2) & 0x02) != 0;
             answers = out.getShort(start + 6) & 0xffff;
-            if (outcome instanceof QueryHandler.Reply reply) {
-                source = answers > 0 ? reply.source() : AnswerSource.NONE;
-            } else if (answers > 0) {
-                // The fast path answers from records; PTR answers are the synthesized ones.
-                int qtype = packet.getShort(packet.position() + 12 + nameLength(packet)) & 0xffff;
-                source = qtype == RRType.PTR.value() ? AnswerSource.SYNTHESIZED_PTR : AnswerSource.RECORDS;
-            }
+            AnswerSource answered = outcome instanceof QueryHandler.Reply reply ? reply.source() : (AnswerSource) outcome;
+            source = answers > 0 ? answered : AnswerSource.NONE;
         }
         return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
                 Math.max(length, 0), micros, response, unsent);
@@ -181,15 +182,6 @@ public final class PacketProcessor {
 
     private static int idOf(ByteBuffer packet) {
         return packet.remaining() >= Header.LENGTH ? packet.getShort(packet.position()) & 0xffff : -1;
-    }
-
-    /** The length of the uncompressed question name at offset 12 (the fast path only takes those). */
-    private static int nameLength(ByteBuffer packet) {
-        int at = packet.position() + 12;
-        while (packet.get(at) != 0) {
-            at += 1 + (packet.get(at) & 0xff);
-        }
-        return at + 1 - (packet.position() + 12);
     }
 
     private static byte[] copy(ByteBuffer packet) {

@@ -35,7 +35,7 @@ public class QueryHandler {
 
     private final Lookup lookup;
     private final boolean snitch;
-    private final FastPath fastPath;
+    private final AnswerCache cache = new AnswerCache();
 
     public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
         this(store, List.of(), unknownPolicy, snitch, ttl);
@@ -46,15 +46,11 @@ public class QueryHandler {
             long ttl) {
         this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy);
         this.snitch = snitch;
-        // The fast path knows the hosts records only: with zones, every query goes to the lookup (until the fast
-        // path becomes a cache of the lookup's answers).
-        this.fastPath = zones.isEmpty() ? new FastPath(AnswerTable.of(store, ttl), snitch, unknownPolicy)
-                : FastPath.off();
     }
 
-    /** The same decisions for the common query, taken straight from its bytes. */
-    FastPath fastPath() {
-        return fastPath;
+    /** This handler's answers, kept for the queries asked again: they belong to its data and go with it. */
+    AnswerCache cache() {
+        return cache;
     }
 
     public Reply handle(Message query, Transport transport) {

@@ -83,7 +83,7 @@ class PacketProcessorTest {
         QueryHandler failing = TestServer.failingHandler(new IllegalStateException("simulated bug"));
         List<String> warnings = new ArrayList<>();
         PacketProcessor processor = new PacketProcessor(failing, QueryLog.off(), warnings::add);
-        // ANY is not the fast path's, so it reaches the failing handler.
+        // The handler fails on ANY.
         byte[] query = Message.query(77, true, Question.of("example.com", RRType.ANY), Optional.empty()).toWire();
         ByteBuffer out = ByteBuffer.allocate(65535);
         int length = processor.process(ByteBuffer.wrap(query), out, Transport.UDP, CLIENT);
@@ -93,7 +93,7 @@ class PacketProcessorTest {
         assertEquals(List.of(Question.of("example.com", RRType.ANY)), response.questions(), "the question echoed");
         assertEquals(List.of("chivato: internal error answering 127.0.0.1:5353: "
                 + "java.lang.IllegalStateException: simulated bug"), warnings);
-        // and the next query, which the fast path takes, is answered as usual
+        // and the next query is answered as usual
         out.clear();
         byte[] next = Message.query(78, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
         length = processor.process(ByteBuffer.wrap(next), out, Transport.UDP, CLIENT);

@@ -29,7 +29,7 @@ class ServerFailureTest {
         QueryHandler failing = TestServer.failingHandler(new OutOfMemoryError("simulated"));
         Server server = Server.start(TestServer.config(), new PacketProcessor(failing, QueryLog.off()));
         try (DatagramSocket socket = new DatagramSocket()) {
-            // ANY is not the fast path's, so it reaches the failing handler.
+            // the handler fails on ANY
             byte[] query = Message.query(1, true, Question.of("example.com", RRType.ANY), Optional.empty()).toWire();
             socket.send(new DatagramPacket(query, query.length, InetAddress.getLoopbackAddress(),
                     server.udpAddress().getPort()));
