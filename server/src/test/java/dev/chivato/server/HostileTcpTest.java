@@ -362,6 +362,17 @@ class HostileTcpTest {
         }
     }
 
+    /** Connections the server said it closed for the TCP memory budget. */
+    private static int closedForTheBudget(TestServer server) {
+        java.util.regex.Pattern closed = java.util.regex.Pattern.compile("over their budget .*: closed (\\d+) ");
+        int total = 0;
+        for (String warning : server.warnings) {
+            java.util.regex.Matcher m = closed.matcher(warning);
+            total += m.find() ? Integer.parseInt(m.group(1)) : 0;
+        }
+        return total;
+    }
+
     /** Reads what has arrived: false when that ends in the server's close or reset. */
     private static boolean stillOpen(java.nio.channels.SocketChannel client) {
         java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(1 << 16);
@@ -402,7 +413,12 @@ class HostileTcpTest {
                     client.write(java.nio.ByteBuffer.wrap(many));
                     clients.add(client);
                 }
-                Thread.sleep(1500);
+                // The clients' answers first fill the kernel's buffers, then the server's, each at its own pace:
+                // wait until the budget has closed more than half of them (or 15 s pass).
+                long deadline = System.nanoTime() + 15_000_000_000L;
+                while (closedForTheBudget(server) <= 15 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
                 int open = 0;
                 for (java.nio.channels.SocketChannel client : clients) {
                     open += stillOpen(client) ? 1 : 0;
