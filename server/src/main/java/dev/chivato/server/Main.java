@@ -178,7 +178,10 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
+        String served = describe(store, zones);
         QueryHandler handler = new QueryHandler(store, zones, unknownPolicy, snitch, ttl);
+        store = null; // the handler has its own snapshot of the records: let the parsed list go
+        zones = null;
         Server server;
         try {
             server = Server.bind(config, new PacketProcessor(handler, log), System.err::println);
@@ -187,7 +190,7 @@ public final class Main implements Callable<Integer> {
             closeLog(log);
             return EXIT_FAILURE;
         }
-        return serveUntilStopped(server, log, describe(store, zones), format == LogFormat.JSON && logFile == null);
+        return serveUntilStopped(server, log, served, format == LogFormat.JSON && logFile == null);
     }
 
     /**
