@@ -1,6 +1,7 @@
 package dev.chivato.server;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,18 +11,49 @@ import java.util.Optional;
 public sealed interface LogEntry {
     long timeMillis();
 
-    Transport transport();
+    /** About what the entry holds in memory, for the log's bound in octets. */
+    long octets();
 
-    InetSocketAddress client();
+    /** A message received and what became of it. */
+    sealed interface Exchange extends LogEntry {
+        Transport transport();
 
-    /** The packet as received. */
-    byte[] query();
+        InetSocketAddress client();
 
-    /** The answer as sent, kept only for {@code --log explain}. */
-    Optional<byte[]> response();
+        /** The packet as received. */
+        byte[] query();
 
-    /** Why an answer did not go out (the socket refused it), or empty when it did or none was due. */
-    Optional<String> unsent();
+        /** The answer as sent, kept only for {@code --log explain}. */
+        Optional<byte[]> response();
+
+        /** Why an answer did not go out (the socket refused it), or empty when it did or none was due. */
+        Optional<String> unsent();
+
+        @Override
+        default long octets() {
+            return 128 + query().length + response().map(r -> r.length).orElse(0);
+        }
+    }
+
+    /**
+     * The data was reloaded (SIGHUP or {@code --watch}).
+     *
+     * @param zones    each zone served now, with its serial ({@code example.org. 2026112601})
+     * @param records  records served now, in all
+     * @param failures for each source whose new version was refused (its old one stays): {@code FILE:LINE: reason}
+     */
+    record Reload(long timeMillis, List<String> zones, long records, long millis, List<String> failures)
+            implements LogEntry {
+        public Reload {
+            zones = List.copyOf(zones);
+            failures = List.copyOf(failures);
+        }
+
+        @Override
+        public long octets() {
+            return 128 + 64L * (zones.size() + failures.size());
+        }
+    }
 
     /**
      * A query that decoded (or that the answer cache answered, which only takes well-formed ones).
@@ -31,7 +63,7 @@ public sealed interface LogEntry {
      */
     record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
                  int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
-                 Optional<byte[]> response, Optional<String> unsent) implements LogEntry {
+                 Optional<byte[]> response, Optional<String> unsent) implements Exchange {
     }
 
     /**
@@ -43,7 +75,7 @@ public sealed interface LogEntry {
      */
     record Malformed(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int id,
                      String reason, int offset, boolean internal, int rcode, long micros, Optional<byte[]> response,
-                     Optional<String> unsent) implements LogEntry {
+                     Optional<String> unsent) implements Exchange {
         boolean answered() {
             return rcode >= 0;
         }

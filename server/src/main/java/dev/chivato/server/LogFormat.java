@@ -14,15 +14,27 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 
-/** The ways the query log writes an entry: a line for people, JSON Lines for programs, or a line with both messages byte by byte. */
+/**
+ * The ways the query log writes an entry: a line for people, JSON Lines for programs, or the line with both messages
+ * byte by byte.
+ */
 public enum LogFormat {
     TEXT {
         @Override
         void appendTo(StringBuilder line, LogEntry entry) {
-            line.append(timestamp(entry.timeMillis())).append(' ').append(entry.transport().label()).append(' ')
-                    .append(address(entry.client())).append(' ');
+            line.append(timestamp(entry.timeMillis())).append(' ');
+            if (entry instanceof LogEntry.Reload reload) {
+                line.append("reload ").append(reload.failures().isEmpty() ? "ok" : "partial").append(" zones=")
+                        .append(reload.zones().isEmpty() ? "-" : String.join(",", reload.zones()).replace(' ', '/'))
+                        .append(" records=").append(reload.records()).append(' ').append(reload.millis()).append("ms");
+                reload.failures().forEach(f -> line.append(" failed=\"").append(f).append('"'));
+                return;
+            }
+            LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
+            line.append(exchange.transport().label()).append(' ').append(address(exchange.client())).append(' ');
             if (entry instanceof LogEntry.Query q) {
                 QueryFacts f = QueryFacts.of(q.query());
                 line.append("id=").append(f.id()).append(' ').append(f.opcode()).append(' ');
@@ -58,8 +70,20 @@ public enum LogFormat {
         void appendTo(StringBuilder json, LogEntry entry) {
             json.append('{');
             field(json, "ts", timestamp(entry.timeMillis()));
-            field(json, "transport", entry.transport().label());
-            field(json, "client", address(entry.client()));
+            if (entry instanceof LogEntry.Reload reload) {
+                field(json, "kind", "reload");
+                bool(json, "ok", reload.failures().isEmpty());
+                strings(json, "zones", reload.zones());
+                number(json, "records", reload.records());
+                number(json, "ms", reload.millis());
+                strings(json, "failures", reload.failures());
+                json.setLength(json.length() - 1);
+                json.append('}');
+                return;
+            }
+            LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
+            field(json, "transport", exchange.transport().label());
+            field(json, "client", address(exchange.client()));
             if (entry instanceof LogEntry.Query q) {
                 QueryFacts f = QueryFacts.of(q.query());
                 field(json, "kind", "query");
@@ -109,10 +133,12 @@ public enum LogFormat {
         @Override
         void appendTo(StringBuilder text, LogEntry entry) {
             TEXT.appendTo(text, entry);
-            text.append('\n');
-            text.append(";; received\n");
-            appendExplained(text, entry.query());
-            entry.response().ifPresent(r -> appendExplained(text.append(";; sent\n"), r));
+            if (entry instanceof LogEntry.Exchange exchange) {
+                text.append('\n');
+                text.append(";; received\n");
+                appendExplained(text, exchange.query());
+                exchange.response().ifPresent(r -> appendExplained(text.append(";; sent\n"), r));
+            }
         }
     };
 
@@ -230,9 +256,15 @@ public enum LogFormat {
             json.append("null,");
             return;
         }
+        string(json, value);
+        json.append(',');
+    }
+
+    /** A JSON string: quotes, backslashes and anything outside printable ASCII escaped. */
+    private static void string(StringBuilder json, String value) {
         json.append('"');
         if (!needsEscaping(value)) {
-            json.append(value).append("\",");
+            json.append(value).append('"');
             return;
         }
         for (int i = 0; i < value.length(); i++) {
@@ -249,7 +281,7 @@ public enum LogFormat {
                 }
             }
         }
-        json.append("\",");
+        json.append('"');
     }
 
     private static boolean needsEscaping(String value) {
@@ -260,6 +292,17 @@ public enum LogFormat {
             }
         }
         return false;
+    }
+
+    private static void strings(StringBuilder json, String name, List<String> values) {
+        json.append('"').append(name).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            string(json, values.get(i));
+        }
+        json.append("],");
     }
 
     private static void number(StringBuilder json, String name, long value) {

@@ -1,8 +1,6 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Addresses;
-import dev.chivato.protocol.Name;
-import dev.chivato.protocol.RData;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -18,10 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -60,6 +56,11 @@ public final class Main implements Callable<Integer> {
             description = "A zone file (RFC 1035 master format), repeatable; its origin is ORIGIN, or the file's "
                     + "first $ORIGIN, or its SOA's owner.")
     List<String> zoneSpecs = new ArrayList<>();
+
+    @Option(names = "--watch", paramLabel = "SECONDS",
+            description = "Look at the records and zone files this often and reload when one changed (its size, "
+                    + "time, identity or content); 0, the default, only on SIGHUP.")
+    double watchSeconds;
 
     @Option(names = "--unknown", paramLabel = "nxdomain|refuse", converter = UnknownConverter.class,
             description = "Answer for names under no zone and with no records: NXDOMAIN (the default with hosts "
@@ -159,18 +160,15 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return EXIT_USAGE;
         }
-        RecordStore store;
-        List<ZoneFile.Zone> zones;
+        DataSources sources = new DataSources(recordFiles, recordLines, zoneSpecs, ttl, snitch,
+                Optional.ofNullable(unknown));
+        QueryHandler handler;
         try {
-            zones = loadZones();
-            store = zones.isEmpty() || !recordFiles.isEmpty() || !recordLines.isEmpty() ? loadRecords()
-                    : RecordStore.of(List.of()); // zones alone: the seed's records are the default only without them
+            handler = sources.load();
         } catch (HostsFile.RecordsException e) {
             System.err.println(e.getMessage());
             return EXIT_FAILURE;
         }
-        QueryHandler.UnknownPolicy unknownPolicy = unknown != null ? unknown
-                : zones.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN : QueryHandler.UnknownPolicy.REFUSE;
         QueryLog log;
         try {
             log = openLog(format, overflow);
@@ -178,39 +176,43 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
-        String served = describe(store, zones);
-        QueryHandler handler = new QueryHandler(store, zones, unknownPolicy, snitch, ttl);
-        store = null; // the handler has its own snapshot of the records: let the parsed list go
-        zones = null;
+        PacketProcessor processor = new PacketProcessor(handler, log);
         Server server;
         try {
-            server = Server.bind(config, new PacketProcessor(handler, log), System.err::println);
+            server = Server.bind(config, processor, System.err::println);
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
             closeLog(log);
             return EXIT_FAILURE;
         }
-        return serveUntilStopped(server, log, served, format == LogFormat.JSON && logFile == null);
+        Reloader reloader = new Reloader(sources, processor, log, System.err::println);
+        boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
+        return serveUntilStopped(server, log, sources.describe(), reloader, jsonOnStdout);
     }
 
     /**
-     * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop, then stops in bounded time;
-     * returns the exit code.
+     * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop (reloading on SIGHUP and, with
+     * {@code --watch}, when a file changes), then stops in bounded time; returns the exit code.
      */
-    private int serveUntilStopped(Server server, QueryLog log, String served, boolean jsonOnStdout) {
+    private int serveUntilStopped(Server server, QueryLog log, String served, Reloader reloader,
+            boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
-        Signals.onHangup(() -> System.err.println("chivato: SIGHUP ignored: this version cannot reload its records"));
+        Signals.onHangup(reloader::requestReload);
         server.failure().thenRun(stop::countDown);
         PrintWriter stdout = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         server.bound().forEach(b -> stdout.println(jsonOnStdout ? b.toJson() : b.toString()));
         server.start();
+        if (watchSeconds > 0) {
+            reloader.watch(Duration.ofMillis((long) (watchSeconds * 1000)));
+        }
         System.err.println("chivato: " + served + (snitch ? "; snitch mode: every answer is NXDOMAIN" : ""));
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        reloader.close();
         server.close();
         boolean logComplete = closeLog(log);
         Throwable failure = server.failure().getNow(null);
@@ -232,64 +234,6 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** What is served, in one line for stderr at start. */
-    private static String describe(RecordStore store, List<ZoneFile.Zone> zones) {
-        StringBuilder text = new StringBuilder();
-        text.append(store.addressRecords()).append(" address records, ").append(store.pointerRecords())
-                .append(" PTR records");
-        for (ZoneFile.Zone zone : zones) {
-            text.append("; zone ").append(zone.origin()).append(" serial ")
-                    .append(((RData.Soa) zone.soa().data()).serial()).append(", ")
-                    .append(zone.records().size()).append(" records");
-        }
-        return text.toString();
-    }
-
-    /** The zones of {@code --zone [ORIGIN=]FILE}; two zones with one origin are refused. */
-    private List<ZoneFile.Zone> loadZones() throws HostsFile.RecordsException {
-        List<ZoneFile.Zone> zones = new ArrayList<>();
-        Set<Name> origins = new HashSet<>();
-        for (String spec : zoneSpecs) {
-            int equals = spec.indexOf('=');
-            Optional<Name> origin = Optional.empty();
-            String file = spec;
-            if (equals > 0 && spec.lastIndexOf('/', equals) < 0) {
-                try {
-                    origin = Optional.of(Name.parse(spec.substring(0, equals)));
-                    file = spec.substring(equals + 1);
-                } catch (IllegalArgumentException e) {
-                    throw new HostsFile.RecordsException("--zone " + spec + ": \"" + spec.substring(0, equals)
-                            + "\" is not a name: " + e.getMessage());
-                }
-            }
-            ZoneFile.Zone zone = ZoneFile.read(Path.of(file), origin);
-            if (!origins.add(zone.origin())) {
-                throw new HostsFile.RecordsException(file + ": a second zone " + zone.origin()
-                        + " (each origin is served from one file)");
-            }
-            zones.add(zone);
-        }
-        return zones;
-    }
-
-    private RecordStore loadRecords() throws HostsFile.RecordsException {
-        if (recordFiles.isEmpty() && recordLines.isEmpty()) {
-            return RecordStore.defaults();
-        }
-        List<HostEntry> entries = new ArrayList<>();
-        for (Path file : recordFiles) {
-            entries.addAll(HostsFile.read(file));
-        }
-        int index = 0;
-        for (String line : recordLines) {
-            index++;
-            HostEntry entry = HostsFile.parseLine("--record", index, line).orElseThrow(() ->
-                    new HostsFile.RecordsException("--record \"" + line + "\": empty"));
-            entries.add(entry);
-        }
-        return RecordStore.of(entries);
-    }
-
     private ServerConfig serverConfig() throws UsageException {
         if (threads < 1 || threads > 256) {
             throw new UsageException("chivato: --threads " + threads + ": must be 1..256");
@@ -305,6 +249,9 @@ public final class Main implements Callable<Integer> {
         }
         checkTimeout("--idle-timeout", idleTimeoutSeconds, MAX_IDLE_TIMEOUT_SECONDS);
         checkTimeout("--io-timeout", ioTimeoutSeconds, MAX_IO_TIMEOUT_SECONDS);
+        if (watchSeconds != 0) {
+            checkTimeout("--watch", watchSeconds, MAX_IDLE_TIMEOUT_SECONDS);
+        }
         List<InetSocketAddress> addresses = listen.isEmpty()
                 ? List.of(new ListenConverter().convert(DEFAULT_LISTEN)) : listen;
         return new ServerConfig(addresses, threads, Duration.ofMillis((long) (idleTimeoutSeconds * 1000)),

@@ -37,8 +37,8 @@ public final class PacketProcessor {
     /** For callers that send the answer themselves (tests, benchmarks). */
     private static final Responder KEEP = (out, length) -> Optional.empty();
 
-    private final QueryHandler handler;
-    private final AnswerCache cache;
+    /** The current data's handler (with its cache): read once per message, so each answer is one version's. */
+    private volatile QueryHandler handler;
     private final QueryLog log;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
     private final Consumer<String> warnings;
@@ -49,9 +49,13 @@ public final class PacketProcessor {
 
     PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings) {
         this.handler = handler;
-        this.cache = handler.cache();
         this.log = log;
         this.warnings = warnings;
+    }
+
+    /** From now on, answers come from {@code next} (a reload); a message being answered finishes with the old one. */
+    void use(QueryHandler next) {
+        handler = next;
     }
 
     /** Answers into {@code out} and logs as if the answer was sent; returns its length or {@link #DROP}. */
@@ -71,6 +75,8 @@ public final class PacketProcessor {
         int outStart = out.position();
         int length;
         Object outcome; // the cached answer's source, the handler's Reply, or the problem
+        QueryHandler handler = this.handler;
+        AnswerCache cache = handler.cache();
         try {
             AnswerCache.Entry cached = cache.find(packet, transport);
             if (cached != null) {

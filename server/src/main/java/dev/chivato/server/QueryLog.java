@@ -105,7 +105,7 @@ public final class QueryLog implements AutoCloseable {
         if (!enabled) {
             return;
         }
-        long octets = octets(entry);
+        long octets = entry.octets();
         // The writer polls on its own clock and never waits on the queue, so offering wakes nobody: a logged
         // query costs no context switch.
         if (offer(entry, octets)) {
@@ -136,10 +136,6 @@ public final class QueryLog implements AutoCloseable {
         return true;
     }
 
-    /** What an entry holds: its copies of the messages, and about a hundred octets of fields. */
-    private static long octets(LogEntry entry) {
-        return 128 + entry.query().length + entry.response().map(r -> r.length).orElse(0);
-    }
 
     /** Entries dropped because the queue was full (only with {@link Overflow#DROP}). */
     public long dropped() {
@@ -173,7 +169,7 @@ public final class QueryLog implements AutoCloseable {
                     }
                     append(text, entry);
                     unwrittenEntries++;
-                    unwrittenOctets += octets(entry);
+                    unwrittenOctets += entry.octets();
                     if (text.length() >= BATCH_CHARS) {
                         write(text);
                     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -65,5 +66,17 @@ class LogFormatTest {
         StringBuilder text = new StringBuilder();
         LogFormat.JSON.appendNote(text, "cannot write an entry: \"x\"");
         assertEquals("{\"kind\":\"log-note\",\"note\":\"cannot write an entry: \\\"x\\\"\"}", text.toString());
+    }
+
+    @Test
+    void aReloadIsAnEntryOfItsOwn() {
+        LogEntry.Reload reload = new LogEntry.Reload(0, List.of("example.org. 7"), 12, 3,
+                List.of("z.zone:4: \"x\" is not a record type"));
+        assertEquals("{\"ts\":\"1970-01-01T00:00:00.000Z\",\"kind\":\"reload\",\"ok\":false,"
+                + "\"zones\":[\"example.org. 7\"],\"records\":12,\"ms\":3,"
+                + "\"failures\":[\"z.zone:4: \\\"x\\\" is not a record type\"]}", format(LogFormat.JSON, reload));
+        assertEquals("1970-01-01T00:00:00.000Z reload partial zones=example.org./7 records=12 3ms "
+                + "failed=\"z.zone:4: \"x\" is not a record type\"", format(LogFormat.TEXT, reload));
+        assertEquals(format(LogFormat.TEXT, reload), format(LogFormat.EXPLAIN, reload));
     }
 }

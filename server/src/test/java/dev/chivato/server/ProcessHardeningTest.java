@@ -126,7 +126,7 @@ class ProcessHardeningTest {
     }
 
     @Test
-    void sighupIsIgnoredAndSaid() throws Exception {
+    void sighupReloadsAndLosesNothing() throws Exception {
         Path log = dir.resolve("log");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log-file", log.toString())) {
             assertAnswers(server.port);
@@ -135,8 +135,10 @@ class ProcessHardeningTest {
             assertTrue(server.process.isAlive(), "SIGHUP did not stop the server");
             assertAnswers(server.port);
             assertEquals(0, server.terminate(10));
-            assertTrue(server.stderrText().contains("SIGHUP ignored"), server.stderrText());
-            assertEquals(4, Files.readAllLines(log).size(), "no entry lost");
+            assertTrue(server.stderrText().contains("chivato: reloaded in "), server.stderrText());
+            List<String> lines = Files.readAllLines(log);
+            assertEquals(5, lines.size(), "4 queries and the reload, no entry lost: " + lines);
+            assertEquals(1, lines.stream().filter(l -> l.contains(" reload ok ")).count(), lines.toString());
         }
     }
 

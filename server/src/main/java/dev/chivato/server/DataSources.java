@@ -1,0 +1,185 @@
+package dev.chivato.server;
+
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.RData;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where the answers come from (hosts files and lines, zone files) and the last good version of each, so that a reload
+ * replaces what reads well and keeps the rest: a file with an error, or a zone whose content changed while its serial
+ * did not increase (RFC 1982), keeps its old version and is reported.
+ */
+final class DataSources {
+    /** A new handler over the sources as they are now, and what the reload did. */
+    record Loaded(QueryHandler handler, LogEntry.Reload report) {
+    }
+
+    private final List<Path> recordFiles;
+    private final List<String> recordLines;
+    private final List<String> zoneSpecs;
+    private final long ttl;
+    private final boolean snitch;
+    private final Optional<QueryHandler.UnknownPolicy> unknown;
+    private RecordStore hosts;
+    /** The last good version of each zone, by its {@code --zone} argument. */
+    private final Map<String, ZoneFile.Zone> zones = new LinkedHashMap<>();
+
+    DataSources(List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs, long ttl, boolean snitch,
+            Optional<QueryHandler.UnknownPolicy> unknown) {
+        this.recordFiles = List.copyOf(recordFiles);
+        this.recordLines = List.copyOf(recordLines);
+        this.zoneSpecs = List.copyOf(zoneSpecs);
+        this.ttl = ttl;
+        this.snitch = snitch;
+        this.unknown = unknown;
+    }
+
+    /** The first load: any error stops it (the server does not start). */
+    QueryHandler load() throws HostsFile.RecordsException {
+        for (String spec : zoneSpecs) {
+            zones.put(spec, readZone(spec));
+        }
+        checkOrigins(zones);
+        hosts = readHosts();
+        return handler();
+    }
+
+    /** A reload: each source that reads well replaces its old version; the others stay as they were. */
+    synchronized Loaded reload() {
+        long start = System.nanoTime();
+        List<String> failures = new ArrayList<>();
+        Map<String, ZoneFile.Zone> next = new LinkedHashMap<>(zones);
+        for (String spec : zoneSpecs) {
+            try {
+                ZoneFile.Zone zone = readZone(spec);
+                ZoneFile.Zone old = zones.get(spec);
+                if (!zone.records().equals(old.records()) && zone.origin().equals(old.origin())
+                        && !serialIncreased(serial(old), serial(zone))) {
+                    failures.add(zoneFile(spec) + ": serial " + serial(zone) + " did not increase though the zone "
+                            + "changed (it was " + serial(old) + "); the old version stays");
+                    continue;
+                }
+                next.put(spec, zone);
+            } catch (HostsFile.RecordsException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        try {
+            checkOrigins(next);
+            zones.putAll(next);
+        } catch (HostsFile.RecordsException e) {
+            failures.add(e.getMessage());
+        }
+        try {
+            hosts = readHosts();
+        } catch (HostsFile.RecordsException e) {
+            failures.add(e.getMessage());
+        }
+        QueryHandler handler = handler();
+        List<String> served = new ArrayList<>();
+        long records = (long) hosts.addressRecords() + hosts.pointerRecords();
+        for (ZoneFile.Zone zone : zones.values()) {
+            served.add(zone.origin() + " " + serial(zone));
+            records += zone.records().size();
+        }
+        return new Loaded(handler, new LogEntry.Reload(System.currentTimeMillis(), served, records,
+                (System.nanoTime() - start) / 1_000_000, failures));
+    }
+
+    /** The files a reload reads, for {@code --watch} (an {@code $INCLUDE}d file is not among them). */
+    List<Path> files() {
+        List<Path> files = new ArrayList<>(recordFiles);
+        zoneSpecs.forEach(spec -> files.add(Path.of(zoneFile(spec))));
+        return files;
+    }
+
+    /** What is served, in one line for stderr at start. */
+    String describe() {
+        StringBuilder text = new StringBuilder();
+        text.append(hosts.addressRecords()).append(" address records, ").append(hosts.pointerRecords())
+                .append(" PTR records");
+        for (ZoneFile.Zone zone : zones.values()) {
+            text.append("; zone ").append(zone.origin()).append(" serial ").append(serial(zone)).append(", ")
+                    .append(zone.records().size()).append(" records");
+        }
+        return text.toString();
+    }
+
+    private QueryHandler handler() {
+        List<ZoneFile.Zone> served = List.copyOf(zones.values());
+        QueryHandler.UnknownPolicy policy = unknown.orElse(served.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN
+                : QueryHandler.UnknownPolicy.REFUSE);
+        return new QueryHandler(hosts, served, policy, snitch, ttl);
+    }
+
+    /** RFC 1982 serial number arithmetic: whether {@code next} is greater than {@code previous}. */
+    static boolean serialIncreased(long previous, long next) {
+        long difference = (next - previous) & 0xffffffffL;
+        return difference != 0 && difference < 0x80000000L;
+    }
+
+    private static long serial(ZoneFile.Zone zone) {
+        return ((RData.Soa) zone.soa().data()).serial();
+    }
+
+    private RecordStore readHosts() throws HostsFile.RecordsException {
+        if (recordFiles.isEmpty() && recordLines.isEmpty()) {
+            // the seed's records are the default only when nothing at all is given
+            return zoneSpecs.isEmpty() ? RecordStore.defaults() : RecordStore.of(List.of());
+        }
+        List<HostEntry> entries = new ArrayList<>();
+        for (Path file : recordFiles) {
+            entries.addAll(HostsFile.read(file));
+        }
+        int index = 0;
+        for (String line : recordLines) {
+            index++;
+            HostEntry entry = HostsFile.parseLine("--record", index, line).orElseThrow(() ->
+                    new HostsFile.RecordsException("--record \"" + line + "\": empty"));
+            entries.add(entry);
+        }
+        return RecordStore.of(entries);
+    }
+
+    /** {@code [ORIGIN=]FILE}: an origin before the first {@code =}, when that part is a name and not a path. */
+    private static ZoneFile.Zone readZone(String spec) throws HostsFile.RecordsException {
+        int equals = originEnd(spec);
+        Optional<Name> origin = Optional.empty();
+        if (equals > 0) {
+            try {
+                origin = Optional.of(Name.parse(spec.substring(0, equals)));
+            } catch (IllegalArgumentException e) {
+                throw new HostsFile.RecordsException("--zone " + spec + ": \"" + spec.substring(0, equals)
+                        + "\" is not a name: " + e.getMessage());
+            }
+        }
+        return ZoneFile.read(Path.of(zoneFile(spec)), origin);
+    }
+
+    private static int originEnd(String spec) {
+        int equals = spec.indexOf('=');
+        return equals > 0 && spec.lastIndexOf('/', equals) < 0 ? equals : -1;
+    }
+
+    private static String zoneFile(String spec) {
+        return spec.substring(originEnd(spec) + 1);
+    }
+
+    /** Two zones with one origin are refused: each origin is served from one file. */
+    private static void checkOrigins(Map<String, ZoneFile.Zone> zones) throws HostsFile.RecordsException {
+        Set<Name> origins = new HashSet<>();
+        for (Map.Entry<String, ZoneFile.Zone> zone : zones.entrySet()) {
+            if (!origins.add(zone.getValue().origin())) {
+                throw new HostsFile.RecordsException(zoneFile(zone.getKey()) + ": a second zone "
+                        + zone.getValue().origin() + " (each origin is served from one file)");
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.chivato.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.zip.CRC32;
+
+/**
+ * Reloads the data off the event loops, one reload at a time: reads the sources again, builds a new handler (a new
+ * snapshot and an empty cache), and hands it to the processor in one volatile write, so every answer comes wholly from
+ * the old data or the new. Each reload is logged as an entry of its own and said on stderr. With {@code --watch}, the
+ * files are looked at on a timer, and a change of size, time, identity (a file replaced by rename) or content (two
+ * edits within the file system's time resolution) starts a reload.
+ */
+final class Reloader implements AutoCloseable {
+    private final DataSources sources;
+    private final PacketProcessor processor;
+    private final QueryLog log;
+    private final Consumer<String> warnings;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread reloads = new Thread(runnable, "chivato-reload");
+        reloads.setDaemon(true);
+        return reloads;
+    });
+    private List<Fingerprint> seen;
+
+    Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings) {
+        this.sources = sources;
+        this.processor = processor;
+        this.log = log;
+        this.warnings = warnings;
+    }
+
+    /** Asks for a reload (SIGHUP); it runs on the reload thread, after any reload already asked for. */
+    void requestReload() {
+        thread.execute(this::reload);
+    }
+
+    /** Reloads now, on the calling thread, and returns what happened. */
+    LogEntry.Reload reload() {
+        DataSources.Loaded loaded = sources.reload();
+        processor.use(loaded.handler());
+        LogEntry.Reload report = loaded.report();
+        log.log(report);
+        if (report.failures().isEmpty()) {
+            warnings.accept("chivato: reloaded in " + report.millis() + " ms: " + sources.describe());
+        } else {
+            report.failures().forEach(failure -> warnings.accept("chivato: reload failed: " + failure));
+        }
+        return report;
+    }
+
+    /** Looks at the files every {@code period} and reloads when one of them changed. */
+    void watch(Duration period) {
+        thread.execute(() -> seen = fingerprints());
+        thread.scheduleWithFixedDelay(() -> {
+            List<Fingerprint> now = fingerprints();
+            if (!now.equals(seen)) {
+                seen = now;
+                reload();
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** What identifies a file's version: its identity, size, modification time and a checksum of its content. */
+    private record Fingerprint(Path file, Object key, long size, long modifiedNanos, long checksum) {
+    }
+
+    private List<Fingerprint> fingerprints() {
+        List<Fingerprint> prints = new ArrayList<>();
+        for (Path file : sources.files()) {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                prints.add(new Fingerprint(file, attributes.fileKey(), attributes.size(),
+                        attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), checksum(file)));
+            } catch (IOException e) {
+                prints.add(new Fingerprint(file, null, -1, -1, Objects.hashCode(e.getMessage())));
+            }
+        }
+        return prints;
+    }
+
+    private static long checksum(Path file) throws IOException {
+        CRC32 crc = new CRC32();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int read; (read = in.read(buffer)) > 0; ) {
+                crc.update(buffer, 0, read);
+            }
+        }
+        return crc.getValue();
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,154 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRType;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reloading without a restart: SIGHUP, --watch, the serial rule, errors that keep the old data, and under load. */
+class ReloadTest {
+    @TempDir
+    Path dir;
+
+    private static String zone(long serial, String address) {
+        return "$ORIGIN example.org.\n$TTL 60\n@ SOA ns1 hostmaster " + serial + " 7200 3600 1209600 300\n"
+                + "@ NS ns1\nns1 A 192.0.2.53\nwww A " + address + "\n";
+    }
+
+    private static List<String> www(int port) {
+        return ExternalTool.dig(port, "+short", "www.example.org").lines();
+    }
+
+    @Test
+    void sighupServesTheNewVersionAndKeepsTheOldOneWhenTheNewIsRefused() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--log", "off")) {
+            assertEquals(List.of("192.0.2.1"), www(server.port));
+
+            Files.writeString(file, zone(2, "192.0.2.2"));
+            server.signal("HUP");
+            Thread.sleep(700);
+            assertEquals(List.of("192.0.2.2"), www(server.port), "a new serial: the new version");
+
+            Files.writeString(file, zone(2, "192.0.2.3"));
+            server.signal("HUP");
+            Thread.sleep(700);
+            assertEquals(List.of("192.0.2.2"), www(server.port), "changed without a new serial: the old version");
+            assertTrue(server.stderrText().contains("chivato: reload failed: " + file
+                    + ": serial 2 did not increase though the zone changed (it was 2); the old version stays"),
+                    server.stderrText());
+
+            Files.writeString(file, zone(3, "192.0.2.999"));
+            server.signal("HUP");
+            Thread.sleep(700);
+            assertEquals(List.of("192.0.2.2"), www(server.port), "an error: the old version");
+            assertTrue(server.stderrText().contains("chivato: reload failed: " + file
+                    + ":6: \"192.0.2.999\" is not"), server.stderrText());
+            assertEquals(0, server.terminate(10));
+        }
+    }
+
+    @Test
+    void watchSeesAnEditOfTheSameSizeAndAFileReplacedByRename() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--watch", "0.2",
+                "--log", "off")) {
+            assertEquals(List.of("192.0.2.1"), www(server.port));
+            Files.writeString(file, zone(2, "192.0.2.2")); // same size, same second
+            assertEventually(server.port, "192.0.2.2");
+            Path replacement = dir.resolve("replacement");
+            Files.writeString(replacement, zone(3, "192.0.2.3"));
+            Files.move(replacement, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            assertEventually(server.port, "192.0.2.3");
+            assertEquals(0, server.terminate(10));
+        }
+    }
+
+    private static void assertEventually(int port, String address) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!www(port).equals(List.of(address)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(address), www(port));
+    }
+
+    @Test
+    void everyAnswerComesWhollyFromOneVersionWhileTheDataIsReloadedAHundredTimes() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        DataSources sources = new DataSources(List.of(), List.of(), List.of(file.toString()), 300, false,
+                Optional.empty());
+        PacketProcessor processor = new PacketProcessor(sources.load(), QueryLog.off());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Server server = Server.start(TestServer.config(), processor, warnings::add);
+        Reloader reloader = new Reloader(sources, processor, QueryLog.off(), warnings::add);
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        int[] asked = new int[1];
+        int[] answered = new int[1];
+        Thread client = new Thread(() -> {
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.setSoTimeout(2000);
+                byte[] buffer = new byte[512];
+                for (int i = 0; i < 20_000 && !Thread.currentThread().isInterrupted(); i++) {
+                    byte[] query = Message.query(i & 0xffff, false, Question.of("www.example.org", RRType.A),
+                            Optional.empty()).toWire();
+                    socket.send(new DatagramPacket(query, query.length, InetAddress.getLoopbackAddress(),
+                            server.udpAddress().getPort()));
+                    asked[0]++;
+                    DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                    try {
+                        socket.receive(packet);
+                    } catch (SocketTimeoutException lost) {
+                        wrong.add("query " + i + " unanswered");
+                        continue;
+                    }
+                    answered[0]++;
+                    Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+                    String data = answer.answers().isEmpty() ? "none" : answer.answers().get(0).data().toString();
+                    if (!Set.of("192.0.2.1", "192.0.2.2").contains(data) || answer.answers().size() != 1) {
+                        wrong.add("query " + i + ": " + answer);
+                    }
+                }
+            } catch (Exception e) {
+                wrong.add(e.toString());
+            }
+        });
+        try {
+            client.start();
+            for (int i = 2; i <= 101; i++) {
+                Files.writeString(file, zone(i, i % 2 == 0 ? "192.0.2.2" : "192.0.2.1"));
+                LogEntry.Reload report = reloader.reload();
+                assertTrue(report.failures().isEmpty(), report.failures().toString());
+                Thread.sleep(5);
+            }
+        } finally {
+            client.join(60_000);
+            client.interrupt();
+            reloader.close();
+            server.close();
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " wrong of " + asked[0] + ": " + wrong.subList(0,
+                Math.min(5, wrong.size())));
+        assertEquals(asked[0], answered[0], "nothing lost");
+        assertFalse(asked[0] == 0);
+    }
+}
