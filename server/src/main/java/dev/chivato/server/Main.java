@@ -40,6 +40,11 @@ public final class Main implements Callable<Integer> {
                     + "one (default: " + DEFAULT_LISTEN + ").")
     List<InetSocketAddress> listen = new ArrayList<>();
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Options from a file, one per line as name=value (or name for a flag), # comments; the "
+                    + "command line adds to them and overrides a single-valued one.")
+    Path configFile;
+
     @Option(names = "--records", paramLabel = "FILE",
             description = "Hosts-format records file (ADDRESS NAME [NAME...] per line, # comments), repeatable.")
     List<Path> recordFiles = new ArrayList<>();
@@ -140,7 +145,19 @@ public final class Main implements Callable<Integer> {
         });
         commandLine.setExecutionExceptionHandler(QueryCommand.usageErrors());
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
-        return commandLine.execute(args);
+        // The command line overrides what --config gave a single-valued option (the file's lines come first).
+        commandLine.setOverwrittenOptionsAllowed(true);
+        if (args.length > 0 && commandLine.getSubcommands().containsKey(args[0])) {
+            return commandLine.execute(args);
+        }
+        try {
+            List<String> expanded = ConfigFile.expand(List.of(args),
+                    commandLine.getCommandSpec().optionsMap().keySet());
+            return commandLine.execute(expanded.toArray(String[]::new));
+        } catch (HostsFile.RecordsException e) {
+            commandLine.getErr().println(e.getMessage());
+            return EXIT_USAGE;
+        }
     }
 
     /** Exit codes: 1 for data that cannot be used or a server that failed, 2 for a usage error (as picocli). */

@@ -1,0 +1,67 @@
+package dev.chivato.server;
+
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code --config FILE}, in dnsmasq's style: one option per line as {@code name=value}, or {@code name} alone for a
+ * flag, the leading dashes left out; {@code #} starts a comment. The lines become arguments placed before the
+ * command line's, so a repeatable option adds up and the command line overrides a single-valued one.
+ */
+final class ConfigFile {
+    private ConfigFile() {
+    }
+
+    /** The command line with the file of its {@code --config FILE} (or {@code --config=FILE}), if any, in front. */
+    static List<String> expand(List<String> args, Set<String> options) throws HostsFile.RecordsException {
+        List<String> fromFile = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--config") && i + 1 < args.size()) {
+                fromFile.addAll(read(Path.of(args.get(i + 1)), options));
+            } else if (arg.startsWith("--config=")) {
+                fromFile.addAll(read(Path.of(arg.substring("--config=".length())), options));
+            }
+        }
+        fromFile.addAll(args);
+        return fromFile;
+    }
+
+    /** The arguments one file stands for. */
+    static List<String> read(Path file, Set<String> options) throws HostsFile.RecordsException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new HostsFile.RecordsException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new HostsFile.RecordsException(file + ": cannot read: " + Problems.describe(e));
+        }
+        List<String> args = new ArrayList<>();
+        for (int number = 1; number <= lines.size(); number++) {
+            String line = lines.get(number - 1);
+            int hash = line.indexOf('#');
+            String content = (hash >= 0 ? line.substring(0, hash) : line).strip();
+            if (content.isEmpty()) {
+                continue;
+            }
+            int equals = content.indexOf('=');
+            String name = "--" + (equals < 0 ? content : content.substring(0, equals).strip());
+            if (!options.contains(name) || name.equals("--config")) {
+                throw new HostsFile.RecordsException(file.toString(), number, "\"" + name.substring(2)
+                        + "\" is not an option of chivato (see --help)");
+            }
+            args.add(name);
+            if (equals >= 0) {
+                args.add(content.substring(equals + 1).strip());
+            }
+        }
+        return args;
+    }
+}
