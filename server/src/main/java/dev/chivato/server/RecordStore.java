@@ -2,7 +2,6 @@ package dev.chivato.server;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
-import dev.chivato.protocol.RRType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,27 +18,6 @@ import java.util.Set;
 public final class RecordStore {
     /** The records the server has for one name; a name with none is an empty non-terminal (it exists, no data). */
     public record Node(List<RData> addresses4, List<RData> addresses6, List<RData> pointers) {
-        static final Node EMPTY = new Node(List.of(), List.of(), List.of());
-
-        /** The RDATA of one type (ANY: all of them), in the order the records were given. */
-        public List<RData> ofType(RRType type) {
-            if (type.equals(RRType.A)) {
-                return addresses4;
-            }
-            if (type.equals(RRType.AAAA)) {
-                return addresses6;
-            }
-            if (type.equals(RRType.PTR)) {
-                return pointers;
-            }
-            if (type.equals(RRType.ANY)) {
-                List<RData> all = new ArrayList<>(addresses4);
-                all.addAll(addresses6);
-                all.addAll(pointers);
-                return all;
-            }
-            return List.of();
-        }
     }
 
     /** The seed's list, served when no records are given. */
@@ -109,15 +86,6 @@ public final class RecordStore {
             pointerRecords += node.pointers().size();
             nodes.put(owner.getKey(), node);
         }
-        for (Name owner : owners.keySet()) {
-            // Every ancestor exists too (RFC 8020): a query for it gets NODATA, not NXDOMAIN.
-            for (Name up = owner; !up.isRoot(); ) {
-                up = up.parent();
-                if (nodes.putIfAbsent(up, Node.EMPTY) != null) {
-                    break; // already there, and so are its ancestors
-                }
-            }
-        }
         return new RecordStore(nodes, addressRecords, pointerRecords);
     }
 
@@ -141,17 +109,9 @@ public final class RecordStore {
         return Name.parse(text.toString());
     }
 
-    /** Every name with its records, ancestors (empty nodes) included. */
+    /** Every name with its records (their ancestors are the snapshot's to add). */
     Set<Map.Entry<Name, Node>> nodes() {
         return nodes.entrySet();
-    }
-
-    int nodeCount() {
-        return nodes.size();
-    }
-
-    public Optional<Node> lookup(Name name) {
-        return Optional.ofNullable(nodes.get(name));
     }
 
     public int addressRecords() {

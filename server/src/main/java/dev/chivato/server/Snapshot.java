@@ -167,8 +167,4 @@ public final class Snapshot {
             }
         }
     }
-
-    boolean hasZones() {
-        return !zones.isEmpty();
-    }
 }

@@ -21,8 +21,6 @@ import java.util.Optional;
 final class TcpConnection implements PacketProcessor.Responder {
     /** Stop answering (and reading) while a client's unsent answers are at least this. */
     static final int MAX_PENDING_OUTPUT = 128 * 1024;
-    /** The most one connection can hold: the pending cap, one more answer, and a full input frame. */
-    static final int MAX_FOOTPRINT = MAX_PENDING_OUTPUT + 2 * (2 + 0xffff);
     /** Octets per second a client must take, over each I/O timeout, while answers wait for it. */
     static final int MIN_OUTPUT_RATE = 1024;
     private static final int INITIAL_INPUT = 4096;
