@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A million records: startup time, heap after GC, and server CPU per query, beside the seed's 3 records in the same
-# run (chivato on CPU 0, dnsperf on CPU 1, as in compare.sh).
+# A million records: startup time, resident memory, heap after GC, and server CPU per query, for chivato with the
+# records as a hosts file and as zone files, and for NSD with the same zone files, beside chivato's seed records in
+# the same run (each server alone on CPU 0, dnsperf on CPU 1, as in compare.sh).
 #
 #   bash benchmarks/load/million.sh
 set -euo pipefail
@@ -10,7 +11,7 @@ here=benchmarks/load
 source "$here/lib.sh"
 RECORDS=${RECORDS:-1000000}
 
-command -v dnsperf >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf; }
+command -v dnsperf >/dev/null && command -v nsd >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf nsd; }
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)
@@ -28,6 +29,15 @@ with open(work + "/million", "w") as f:
     f.write("1.2.3.4 example.com\n1.2.3.5 example.com example.my\n")
     for i in range(n - 3):
         f.write("10.%d.%d.%d host%d.example.net\n" % (i >> 16 & 255, i >> 8 & 255, i & 255, i))
+serial = "@ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 300\n@ 3600 IN NS ns1.example.net.\n"
+with open(work + "/example.net.zone", "w") as f:
+    f.write("$ORIGIN example.net.\n$TTL 300\n" + serial + "ns1 A 192.0.2.53\n")
+    for i in range(n - 3):
+        f.write("host%d A 10.%d.%d.%d\n" % (i, i >> 16 & 255, i >> 8 & 255, i & 255))
+with open(work + "/10.in-addr.arpa.zone", "w") as f:
+    f.write("$ORIGIN 10.in-addr.arpa.\n$TTL 300\n" + serial)
+    for i in range(n - 3):
+        f.write("%d.%d.%d PTR host%d.example.net.\n" % (i & 255, i >> 8 & 255, i >> 16 & 255, i))
 random.seed(1)
 with open(work + "/million-queries", "w") as f:
     for _ in range(20000):
@@ -38,34 +48,87 @@ with open(work + "/million-queries", "w") as f:
 PY
 write_query_mix "$work/queries"
 
-start_with() { # records-file
-  local port; port=$(free_port)
-  local started; started=$(date +%s%N)
-  taskset -c $SERVER_CPU java -jar server/target/chivato.jar --listen "127.0.0.1:$port" --records "$1" \
-    --threads 1 --log off > "$work/out" 2>&1 &
-  server_pids=($!)
-  server_port=$port
-  for _ in $(seq 600); do grep -q "listening udp" "$work/out" 2>/dev/null && break; sleep 0.05; done
+# Launches a server; startup is the time until it answers a name of its data (NSD listens before it has loaded).
+started_at() { started=$(date +%s%N); }
+await_data() { # name expected-address
+  for _ in $(seq 1200); do
+    [ "$(dig @127.0.0.1 -p "$server_port" +time=1 +tries=1 +short "$1" 2>/dev/null)" = "$2" ] && break
+    sleep 0.05
+  done
   startup_ms=$(( ($(date +%s%N) - started) / 1000000 ))
-  heap_kb=$(heap_after_gc "${server_pids[0]}")
 }
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1)" >&2
+start_chivato() { # chivato arguments...
+  local port; port=$(free_port)
+  started_at
+  taskset -c $SERVER_CPU java -jar server/target/chivato.jar --listen "127.0.0.1:$port" --threads 1 --log off "$@" \
+    > "$work/out" 2>&1 &
+  server_pids=($!)
+  server_port=$port
+}
+
+start_nsd() {
+  local port; port=$(free_port)
+  cat > "$work/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  username: ""
+  chroot: ""
+  zonesdir: "$work"
+  pidfile: "$work/nsd.pid"
+  logfile: "$work/nsd.log"
+  zonelistfile: "$work/zone.list"
+  xfrdfile: "$work/xfrd.state"
+  database: ""
+  server-count: 1
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: example.net
+  zonefile: example.net.zone
+zone:
+  name: 10.in-addr.arpa
+  zonefile: 10.in-addr.arpa.zone
+CONF
+  started_at
+  taskset -c $SERVER_CPU nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
+  server_port=$port
+  sleep 0.2
+  mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf")
+}
+
+rss_kb() { # resident memory of all the server's processes
+  local total=0 pid
+  for pid in "${server_pids[@]}"; do
+    total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), $(nsd -v 2>&1 | head -1)" >&2
 cp "$work/queries" "$work/seed-queries"
-for size in 3 "$RECORDS"; do
-  if [ "$size" = 3 ]; then file="$work/hosts"; cp "$work/seed-queries" "$work/queries"
-  else file="$work/million"; cp "$work/million-queries" "$work/queries"; fi
-  start_with "$file"
-  wait_for_port "$server_port"
-  row=$(measure "$size records" udp)
-  printf '%s\t%s\t%s\n' "$row" "$startup_ms" "$heap_kb" >> "$work/table"
+row() { # label
+  local heap=-1
+  case "$1" in nsd*) ;; *) heap=$(heap_after_gc "${server_pids[0]}") ;; esac
+  local measured; measured=$(measure "$1" udp)
+  printf '%s\t%s\t%s\t%s\n' "$measured" "$startup_ms" "$(rss_kb)" "$heap" >> "$work/table"
   stop_server
-done
+}
+cp "$work/seed-queries" "$work/queries"
+start_chivato --records "$work/hosts"; await_data example.my 1.2.3.5; row "chivato, 3 records"
+cp "$work/million-queries" "$work/queries"
+start_chivato --records "$work/million"; await_data host0.example.net 10.0.0.0; row "chivato, hosts file"
+start_chivato --zone "$work/example.net.zone" --zone "$work/10.in-addr.arpa.zone"
+await_data host0.example.net 10.0.0.0; row "chivato, zone files"
+start_nsd; await_data host0.example.net 10.0.0.0; row "nsd, zone files"
 python3 - "$work/table" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-print("| store | startup to listening, ms | heap after GC, MB | qps | lost | server CPU us/query |")
-print("|---|---:|---:|---:|---:|---:|")
-for label, qps, lost, latency, cpu, startup, heap in rows:
-    print("| %s | %s | %.0f | %s | %s | %s |" % (label, startup, int(heap) / 1024, qps, lost, cpu))
+print("| server, data | startup to answering, ms | resident MB | heap after GC, MB | qps | lost | server CPU us/query |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for label, qps, lost, latency, cpu, startup, rss, heap in rows:
+    heap_mb = "-" if int(heap) < 0 else "%.0f" % (int(heap) / 1024)
+    print("| %s | %s | %.0f | %s | %s | %s | %s |" % (label, startup, int(rss) / 1024, heap_mb, qps, lost, cpu))
 PY
