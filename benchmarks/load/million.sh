@@ -122,7 +122,9 @@ cp "$work/million-queries" "$work/queries"
 start_chivato --records "$work/million"; await_data host0.example.net 10.0.0.0; row "chivato, hosts file"
 start_chivato --zone "$work/example.net.zone" --zone "$work/10.in-addr.arpa.zone"
 await_data host0.example.net 10.0.0.0; row "chivato, zone files"
-start_nsd; await_data host0.example.net 10.0.0.0; row "nsd, zone files"
+start_nsd; await_data host0.example.net 10.0.0.0
+mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf") # its serving processes are forked once it has loaded
+row "nsd, zone files"
 python3 - "$work/table" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
