@@ -99,10 +99,10 @@ CONF
   mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf")
 }
 
-rss_kb() { # resident memory of all the server's processes
+rss_kb() { # resident memory of all the server's processes, shared pages counted once (PSS: NSD forks its servers)
   local total=0 pid
   for pid in "${server_pids[@]}"; do
-    total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+    total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
@@ -128,7 +128,7 @@ row "nsd, zone files"
 python3 - "$work/table" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-print("| server, data | startup to answering, ms | resident MB | heap after GC, MB | qps | lost | server CPU us/query |")
+print("| server, data | startup to answering, ms | resident MB (PSS) | heap after GC, MB | qps | lost | server CPU us/query |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for label, qps, lost, latency, cpu, startup, rss, heap in rows:
     heap_mb = "-" if int(heap) < 0 else "%.0f" % (int(heap) / 1024)

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
@@ -32,6 +33,7 @@ final class Reloader implements AutoCloseable {
         reloads.setDaemon(true);
         return reloads;
     });
+    private final AtomicBoolean pending = new AtomicBoolean();
     private List<Fingerprint> seen;
 
     Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings) {
@@ -41,9 +43,17 @@ final class Reloader implements AutoCloseable {
         this.warnings = warnings;
     }
 
-    /** Asks for a reload (SIGHUP); it runs on the reload thread, after any reload already asked for. */
+    /**
+     * Asks for a reload (SIGHUP); it runs on the reload thread. Requests made while one waits to start join it, so a
+     * burst of signals queues one reload, not one each.
+     */
     void requestReload() {
-        thread.execute(this::reload);
+        if (pending.compareAndSet(false, true)) {
+            thread.execute(() -> {
+                pending.set(false);
+                reload();
+            });
+        }
     }
 
     /** Reloads now, on the calling thread, and returns what happened. */
