@@ -53,32 +53,7 @@ start_chivato() { # name log_mode
 
 start_nsd() {
   local port; port=$(free_port)
-  cat > "$work/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$port
-  username: ""
-  chroot: ""
-  zonesdir: "$work"
-  pidfile: "$work/nsd.pid"
-  logfile: "$work/nsd.log"
-  zonelistfile: "$work/zone.list"
-  xfrdfile: "$work/xfrd.state"
-  database: ""
-  server-count: 1
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: example.com
-  zonefile: example.com.zone
-zone:
-  name: example.my
-  zonefile: example.my.zone
-zone:
-  name: 3.2.1.in-addr.arpa
-  zonefile: 3.2.1.in-addr.arpa.zone
-CONF
+  write_nsd_conf "$port" example.com example.my 3.2.1.in-addr.arpa
   taskset -c $SERVER_CPU nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
   pids+=($!)
   server_port=$port

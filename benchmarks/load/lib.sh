@@ -52,6 +52,32 @@ write_query_mix() {
   done
 }
 
+# An NSD configuration in $work/nsd.conf: one server process on 127.0.0.1:PORT, rate limiting off (it would cap the
+# load at 200 answers a second), nothing written outside $work, each zone NAME served from $work/NAME.zone.
+write_nsd_conf() { # port zone-name...
+  local port=$1; shift
+  {
+    cat <<CONF
+server:
+  ip-address: 127.0.0.1@$port
+  username: ""
+  chroot: ""
+  zonesdir: "$work"
+  pidfile: "$work/nsd.pid"
+  logfile: "$work/nsd.log"
+  zonelistfile: "$work/zone.list"
+  xfrdfile: "$work/xfrd.state"
+  database: ""
+  server-count: 1
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
+remote-control:
+  control-enable: no
+CONF
+    for zone in "$@"; do printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$zone" "$zone"; done
+  } > "$work/nsd.conf"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -69,29 +69,7 @@ start_chivato() { # chivato arguments...
 
 start_nsd() {
   local port; port=$(free_port)
-  cat > "$work/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$port
-  username: ""
-  chroot: ""
-  zonesdir: "$work"
-  pidfile: "$work/nsd.pid"
-  logfile: "$work/nsd.log"
-  zonelistfile: "$work/zone.list"
-  xfrdfile: "$work/xfrd.state"
-  database: ""
-  server-count: 1
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: example.net
-  zonefile: example.net.zone
-zone:
-  name: 10.in-addr.arpa
-  zonefile: 10.in-addr.arpa.zone
-CONF
+  write_nsd_conf "$port" example.net 10.in-addr.arpa
   started_at
   taskset -c $SERVER_CPU nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
   server_port=$port
