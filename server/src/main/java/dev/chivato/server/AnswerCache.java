@@ -10,14 +10,15 @@ import java.nio.ByteBuffer;
  * size the answer may take. A hit is the stored answer with the query's id, RD and CD put in; a miss goes to the
  * engine, whose answer is then stored. The cache belongs to one version of the data and goes with it.
  *
- * <p>Bounded: {@link #CAPACITY} entries, each answer at most {@link #MAX_ANSWER} octets (about 19 MiB at the very
- * most), one entry a slot, a newer answer replacing an older one. Event loops share it without locks: entries are
- * immutable, so a loop sees a whole entry or an older one (a miss at worst).
+ * <p>Bounded: {@link #CAPACITY} answers of at most {@link #MAX_ANSWER} octets, and {@link #LARGE_CAPACITY} larger
+ * ones (TCP answers up to 64 KiB, which cost the most to build again and again), about 32 MiB at the very most; one
+ * entry a slot, a newer answer replacing an older one. Event loops share it without locks: entries are immutable, so
+ * a loop sees a whole entry or an older one (a miss at worst).
  */
 final class AnswerCache {
     static final int CAPACITY = 1 << 13;
-    /** Larger answers (TCP ones, mostly) are not kept. */
     static final int MAX_ANSWER = 2048;
+    static final int LARGE_CAPACITY = 1 << 8;
 
     private static final int QR_OPCODE = 0xf800;
     private static final int RD = 0x0100;
@@ -59,6 +60,7 @@ final class AnswerCache {
     }
 
     private final Entry[] entries = new Entry[CAPACITY];
+    private final Entry[] large = new Entry[LARGE_CAPACITY];
 
     /** The stored answer to {@code query} (position to limit), or null. */
     Entry find(ByteBuffer query, Transport transport) {
@@ -67,6 +69,10 @@ final class AnswerCache {
             return null;
         }
         Entry entry = entries[slot(key)];
+        if (entry != null && matches(entry, key, query)) {
+            return entry;
+        }
+        entry = large[slot(key) & (LARGE_CAPACITY - 1)];
         return entry != null && matches(entry, key, query) ? entry : null;
     }
 
@@ -83,7 +89,7 @@ final class AnswerCache {
     /** Keeps the engine's {@code length}-octet answer, which ends at {@code out}'s position, to {@code query}. */
     void store(ByteBuffer query, Transport transport, ByteBuffer out, int length, AnswerSource source) {
         long key = key(query, transport);
-        if (key == NOT_CACHEABLE || length > MAX_ANSWER) {
+        if (key == NOT_CACHEABLE) {
             return;
         }
         byte[] response = new byte[length];
@@ -94,7 +100,12 @@ final class AnswerCache {
         response[3] &= (byte) ~CD;
         byte[] name = new byte[nameLength(key)];
         query.get(query.position() + 12, name);
-        entries[slot(key)] = new Entry(name, type(key), edns(key), limit(key), response, source);
+        Entry entry = new Entry(name, type(key), edns(key), limit(key), response, source);
+        if (length <= MAX_ANSWER) {
+            entries[slot(key)] = entry;
+        } else {
+            large[slot(key) & (LARGE_CAPACITY - 1)] = entry;
+        }
     }
 
     private static boolean matches(Entry entry, long key, ByteBuffer query) {

@@ -172,4 +172,17 @@ class AnswerCacheTest {
             assertNull(handler.cache().find(ByteBuffer.wrap(query.toWire()), Transport.UDP), query.toString());
         }
     }
+
+    @Test
+    void aLargeTcpAnswerIsKeptToo() throws Exception {
+        QueryHandler handler = new QueryHandler(HostileTcpTest.withBigName("big.example", 1000),
+                QueryHandler.UnknownPolicy.NXDOMAIN, false, 300);
+        PacketProcessor processor = new PacketProcessor(handler, QueryLog.off());
+        byte[] query = Message.query(9, true, Question.of("big.example", RRType.A), Optional.empty()).toWire();
+        byte[] first = processed(processor, query, Transport.TCP).orElseThrow();
+        org.junit.jupiter.api.Assertions.assertTrue(first.length > AnswerCache.MAX_ANSWER, "a 16 KiB answer");
+        assertNotNull(handler.cache().find(ByteBuffer.wrap(query), Transport.TCP));
+        assertArrayEquals(engine(handler, query, Transport.TCP).orElseThrow(),
+                processed(processor, query, Transport.TCP).orElseThrow());
+    }
 }
