@@ -22,7 +22,7 @@ import java.util.Set;
 final class Lookup {
     /** CNAMEs followed at most, as NSD does; a longer chain, or a loop, is answered as far as it got. */
     static final int MAX_CNAME_CHAIN = 8;
-    private static final Name WILDCARD = Name.parse("*");
+    private static final byte[] WILDCARD = {'*'};
 
     private final Snapshot data;
     private final QueryHandler.UnknownPolicy unknownPolicy;
@@ -118,7 +118,7 @@ final class Lookup {
         while (!encloser.isRoot() && data.node(encloser).isEmpty()) {
             encloser = encloser.parent();
         }
-        return data.node(Name.parse(WILDCARD + encloser.toString()));
+        return data.node(encloser.child(WILDCARD));
     }
 
     /** A referral to the zone cut: NS in authority, their addresses as glue, AA clear. */

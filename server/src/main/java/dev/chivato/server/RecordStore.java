@@ -16,7 +16,7 @@ import java.util.Set;
  * them (in-addr.arpa and ip6.arpa), so that every address maps back to all of its names. Read-only once built.
  */
 public final class RecordStore {
-    /** The records the server has for one name; a name with none is an empty non-terminal (it exists, no data). */
+    /** The records the server has for one name. */
     public record Node(List<RData> addresses4, List<RData> addresses6, List<RData> pointers) {
     }
 

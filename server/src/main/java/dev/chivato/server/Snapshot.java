@@ -6,6 +6,7 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,22 +82,18 @@ public final class Snapshot {
             add(owners, node.getKey(), RRType.A, hostsTtl, records.addresses4(), AnswerSource.RECORDS);
             add(owners, node.getKey(), RRType.AAAA, hostsTtl, records.addresses6(), AnswerSource.RECORDS);
             add(owners, node.getKey(), RRType.PTR, hostsTtl, records.pointers(), AnswerSource.SYNTHESIZED_PTR);
-            owners.computeIfAbsent(node.getKey(), n -> new java.util.LinkedHashMap<>());
         }
         Map<Name, Zone> zones = new HashMap<>();
         for (ZoneFile.Zone zone : zoneFiles) {
             for (ResourceRecord record : zone.records()) {
-                owners.computeIfAbsent(record.name(), n -> new java.util.LinkedHashMap<>())
-                        .computeIfAbsent(record.type(), t -> new RRsetBuilder(record.name(), t, record.ttl(),
-                                AnswerSource.ZONE))
-                        .data.add(record.data());
+                builder(owners, record.name(), record.type(), record.ttl(), AnswerSource.ZONE).data.add(record.data());
             }
         }
         Map<Name, Node> nodes = new HashMap<>(owners.size() * 2);
         owners.forEach((name, types) -> {
             List<RRset> rrsets = new ArrayList<>(types.size());
             types.values().forEach(builder -> rrsets.add(builder.build()));
-            nodes.put(name, rrsets.isEmpty() ? EMPTY : new Node(rrsets));
+            nodes.put(name, new Node(rrsets));
         });
         for (ZoneFile.Zone zone : zoneFiles) {
             zones.put(zone.origin(), new Zone(zone.origin(), nodes.get(zone.origin()).get(RRType.SOA).orElseThrow()));
@@ -109,10 +106,15 @@ public final class Snapshot {
     private static void add(Map<Name, Map<RRType, RRsetBuilder>> owners, Name owner, RRType type, long ttl,
             List<RData> data, AnswerSource source) {
         if (!data.isEmpty()) {
-            RRsetBuilder builder = owners.computeIfAbsent(owner, n -> new java.util.LinkedHashMap<>())
-                    .computeIfAbsent(type, t -> new RRsetBuilder(owner, t, ttl, source));
-            builder.data.addAll(data);
+            builder(owners, owner, type, ttl, source).data.addAll(data);
         }
+    }
+
+    /** The RRset being built for an owner and type; its types kept in the order they came. */
+    private static RRsetBuilder builder(Map<Name, Map<RRType, RRsetBuilder>> owners, Name owner, RRType type,
+            long ttl, AnswerSource source) {
+        return owners.computeIfAbsent(owner, n -> new LinkedHashMap<>())
+                .computeIfAbsent(type, t -> new RRsetBuilder(owner, t, ttl, source));
     }
 
     /**
