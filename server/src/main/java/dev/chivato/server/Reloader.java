@@ -51,7 +51,7 @@ final class Reloader implements AutoCloseable {
         if (pending.compareAndSet(false, true)) {
             thread.execute(() -> {
                 pending.set(false);
-                reload();
+                reloadSaying();
             });
         }
     }
@@ -70,6 +70,19 @@ final class Reloader implements AutoCloseable {
         return report;
     }
 
+    /**
+     * A reload on the reload thread: a failure of the reload itself (a bug, or no memory to build the new data) keeps
+     * the old data and is said, and the thread goes on (an executor would otherwise drop it without a word, and a
+     * periodic watch would stop).
+     */
+    private void reloadSaying() {
+        try {
+            reload();
+        } catch (RuntimeException | Error failure) {
+            warnings.accept("chivato: reload failed: " + Problems.describe(failure) + "; the old data stays");
+        }
+    }
+
     /** Looks at the files every {@code period} and reloads when one of them changed. */
     void watch(Duration period) {
         thread.execute(() -> seen = fingerprints());
@@ -77,7 +90,7 @@ final class Reloader implements AutoCloseable {
             List<Fingerprint> now = fingerprints();
             if (!now.equals(seen)) {
                 seen = now;
-                reload();
+                reloadSaying();
             }
         }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
