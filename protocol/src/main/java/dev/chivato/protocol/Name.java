@@ -80,22 +80,23 @@ public record Name(byte[] wire) {
         if (text.equals(".") || text.isEmpty()) {
             return ROOT;
         }
-        List<byte[]> labels = new ArrayList<>();
-        byte[] label = new byte[text.length()]; // grown if characters beyond ASCII take more octets
-        int labelLength = 0;
+        // Written straight into wire form: a length octet, then the label's octets, for each label.
+        byte[] wire = new byte[text.length() + 2]; // grown if characters beyond ASCII take more octets
+        int labelStart = 0;
+        int at = 1;
         int i = 0;
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c == '.') {
-                if (labelLength == 0) {
+                if (at == labelStart + 1) {
                     throw new IllegalArgumentException("empty label in \"" + text + "\"");
                 }
-                labels.add(Arrays.copyOf(label, labelLength));
-                labelLength = 0;
+                labelStart = closeLabel(wire, labelStart, at);
+                at++;
                 i++;
                 continue;
             }
-            int octet;
+            int octet = -1;
             if (c == '\\') {
                 if (i + 1 >= text.length()) {
                     throw new IllegalArgumentException("dangling backslash in \"" + text + "\"");
@@ -112,34 +113,52 @@ public record Name(byte[] wire) {
                     i += 4;
                 } else {
                     i++; // an escaped character stands for itself
-                    octet = -1;
                 }
-            } else {
-                octet = -1;
             }
             if (octet >= 0) {
-                label[labelLength++] = (byte) octet;
+                wire = room(wire, at, 1);
+                wire[at++] = (byte) octet;
                 continue;
             }
             // A character as its UTF-8 octets, so a name read from a file matches the same name sent by a client
             // in UTF-8 (IDN A-labels, xn--..., are the user's to write).
             int codePoint = text.codePointAt(i);
             if (codePoint < 0x80) {
-                label[labelLength++] = (byte) codePoint;
+                wire = room(wire, at, 1);
+                wire[at++] = (byte) codePoint;
             } else {
                 byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
-                if (labelLength + utf8.length > label.length) {
-                    label = Arrays.copyOf(label, 4 * text.length()); // at most four octets per character
-                }
-                System.arraycopy(utf8, 0, label, labelLength, utf8.length);
-                labelLength += utf8.length;
+                wire = room(wire, at, utf8.length);
+                System.arraycopy(utf8, 0, wire, at, utf8.length);
+                at += utf8.length;
             }
             i += Character.charCount(codePoint);
         }
-        if (labelLength > 0) {
-            labels.add(Arrays.copyOf(label, labelLength));
+        if (at > labelStart + 1) {
+            labelStart = closeLabel(wire, labelStart, at);
+            at++;
         }
-        return fromLabels(labels);
+        wire = room(wire, labelStart, 1);
+        wire[labelStart] = 0;
+        if (labelStart + 1 > MAX_WIRE_LENGTH) {
+            throw new IllegalArgumentException("name longer than 255 octets");
+        }
+        return new Name(Arrays.copyOf(wire, labelStart + 1));
+    }
+
+    /** Writes the length of the label that ends at {@code end}; returns where the next label's length goes. */
+    private static int closeLabel(byte[] wire, int labelStart, int end) {
+        int length = end - labelStart - 1;
+        if (length > MAX_LABEL_LENGTH) {
+            throw new IllegalArgumentException("label longer than 63 octets");
+        }
+        wire[labelStart] = (byte) length;
+        return end;
+    }
+
+    /** The array, grown when {@code count} more octets at {@code at} would not fit. */
+    private static byte[] room(byte[] wire, int at, int count) {
+        return at + count <= wire.length ? wire : Arrays.copyOf(wire, Math.max(wire.length * 2, at + count + 1));
     }
 
     private static boolean isDigit(char c) {
@@ -155,6 +174,17 @@ public record Name(byte[] wire) {
     /** The wire form itself, for this package's encoder, which only reads it. */
     byte[] sharedWire() {
         return wire;
+    }
+
+    /** Copies the wire form into {@code target} at {@code at}; returns its length. */
+    public int copyWire(byte[] target, int at) {
+        System.arraycopy(wire, 0, target, at, wire.length);
+        return wire.length;
+    }
+
+    /** Whether {@code octets[from..from+length)} is this name's wire form, ASCII case ignored. */
+    public boolean equalsWire(byte[] octets, int from, int length) {
+        return length == wire.length && regionEqualsIgnoreCase(wire, 0, octets, from, length);
     }
 
     /** Octets on the wire, uncompressed, including the root label. */
@@ -193,6 +223,19 @@ public record Name(byte[] wire) {
             throw new IllegalStateException("the root has no parent");
         }
         return new Name(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length));
+    }
+
+    /** This name's labels followed by {@code suffix}'s: a relative name made absolute under an origin. */
+    public Name concat(Name suffix) {
+        if (suffix.isRoot()) {
+            return this;
+        }
+        if (wire.length - 1 + suffix.wire.length > MAX_WIRE_LENGTH) {
+            throw new IllegalArgumentException("name longer than 255 octets");
+        }
+        byte[] joined = Arrays.copyOf(wire, wire.length - 1 + suffix.wire.length);
+        System.arraycopy(suffix.wire, 0, joined, wire.length - 1, suffix.wire.length);
+        return new Name(joined);
     }
 
     /** This name with {@code label} added on the left. */
@@ -237,7 +280,8 @@ public record Name(byte[] wire) {
         return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
     }
 
-    static boolean regionEqualsIgnoreCase(byte[] a, int aFrom, byte[] b, int bFrom, int length) {
+    /** Whether two regions of wire-form octets are equal, ASCII case ignored (RFC 4343). */
+    public static boolean regionEqualsIgnoreCase(byte[] a, int aFrom, byte[] b, int bFrom, int length) {
         for (int i = 0; i < length; i++) {
             if (toLower(a[aFrom + i]) != toLower(b[bFrom + i])) {
                 return false;
@@ -255,9 +299,14 @@ public record Name(byte[] wire) {
 
     @Override
     public int hashCode() {
+        return hashCodeOf(wire, 0, wire.length);
+    }
+
+    /** The hash of the name whose wire form is {@code wire[from..from+length)}: equal to its {@link #hashCode()}. */
+    private static int hashCodeOf(byte[] wire, int from, int length) {
         int hash = 1;
-        for (byte b : wire) {
-            hash = 31 * hash + toLower(b);
+        for (int i = from; i < from + length; i++) {
+            hash = 31 * hash + toLower(wire[i]);
         }
         return hash;
     }

@@ -23,6 +23,22 @@ public sealed interface RData {
         };
     }
 
+    /**
+     * Writes the RDATA alone in its wire form, names uncompressed (the form RFC 3597 section 4 makes canonical), at
+     * {@code out}'s position, and moves the position past it.
+     *
+     * @return the number of octets written
+     * @throws IllegalArgumentException when {@code out} has no room for it
+     */
+    static int encode(RData data, java.nio.ByteBuffer out) {
+        return WireWriter.encodeRData(data, out);
+    }
+
+    /** RDATA of class IN read from all of {@code wire}, as {@link #encode} writes it (or a message holds it). */
+    static RData decode(RRType type, java.nio.ByteBuffer wire) throws WireFormatException {
+        return WireReader.decodeRData(type, wire);
+    }
+
     /** An IPv4 address (RFC 1035 section 3.4.1), its 32 bits in an int. */
     record A(int address) implements RData {
         public static A parse(String text) {

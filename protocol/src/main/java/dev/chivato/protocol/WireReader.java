@@ -54,6 +54,20 @@ final class WireReader {
         }
     }
 
+    /** The RDATA of one record of class IN, filling the whole of {@code wire}: the form {@link RData#decode} reads. */
+    static RData decodeRData(RRType type, ByteBuffer wire) throws WireFormatException {
+        WireReader reader = new WireReader(wire, null);
+        try {
+            RData data = reader.rdata(type, RRClass.IN, reader.limit);
+            if (reader.position != reader.limit) {
+                throw new WireFormatException(reader.position, "octets after the " + type + " RDATA");
+            }
+            return data;
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(reader.position, e.getMessage());
+        }
+    }
+
     /** Reads only the header: what a server needs to answer FORMERR to a message it cannot decode. */
     static Header decodeHeader(ByteBuffer wire) throws WireFormatException {
         WireReader reader = new WireReader(wire, null);

@@ -135,6 +135,19 @@ final class WireWriter {
         suffixes.truncate(markSuffixes);
     }
 
+    /** Writes RDATA alone, names uncompressed, at {@code out}'s position, and moves it past; returns the length. */
+    static int encodeRData(RData data, ByteBuffer out) {
+        WireWriter writer = new WireWriter(out, out.remaining(), false);
+        try {
+            writer.rdata(data);
+        } catch (Overflow e) {
+            throw new IllegalArgumentException("no room for " + data.type() + " RDATA in " + out.remaining()
+                    + " octets");
+        }
+        out.position(out.position() + writer.position);
+        return writer.position;
+    }
+
     private void record(ResourceRecord record) {
         record(record, true);
     }

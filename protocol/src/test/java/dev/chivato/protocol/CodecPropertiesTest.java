@@ -32,6 +32,20 @@ class CodecPropertiesTest {
         assertEquals(message, Message.decode(message.toWire(false)));
     }
 
+    @Provide
+    Arbitrary<RData> rdata() {
+        return MessageArbitraries.rdataIn();
+    }
+
+    @Property(tries = 1000)
+    void rdataAloneDecodesBackFromItsUncompressedForm(@ForAll("rdata") RData data) throws WireFormatException {
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_LENGTH);
+        out.position(3); // anywhere in a buffer
+        int length = RData.encode(data, out);
+        assertEquals(3 + length, out.position());
+        assertEquals(data, RData.decode(data.type(), ByteBuffer.wrap(out.array(), 3, length).slice()));
+    }
+
     @Property(tries = 500)
     void encodingIsDeterministic(@ForAll("messages") Message message) {
         assertArrayEquals(message.toWire(), message.toWire());

@@ -112,6 +112,15 @@ class NameTest {
     }
 
     @Test
+    void concatPutsTheSuffixAfterTheLabels() {
+        Name joined = Name.parse("www").concat(Name.parse("Example.COM"));
+        assertEquals("www.Example.COM.", joined.toString());
+        assertEquals(Name.parse("www"), Name.parse("www").concat(Name.ROOT));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a".repeat(63) + "." + "b".repeat(63))
+                .concat(Name.parse("c".repeat(63) + "." + "d".repeat(63))), "257 octets");
+    }
+
+    @Test
     void wireAccessorReturnsACopy() {
         Name name = Name.parse("example.com");
         name.wire()[1] = 'X';

@@ -60,10 +60,10 @@ final class DataSources {
             try {
                 ZoneFile.Zone zone = readZone(spec);
                 ZoneFile.Zone old = zones.get(spec);
-                if (!zone.records().equals(old.records()) && zone.origin().equals(old.origin())
-                        && !serialIncreased(serial(old), serial(zone))) {
-                    failures.add(zoneFile(spec) + ": serial " + serial(zone) + " did not increase though the zone "
-                            + "changed (it was " + serial(old) + "); the old version stays");
+                if (!zone.sameContentAs(old) && zone.origin().equals(old.origin())
+                        && !serialIncreased(old.serial(), zone.serial())) {
+                    failures.add(zoneFile(spec) + ": serial " + zone.serial() + " did not increase though the zone "
+                            + "changed (it was " + old.serial() + "); the old version stays");
                     continue;
                 }
                 next.put(spec, zone);
@@ -86,8 +86,8 @@ final class DataSources {
         List<String> served = new ArrayList<>();
         long records = (long) hosts.addressRecords() + hosts.pointerRecords();
         for (ZoneFile.Zone zone : zones.values()) {
-            served.add(zone.origin() + " " + serial(zone));
-            records += zone.records().size();
+            served.add(zone.origin() + " " + zone.serial());
+            records += zone.recordCount();
         }
         return new Loaded(handler, new LogEntry.Reload(System.currentTimeMillis(), served, records,
                 (System.nanoTime() - start) / 1_000_000, failures));
@@ -106,8 +106,8 @@ final class DataSources {
         text.append(hosts.addressRecords()).append(" address records, ").append(hosts.pointerRecords())
                 .append(" PTR records");
         for (ZoneFile.Zone zone : zones.values()) {
-            text.append("; zone ").append(zone.origin()).append(" serial ").append(serial(zone)).append(", ")
-                    .append(zone.records().size()).append(" records");
+            text.append("; zone ").append(zone.origin()).append(" serial ").append(zone.serial()).append(", ")
+                    .append(zone.recordCount()).append(" records");
         }
         return text.toString();
     }
@@ -125,27 +125,35 @@ final class DataSources {
         return difference != 0 && difference < 0x80000000L;
     }
 
-    private static long serial(ZoneFile.Zone zone) {
-        return ((RData.Soa) zone.soa().data()).serial();
-    }
-
     private RecordStore readHosts() throws HostsFile.RecordsException {
         if (recordFiles.isEmpty() && recordLines.isEmpty()) {
             // the seed's records are the default only when nothing at all is given
             return zoneSpecs.isEmpty() ? RecordStore.defaults() : RecordStore.of(List.of());
         }
-        List<HostEntry> entries = new ArrayList<>();
+        Set<Name> apexes = new HashSet<>();
+        zones.values().forEach(zone -> apexes.add(zone.origin()));
+        RecordStore.Builder hosts = RecordStore.builder(name -> apexOf(name, apexes));
         for (Path file : recordFiles) {
-            entries.addAll(HostsFile.read(file));
+            HostsFile.read(file, hosts::add);
         }
         int index = 0;
         for (String line : recordLines) {
             index++;
             HostEntry entry = HostsFile.parseLine("--record", index, line).orElseThrow(() ->
                     new HostsFile.RecordsException("--record \"" + line + "\": empty"));
-            entries.add(entry);
+            hosts.add(entry);
         }
-        return RecordStore.of(entries);
+        return hosts.build();
+    }
+
+    /** The apex of the zone that holds {@code name}, or the root. */
+    private static Name apexOf(Name name, Set<Name> apexes) {
+        for (Name at = name; !at.isRoot(); at = at.parent()) {
+            if (apexes.contains(at)) {
+                return at;
+            }
+        }
+        return Name.ROOT;
     }
 
     /** {@code [ORIGIN=]FILE}: an origin before the first {@code =}, when that part is a name and not a path. */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.function.Consumer;
 
 /**
  * The records format, as in /etc/hosts: {@code ADDRESS NAME [NAME...]} per line, IPv4 or IPv6, {@code #} starting a
@@ -29,13 +29,18 @@ public final class HostsFile {
         }
     }
 
-    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
 
     private HostsFile() {
     }
 
     public static List<HostEntry> read(Path file) throws RecordsException {
         List<HostEntry> entries = new ArrayList<>();
+        read(file, entries::add);
+        return entries;
+    }
+
+    /** Reads a hosts file line by line, handing each entry over as it is read. */
+    public static void read(Path file, Consumer<HostEntry> entries) throws RecordsException {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
@@ -44,14 +49,13 @@ public final class HostsFile {
                 if (line == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark, as some editors write: not part of the text
                 }
-                parseLine(file.toString(), line, text).ifPresent(entries::add);
+                parseLine(file.toString(), line, text).ifPresent(entries);
             }
         } catch (MalformedInputException e) {
             throw new RecordsException(file + ": not UTF-8 text");
         } catch (IOException e) {
             throw new RecordsException(file + ": cannot read: " + Problems.describe(e));
         }
-        return entries;
     }
 
     /** One line; empty for a blank or comment-only line. */
@@ -62,28 +66,51 @@ public final class HostsFile {
         if (content.isEmpty()) {
             return Optional.empty();
         }
-        String[] fields = WHITE_SPACE.split(content);
-        if (fields.length < 2) {
+        List<String> fields = fields(content);
+        if (fields.size() < 2) {
             throw new RecordsException(source, line, "\"" + content + "\" needs an address and at least one name");
         }
         RData address;
         try {
-            address = fields[0].contains(":") ? RData.AAAA.parse(fields[0]) : RData.A.parse(fields[0]);
+            address = fields.get(0).contains(":") ? RData.AAAA.parse(fields.get(0)) : RData.A.parse(fields.get(0));
         } catch (IllegalArgumentException e) {
             throw new RecordsException(source, line, e.getMessage());
         }
         List<Name> names = new ArrayList<>();
-        for (int i = 1; i < fields.length; i++) {
+        for (int i = 1; i < fields.size(); i++) {
             try {
-                Name name = Name.parse(fields[i]);
+                Name name = Name.parse(fields.get(i));
                 if (name.isRoot()) {
                     throw new IllegalArgumentException("the root cannot have an address");
                 }
                 names.add(name);
             } catch (IllegalArgumentException e) {
-                throw new RecordsException(source, line, "name \"" + fields[i] + "\": " + e.getMessage());
+                throw new RecordsException(source, line, "name \"" + fields.get(i) + "\": " + e.getMessage());
             }
         }
         return Optional.of(new HostEntry(address, names));
+    }
+
+    /** The words of a line, split at blanks (white space as {@code \\s} counts it). */
+    private static List<String> fields(String content) {
+        List<String> fields = new ArrayList<>(4);
+        int i = 0;
+        while (i < content.length()) {
+            while (i < content.length() && isBlank(content.charAt(i))) {
+                i++;
+            }
+            int start = i;
+            while (i < content.length() && !isBlank(content.charAt(i))) {
+                i++;
+            }
+            if (i > start) {
+                fields.add(content.substring(start, i));
+            }
+        }
+        return fields;
+    }
+
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 }

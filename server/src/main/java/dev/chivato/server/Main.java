@@ -186,6 +186,7 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return EXIT_FAILURE;
         }
+        HeapTrim.afterLoading();
         QueryLog log;
         try {
             log = openLog(format, overflow);

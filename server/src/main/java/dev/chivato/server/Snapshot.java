@@ -53,6 +53,26 @@ public final class Snapshot {
         List<RRset> rrsets() {
             return rrsets;
         }
+
+        /** This node's RRsets and then {@code other}'s; an RRset of a type both have is one, this one's TTL kept. */
+        Node with(Node other) {
+            List<RRset> merged = new ArrayList<>(rrsets);
+            for (RRset more : other.rrsets) {
+                int same = -1;
+                for (int i = 0; i < merged.size() && same < 0; i++) {
+                    same = merged.get(i).type().equals(more.type()) ? i : -1;
+                }
+                if (same < 0) {
+                    merged.add(more);
+                } else {
+                    RRset first = merged.get(same);
+                    List<RData> data = new ArrayList<>(first.data());
+                    more.data().stream().filter(d -> !data.contains(d)).forEach(data::add);
+                    merged.set(same, new RRset(first.owner(), first.type(), first.ttl(), data, first.source()));
+                }
+            }
+            return new Node(merged);
+        }
     }
 
     /** A zone we are authoritative for: its apex and SOA RRset. */
@@ -64,97 +84,48 @@ public final class Snapshot {
         }
     }
 
-    private static final Node EMPTY = new Node(List.of());
-
-    private final Map<Name, Node> nodes;
+    private final NodeTable hosts;
+    private final long hostsTtl;
     private final Map<Name, Zone> zones;
+    private final Map<Name, NodeTable> zoneNodes;
 
-    private Snapshot(Map<Name, Node> nodes, Map<Name, Zone> zones) {
-        this.nodes = nodes;
+    private Snapshot(NodeTable hosts, long hostsTtl, Map<Name, Zone> zones, Map<Name, NodeTable> zoneNodes) {
+        this.hosts = hosts;
+        this.hostsTtl = hostsTtl;
         this.zones = zones;
-    }
-
-    /** The hosts records (served with {@code hostsTtl}) and the zones, in one model. */
-    static Snapshot of(RecordStore hosts, long hostsTtl, List<ZoneFile.Zone> zoneFiles) {
-        Map<Name, Map<RRType, RRsetBuilder>> owners = new HashMap<>();
-        for (Map.Entry<Name, RecordStore.Node> node : hosts.nodes()) {
-            RecordStore.Node records = node.getValue();
-            add(owners, node.getKey(), RRType.A, hostsTtl, records.addresses4(), AnswerSource.RECORDS);
-            add(owners, node.getKey(), RRType.AAAA, hostsTtl, records.addresses6(), AnswerSource.RECORDS);
-            add(owners, node.getKey(), RRType.PTR, hostsTtl, records.pointers(), AnswerSource.SYNTHESIZED_PTR);
-        }
-        Map<Name, Zone> zones = new HashMap<>();
-        for (ZoneFile.Zone zone : zoneFiles) {
-            for (ResourceRecord record : zone.records()) {
-                builder(owners, record.name(), record.type(), record.ttl(), AnswerSource.ZONE).data.add(record.data());
-            }
-        }
-        Map<Name, Node> nodes = new HashMap<>(owners.size() * 2);
-        owners.forEach((name, types) -> {
-            List<RRset> rrsets = new ArrayList<>(types.size());
-            types.values().forEach(builder -> rrsets.add(builder.build()));
-            nodes.put(name, new Node(rrsets));
-        });
-        for (ZoneFile.Zone zone : zoneFiles) {
-            zones.put(zone.origin(), new Zone(zone.origin(), nodes.get(zone.origin()).get(RRType.SOA).orElseThrow()));
-        }
-        Snapshot snapshot = new Snapshot(nodes, zones);
-        snapshot.addEmptyNonTerminals();
-        return snapshot;
-    }
-
-    private static void add(Map<Name, Map<RRType, RRsetBuilder>> owners, Name owner, RRType type, long ttl,
-            List<RData> data, AnswerSource source) {
-        if (!data.isEmpty()) {
-            builder(owners, owner, type, ttl, source).data.addAll(data);
-        }
-    }
-
-    /** The RRset being built for an owner and type; its types kept in the order they came. */
-    private static RRsetBuilder builder(Map<Name, Map<RRType, RRsetBuilder>> owners, Name owner, RRType type,
-            long ttl, AnswerSource source) {
-        return owners.computeIfAbsent(owner, n -> new LinkedHashMap<>())
-                .computeIfAbsent(type, t -> new RRsetBuilder(owner, t, ttl, source));
+        this.zoneNodes = zoneNodes;
     }
 
     /**
-     * Every ancestor of a name we hold exists too, with no data (RFC 8020: NODATA, not NXDOMAIN): up to the apex for
-     * a name in a zone (above it, the zone is not ours to speak for), up to the root for hosts records.
+     * The hosts records (served with {@code hostsTtl}) and the zones, in one model. Each source keeps its own table,
+     * shared, not copied: a reload that changes one zone builds only that zone's table again.
      */
-    private void addEmptyNonTerminals() {
-        for (Name owner : List.copyOf(nodes.keySet())) {
-            Name apex = zoneOf(owner).map(Zone::apex).orElse(Name.ROOT);
-            for (Name up = owner; !up.equals(apex); ) {
-                up = up.parent();
-                if (nodes.putIfAbsent(up, EMPTY) != null) {
-                    break; // already there, and so are its ancestors
-                }
-            }
+    static Snapshot of(RecordStore hosts, long hostsTtl, List<ZoneFile.Zone> zoneFiles) {
+        Map<Name, Zone> zones = new HashMap<>();
+        Map<Name, NodeTable> zoneNodes = new HashMap<>();
+        for (ZoneFile.Zone zone : zoneFiles) {
+            RRset soa = zone.nodes().get(zone.origin(), -1).orElseThrow().get(RRType.SOA).orElseThrow();
+            zones.put(zone.origin(), new Zone(zone.origin(), soa));
+            zoneNodes.put(zone.origin(), zone.nodes());
         }
+        return new Snapshot(hosts.table(), hostsTtl, zones, zoneNodes);
     }
 
-    /** An RRset while the snapshot is built: the first record's TTL stands for the set (RFC 2181 section 5.2). */
-    private static final class RRsetBuilder {
-        final Name owner;
-        final RRType type;
-        final long ttl;
-        final AnswerSource source;
-        final List<RData> data = new ArrayList<>(1);
-
-        RRsetBuilder(Name owner, RRType type, long ttl, AnswerSource source) {
-            this.owner = owner;
-            this.type = type;
-            this.ttl = ttl;
-            this.source = source;
-        }
-
-        RRset build() {
-            return new RRset(owner, type, ttl, data, source);
-        }
-    }
-
+    /**
+     * The node of a name: from its zone's data and from the hosts records, together when both hold it (the hosts
+     * records first, an RRset of one type in both made one).
+     */
     Optional<Node> node(Name name) {
-        return Optional.ofNullable(nodes.get(name));
+        Optional<Node> fromHosts = hosts.get(name, hostsTtl);
+        Optional<Zone> zone = zoneOf(name);
+        if (zone.isEmpty()) {
+            return fromHosts;
+        }
+        Optional<Node> fromZone = zoneNodes.get(zone.get().apex()).get(name, -1);
+        if (fromHosts.isEmpty() || fromZone.isEmpty()) {
+            return fromHosts.isPresent() ? fromHosts : fromZone;
+        }
+        return Optional.of(fromHosts.get().with(fromZone.get()));
     }
 
     /** The zone whose apex is the closest to {@code name} at or above it, if any. */

@@ -1,18 +1,27 @@
 package dev.chivato.server;
 
-import java.util.regex.Pattern;
-
 /** A TTL in a zone file: seconds, or BIND's units ({@code 1w2d3h4m5s}, any case, any subset in that form). */
 final class Ttl {
-    private static final Pattern FORM = Pattern.compile("([0-9]+[wdhmsWDHMS]?)+");
     /** RFC 2181 section 8: a TTL is at most 2^31 - 1. */
     static final long MAX = 0x7fffffffL;
 
     private Ttl() {
     }
 
+    /** Digits, each run optionally followed by one unit letter; scanned by hand (a nested regex backtracks badly). */
     static boolean isTtl(String text) {
-        return FORM.matcher(text).matches();
+        boolean digitBefore = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digitBefore = true;
+            } else if (digitBefore && "wdhmsWDHMS".indexOf(c) >= 0) {
+                digitBefore = false;
+            } else {
+                return false;
+            }
+        }
+        return !text.isEmpty();
     }
 
     static long parse(String text) {

@@ -1,8 +1,6 @@
 package dev.chivato.server;
 
-import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Hex;
-import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
@@ -32,15 +30,25 @@ import java.util.Set;
  * stops the reading with {@code FILE:LINE: reason}.
  */
 public final class ZoneFile {
-    /** A zone as read: its origin and its records in file order, each once. */
-    public record Zone(Name origin, List<ResourceRecord> records) {
-        public Zone {
-            records = List.copyOf(records);
+    /** A zone as read: its origin, its SOA record, and its names with their records (each once). */
+    public record Zone(Name origin, ResourceRecord soa, NodeTable nodes) {
+        /** Every record, grouped by name and type, names in the order they first came. */
+        public List<ResourceRecord> records() {
+            return nodes.records();
         }
 
-        /** The zone's SOA record (the checks guarantee exactly one). */
-        public ResourceRecord soa() {
-            return records.stream().filter(r -> r.type().equals(RRType.SOA)).findFirst().orElseThrow();
+        public int recordCount() {
+            return nodes.recordCount();
+        }
+
+        public long serial() {
+            return ((RData.Soa) soa.data()).serial();
+        }
+
+        /** Whether the two hold the same records (by {@link NodeTable#digest()}: order and case of owners aside). */
+        boolean sameContentAs(Zone other) {
+            return origin.equals(other.origin) && recordCount() == other.recordCount()
+                    && nodes.digest() == other.nodes.digest();
         }
     }
 
@@ -49,9 +57,17 @@ public final class ZoneFile {
     /** The TTL of a record that gives none when no {@code $TTL} or earlier TTL applies, as NSD and Knot use. */
     static final long DEFAULT_TTL = 3600;
 
-    private final List<ResourceRecord> records = new ArrayList<>();
-    /** Where each record came from, for the checks' messages. */
-    private final List<String> places = new ArrayList<>();
+    private final NodeTable.Builder records = new NodeTable.Builder();
+    /** The records read before the apex is known (there is no origin yet), checked to be inside it at the end. */
+    private final List<Placed> beforeApex = new ArrayList<>();
+    private Placed soa;
+    /**
+     * The first record that fails a check, by kind, reported once the whole zone has been read: errors in the text
+     * itself come first, then these in the order nsd-checkzone gives them.
+     */
+    private String secondSoa;
+    /** The first record outside the zone or beside a CNAME, in the order of the file. */
+    private String recordProblem;
     private Name origin;
     private Name firstOrigin;
     private long defaultTtl = -1;
@@ -100,13 +116,13 @@ public final class ZoneFile {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
-        for (ZoneTokenizer.Entry entry : new ZoneTokenizer(source, text).entries()) {
+        new ZoneTokenizer(source, text).entries(entry -> {
             try {
                 entry(source, entry, directory, depth);
             } catch (IllegalArgumentException e) {
                 throw new HostsFile.RecordsException(source, entry.line(), e.getMessage());
             }
-        }
+        });
     }
 
     private void entry(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
@@ -152,8 +168,40 @@ public final class ZoneFile {
             ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
         }
         lastOwner = owner;
-        records.add(ResourceRecord.in(owner, ttl, rdata(type, rdata)));
-        places.add(source + ":" + entry.line());
+        add(ResourceRecord.in(owner, ttl, rdata(type, rdata)), source, entry.line());
+    }
+
+    /** A record read, with the place it was read from for the checks' messages. */
+    private record Placed(ResourceRecord record, String source, int line) {
+        String place() {
+            return source + ":" + line;
+        }
+    }
+
+    /** Checks a record as nsd-checkzone does (the SOA, the zone's bounds, CNAME alone) and keeps it. */
+    private void add(ResourceRecord record, String source, int line) {
+        Placed placed = new Placed(record, source, line);
+        if (record.type().equals(RRType.SOA)) {
+            if (soa != null && secondSoa == null) {
+                secondSoa = placed.place() + ": a second SOA record; a zone has exactly one";
+            }
+            soa = soa == null ? placed : soa; // whether it is at the apex is known at the end
+        } else if (firstOrigin != null) {
+            recordProblem = recordProblem != null ? recordProblem : outside(placed, firstOrigin);
+        } else {
+            beforeApex.add(placed);
+        }
+        int first = records.addReportingFirstType(record.name(), record.type(), record.ttl(), record.data(),
+                AnswerSource.ZONE);
+        if (first >= 0 && recordProblem == null) {
+            recordProblem = cnameProblem(placed, RRType.of(first));
+        }
+    }
+
+    /** Why the record is outside the zone, or null when it is inside. */
+    private static String outside(Placed placed, Name apex) {
+        return placed.record().name().isSubdomainOf(apex) ? null
+                : placed.place() + ": " + placed.record().name() + " is outside the zone " + apex;
     }
 
     private void directive(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
@@ -212,8 +260,7 @@ public final class ZoneFile {
         if (isAbsolute(text)) {
             return Name.parse(text);
         }
-        Name base = requireOrigin(text);
-        return Name.parse(base.isRoot() ? text + "." : text + "." + base);
+        return Name.parse(text).concat(requireOrigin(text));
     }
 
     /** Whether the name ends with a dot that is not escaped ({@code a\.} is relative, {@code a\\.} absolute). */
@@ -244,7 +291,12 @@ public final class ZoneFile {
     private static boolean isClass(String token) {
         String upper = token.toUpperCase(java.util.Locale.ROOT);
         return upper.equals("IN") || upper.equals("CH") || upper.equals("CS") || upper.equals("HS")
-                || upper.equals("ANY") || upper.equals("NONE") || upper.matches("CLASS[0-9]+");
+                || upper.equals("ANY") || upper.equals("NONE") || isGenericClass(upper);
+    }
+
+    /** {@code CLASS} and a number (RFC 3597 section 5). */
+    private static boolean isGenericClass(String upper) {
+        return upper.length() > 5 && upper.startsWith("CLASS") && upper.chars().skip(5).allMatch(Character::isDigit);
     }
 
     private static RRType type(String token) {
@@ -308,74 +360,53 @@ public final class ZoneFile {
         return decodeRData(type, data);
     }
 
-    /** Typed RDATA from its wire form, through the one decoder: a one-record message around it. */
+    /** Typed RDATA from its wire form, through the one decoder. */
     private static RData decodeRData(RRType type, byte[] data) {
-        ByteBuffer wire = ByteBuffer.allocate(Header.LENGTH + 11 + data.length);
-        wire.putShort((short) 0).putShort((short) 0x8000).putShort((short) 0).putShort((short) 1)
-                .putShort((short) 0).putShort((short) 0);
-        wire.put((byte) 0).putShort((short) type.value()).putShort((short) 1).putInt(0)
-                .putShort((short) data.length).put(data).flip();
         try {
-            return Message.decode(wire).answers().get(0).data();
+            return RData.decode(type, ByteBuffer.wrap(data));
         } catch (WireFormatException e) {
             throw new IllegalArgumentException("\\# " + data.length + " is not valid " + type + " RDATA: "
                     + e.reason());
         }
     }
 
-    /** The checks of nsd-checkzone; the zone if they pass. */
+    /** The checks that need the whole zone; the zone if they pass. */
     private Zone checked(String source) throws HostsFile.RecordsException {
-        Name apex = firstOrigin;
-        List<Integer> soas = new ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            if (records.get(i).type().equals(RRType.SOA)) {
-                soas.add(i);
-            }
-        }
-        if (soas.isEmpty()) {
+        if (soa == null) {
             throw new HostsFile.RecordsException(source + ": no SOA record: a zone needs one, at its apex");
         }
-        ResourceRecord soa = records.get(soas.get(0));
-        if (apex == null) {
-            apex = soa.name();
+        if (secondSoa != null) {
+            throw new HostsFile.RecordsException(secondSoa);
         }
-        if (soas.size() > 1) {
-            throw failure(soas.get(1), "a second SOA record; a zone has exactly one");
+        Name apex = firstOrigin != null ? firstOrigin : soa.record().name();
+        if (!soa.record().name().equals(apex)) {
+            throw new HostsFile.RecordsException(soa.place() + ": the SOA record is at " + soa.record().name()
+                    + ", not at the apex " + apex);
         }
-        if (!soa.name().equals(apex)) {
-            throw failure(soas.get(0), "the SOA record is at " + soa.name() + ", not at the apex " + apex);
-        }
-        Set<ResourceRecord> unique = new LinkedHashSet<>();
-        Map<Name, RRType> firstTypeAt = new HashMap<>();
-        for (int i = 0; i < records.size(); i++) {
-            ResourceRecord record = records.get(i);
-            if (!record.name().isSubdomainOf(apex)) {
-                throw failure(i, record.name() + " is outside the zone " + apex);
-            }
-            if (unique.add(record)) {
-                checkCname(i, firstTypeAt);
+        for (Placed placed : beforeApex) {
+            String problem = outside(placed, apex);
+            if (problem != null) {
+                throw new HostsFile.RecordsException(problem);
             }
         }
-        return new Zone(apex, new ArrayList<>(unique));
+        if (recordProblem != null) {
+            throw new HostsFile.RecordsException(recordProblem);
+        }
+        records.addEmptyNonTerminals(name -> apex);
+        return new Zone(apex, soa.record(), records.build());
     }
 
     /** A CNAME is the only data at its name (RFC 1034 section 3.6.2, RFC 2181 section 10.1). */
-    private void checkCname(int index, Map<Name, RRType> firstTypeAt) throws HostsFile.RecordsException {
-        ResourceRecord record = records.get(index);
-        RRType earlier = firstTypeAt.putIfAbsent(record.name(), record.type());
-        if (earlier == null) {
-            return;
+    /** Why the record breaks this rule, given the type of the first record at its name; null when it does not. */
+    private static String cnameProblem(Placed placed, RRType earlier) {
+        Name owner = placed.record().name();
+        boolean isCname = placed.record().type().equals(RRType.CNAME);
+        if (isCname && earlier.equals(RRType.CNAME)) {
+            return placed.place() + ": a second CNAME at " + owner + "; a name has at most one";
         }
-        boolean cname = record.type().equals(RRType.CNAME);
-        if (cname && earlier.equals(RRType.CNAME)) {
-            throw failure(index, "a second CNAME at " + record.name() + "; a name has at most one");
+        if (isCname || earlier.equals(RRType.CNAME)) {
+            return placed.place() + ": CNAME beside other data at " + owner;
         }
-        if (cname || earlier.equals(RRType.CNAME)) {
-            throw failure(index, "CNAME beside other data at " + record.name());
-        }
-    }
-
-    private HostsFile.RecordsException failure(int index, String reason) {
-        return new HostsFile.RecordsException(places.get(index) + ": " + reason);
+        return null;
     }
 }

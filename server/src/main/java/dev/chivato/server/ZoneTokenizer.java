@@ -18,9 +18,14 @@ final class ZoneTokenizer {
     record Entry(int line, boolean ownerInherited, List<Token> tokens) {
     }
 
+    /** Takes each entry as soon as it is read, so that a large file is never held as tokens. */
+    interface EntryHandler {
+        void entry(Entry entry) throws HostsFile.RecordsException;
+    }
+
     private final String source;
     private final String text;
-    private final List<Entry> entries = new ArrayList<>();
+    private EntryHandler handler;
     private List<Token> tokens = new ArrayList<>();
     private int line = 1;
     private int entryLine = 1;
@@ -33,7 +38,8 @@ final class ZoneTokenizer {
         this.text = text;
     }
 
-    List<Entry> entries() throws HostsFile.RecordsException {
+    void entries(EntryHandler handler) throws HostsFile.RecordsException {
+        this.handler = handler;
         int i = 0;
         startLine(0);
         while (i < text.length()) {
@@ -71,7 +77,6 @@ final class ZoneTokenizer {
             throw new HostsFile.RecordsException(source, openedAt, "a '(' that is never closed");
         }
         endEntry();
-        return entries;
     }
 
     private void startLine(int at) {
@@ -79,53 +84,45 @@ final class ZoneTokenizer {
         entryLine = line;
     }
 
-    private void endEntry() {
+    private void endEntry() throws HostsFile.RecordsException {
         if (!tokens.isEmpty()) {
-            entries.add(new Entry(entryLine, ownerInherited, List.copyOf(tokens)));
-            tokens = new ArrayList<>();
+            handler.entry(new Entry(entryLine, ownerInherited, List.copyOf(tokens)));
+            tokens.clear();
         }
     }
 
     /** A word up to a blank, a parenthesis, a quote, a comment or the line's end; escapes kept. */
     private int word(int i) {
-        StringBuilder word = new StringBuilder();
+        int start = i;
         while (i < text.length()) {
             char c = text.charAt(i);
             if (c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n') {
-                word.append(c).append(text.charAt(i + 1));
                 i += 2;
                 continue;
             }
             if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')' || c == ';' || c == '"') {
                 break;
             }
-            word.append(c);
             i++;
         }
-        tokens.add(new Token(word.toString(), false));
+        tokens.add(new Token(text.substring(start, i), false));
         return i;
     }
 
     /** The string after an opening quote, up to the closing one, on one line; escapes kept. */
     private int quoted(int i) throws HostsFile.RecordsException {
-        StringBuilder string = new StringBuilder();
+        int start = i;
         while (i < text.length() && text.charAt(i) != '"') {
             char c = text.charAt(i);
             if (c == '\n') {
                 break;
             }
-            if (c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n') {
-                string.append(c).append(text.charAt(i + 1));
-                i += 2;
-                continue;
-            }
-            string.append(c);
-            i++;
+            i += c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n' ? 2 : 1;
         }
         if (i >= text.length() || text.charAt(i) != '"') {
             throw new HostsFile.RecordsException(source, line, "a quoted string that does not end on its line");
         }
-        tokens.add(new Token(string.toString(), true));
+        tokens.add(new Token(text.substring(start, i), true));
         return i + 1;
     }
 }

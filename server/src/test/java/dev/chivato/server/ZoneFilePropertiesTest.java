@@ -8,7 +8,11 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.ResourceRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
@@ -48,6 +52,15 @@ class ZoneFilePropertiesTest {
         zone.forEach(record -> text.append(record).append('\n'));
         ZoneFile.Zone parsed = ZoneFile.parse("generated", text.toString(), Optional.empty(), Path.of("."));
         assertEquals(ORIGIN, parsed.origin());
-        assertEquals(List.copyOf(new LinkedHashSet<>(zone)), parsed.records(), text.toString());
+        // Each record once; an RRset's records take its first TTL (RFC 2181 section 5.2); grouped by name and type.
+        Map<List<Object>, Long> rrsetTtls = new HashMap<>();
+        Set<ResourceRecord> expected = new LinkedHashSet<>();
+        for (ResourceRecord record : zone) {
+            long ttl = rrsetTtls.computeIfAbsent(List.of(record.name(), record.type()), key -> record.ttl());
+            expected.add(ResourceRecord.in(record.name(), ttl, record.data()));
+        }
+        List<ResourceRecord> records = parsed.records();
+        assertEquals(expected, new HashSet<>(records), text.toString());
+        assertEquals(expected.size(), records.size(), text.toString());
     }
 }

@@ -1,7 +1,9 @@
 package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chivato.protocol.Name;
@@ -86,6 +88,14 @@ class ZoneFileTest {
     }
 
     @Test
+    void aLongTokenThatIsNotATtlIsRefusedWithoutBacktracking() {
+        // a nested regular expression took exponential time on this; the hand-written scan is linear
+        String almost = "1".repeat(10_000) + "x";
+        assertFalse(assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> Ttl.isTtl(almost)));
+        assertTrue(Ttl.isTtl("1w2d3h4m5s") && Ttl.isTtl("3600") && !Ttl.isTtl("h1") && !Ttl.isTtl(""));
+    }
+
+    @Test
     void ttlAndClassMayComeInEitherOrder() throws Exception {
         assertEquals(record("a 60 IN A 192.0.2.1\n"), record("a IN 60 A 192.0.2.1\n"));
     }
@@ -147,10 +157,11 @@ class ZoneFileTest {
                 @ 60 CAA 0 issue "letsencrypt.org"
                 mail 60 A 192.0.2.25
                 """);
+        // records() groups them by name, names in the order they first came
         assertEquals(List.of(new RData.Ns(Name.parse("ns1.example.com")),
                 new RData.Mx(10, Name.parse("mail.example.com")),
-                new RData.Srv(10, 5, 5060, Name.parse("sip.example.com")),
                 new RData.Caa(0, "issue", "letsencrypt.org".getBytes(StandardCharsets.US_ASCII)),
+                new RData.Srv(10, 5, 5060, Name.parse("sip.example.com")),
                 RData.A.parse("192.0.2.25")), records.stream().map(ResourceRecord::data).toList());
     }
 
