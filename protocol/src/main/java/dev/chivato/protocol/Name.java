@@ -77,8 +77,16 @@ public record Name(byte[] wire) {
      * character, {@code \DDD} for an octet in decimal. The trailing dot is optional: every name here is absolute.
      */
     public static Name parse(String text) {
+        return parse(text, ROOT);
+    }
+
+    /**
+     * Parses presentation format relative to {@code origin}: the labels of {@code text}, then the origin's (a zone
+     * file's relative names). A trailing dot in {@code text} is not looked at: say which names are absolute yourself.
+     */
+    public static Name parse(String text, Name origin) {
         if (text.equals(".") || text.isEmpty()) {
-            return ROOT;
+            return origin;
         }
         // Written straight into wire form: a length octet, then the label's octets, for each label.
         byte[] wire = new byte[text.length() + 2]; // grown if characters beyond ASCII take more octets
@@ -138,12 +146,12 @@ public record Name(byte[] wire) {
             labelStart = closeLabel(wire, labelStart, at);
             at++;
         }
-        wire = room(wire, labelStart, 1);
-        wire[labelStart] = 0;
-        if (labelStart + 1 > MAX_WIRE_LENGTH) {
+        if (labelStart + origin.wire.length > MAX_WIRE_LENGTH) {
             throw new IllegalArgumentException("name longer than 255 octets");
         }
-        return new Name(Arrays.copyOf(wire, labelStart + 1));
+        wire = room(wire, labelStart, origin.wire.length);
+        System.arraycopy(origin.wire, 0, wire, labelStart, origin.wire.length);
+        return new Name(Arrays.copyOf(wire, labelStart + origin.wire.length));
     }
 
     /** Writes the length of the label that ends at {@code end}; returns where the next label's length goes. */
@@ -225,19 +233,6 @@ public record Name(byte[] wire) {
         return new Name(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length));
     }
 
-    /** This name's labels followed by {@code suffix}'s: a relative name made absolute under an origin. */
-    public Name concat(Name suffix) {
-        if (suffix.isRoot()) {
-            return this;
-        }
-        if (wire.length - 1 + suffix.wire.length > MAX_WIRE_LENGTH) {
-            throw new IllegalArgumentException("name longer than 255 octets");
-        }
-        byte[] joined = Arrays.copyOf(wire, wire.length - 1 + suffix.wire.length);
-        System.arraycopy(suffix.wire, 0, joined, wire.length - 1, suffix.wire.length);
-        return new Name(joined);
-    }
-
     /** This name with {@code label} added on the left. */
     public Name child(byte[] label) {
         if (label.length == 0 || label.length > MAX_LABEL_LENGTH) {
@@ -303,7 +298,7 @@ public record Name(byte[] wire) {
     }
 
     /** The hash of the name whose wire form is {@code wire[from..from+length)}: equal to its {@link #hashCode()}. */
-    private static int hashCodeOf(byte[] wire, int from, int length) {
+    public static int hashCodeOf(byte[] wire, int from, int length) {
         int hash = 1;
         for (int i = from; i < from + length; i++) {
             hash = 31 * hash + toLower(wire[i]);

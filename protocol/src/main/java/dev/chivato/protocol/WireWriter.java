@@ -23,6 +23,8 @@ final class WireWriter {
 
     /** Each thread's table, reused from one message to the next: encoding allocates nothing for compression. */
     private static final ThreadLocal<CompressionTable> TABLES = ThreadLocal.withInitial(CompressionTable::new);
+    /** What a writer that does not compress has: a table nothing is ever added to, so shared and always empty. */
+    private static final CompressionTable NO_SUFFIXES = new CompressionTable();
 
     private final ByteBuffer buffer;
     private final int base;
@@ -36,7 +38,7 @@ final class WireWriter {
         this.base = buffer.position();
         this.limit = limit;
         this.compress = compress;
-        this.suffixes = TABLES.get();
+        this.suffixes = compress ? TABLES.get() : NO_SUFFIXES;
         suffixes.clear();
     }
 

@@ -112,12 +112,11 @@ class NameTest {
     }
 
     @Test
-    void concatPutsTheSuffixAfterTheLabels() {
-        Name joined = Name.parse("www").concat(Name.parse("Example.COM"));
-        assertEquals("www.Example.COM.", joined.toString());
-        assertEquals(Name.parse("www"), Name.parse("www").concat(Name.ROOT));
-        assertThrows(IllegalArgumentException.class, () -> Name.parse("a".repeat(63) + "." + "b".repeat(63))
-                .concat(Name.parse("c".repeat(63) + "." + "d".repeat(63))), "257 octets");
+    void aRelativeNameIsParsedUnderItsOrigin() {
+        assertEquals("www.Example.COM.", Name.parse("www", Name.parse("Example.COM")).toString());
+        assertEquals(Name.parse("a.b"), Name.parse("a.b", Name.ROOT));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a".repeat(63) + "." + "b".repeat(63),
+                Name.parse("c".repeat(63) + "." + "d".repeat(63))), "257 octets");
     }
 
     @Test

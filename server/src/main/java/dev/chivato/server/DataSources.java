@@ -132,7 +132,8 @@ final class DataSources {
         }
         Set<Name> apexes = new HashSet<>();
         zones.values().forEach(zone -> apexes.add(zone.origin()));
-        RecordStore.Builder hosts = RecordStore.builder(name -> apexOf(name, apexes));
+        RecordStore.Builder hosts = apexes.isEmpty() ? RecordStore.builder()
+                : RecordStore.builder(name -> apexOf(name, apexes));
         for (Path file : recordFiles) {
             HostsFile.read(file, hosts::add);
         }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -306,22 +307,39 @@ final class NodeTable {
         }
 
         /**
-         * Adds every ancestor of every name, up to and with the name {@code ceiling} gives for it (the zone's apex;
-         * the root for hosts records outside every zone), as an empty non-terminal (RFC 8020: NODATA there).
+         * Adds every ancestor of every name, up to and with {@code ceiling} (the zone's apex; the root for hosts
+         * records outside every zone), as an empty non-terminal (RFC 8020: NODATA there).
          */
+        void addEmptyNonTerminals(Name ceiling) {
+            byte[] top = ceiling.wire();
+            addAncestors(id -> top);
+        }
+
+        /** As {@link #addEmptyNonTerminals(Name)}, with the ceiling of each name given by {@code ceiling}. */
         void addEmptyNonTerminals(UnaryOperator<Name> ceiling) {
+            addAncestors(id -> ceiling.apply(nameOf(id)).wire());
+        }
+
+        /** Walks up each name's wire form in place (a parent is the name past its first label), adding what is new. */
+        private void addAncestors(IntFunction<byte[]> ceiling) {
             int given = owners;
             for (int id = 0; id < given; id++) {
-                Name name = nameOf(id);
-                Name top = ceiling.apply(name);
-                for (Name up = name; !up.equals(top) && !up.isRoot(); ) {
-                    up = up.parent();
-                    if (find(up) >= 0) {
+                byte[] top = ceiling.apply(id);
+                int at = ownerAt[id];
+                int length = nameLength(id);
+                for (int skip = 0; length - skip > 1 && !isRegion(top, at + skip, length - skip); ) {
+                    skip += 1 + (names.octets[at + skip] & 0xff);
+                    int hash = spread(Name.hashCodeOf(names.octets, at + skip, length - skip));
+                    if (findRegion(at + skip, length - skip, hash) >= 0) {
                         break; // already there, and so are its ancestors
                     }
-                    intern(up);
+                    internRegion(at + skip, length - skip, hash);
                 }
             }
+        }
+
+        private boolean isRegion(byte[] wire, int from, int length) {
+            return wire.length == length && Name.regionEqualsIgnoreCase(wire, 0, names.octets, from, length);
         }
 
         NodeTable build() {
@@ -420,25 +438,28 @@ final class NodeTable {
             return new Name(Arrays.copyOfRange(names.octets, ownerAt[id], ownerAt[id] + nameLength(id)));
         }
 
-        /** The owner's number, or -1. */
-        private int find(Name name) {
-            return find(name, spread(name.hashCode()));
+        private int intern(Name name) {
+            names.ensure(name.wireLength());
+            name.copyWire(names.octets, names.length); // staged past the end: kept only if the name is new
+            return internRegion(names.length, name.wireLength(), spread(name.hashCode()));
         }
 
-        private int find(Name name, int hash) {
+        /** The owner whose name is {@code names[from..from+length)}, or -1. */
+        private int findRegion(int from, int length, int hash) {
             int mask = ownerSlots.length - 1;
             for (int i = hash & mask; ownerSlots[i] != 0; i = (i + 1) & mask) {
                 int id = ownerSlots[i] - 1;
-                if (ownerHash[id] == hash && name.equalsWire(names.octets, ownerAt[id], nameLength(id))) {
+                if (ownerHash[id] == hash && nameLength(id) == length
+                        && Name.regionEqualsIgnoreCase(names.octets, ownerAt[id], names.octets, from, length)) {
                     return id;
                 }
             }
             return -1;
         }
 
-        private int intern(Name name) {
-            int hash = spread(name.hashCode());
-            int found = find(name, hash);
+        /** The owner whose name is {@code names[from..from+length)}: found, or added with a copy at the end. */
+        private int internRegion(int from, int length, int hash) {
+            int found = findRegion(from, length, hash);
             if (found >= 0) {
                 return found;
             }
@@ -450,9 +471,12 @@ final class NodeTable {
                 firstRecord = Arrays.copyOf(firstRecord, id * 2);
                 lastRecord = Arrays.copyOf(lastRecord, id * 2);
             }
-            names.ensure(name.wireLength());
+            names.ensure(length);
+            if (from != names.length) {
+                System.arraycopy(names.octets, from, names.octets, names.length, length);
+            }
             ownerAt[id] = names.length;
-            names.length += name.copyWire(names.octets, names.length);
+            names.length += length;
             ownerHash[id] = hash;
             firstRecord[id] = -1;
             lastRecord[id] = -1;

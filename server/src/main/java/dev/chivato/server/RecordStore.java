@@ -32,6 +32,7 @@ public final class RecordStore {
     /** Takes hosts entries one at a time, so that a large hosts file is never held as objects. */
     public static final class Builder {
         private final NodeTable.Builder table = new NodeTable.Builder();
+        /** The ceiling of each name's ancestors; null for the root, whatever the name. */
         private final UnaryOperator<Name> ceiling;
         private int addressRecords;
         private int pointerRecords;
@@ -55,7 +56,11 @@ public final class RecordStore {
         }
 
         public RecordStore build() {
-            table.addEmptyNonTerminals(ceiling);
+            if (ceiling == null) {
+                table.addEmptyNonTerminals(Name.ROOT);
+            } else {
+                table.addEmptyNonTerminals(ceiling);
+            }
             return new RecordStore(table.build(), addressRecords, pointerRecords);
         }
     }
@@ -68,9 +73,14 @@ public final class RecordStore {
         return new Builder(ceiling);
     }
 
+    /** A builder for records outside every zone: their names' ancestors up to the root. */
+    public static Builder builder() {
+        return new Builder(null);
+    }
+
     /** The records of these entries, outside every zone. */
     public static RecordStore of(List<HostEntry> entries) {
-        Builder builder = builder(name -> Name.ROOT);
+        Builder builder = builder();
         entries.forEach(builder::add);
         return builder.build();
     }

@@ -260,7 +260,7 @@ public final class ZoneFile {
         if (isAbsolute(text)) {
             return Name.parse(text);
         }
-        return Name.parse(text).concat(requireOrigin(text));
+        return Name.parse(text, requireOrigin(text));
     }
 
     /** Whether the name ends with a dot that is not escaped ({@code a\.} is relative, {@code a\\.} absolute). */
@@ -392,7 +392,7 @@ public final class ZoneFile {
         if (recordProblem != null) {
             throw new HostsFile.RecordsException(recordProblem);
         }
-        records.addEmptyNonTerminals(name -> apex);
+        records.addEmptyNonTerminals(apex);
         return new Zone(apex, soa.record(), records.build());
     }
 
