@@ -8,22 +8,26 @@ public final class Addresses {
     private Addresses() {
     }
 
-    /** Parses dotted-quad IPv4 text ({@code 1.2.3.4}) into its 32 bits. */
+    /** Parses dotted-quad IPv4 text ({@code 1.2.3.4}): four decimal octets of one to three digits, into 32 bits. */
     public static int parseIPv4(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address");
-        }
         int address = 0;
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        int octets = 0;
+        int i = 0;
+        while (octets < 4) {
+            int start = i;
+            int octet = 0;
+            while (i < text.length() && i - start < 3 && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+                octet = octet * 10 + (text.charAt(i++) - '0');
+            }
+            boolean last = ++octets == 4;
+            if (i == start || (last ? i != text.length() : i >= text.length() || text.charAt(i) != '.')) {
                 throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address");
             }
-            int octet = Integer.parseInt(part);
             if (octet > 255) {
                 throw new IllegalArgumentException("\"" + text + "\" is not an IPv4 address: " + octet + " > 255");
             }
             address = address << 8 | octet;
+            i++; // past the dot
         }
         return address;
     }

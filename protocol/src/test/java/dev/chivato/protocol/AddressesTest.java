@@ -21,9 +21,17 @@ class AddressesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"+1.2.3.4", "1.2.3.-4", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3"})
+    @ValueSource(strings = {"+1.2.3.4", "1.2.3.-4", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "1.2.3.4.",
+            "0001.2.3.4", "1.2.3.", "", "1.2.3.4x", " 1.2.3.4"})
     void textThatIsNotAnIPv4AddressIsRefused(String text) {
         assertThrows(IllegalArgumentException.class, () -> Addresses.parseIPv4(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0.0.0.0", "255.255.255.255", "192.0.2.1", "010.1.2.3"})
+    void ipv4TextIsReadAndFormattedBack(String text) {
+        org.junit.jupiter.api.Assertions.assertEquals(text.replaceFirst("^0+(?=\\d)", ""),
+                Addresses.formatIPv4(Addresses.parseIPv4(text)));
     }
 
     @org.junit.jupiter.api.Test

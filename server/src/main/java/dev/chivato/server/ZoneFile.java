@@ -52,6 +52,7 @@ public final class ZoneFile {
         }
     }
 
+    private static final String[] CLASSES = {"IN", "CH", "CS", "HS", "ANY", "NONE"};
     /** How deep {@code $INCLUDE} may nest (a file that includes itself stops here). */
     static final int MAX_INCLUDE_DEPTH = 8;
     /** The TTL of a record that gives none when no {@code $TTL} or earlier TTL applies, as NSD and Knot use. */
@@ -289,14 +290,18 @@ public final class ZoneFile {
     }
 
     private static boolean isClass(String token) {
-        String upper = token.toUpperCase(java.util.Locale.ROOT);
-        return upper.equals("IN") || upper.equals("CH") || upper.equals("CS") || upper.equals("HS")
-                || upper.equals("ANY") || upper.equals("NONE") || isGenericClass(upper);
+        for (String mnemonic : CLASSES) {
+            if (token.equalsIgnoreCase(mnemonic)) {
+                return true;
+            }
+        }
+        return isGenericClass(token);
     }
 
     /** {@code CLASS} and a number (RFC 3597 section 5). */
-    private static boolean isGenericClass(String upper) {
-        return upper.length() > 5 && upper.startsWith("CLASS") && upper.chars().skip(5).allMatch(Character::isDigit);
+    private static boolean isGenericClass(String token) {
+        return token.length() > 5 && token.regionMatches(true, 0, "CLASS", 0, 5)
+                && token.chars().skip(5).allMatch(Character::isDigit);
     }
 
     private static RRType type(String token) {
