@@ -2,12 +2,12 @@ package dev.chivato.benchmarks;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
-import dev.chivato.server.HostEntry;
-import dev.chivato.server.PacketProcessor;
-import dev.chivato.server.QueryHandler;
-import dev.chivato.server.QueryLog;
-import dev.chivato.server.RecordStore;
-import dev.chivato.server.Transport;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.HostEntry;
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.network.PacketProcessor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

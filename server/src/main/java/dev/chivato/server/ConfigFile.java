@@ -1,5 +1,7 @@
 package dev.chivato.server;
 
+import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;

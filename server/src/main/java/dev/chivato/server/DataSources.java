@@ -2,6 +2,12 @@ package dev.chivato.server;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.data.HostEntry;
+import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.data.ZoneFile;
+import dev.chivato.server.log.LogEntry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,6 +2,7 @@ package dev.chivato.server;
 
 import dev.chivato.protocol.Explainer;
 import dev.chivato.protocol.Message;
+import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,12 +1,20 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Addresses;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.log.Problems;
+import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.Server;
+import dev.chivato.server.network.ServerConfig;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -20,9 +28,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The command line: {@code java -jar chivato.jar [options]} runs the server. */
 @Command(name = "chivato", mixinStandardHelpOptions = true, subcommandsRepeatable = false, versionProvider = Main.Version.class,

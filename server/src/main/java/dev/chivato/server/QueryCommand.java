@@ -10,6 +10,9 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.log.Problems;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,10 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code chivato query}: a small dig built on this project's codec. */
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

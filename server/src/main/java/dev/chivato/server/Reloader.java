@@ -1,5 +1,9 @@
 package dev.chivato.server;
 
+import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.log.Problems;
+import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.network.PacketProcessor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.data.ZoneFile;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Runs an outside program (dig, kdig, drill) with a time limit. When the program is missing, the test is skipped on
  * a developer's machine and fails in CI (the CI environment variable set), where .ci/run must have installed it.
  */
-final class ExternalTool {
-    record Result(int exitCode, String stdout, String stderr) {
-        List<String> lines() {
+public final class ExternalTool {
+    public record Result(int exitCode, String stdout, String stderr) {
+        public List<String> lines() {
             return stdout.lines().filter(l -> !l.isBlank()).toList();
         }
     }
@@ -78,7 +78,7 @@ final class ExternalTool {
     }
 
     /** dig against a test server, with short timeouts, plus the given arguments. */
-    static Result dig(int port, String... args) {
+    public static Result dig(int port, String... args) {
         List<String> command = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port),
                 "+time=2", "+tries=2"));
         command.addAll(List.of(args));

@@ -3,6 +3,10 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.log.LogFormat;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;

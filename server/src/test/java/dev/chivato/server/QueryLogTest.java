@@ -3,6 +3,8 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.log.LogFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -3,6 +3,7 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.chivato.server.data.RecordStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Hashtable;

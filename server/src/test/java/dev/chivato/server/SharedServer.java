@@ -1,5 +1,6 @@
 package dev.chivato.server;
 
+import dev.chivato.server.data.RecordStore;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

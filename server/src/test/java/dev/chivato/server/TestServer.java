@@ -1,15 +1,26 @@
 package dev.chivato.server;
 
-import java.io.IOException;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.HostEntry;
+import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.data.ZoneFile;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.Server;
+import dev.chivato.server.network.ServerConfig;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /** A real server on a free loopback port, in this JVM, logging JSON into memory. */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
     final Server server;
     final QueryLog log;
     /** What the server would have said to the operator on stderr. */
@@ -32,24 +43,24 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Zones and no hosts records, names under no zone refused: as NSD and Knot serve them. */
-    static TestServer startWithZones(List<ZoneFile.Zone> zones) throws IOException {
+    public static TestServer startWithZones(List<ZoneFile.Zone> zones) throws IOException {
         return new TestServer(new QueryHandler(RecordStore.of(List.of()), zones, QueryHandler.UnknownPolicy.REFUSE,
                 false, 300), config(), LogFormat.JSON);
     }
 
-    static TestServer start(RecordStore store) throws IOException {
+    public static TestServer start(RecordStore store) throws IOException {
         return start(store, false);
     }
 
-    static TestServer start(RecordStore store, boolean snitch) throws IOException {
+    public static TestServer start(RecordStore store, boolean snitch) throws IOException {
         return new TestServer(store, snitch, QueryHandler.UnknownPolicy.NXDOMAIN, config());
     }
 
-    static TestServer start(RecordStore store, ServerConfig config) throws IOException {
+    public static TestServer start(RecordStore store, ServerConfig config) throws IOException {
         return new TestServer(store, false, QueryHandler.UnknownPolicy.NXDOMAIN, config);
     }
 
-    static TestServer startLogging(RecordStore store, LogFormat format) throws IOException {
+    public static TestServer startLogging(RecordStore store, LogFormat format) throws IOException {
         return new TestServer(store, false, QueryHandler.UnknownPolicy.NXDOMAIN, config(), format);
     }
 
@@ -92,7 +103,7 @@ final class TestServer implements AutoCloseable {
         };
     }
 
-    int port() {
+    public int port() {
         return server.udpAddress().getPort();
     }
 

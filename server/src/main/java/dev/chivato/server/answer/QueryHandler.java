@@ -1,0 +1,141 @@
+package dev.chivato.server.answer;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.data.RecordStore;
+import dev.chivato.server.data.Snapshot;
+import dev.chivato.server.data.ZoneFile;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The server's decisions, as a pure function: a decoded query in, the response (or nothing, to drop it) out. No
+ * sockets, sizes or logs here: framing, truncation and logging happen around it, in {@link PacketProcessor}.
+ * Not final only so that a test can stand in a handler that fails, to show that a bug costs one answer.
+ */
+public class QueryHandler {
+    /** The UDP payload size this server advertises (the DNS Flag Day 2020 value). */
+    public static final int OUR_UDP_PAYLOAD_SIZE = 1232;
+
+    /** What to answer for a name that has no records. */
+    public enum UnknownPolicy { NXDOMAIN, REFUSE }
+
+    /** A decision: the response and where its records came from; an empty response means drop. */
+    public record Reply(Optional<Message> response, AnswerSource source) {
+        static final Reply DROP = new Reply(Optional.empty(), AnswerSource.NONE);
+
+        static Reply of(Message response, AnswerSource source) {
+            return new Reply(Optional.of(response), source);
+        }
+    }
+
+    private final Lookup lookup;
+    private final boolean snitch;
+    private final AnswerCache cache = new AnswerCache();
+
+    public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
+        this(store, List.of(), unknownPolicy, snitch, ttl);
+    }
+
+    /** Hosts records (served with {@code ttl}) and zones, answered by one lookup. */
+    public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
+            long ttl) {
+        this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy);
+        this.snitch = snitch;
+    }
+
+    /** This handler's answers, kept for the queries asked again: they belong to its data and go with it. */
+    public AnswerCache cache() {
+        return cache;
+    }
+
+    public Reply handle(Message query, Transport transport) {
+        Header header = query.header();
+        if (header.qr()) {
+            return Reply.DROP; // never answer a response: two servers could bounce packets forever
+        }
+        Optional<Edns> edns = query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
+        Optional<ResourceRecord> signature = TransactionSignature.of(query);
+        if (signature.isPresent()) {
+            return unknownKey(query, signature.get(), edns);
+        }
+        if (query.edns().isPresent() && query.edns().get().version() > 0) {
+            return error(query, Rcode.BADVERS, edns, true); // RFC 6891 section 6.1.3
+        }
+        if (!header.opcode().equals(Opcode.QUERY)) {
+            return error(query, Rcode.NOTIMP, edns, false);
+        }
+        if (query.questions().size() != 1) {
+            return error(query, Rcode.FORMERR, edns, false);
+        }
+        Question question = query.questions().get(0);
+        RRType type = question.type();
+        if (type.equals(RRType.OPT)) {
+            return error(query, Rcode.FORMERR, edns, true); // OPT is a pseudo-type, never asked for
+        }
+        if (type.equals(RRType.AXFR) || type.equals(RRType.IXFR)) {
+            // Transfers need TCP (RFC 5936); over TCP we refuse, as an authoritative server without transfers does.
+            return error(query, transport == Transport.UDP ? Rcode.NOTIMP : Rcode.REFUSED, edns, true);
+        }
+        if (type.equals(RRType.MAILA) || type.equals(RRType.MAILB)) {
+            return error(query, Rcode.NOTIMP, edns, true);
+        }
+        if (!question.qclass().equals(RRClass.IN) && !question.qclass().equals(RRClass.ANY)) {
+            return error(query, Rcode.REFUSED, edns, true); // no data in any other class
+        }
+        if (snitch) {
+            return error(query, Rcode.NXDOMAIN, edns, true);
+        }
+        AnswerPlan plan = lookup.plan(question);
+        if (plan.rcode().equals(Rcode.REFUSED)) {
+            return error(query, Rcode.REFUSED, edns, true);
+        }
+        return answer(query, plan, edns);
+    }
+
+    /**
+     * A signed request while we hold no keys: NOTAUTH with a TSIG record saying BADKEY, the question kept (RFC 8945
+     * section 5.2); FORMERR when the TSIG record itself does not parse.
+     */
+    private static Reply unknownKey(Message query, ResourceRecord signature, Optional<Edns> edns) {
+        Optional<ResourceRecord> badKey = TransactionSignature.badKey(signature);
+        if (badKey.isEmpty()) {
+            return error(query, Rcode.FORMERR, edns, false);
+        }
+        Header header = query.header().toResponse(false, Rcode.NOERROR);
+        return Reply.of(new Message(header, query.questions(), List.of(), List.of(), List.of(badKey.get()), edns)
+                .withRcode(Rcode.NOTAUTH), AnswerSource.NONE);
+    }
+
+    /** The plan as a response: the question echoed, its sections, AA as the plan says. */
+    private static Reply answer(Message query, AnswerPlan plan, Optional<Edns> edns) {
+        Header header = query.header().toResponse(plan.authoritative(), plan.rcode());
+        return Reply.of(new Message(header, query.questions(), plan.answer(), plan.authority(), plan.additional(),
+                edns), plan.source());
+    }
+
+    /** A response with no records and AA clear; the question is echoed only when {@code echoQuestion}. */
+    private static Reply error(Message query, Rcode rcode, Optional<Edns> edns, boolean echoQuestion) {
+        Header header = query.header().toResponse(false, Rcode.NOERROR);
+        Message response = new Message(header, echoQuestion ? query.questions() : List.of(), List.of(), List.of(),
+                List.of(), edns).withRcode(rcode);
+        return Reply.of(response, AnswerSource.NONE);
+    }
+
+    /**
+     * The response to a message that could not be handled (FORMERR when its body does not decode, SERVFAIL after an
+     * internal error): same id, the given questions, nothing else.
+     */
+    public static Message failure(Header header, List<Question> questions, Rcode rcode) {
+        return new Message(header.toResponse(false, rcode), questions.size() == 1 ? questions : List.of(),
+                List.of(), List.of(), List.of(), Optional.empty());
+    }
+}

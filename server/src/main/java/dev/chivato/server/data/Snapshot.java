@@ -1,0 +1,143 @@
+package dev.chivato.server.data;
+
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.ResourceRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One immutable version of everything the server answers from: every name with its RRsets (any type, a TTL each),
+ * the empty non-terminals above them, and the zones (apex and SOA). Zones and hosts records feed the same model;
+ * hosts records outside every zone are answered as the hosts list always was (no SOA, NODATA for their parents).
+ */
+public final class Snapshot {
+    /** The records of one owner and type. */
+    public record RRset(Name owner, RRType type, long ttl, List<RData> data, AnswerSource source) {
+        public RRset {
+            data = List.copyOf(data);
+        }
+
+        /** The records, with {@code owner} as their owner (the name as the client wrote it, or a wildcard's match). */
+        public List<ResourceRecord> records(Name asOwner) {
+            List<ResourceRecord> records = new ArrayList<>(data.size());
+            for (RData rdata : data) {
+                records.add(ResourceRecord.in(asOwner, ttl, rdata));
+            }
+            return records;
+        }
+    }
+
+    /** A name we hold: its RRsets in the order they were given; none for an empty non-terminal. */
+    public static final class Node {
+        private final List<RRset> rrsets;
+
+        Node(List<RRset> rrsets) {
+            this.rrsets = List.copyOf(rrsets);
+        }
+
+        public Optional<RRset> get(RRType type) {
+            for (RRset rrset : rrsets) {
+                if (rrset.type().equals(type)) {
+                    return Optional.of(rrset);
+                }
+            }
+            return Optional.empty();
+        }
+
+        public List<RRset> rrsets() {
+            return rrsets;
+        }
+
+        /** This node's RRsets and then {@code other}'s; an RRset of a type both have is one, this one's TTL kept. */
+        Node with(Node other) {
+            List<RRset> merged = new ArrayList<>(rrsets);
+            for (RRset more : other.rrsets) {
+                int same = -1;
+                for (int i = 0; i < merged.size() && same < 0; i++) {
+                    same = merged.get(i).type().equals(more.type()) ? i : -1;
+                }
+                if (same < 0) {
+                    merged.add(more);
+                } else {
+                    RRset first = merged.get(same);
+                    List<RData> data = new ArrayList<>(first.data());
+                    more.data().stream().filter(d -> !data.contains(d)).forEach(data::add);
+                    merged.set(same, new RRset(first.owner(), first.type(), first.ttl(), data, first.source()));
+                }
+            }
+            return new Node(merged);
+        }
+    }
+
+    /** A zone we are authoritative for: its apex and SOA RRset. */
+    public record Zone(Name apex, RRset soa) {
+        /** The SOA record for a negative answer: its TTL is the lesser of its own and MINIMUM (RFC 2308 section 3). */
+        public ResourceRecord negativeSoa() {
+            RData.Soa data = (RData.Soa) soa.data().get(0);
+            return ResourceRecord.in(apex, Math.min(soa.ttl(), data.minimum()), data);
+        }
+    }
+
+    private final NodeTable hosts;
+    private final long hostsTtl;
+    private final Map<Name, Zone> zones;
+    private final Map<Name, NodeTable> zoneNodes;
+
+    private Snapshot(NodeTable hosts, long hostsTtl, Map<Name, Zone> zones, Map<Name, NodeTable> zoneNodes) {
+        this.hosts = hosts;
+        this.hostsTtl = hostsTtl;
+        this.zones = zones;
+        this.zoneNodes = zoneNodes;
+    }
+
+    /**
+     * The hosts records (served with {@code hostsTtl}) and the zones, in one model. Each source keeps its own table,
+     * shared, not copied: a reload that changes one zone builds only that zone's table again.
+     */
+    public static Snapshot of(RecordStore hosts, long hostsTtl, List<ZoneFile.Zone> zoneFiles) {
+        Map<Name, Zone> zones = new HashMap<>();
+        Map<Name, NodeTable> zoneNodes = new HashMap<>();
+        for (ZoneFile.Zone zone : zoneFiles) {
+            RRset soa = zone.nodes().get(zone.origin(), -1).orElseThrow().get(RRType.SOA).orElseThrow();
+            zones.put(zone.origin(), new Zone(zone.origin(), soa));
+            zoneNodes.put(zone.origin(), zone.nodes());
+        }
+        return new Snapshot(hosts.table(), hostsTtl, zones, zoneNodes);
+    }
+
+    /**
+     * The node of a name: from its zone's data and from the hosts records, together when both hold it (the hosts
+     * records first, an RRset of one type in both made one).
+     */
+    public Optional<Node> node(Name name) {
+        Optional<Node> fromHosts = hosts.get(name, hostsTtl);
+        Optional<Zone> zone = zoneOf(name);
+        if (zone.isEmpty()) {
+            return fromHosts;
+        }
+        Optional<Node> fromZone = zoneNodes.get(zone.get().apex()).get(name, -1);
+        if (fromHosts.isEmpty() || fromZone.isEmpty()) {
+            return fromHosts.isPresent() ? fromHosts : fromZone;
+        }
+        return Optional.of(fromHosts.get().with(fromZone.get()));
+    }
+
+    /** The zone whose apex is the closest to {@code name} at or above it, if any. */
+    public Optional<Zone> zoneOf(Name name) {
+        for (Name at = name; ; at = at.parent()) {
+            Zone zone = zones.get(at);
+            if (zone != null) {
+                return Optional.of(zone);
+            }
+            if (at.isRoot()) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,418 @@
+package dev.chivato.server.data;
+
+import dev.chivato.protocol.Hex;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.log.Problems;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A zone in master file format (RFC 1035 section 5): {@code $ORIGIN}, {@code $TTL} (RFC 2308), {@code $INCLUDE},
+ * {@code @}, relative names, owner, TTL and class carried over from the record before, parentheses across lines,
+ * {@code ;} comments, quoted strings, escapes, BIND's TTL units ({@code 1h30m}), the common types in their own form and
+ * any type in RFC 3597's generic form ({@code TYPE65280 \# 4 0a000001}). The zone is then checked as
+ * {@code nsd-checkzone} does: one SOA, at the apex; no CNAME beside other data; nothing outside the zone. Any error
+ * stops the reading with {@code FILE:LINE: reason}.
+ */
+public final class ZoneFile {
+    /** A zone as read: its origin, its SOA record, and its names with their records (each once). */
+    public record Zone(Name origin, ResourceRecord soa, NodeTable nodes) {
+        /** Every record, grouped by name and type, names in the order they first came. */
+        public List<ResourceRecord> records() {
+            return nodes.records();
+        }
+
+        public int recordCount() {
+            return nodes.recordCount();
+        }
+
+        public long serial() {
+            return ((RData.Soa) soa.data()).serial();
+        }
+
+        /** Whether the two hold the same records (by {@link NodeTable#digest()}: order and case of owners aside). */
+        public boolean sameContentAs(Zone other) {
+            return origin.equals(other.origin) && recordCount() == other.recordCount()
+                    && nodes.digest() == other.nodes.digest();
+        }
+    }
+
+    private static final String[] CLASSES = {"IN", "CH", "CS", "HS", "ANY", "NONE"};
+    /** How deep {@code $INCLUDE} may nest (a file that includes itself stops here). */
+    static final int MAX_INCLUDE_DEPTH = 8;
+    /** The TTL of a record that gives none when no {@code $TTL} or earlier TTL applies, as NSD and Knot use. */
+    static final long DEFAULT_TTL = 3600;
+
+    private final NodeTable.Builder records = new NodeTable.Builder();
+    /** The records read before the apex is known (there is no origin yet), checked to be inside it at the end. */
+    private final List<Placed> beforeApex = new ArrayList<>();
+    private Placed soa;
+    /**
+     * The first record that fails a check, by kind, reported once the whole zone has been read: errors in the text
+     * itself come first, then these in the order nsd-checkzone gives them.
+     */
+    private String secondSoa;
+    /** The first record outside the zone or beside a CNAME, in the order of the file. */
+    private String recordProblem;
+    private Name origin;
+    private Name firstOrigin;
+    private long defaultTtl = -1;
+    private long lastTtl = -1;
+    private Name lastOwner;
+
+    private ZoneFile(Name origin) {
+        this.origin = origin;
+        this.firstOrigin = origin;
+    }
+
+    /**
+     * Reads a zone file. Without {@code origin}, the zone's origin is the file's first {@code $ORIGIN}, or else its
+     * SOA's owner.
+     */
+    public static Zone read(Path file, Optional<Name> origin) throws HostsFile.RecordsException {
+        ZoneFile zone = new ZoneFile(origin.orElse(null));
+        zone.include(file, 0, file.toString(), 0);
+        return zone.checked(file.toString());
+    }
+
+    /** Parses zone text, as if read from a file named {@code source} in {@code directory} (for {@code $INCLUDE}). */
+    public static Zone parse(String source, String text, Optional<Name> origin, Path directory)
+            throws HostsFile.RecordsException {
+        ZoneFile zone = new ZoneFile(origin.orElse(null));
+        zone.parseText(source, text, directory, 0);
+        return zone.checked(source);
+    }
+
+    private void include(Path file, int depth, String from, int fromLine) throws HostsFile.RecordsException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new HostsFile.RecordsException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw depth == 0 ? new HostsFile.RecordsException(file + ": cannot read: " + Problems.describe(e))
+                    : new HostsFile.RecordsException(from, fromLine, "cannot read " + file + ": "
+                            + Problems.describe(e));
+        }
+        parseText(file.toString(), text, file.toAbsolutePath().getParent(), depth);
+    }
+
+    private void parseText(String source, String text, Path directory, int depth)
+            throws HostsFile.RecordsException {
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        new ZoneTokenizer(source, text).entries(entry -> {
+            try {
+                entry(source, entry, directory, depth);
+            } catch (IllegalArgumentException e) {
+                throw new HostsFile.RecordsException(source, entry.line(), e.getMessage());
+            }
+        });
+    }
+
+    private void entry(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
+            throws HostsFile.RecordsException {
+        List<ZoneTokenizer.Token> tokens = entry.tokens();
+        String first = tokens.get(0).text();
+        if (!entry.ownerInherited() && first.startsWith("$")) {
+            directive(source, entry, directory, depth);
+            return;
+        }
+        int at = 0;
+        Name owner;
+        if (entry.ownerInherited()) {
+            if (lastOwner == null) {
+                throw new IllegalArgumentException("no owner: the first record must name one");
+            }
+            owner = lastOwner;
+        } else {
+            owner = name(tokens.get(0));
+            at = 1;
+        }
+        long ttl = -1;
+        for (int i = 0; i < 2 && at < tokens.size(); i++) {
+            String token = tokens.get(at).text();
+            if (ttl < 0 && Ttl.isTtl(token)) {
+                ttl = Ttl.parse(token);
+                at++;
+            } else if (isClass(token)) {
+                if (!token.equalsIgnoreCase("IN")) {
+                    throw new IllegalArgumentException("class " + token + ": only class IN is served");
+                }
+                at++;
+            }
+        }
+        if (at >= tokens.size()) {
+            throw new IllegalArgumentException("a record needs a type");
+        }
+        RRType type = type(tokens.get(at).text());
+        List<ZoneTokenizer.Token> rdata = tokens.subList(at + 1, tokens.size());
+        if (ttl >= 0) {
+            lastTtl = ttl;
+        } else {
+            ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
+        }
+        lastOwner = owner;
+        add(ResourceRecord.in(owner, ttl, rdata(type, rdata)), source, entry.line());
+    }
+
+    /** A record read, with the place it was read from for the checks' messages. */
+    private record Placed(ResourceRecord record, String source, int line) {
+        String place() {
+            return source + ":" + line;
+        }
+    }
+
+    /** Checks a record as nsd-checkzone does (the SOA, the zone's bounds, CNAME alone) and keeps it. */
+    private void add(ResourceRecord record, String source, int line) {
+        Placed placed = new Placed(record, source, line);
+        if (record.type().equals(RRType.SOA)) {
+            if (soa != null && secondSoa == null) {
+                secondSoa = placed.place() + ": a second SOA record; a zone has exactly one";
+            }
+            soa = soa == null ? placed : soa; // whether it is at the apex is known at the end
+        } else if (firstOrigin != null) {
+            recordProblem = recordProblem != null ? recordProblem : outside(placed, firstOrigin);
+        } else {
+            beforeApex.add(placed);
+        }
+        int first = records.addReportingFirstType(record.name(), record.type(), record.ttl(), record.data(),
+                AnswerSource.ZONE);
+        if (first >= 0 && recordProblem == null) {
+            recordProblem = cnameProblem(placed, RRType.of(first));
+        }
+    }
+
+    /** Why the record is outside the zone, or null when it is inside. */
+    private static String outside(Placed placed, Name apex) {
+        return placed.record().name().isSubdomainOf(apex) ? null
+                : placed.place() + ": " + placed.record().name() + " is outside the zone " + apex;
+    }
+
+    private void directive(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
+            throws HostsFile.RecordsException {
+        List<ZoneTokenizer.Token> tokens = entry.tokens();
+        String name = tokens.get(0).text().toUpperCase(java.util.Locale.ROOT);
+        switch (name) {
+            case "$ORIGIN" -> {
+                expect(tokens, 2, "$ORIGIN NAME");
+                origin = name(tokens.get(1));
+                if (firstOrigin == null) {
+                    firstOrigin = origin;
+                }
+            }
+            case "$TTL" -> {
+                expect(tokens, 2, "$TTL TTL");
+                defaultTtl = Ttl.parse(tokens.get(1).text());
+            }
+            case "$INCLUDE" -> {
+                if (tokens.size() < 2 || tokens.size() > 3) {
+                    throw new IllegalArgumentException("expected $INCLUDE FILE [ORIGIN]");
+                }
+                if (depth + 1 > MAX_INCLUDE_DEPTH) {
+                    throw new IllegalArgumentException("$INCLUDE nested more than " + MAX_INCLUDE_DEPTH + " deep");
+                }
+                Path file = directory.resolve(tokens.get(1).text());
+                Name savedOrigin = origin;
+                Name savedOwner = lastOwner;
+                if (tokens.size() == 3) {
+                    origin = name(tokens.get(2));
+                }
+                include(file, depth + 1, source, entry.line());
+                origin = savedOrigin; // what the included file set does not leak back (RFC 1035 section 5.1)
+                lastOwner = savedOwner;
+            }
+            default -> throw new IllegalArgumentException(tokens.get(0).text() + ": not a directive chivato knows "
+                    + "($ORIGIN, $TTL, $INCLUDE)");
+        }
+    }
+
+    private static void expect(List<ZoneTokenizer.Token> tokens, int count, String form) {
+        if (tokens.size() != count) {
+            throw new IllegalArgumentException("expected " + form);
+        }
+    }
+
+    /** A name: {@code @} is the origin, a name without a trailing dot is relative to it. */
+    private Name name(ZoneTokenizer.Token token) {
+        String text = token.text();
+        if (token.quoted()) {
+            throw new IllegalArgumentException("a name cannot be a quoted string: \"" + text + "\"");
+        }
+        if (text.equals("@")) {
+            return requireOrigin(text);
+        }
+        if (isAbsolute(text)) {
+            return Name.parse(text);
+        }
+        return Name.parse(text, requireOrigin(text));
+    }
+
+    /** Whether the name ends with a dot that is not escaped ({@code a\.} is relative, {@code a\\.} absolute). */
+    private static boolean isAbsolute(String text) {
+        boolean lastIsBareDot = false;
+        for (int i = 0; i < text.length(); ) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                boolean decimal = i + 1 < text.length() && Character.isDigit(text.charAt(i + 1));
+                i += decimal ? 4 : 2;
+                lastIsBareDot = false;
+            } else {
+                lastIsBareDot = c == '.';
+                i++;
+            }
+        }
+        return lastIsBareDot;
+    }
+
+    private Name requireOrigin(String text) {
+        if (origin == null) {
+            throw new IllegalArgumentException("\"" + text + "\" is relative, and no origin is known yet: give "
+                    + "$ORIGIN, or --zone ORIGIN=FILE");
+        }
+        return origin;
+    }
+
+    private static boolean isClass(String token) {
+        for (String mnemonic : CLASSES) {
+            if (token.equalsIgnoreCase(mnemonic)) {
+                return true;
+            }
+        }
+        return isGenericClass(token);
+    }
+
+    /** {@code CLASS} and a number (RFC 3597 section 5). */
+    private static boolean isGenericClass(String token) {
+        return token.length() > 5 && token.regionMatches(true, 0, "CLASS", 0, 5)
+                && token.chars().skip(5).allMatch(Character::isDigit);
+    }
+
+    private static RRType type(String token) {
+        try {
+            RRType type = RRType.parse(token);
+            if (type.equals(RRType.OPT) || type.value() >= 128 && type.value() <= 255) {
+                throw new IllegalArgumentException(token + " is not a type a zone can hold");
+            }
+            return type;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + token + "\" is not a record type");
+        }
+    }
+
+    /** The RDATA of one record, in its type's own form or RFC 3597's generic one. */
+    private RData rdata(RRType type, List<ZoneTokenizer.Token> tokens) {
+        if (!tokens.isEmpty() && tokens.get(0).text().equals("\\#") && !tokens.get(0).quoted()) {
+            return generic(type, tokens);
+        }
+        ZoneRData fields = new ZoneRData(type, tokens, this::name);
+        RData data = switch (type.value()) {
+            case 1 -> RData.A.parse(fields.word("address"));
+            case 28 -> RData.AAAA.parse(fields.word("address"));
+            case 2 -> new RData.Ns(fields.name("host"));
+            case 5 -> new RData.Cname(fields.name("target"));
+            case 12 -> new RData.Ptr(fields.name("target"));
+            case 15 -> new RData.Mx(fields.u16("preference"), fields.name("exchange"));
+            case 6 -> new RData.Soa(fields.name("MNAME"), fields.name("RNAME"), fields.u32("serial"),
+                    fields.ttl("refresh"), fields.ttl("retry"), fields.ttl("expire"), fields.ttl("minimum"));
+            case 16 -> new RData.Txt(fields.characterStrings());
+            case 33 -> new RData.Srv(fields.u16("priority"), fields.u16("weight"), fields.u16("port"),
+                    fields.name("target"));
+            case 257 -> new RData.Caa(fields.u8("flags"), fields.word("tag"), fields.characterString("value"));
+            default -> throw new IllegalArgumentException(type + " records are read in the generic form only: "
+                    + type + " \\# LENGTH HEX");
+        };
+        fields.end();
+        return data;
+    }
+
+    /** {@code \# LENGTH HEX...} (RFC 3597 section 5), for any type; a type with its own form is decoded from it. */
+    private static RData generic(RRType type, List<ZoneTokenizer.Token> tokens) {
+        if (tokens.size() < 2) {
+            throw new IllegalArgumentException("\\# needs a length");
+        }
+        int length;
+        try {
+            length = Integer.parseInt(tokens.get(1).text());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\\# " + tokens.get(1).text() + ": the length is not a number");
+        }
+        StringBuilder hex = new StringBuilder();
+        tokens.subList(2, tokens.size()).forEach(t -> hex.append(t.text()));
+        byte[] data = hex.length() == 0 ? new byte[0] : Hex.parse(hex.toString());
+        if (length < 0 || length > 0xffff || data.length != length) {
+            throw new IllegalArgumentException("\\# " + length + " is followed by " + data.length + " octets");
+        }
+        if (!RData.hasTypedForm(type, RRClass.IN)) {
+            return new RData.Unknown(type, data);
+        }
+        return decodeRData(type, data);
+    }
+
+    /** Typed RDATA from its wire form, through the one decoder. */
+    private static RData decodeRData(RRType type, byte[] data) {
+        try {
+            return RData.decode(type, ByteBuffer.wrap(data));
+        } catch (WireFormatException e) {
+            throw new IllegalArgumentException("\\# " + data.length + " is not valid " + type + " RDATA: "
+                    + e.reason());
+        }
+    }
+
+    /** The checks that need the whole zone; the zone if they pass. */
+    private Zone checked(String source) throws HostsFile.RecordsException {
+        if (soa == null) {
+            throw new HostsFile.RecordsException(source + ": no SOA record: a zone needs one, at its apex");
+        }
+        if (secondSoa != null) {
+            throw new HostsFile.RecordsException(secondSoa);
+        }
+        Name apex = firstOrigin != null ? firstOrigin : soa.record().name();
+        if (!soa.record().name().equals(apex)) {
+            throw new HostsFile.RecordsException(soa.place() + ": the SOA record is at " + soa.record().name()
+                    + ", not at the apex " + apex);
+        }
+        for (Placed placed : beforeApex) {
+            String problem = outside(placed, apex);
+            if (problem != null) {
+                throw new HostsFile.RecordsException(problem);
+            }
+        }
+        if (recordProblem != null) {
+            throw new HostsFile.RecordsException(recordProblem);
+        }
+        records.addEmptyNonTerminals(apex);
+        return new Zone(apex, soa.record(), records.build());
+    }
+
+    /** A CNAME is the only data at its name (RFC 1034 section 3.6.2, RFC 2181 section 10.1). */
+    /** Why the record breaks this rule, given the type of the first record at its name; null when it does not. */
+    private static String cnameProblem(Placed placed, RRType earlier) {
+        Name owner = placed.record().name();
+        boolean isCname = placed.record().type().equals(RRType.CNAME);
+        if (isCname && earlier.equals(RRType.CNAME)) {
+            return placed.place() + ": a second CNAME at " + owner + "; a name has at most one";
+        }
+        if (isCname || earlier.equals(RRType.CNAME)) {
+            return placed.place() + ": CNAME beside other data at " + owner;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.chivato.server.log;
+
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.AnswerSource;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One entry of the query log. The event loop only copies the query's bytes and notes what it answered; the log's
+ * writer thread decodes the query to write its name, type and flags, off the hot path.
+ */
+public sealed interface LogEntry {
+    long timeMillis();
+
+    /** About what the entry holds in memory, for the log's bound in octets. */
+    long octets();
+
+    /** A message received and what became of it. */
+    sealed interface Exchange extends LogEntry {
+        Transport transport();
+
+        InetSocketAddress client();
+
+        /** The packet as received. */
+        byte[] query();
+
+        /** The answer as sent, kept only for {@code --log explain}. */
+        Optional<byte[]> response();
+
+        /** Why an answer did not go out (the socket refused it), or empty when it did or none was due. */
+        Optional<String> unsent();
+
+        @Override
+        default long octets() {
+            return 128 + query().length + response().map(r -> r.length).orElse(0);
+        }
+    }
+
+    /**
+     * The data was reloaded (SIGHUP or {@code --watch}).
+     *
+     * @param zones    each zone served now, with its serial ({@code example.org. 2026112601})
+     * @param records  records served now, in all
+     * @param failures for each source whose new version was refused (its old one stays): {@code FILE:LINE: reason}
+     */
+    record Reload(long timeMillis, List<String> zones, long records, long millis, List<String> failures)
+            implements LogEntry {
+        public Reload {
+            zones = List.copyOf(zones);
+            failures = List.copyOf(failures);
+        }
+
+        @Override
+        public long octets() {
+            return 128 + 64L * (zones.size() + failures.size());
+        }
+    }
+
+    /**
+     * A query that decoded (or that the answer cache answered, which only takes well-formed ones).
+     *
+     * @param rcode         the full response code sent, or -1 when the message was dropped
+     * @param responseSize  octets of the answer, 0 when dropped
+     */
+    record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
+                 int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
+                 Optional<byte[]> response, Optional<String> unsent) implements Exchange {
+    }
+
+    /**
+     * A packet that did not decode, or that the server failed on (a bug).
+     *
+     * @param id       the header's id, or -1 when not even the header was there
+     * @param internal true when the server failed, not the packet
+     * @param rcode    what went back (FORMERR, or SERVFAIL after an internal error), or -1 when it was dropped
+     */
+    record Malformed(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int id,
+                     String reason, int offset, boolean internal, int rcode, long micros, Optional<byte[]> response,
+                     Optional<String> unsent) implements Exchange {
+        boolean answered() {
+            return rcode >= 0;
+        }
+    }
+}

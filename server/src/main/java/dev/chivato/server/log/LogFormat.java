@@ -1,0 +1,315 @@
+package dev.chivato.server.log;
+
+import dev.chivato.protocol.Addresses;
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Explainer;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Hex;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ways the query log writes an entry: a line for people, JSON Lines for programs, or the line with both messages
+ * byte by byte.
+ */
+public enum LogFormat {
+    TEXT {
+        @Override
+        public void appendTo(StringBuilder line, LogEntry entry) {
+            line.append(timestamp(entry.timeMillis())).append(' ');
+            if (entry instanceof LogEntry.Reload reload) {
+                line.append("reload ").append(reload.failures().isEmpty() ? "ok" : "partial").append(" zones=")
+                        .append(reload.zones().isEmpty() ? "-" : String.join(",", reload.zones()).replace(' ', '/'))
+                        .append(" records=").append(reload.records()).append(' ').append(reload.millis()).append("ms");
+                reload.failures().forEach(f -> line.append(" failed=\"").append(f).append('"'));
+                return;
+            }
+            LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
+            line.append(exchange.transport().label()).append(' ').append(address(exchange.client())).append(' ');
+            if (entry instanceof LogEntry.Query q) {
+                QueryFacts f = QueryFacts.of(q.query());
+                line.append("id=").append(f.id()).append(' ').append(f.opcode()).append(' ');
+                line.append(f.question().map(x -> x.name().toString()).orElse("-")).append(' ')
+                        .append(f.question().map(x -> x.qclass().toString()).orElse("-")).append(' ')
+                        .append(f.question().map(x -> x.type().toString()).orElse("-"));
+                line.append(" flags=").append(f.flagsText().isEmpty() ? "-" : f.flagsText());
+                line.append(" edns=").append(f.ednsSize() < 0 ? "-" : Integer.toString(f.ednsSize()));
+                if (q.rcode() < 0) {
+                    line.append(" -> dropped");
+                } else {
+                    line.append(" -> ").append(new Rcode(q.rcode())).append(" answers=").append(q.answerCount())
+                            .append(" from=").append(q.source().label()).append(q.truncated() ? " tc" : "")
+                            .append(" size=").append(q.responseSize());
+                    q.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
+                }
+                line.append(' ').append(q.micros()).append("us");
+            } else {
+                LogEntry.Malformed m = (LogEntry.Malformed) entry;
+                line.append(m.internal() ? "INTERNAL-ERROR size=" : "MALFORMED size=").append(m.query().length);
+                if (m.id() >= 0) {
+                    line.append(" id=").append(m.id());
+                }
+                line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
+                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped");
+                m.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
+                line.append(' ').append(m.micros()).append("us");
+            }
+        }
+    },
+    JSON {
+        @Override
+        public void appendTo(StringBuilder json, LogEntry entry) {
+            json.append('{');
+            field(json, "ts", timestamp(entry.timeMillis()));
+            if (entry instanceof LogEntry.Reload reload) {
+                field(json, "kind", "reload");
+                bool(json, "ok", reload.failures().isEmpty());
+                strings(json, "zones", reload.zones());
+                number(json, "records", reload.records());
+                number(json, "ms", reload.millis());
+                strings(json, "failures", reload.failures());
+                json.setLength(json.length() - 1);
+                json.append('}');
+                return;
+            }
+            LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
+            field(json, "transport", exchange.transport().label());
+            field(json, "client", address(exchange.client()));
+            if (entry instanceof LogEntry.Query q) {
+                QueryFacts f = QueryFacts.of(q.query());
+                field(json, "kind", "query");
+                number(json, "id", f.id());
+                field(json, "opcode", f.opcode().toString());
+                bool(json, "rd", f.rd());
+                bool(json, "cd", f.cd());
+                bool(json, "do", f.dnssecOk());
+                field(json, "qname", f.question().map(x -> x.name().toString()).orElse(null));
+                field(json, "qtype", f.question().map(x -> x.type().toString()).orElse(null));
+                field(json, "qclass", f.question().map(x -> x.qclass().toString()).orElse(null));
+                if (f.ednsSize() >= 0) {
+                    number(json, "edns_size", f.ednsSize());
+                } else {
+                    json.append("\"edns_size\":null,");
+                }
+                field(json, "rcode", q.rcode() < 0 ? null : new Rcode(q.rcode()).toString());
+                number(json, "answers", q.answerCount());
+                field(json, "source", q.source().label());
+                bool(json, "tc", q.truncated());
+                number(json, "size", q.responseSize());
+                number(json, "us", q.micros());
+                field(json, "unsent", q.unsent().orElse(null));
+            } else {
+                LogEntry.Malformed m = (LogEntry.Malformed) entry;
+                field(json, "kind", m.internal() ? "internal-error" : "malformed");
+                if (m.id() >= 0) {
+                    number(json, "id", m.id());
+                } else {
+                    json.append("\"id\":null,");
+                }
+                number(json, "size", m.query().length);
+                field(json, "reason", m.reason());
+                number(json, "offset", m.offset());
+                field(json, "bytes", firstBytesHex(m.query()));
+                field(json, "rcode", m.answered() ? Rcode.of(m.rcode()).toString() : null);
+                number(json, "us", m.micros());
+                field(json, "unsent", m.unsent().orElse(null));
+            }
+            json.setLength(json.length() - 1);
+            json.append('}');
+        }
+    },
+
+    /** The text line, then both messages byte by byte, as {@code chivato explain} shows them. */
+    EXPLAIN {
+        @Override
+        public void appendTo(StringBuilder text, LogEntry entry) {
+            TEXT.appendTo(text, entry);
+            if (entry instanceof LogEntry.Exchange exchange) {
+                text.append('\n');
+                text.append(";; received\n");
+                appendExplained(text, exchange.query());
+                exchange.response().ifPresent(r -> appendExplained(text.append(";; sent\n"), r));
+            }
+        }
+    };
+
+    /**
+     * Characters of explanation per message, at most: a 64 KiB message of empty records would otherwise take more
+     * than a megabyte and a half of text per entry.
+     */
+    public static final int MAX_EXPLAINED_CHARS = 64 * 1024;
+
+    private static void appendExplained(StringBuilder text, byte[] message) {
+        String explained = Explainer.render(Explainer.explain(message));
+        if (explained.length() <= MAX_EXPLAINED_CHARS) {
+            text.append(explained);
+            return;
+        }
+        int cut = explained.lastIndexOf('\n', MAX_EXPLAINED_CHARS) + 1;
+        text.append(explained, 0, cut).append(";; (explanation cut after ").append(cut)
+                .append(" characters; the message has ").append(message.length).append(" octets)\n");
+    }
+
+    /** A line about the log itself (an entry it could not write), in this format. */
+    public void appendNote(StringBuilder out, String note) {
+        if (this == JSON) {
+            out.append('{');
+            field(out, "kind", "log-note");
+            field(out, "note", note);
+            out.setLength(out.length() - 1);
+            out.append('}');
+        } else {
+            out.append("# query log: ").append(note);
+        }
+    }
+
+    private static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Appends the entry, without a line end, to {@code out}. */
+    public abstract void appendTo(StringBuilder out, LogEntry entry);
+
+
+    /** The second last formatted and its text up to the dot ("2026-11-25T23:01:40."), per writer thread. */
+    private static final class LastSecond {
+        long second = Long.MIN_VALUE;
+        String prefix = "";
+    }
+
+    /** Formatting a date costs more than a whole entry, so it is done once a second. */
+    private static final ThreadLocal<LastSecond> LAST_SECOND = ThreadLocal.withInitial(LastSecond::new);
+
+    static String timestamp(long millis) {
+        long second = Math.floorDiv(millis, 1000);
+        LastSecond last = LAST_SECOND.get();
+        if (last.second != second) {
+            String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
+            last.second = second;
+            last.prefix = full.substring(0, full.length() - 4);
+        }
+        int ms = Math.floorMod(millis, 1000);
+        return last.prefix + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+    }
+
+    /** {@code 127.0.0.1:5353} or {@code [::1]:5353}. */
+    public static String address(InetSocketAddress address) {
+        byte[] octets = address.getAddress().getAddress();
+        if (octets.length == 4) {
+            return (octets[0] & 0xff) + "." + (octets[1] & 0xff) + "." + (octets[2] & 0xff) + "." + (octets[3] & 0xff)
+                    + ":" + address.getPort();
+        }
+        return "[" + Addresses.formatIPv6(octets) + "]:" + address.getPort();
+    }
+
+    /** The first 32 octets in hex: enough to recognise what a malformed packet was. */
+    private static String firstBytesHex(byte[] packet) {
+        return Hex.format(packet, 0, Math.min(32, packet.length));
+    }
+
+    /** What the log says of a query, read from its bytes by the writer thread. */
+    private record QueryFacts(int id, Opcode opcode, boolean rd, boolean cd, boolean dnssecOk,
+                              Optional<Question> question, int ednsSize) {
+        static QueryFacts of(byte[] query) {
+            try {
+                Message message = Message.decode(query);
+                Header header = message.header();
+                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(),
+                        message.edns().map(Edns::dnssecOk).orElse(false), message.question(),
+                        message.edns().map(Edns::udpPayloadSize).orElse(-1));
+            } catch (WireFormatException e) {
+                // Only decodable queries are logged as queries; read what the header says all the same.
+                int flags = query.length >= 4 ? (query[2] & 0xff) << 8 | query[3] & 0xff : 0;
+                Header header = Header.fromWire(query.length >= 2 ? (query[0] & 0xff) << 8 | query[1] & 0xff : 0,
+                        flags);
+                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(), false,
+                        Optional.empty(), -1);
+            }
+        }
+
+        String flagsText() {
+            StringBuilder flags = new StringBuilder();
+            if (rd) {
+                flags.append("rd");
+            }
+            if (cd) {
+                flags.append(flags.length() > 0 ? "," : "").append("cd");
+            }
+            if (dnssecOk) {
+                flags.append(flags.length() > 0 ? "," : "").append("do");
+            }
+            return flags.toString();
+        }
+    }
+
+    private static void field(StringBuilder json, String name, String value) {
+        json.append('"').append(name).append("\":");
+        if (value == null) {
+            json.append("null,");
+            return;
+        }
+        string(json, value);
+        json.append(',');
+    }
+
+    /** A JSON string: quotes, backslashes and anything outside printable ASCII escaped. */
+    private static void string(StringBuilder json, String value) {
+        json.append('"');
+        if (!needsEscaping(value)) {
+            json.append(value).append('"');
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f) {
+                        json.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        json.append(c);
+                    }
+                }
+            }
+        }
+        json.append('"');
+    }
+
+    private static boolean needsEscaping(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20 || c >= 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void strings(StringBuilder json, String name, List<String> values) {
+        json.append('"').append(name).append("\":[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            string(json, values.get(i));
+        }
+        json.append("],");
+    }
+
+    private static void number(StringBuilder json, String name, long value) {
+        json.append('"').append(name).append("\":").append(value).append(',');
+    }
+
+    private static void bool(StringBuilder json, String name, boolean value) {
+        json.append('"').append(name).append("\":").append(value).append(',');
+    }
+}

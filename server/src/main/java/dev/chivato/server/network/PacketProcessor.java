@@ -1,0 +1,215 @@
+package dev.chivato.server.network;
+
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.answer.AnswerCache;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.log.QueryLog;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Bytes in, bytes out, for both transports. A query asked before is answered from the {@link AnswerCache}; every other
+ * one is decoded, handed to the {@link QueryHandler} and encoded within the size the client allows, and its answer is
+ * kept in the cache. The one place where a
+ * {@link WireFormatException} becomes FORMERR. Every message is logged once, after its answer was handed to the
+ * transport, so the log says whether it really went out.
+ */
+public final class PacketProcessor {
+    /** Returned instead of a length when nothing is to be sent. */
+    public static final int DROP = -1;
+    /** The plain DNS UDP limit (RFC 1035 section 4.2.1), and the floor for any EDNS size (RFC 6891 6.2.5). */
+    public static final int CLASSIC_UDP_SIZE = 512;
+
+    /** Where an answer goes: a datagram sent at once, or a connection's queue. */
+    public interface Responder {
+        /**
+         * Sends or queues the {@code length} octets of answer that end at {@code out}'s position.
+         *
+         * @return empty when they went out (or were queued), else why they did not
+         */
+        Optional<String> respond(ByteBuffer out, int length);
+    }
+
+    /** For callers that send the answer themselves (tests, benchmarks). */
+    private static final Responder KEEP = (out, length) -> Optional.empty();
+
+    /** The current data's handler (with its cache): read once per message, so each answer is one version's. */
+    private volatile QueryHandler handler;
+    private final QueryLog log;
+    /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
+    private final Consumer<String> warnings;
+
+    public PacketProcessor(QueryHandler handler, QueryLog log) {
+        this(handler, log, System.err::println);
+    }
+
+    public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings) {
+        this.handler = handler;
+        this.log = log;
+        this.warnings = warnings;
+    }
+
+    /** From now on, answers come from {@code next} (a reload); a message being answered finishes with the old one. */
+    public void use(QueryHandler next) {
+        handler = next;
+    }
+
+    /** Answers into {@code out} and logs as if the answer was sent; returns its length or {@link #DROP}. */
+    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client) {
+        return process(packet, out, transport, client, KEEP);
+    }
+
+    /**
+     * Answers the message in {@code packet} (position to limit) into {@code out} from its position, hands the
+     * answer to {@code responder}, and logs what happened.
+     *
+     * @return the response length, or {@link #DROP}
+     */
+    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            Responder responder) {
+        long startNanos = log.enabled() ? System.nanoTime() : 0; // only the log reads the clock
+        int outStart = out.position();
+        int length;
+        Object outcome; // the cached answer's source, the handler's Reply, or the problem
+        QueryHandler handler = this.handler;
+        AnswerCache cache = handler.cache();
+        try {
+            AnswerCache.Entry cached = cache.find(packet, transport);
+            if (cached != null) {
+                outcome = cached.source();
+                length = AnswerCache.write(cached, packet, out);
+            } else {
+                try {
+                    Message query = Message.decode(packet);
+                    QueryHandler.Reply reply = handler.handle(query, transport);
+                    outcome = reply;
+                    length = reply.response().isPresent()
+                            ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
+                    if (length != DROP) {
+                        cache.store(packet, transport, out, length, reply.source());
+                    }
+                } catch (WireFormatException problem) {
+                    outcome = problem;
+                    length = refusal(packet, out, Rcode.FORMERR);
+                }
+            }
+        } catch (RuntimeException bug) {
+            // A bug must cost one answer, never the event loop: SERVFAIL, and a loud line for the operator.
+            warnings.accept("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
+            out.position(outStart);
+            outcome = bug;
+            length = refusal(packet, out, Rcode.SERVFAIL);
+        }
+        Optional<String> unsent = length == DROP ? Optional.empty() : responder.respond(out, length);
+        if (log.enabled()) {
+            log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos));
+        }
+        return length;
+    }
+
+    /**
+     * The answer to a message that could not be handled: FORMERR or SERVFAIL with the same id, the question echoed
+     * when it decodes, nothing else; {@link #DROP} when not even a header is there or it is a response.
+     */
+    private static int refusal(ByteBuffer packet, ByteBuffer out, Rcode rcode) {
+        try {
+            Header header = Message.decodeHeader(packet);
+            if (header.qr()) {
+                return DROP;
+            }
+            return QueryHandler.failure(header, rcode == Rcode.FORMERR ? List.of() : questionsOf(packet), rcode)
+                    .encode(out, CLASSIC_UDP_SIZE);
+        } catch (WireFormatException shorterThanAHeader) {
+            return DROP; // nothing to answer to
+        }
+    }
+
+    /** The questions of a message that decodes, for a SERVFAIL to echo; none when it does not. */
+    private static List<Question> questionsOf(ByteBuffer packet) {
+        try {
+            return Message.decode(packet.duplicate()).questions();
+        } catch (WireFormatException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
+    public static int responseLimit(Optional<dev.chivato.protocol.Edns> edns, Transport transport) {
+        if (transport == Transport.TCP) {
+            return Message.MAX_LENGTH;
+        }
+        return edns.map(e -> Math.max(CLASSIC_UDP_SIZE, Math.min(e.udpPayloadSize(),
+                QueryHandler.OUR_UDP_PAYLOAD_SIZE))).orElse(CLASSIC_UDP_SIZE);
+    }
+
+    /**
+     * The log entry. What was sent is read back from the header just written, so every path logs the same way; the
+     * query's name and flags are left for the log's writer thread to read.
+     */
+    private LogEntry entry(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            int length, Object outcome, Optional<String> unsent, long startNanos) {
+        long now = System.currentTimeMillis();
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        int rcode = length == DROP ? -1 : rcodeSent(out, length, outcome);
+        Optional<byte[]> response = response(out, length);
+        if (outcome instanceof WireFormatException problem) {
+            return new LogEntry.Malformed(now, transport, client, copy(packet), idOf(packet), problem.reason(),
+                    problem.offset(), false, rcode, micros, response, unsent);
+        }
+        if (outcome instanceof RuntimeException bug) {
+            return new LogEntry.Malformed(now, transport, client, copy(packet), idOf(packet), bug.toString(), 0,
+                    true, rcode, micros, response, unsent);
+        }
+        int answers = 0;
+        boolean truncated = false;
+        AnswerSource source = AnswerSource.NONE;
+        if (length != DROP) {
+            int start = out.position() - length;
+            truncated = (out.get(start + 2) & 0x02) != 0;
+            answers = out.getShort(start + 6) & 0xffff;
+            AnswerSource answered = outcome instanceof QueryHandler.Reply reply ? reply.source() : (AnswerSource) outcome;
+            source = answers > 0 ? answered : AnswerSource.NONE;
+        }
+        return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
+                Math.max(length, 0), micros, response, unsent);
+    }
+
+    /** The full rcode sent: the handler's decision (which may use EDNS's upper bits), else the header's four. */
+    private static int rcodeSent(ByteBuffer out, int length, Object outcome) {
+        if (outcome instanceof QueryHandler.Reply reply) {
+            return reply.response().orElseThrow().rcode().value();
+        }
+        return out.get(out.position() - length + 3) & 0xf;
+    }
+
+    private static int idOf(ByteBuffer packet) {
+        return packet.remaining() >= Header.LENGTH ? packet.getShort(packet.position()) & 0xffff : -1;
+    }
+
+    private static byte[] copy(ByteBuffer packet) {
+        byte[] bytes = new byte[packet.remaining()];
+        packet.get(packet.position(), bytes);
+        return bytes;
+    }
+
+    /** A copy of the response just written, when the log prints it. */
+    private Optional<byte[]> response(ByteBuffer out, int length) {
+        if (!log.wantsWire() || length == DROP) {
+            return Optional.empty();
+        }
+        byte[] bytes = new byte[length];
+        out.get(out.position() - length, bytes);
+        return Optional.of(bytes);
+    }
+}

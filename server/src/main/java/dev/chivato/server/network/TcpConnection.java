@@ -1,0 +1,252 @@
+package dev.chivato.server.network;
+
+import dev.chivato.protocol.Header;
+import dev.chivato.server.answer.Transport;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+/**
+ * One TCP client (RFC 1035 section 4.2.2, RFC 7766): messages framed by a 2-octet length, any number of them
+ * pipelined, answered in order. Owned by one event loop thread; nothing here is shared but the memory budget.
+ *
+ * <p>Memory is bounded before anything is answered: a message is answered only while the unsent answers are under
+ * {@link #MAX_PENDING_OUTPUT}, and reading stops until they drain, so a client that never reads holds at most that
+ * plus one answer plus one message being read. Whole messages already read wait in the input buffer, which shrinks
+ * back once a large message is gone.
+ */
+final class TcpConnection implements PacketProcessor.Responder {
+    /** Stop answering (and reading) while a client's unsent answers are at least this. */
+    static final int MAX_PENDING_OUTPUT = 128 * 1024;
+    /** Octets per second a client must take, over each I/O timeout, while answers wait for it. */
+    static final int MIN_OUTPUT_RATE = 1024;
+    private static final int INITIAL_INPUT = 4096;
+
+    final SocketChannel channel;
+    final SelectionKey key;
+    final InetSocketAddress client;
+    /** Its place in the order its event loop accepted connections. */
+    final long serial;
+    private final PacketProcessor processor;
+    /** The loop's buffer each answer is written into before it is copied to the queue. */
+    private final ByteBuffer scratch;
+    private final MemoryBudget budget;
+    /** Bytes read and not yet handled, in write mode. */
+    private ByteBuffer input = ByteBuffer.allocate(INITIAL_INPUT);
+    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+    private int pendingOutput;
+    /** The octets this connection has charged to the budget. */
+    private int charged;
+    /** The client half-closed: answer what was read, send it all, then close. */
+    private boolean inputClosed;
+    private long lastActivityNanos;
+    /** When the unfinished message at the head of {@link #input} started, or -1 when none is unfinished. */
+    private long partialSinceNanos = -1;
+    /** Start of the current window in which a client with answers waiting must take enough of them, or -1. */
+    private long outputWindowStartNanos = -1;
+    private long writtenInWindow;
+
+    TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, PacketProcessor processor,
+            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial) {
+        this.channel = channel;
+        this.key = key;
+        this.client = client;
+        this.serial = serial;
+        this.processor = processor;
+        this.scratch = scratch;
+        this.budget = budget;
+        this.lastActivityNanos = nowNanos;
+        account();
+    }
+
+    /** Reads what is there and answers whole messages while there is room; false when the connection is done. */
+    boolean onReadable(long nowNanos) throws IOException {
+        while (!inputClosed && pendingOutput < MAX_PENDING_OUTPUT && !hasWholeMessage()) {
+            if (!input.hasRemaining()) {
+                return false; // cannot happen: the buffer is grown to hold the message at its head
+            }
+            int read = channel.read(input);
+            if (read < 0) {
+                inputClosed = true; // half-closed: what was read is still answered (RFC 7766 section 6.2.4)
+                break;
+            }
+            if (read == 0) {
+                break;
+            }
+            lastActivityNanos = nowNanos;
+            if (!answerWholeMessages(nowNanos)) {
+                return false;
+            }
+        }
+        return flush(nowNanos);
+    }
+
+    /** Answers the whole messages at the head of the input while the unsent answers are under the cap. */
+    private boolean answerWholeMessages(long nowNanos) {
+        boolean answered = false;
+        input.flip();
+        try {
+            while (pendingOutput < MAX_PENDING_OUTPUT && input.remaining() >= 2) {
+                int length = input.getShort(input.position()) & 0xffff;
+                if (length < Header.LENGTH) {
+                    return false; // not even a header: nothing sensible can follow on this stream
+                }
+                if (input.remaining() < 2 + length) {
+                    break;
+                }
+                ByteBuffer message = input.slice(input.position() + 2, length);
+                input.position(input.position() + 2 + length);
+                scratch.clear().position(2);
+                processor.process(message, scratch, Transport.TCP, client, this);
+                answered = true;
+            }
+        } finally {
+            input.compact();
+        }
+        fitInput();
+        if (answered || inputClosed || !hasPartialMessage()) {
+            partialSinceNanos = -1;
+        }
+        if (!inputClosed && hasPartialMessage() && partialSinceNanos < 0) {
+            partialSinceNanos = nowNanos;
+        }
+        account();
+        return true;
+    }
+
+    /** Queues an answer written into the scratch buffer after its 2 octets of length. */
+    @Override
+    public Optional<String> respond(ByteBuffer out, int length) {
+        out.putShort(0, (short) length);
+        ByteBuffer copy = ByteBuffer.allocate(2 + length).put(0, out, 0, 2 + length);
+        if (output.isEmpty()) {
+            outputWindowStartNanos = lastActivityNanos;
+            writtenInWindow = 0;
+        }
+        output.add(copy);
+        pendingOutput += copy.remaining();
+        return Optional.empty();
+    }
+
+    /**
+     * Writes what the socket takes, answers messages already read as room frees up, and sets what to wait for.
+     * False when the connection is done: the client half-closed and has been sent everything it was owed.
+     */
+    boolean flush(long nowNanos) throws IOException {
+        while (true) {
+            write(nowNanos);
+            if (pendingOutput >= MAX_PENDING_OUTPUT || !hasWholeMessage()) {
+                break;
+            }
+            if (!answerWholeMessages(nowNanos)) {
+                return false;
+            }
+        }
+        if (inputClosed && output.isEmpty() && !hasWholeMessage()) {
+            return false;
+        }
+        boolean wantsInput = !inputClosed && pendingOutput < MAX_PENDING_OUTPUT && !hasWholeMessage();
+        int interest = (output.isEmpty() ? 0 : SelectionKey.OP_WRITE) | (wantsInput ? SelectionKey.OP_READ : 0);
+        if (key.interestOps() != interest) {
+            key.interestOps(interest);
+        }
+        account();
+        return true;
+    }
+
+    private void write(long nowNanos) throws IOException {
+        while (!output.isEmpty()) {
+            ByteBuffer head = output.peek();
+            int written = channel.write(head);
+            if (written > 0) {
+                lastActivityNanos = nowNanos;
+                pendingOutput -= written;
+                writtenInWindow += written;
+            }
+            if (head.hasRemaining()) {
+                break;
+            }
+            output.poll();
+        }
+        if (output.isEmpty()) {
+            outputWindowStartNanos = -1;
+        }
+    }
+
+    /** Grows the input to hold the message at its head, or shrinks it back once a large message is gone. */
+    private void fitInput() {
+        int held = input.position();
+        int needed = Math.max(INITIAL_INPUT, held);
+        if (held >= 2) {
+            needed = Math.max(needed, 2 + (input.getShort(0) & 0xffff));
+        }
+        if (input.capacity() < needed || input.capacity() > INITIAL_INPUT && needed == INITIAL_INPUT) {
+            input = ByteBuffer.allocate(needed).put(input.flip());
+        }
+    }
+
+    /** Whether a whole message waits at the head of the input. */
+    private boolean hasWholeMessage() {
+        return input.position() >= 2 && input.position() >= 2 + (input.getShort(0) & 0xffff);
+    }
+
+    private boolean hasPartialMessage() {
+        return input.position() > 0 && !hasWholeMessage();
+    }
+
+    boolean hasPendingOutput() {
+        return !output.isEmpty();
+    }
+
+    /** Nothing half-read and nothing unsent: closing it loses nothing. */
+    boolean isIdle() {
+        return output.isEmpty() && input.position() == 0;
+    }
+
+    long lastActivityNanos() {
+        return lastActivityNanos;
+    }
+
+    /** The octets this connection holds in buffers. */
+    int footprint() {
+        return input.capacity() + pendingOutput;
+    }
+
+    private void account() {
+        int now = footprint();
+        budget.add(now - charged);
+        charged = now;
+    }
+
+    /** Gives back what this connection charged to the budget; called once, when it is closed. */
+    void release() {
+        budget.add(-charged);
+        charged = 0;
+    }
+
+    /**
+     * Whether to close: a message left half-sent for the I/O timeout (slow-loris), a client that took less than
+     * {@link #MIN_OUTPUT_RATE} of its waiting answers over an I/O timeout (a stalled reader; a slow but steady one
+     * is served), or nothing to do for the idle timeout.
+     */
+    boolean timedOut(long nowNanos, long idleNanos, long ioNanos) {
+        if (partialSinceNanos >= 0 && nowNanos - partialSinceNanos > ioNanos) {
+            return true;
+        }
+        if (!output.isEmpty()) {
+            if (nowNanos - outputWindowStartNanos > ioNanos) {
+                if (writtenInWindow < MIN_OUTPUT_RATE * (ioNanos / 1_000_000_000.0)) {
+                    return true;
+                }
+                outputWindowStartNanos = nowNanos;
+                writtenInWindow = 0;
+            }
+            return false;
+        }
+        return !hasWholeMessage() && nowNanos - lastActivityNanos > idleNanos;
+    }
+}

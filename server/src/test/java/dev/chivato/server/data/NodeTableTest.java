@@ -1,0 +1,143 @@
+package dev.chivato.server.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.MessageArbitraries;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.ResourceRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class NodeTableTest {
+    private static final Name WWW = Name.parse("www.example.org");
+
+    private static NodeTable table(List<ResourceRecord> records) {
+        NodeTable.Builder builder = new NodeTable.Builder();
+        records.forEach(r -> builder.add(r.name(), r.type(), r.ttl(), r.data(), AnswerSource.ZONE));
+        return builder.build();
+    }
+
+    private static ResourceRecord a(Name owner, long ttl, String address) {
+        return ResourceRecord.in(owner, ttl, RData.A.parse(address));
+    }
+
+    @Test
+    void aNameIsFoundWhateverItsCaseAndKeepsTheCaseFirstGiven() {
+        NodeTable table = table(List.of(a(Name.parse("WWW.example.org"), 60, "192.0.2.1")));
+        Snapshot.Node node = table.get(Name.parse("www.EXAMPLE.org"), -1).orElseThrow();
+        assertEquals("WWW.example.org.", node.rrsets().get(0).owner().toString());
+        assertTrue(table.get(Name.parse("ftp.example.org"), -1).isEmpty());
+    }
+
+    @Test
+    void recordsFormRRsetsTypesInTheOrderTheyCameAndTheFirstTtlStands() {
+        NodeTable table = table(List.of(a(WWW, 60, "192.0.2.1"),
+                ResourceRecord.in(WWW, 30, RData.Txt.of("hello")), a(WWW, 90, "192.0.2.2")));
+        List<Snapshot.RRset> rrsets = table.get(WWW, -1).orElseThrow().rrsets();
+        assertEquals(List.of(RRType.A, RRType.TXT), rrsets.stream().map(Snapshot.RRset::type).toList());
+        assertEquals(60, rrsets.get(0).ttl());
+        assertEquals(List.of(RData.A.parse("192.0.2.1"), RData.A.parse("192.0.2.2")), rrsets.get(0).data());
+    }
+
+    @Test
+    void aGivenTtlReplacesTheRecordsOwn() {
+        NodeTable table = table(List.of(a(WWW, 60, "192.0.2.1")));
+        assertEquals(300, table.get(WWW, 300).orElseThrow().rrsets().get(0).ttl());
+    }
+
+    @Test
+    void aDuplicateIsLeftOutForAFewRecordsAndForMany() {
+        NodeTable.Builder builder = new NodeTable.Builder();
+        for (int i = 0; i < 50; i++) {
+            assertTrue(builder.add(WWW, RRType.A, 60, RData.A.parse("192.0.2." + i), AnswerSource.ZONE));
+            assertFalse(builder.add(WWW, RRType.A, 60, RData.A.parse("192.0.2." + i / 2), AnswerSource.ZONE),
+                    "after " + i);
+        }
+        assertEquals(50, builder.records());
+        assertEquals(50, builder.build().get(WWW, -1).orElseThrow().rrsets().get(0).data().size());
+    }
+
+    @Test
+    void addReportsTheFirstTypeAtTheOwnerBeforeIt() {
+        NodeTable.Builder builder = new NodeTable.Builder();
+        RData.Cname cname = new RData.Cname(Name.parse("elsewhere.example"));
+        assertEquals(NodeTable.Builder.FIRST_AT_OWNER, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
+                AnswerSource.ZONE));
+        assertEquals(RRType.CNAME.value(), builder.addReportingFirstType(WWW, RRType.A, 60,
+                RData.A.parse("192.0.2.1"), AnswerSource.ZONE));
+        assertEquals(NodeTable.Builder.DUPLICATE, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
+                AnswerSource.ZONE));
+    }
+
+    @Test
+    void ancestorsBecomeEmptyNonTerminalsUpToAndWithTheCeiling() {
+        NodeTable.Builder builder = new NodeTable.Builder();
+        builder.add(Name.parse("a.b.c.example.org"), RRType.A, 60, RData.A.parse("192.0.2.1"), AnswerSource.ZONE);
+        builder.addEmptyNonTerminals(name -> Name.parse("example.org"));
+        NodeTable table = builder.build();
+        assertTrue(table.get(Name.parse("b.c.example.org"), -1).orElseThrow().rrsets().isEmpty());
+        assertTrue(table.get(Name.parse("c.example.org"), -1).orElseThrow().rrsets().isEmpty());
+        assertTrue(table.get(Name.parse("example.org"), -1).orElseThrow().rrsets().isEmpty(), "the ceiling too");
+        assertTrue(table.get(Name.parse("org"), -1).isEmpty(), "nothing above it");
+        assertEquals(4, table.names());
+    }
+
+    @Test
+    void theDigestIgnoresOrderAndCaseButNotContent() {
+        ResourceRecord one = a(WWW, 60, "192.0.2.1");
+        ResourceRecord two = a(Name.parse("ftp.example.org"), 60, "192.0.2.2");
+        long digest = table(List.of(one, two)).digest();
+        assertEquals(digest, table(List.of(two, one)).digest());
+        assertEquals(digest, table(List.of(a(Name.parse("WWW.example.org"), 60, "192.0.2.1"), two)).digest());
+        assertNotEquals(digest, table(List.of(a(WWW, 61, "192.0.2.1"), two)).digest());
+        assertNotEquals(digest, table(List.of(a(WWW, 60, "192.0.2.3"), two)).digest());
+    }
+
+    @Provide
+    Arbitrary<List<ResourceRecord>> records() {
+        Arbitrary<Name> owners = Arbitraries.of(Name.parse("a.example"), Name.parse("b.example"),
+                Name.parse("B.EXAMPLE"), Name.parse("c.a.example"), Name.ROOT);
+        Arbitrary<ResourceRecord> records = Combinators.combine(owners, Arbitraries.longs().between(0, Ttl.MAX),
+                MessageArbitraries.rdataIn().filter(d -> !(d instanceof RData.Opt))).as(ResourceRecord::in);
+        return records.list().ofMaxSize(40);
+    }
+
+    /** The table answers as a map of names to RRsets in the order given would (the model). */
+    @Property(tries = 300)
+    void everyNameAnswersWhatAMapWouldHold(@ForAll("records") List<ResourceRecord> records) {
+        Map<Name, Map<RRType, List<RData>>> model = new LinkedHashMap<>();
+        Map<List<Object>, Long> ttls = new LinkedHashMap<>();
+        for (ResourceRecord record : records) {
+            List<RData> rrset = model.computeIfAbsent(record.name(), n -> new LinkedHashMap<>())
+                    .computeIfAbsent(record.type(), t -> new ArrayList<>());
+            if (!rrset.contains(record.data())) {
+                rrset.add(record.data());
+            }
+            ttls.putIfAbsent(List.of(record.name(), record.type()), record.ttl());
+        }
+        NodeTable table = table(records);
+        assertEquals(model.size(), table.names());
+        model.forEach((name, types) -> {
+            List<Snapshot.RRset> rrsets = table.get(name, -1).orElseThrow().rrsets();
+            assertEquals(List.copyOf(types.keySet()), rrsets.stream().map(Snapshot.RRset::type).toList());
+            for (Snapshot.RRset rrset : rrsets) {
+                assertEquals(types.get(rrset.type()), rrset.data());
+                assertEquals(ttls.get(List.of(name, rrset.type())), rrset.ttl());
+            }
+        });
+    }
+}
