@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,11 +100,17 @@ final class DataSources {
                 (System.nanoTime() - start) / 1_000_000, failures));
     }
 
-    /** The files a reload reads, for {@code --watch} (an {@code $INCLUDE}d file is not among them). */
-    List<Path> files() {
-        List<Path> files = new ArrayList<>(recordFiles);
-        zoneSpecs.forEach(spec -> files.add(Path.of(zoneFile(spec))));
-        return files;
+    /** The files a reload reads, for {@code --watch}: each zone's {@code $INCLUDE}d files as last read among them. */
+    synchronized List<Path> files() {
+        Set<Path> files = new LinkedHashSet<>(recordFiles);
+        for (String spec : zoneSpecs) {
+            files.add(Path.of(zoneFile(spec)));
+            ZoneFile.Zone zone = zones.get(spec);
+            if (zone != null) {
+                files.addAll(zone.files());
+            }
+        }
+        return List.copyOf(files);
     }
 
     /** What is served, in one line for stderr at start. */

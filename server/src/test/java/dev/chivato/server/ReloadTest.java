@@ -87,6 +87,20 @@ class ReloadTest {
         }
     }
 
+    @Test
+    void watchSeesAnEditOfAnIncludedFile() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, "$INCLUDE body.inc\n");
+        Files.writeString(dir.resolve("body.inc"), zone(1, "192.0.2.1"));
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--watch", "0.2",
+                "--log", "off")) {
+            assertEquals(List.of("192.0.2.1"), www(server.port));
+            Files.writeString(dir.resolve("body.inc"), zone(2, "192.0.2.2"));
+            assertEventually(server.port, "192.0.2.2");
+            assertEquals(0, server.terminate(10));
+        }
+    }
+
     private static void assertEventually(int port, String address) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!www(port).equals(List.of(address)) && System.nanoTime() < deadline) {

@@ -31,8 +31,15 @@ import java.util.Set;
  * stops the reading with {@code FILE:LINE: reason}.
  */
 public final class ZoneFile {
-    /** A zone as read: its origin, its SOA record, and its names with their records (each once). */
-    public record Zone(Name origin, ResourceRecord soa, NodeTable nodes) {
+    /**
+     * A zone as read: its origin, its SOA record, its names with their records (each once), and the files it was read
+     * from ({@code $INCLUDE}d ones after the first), so that a watch sees an edit to any of them.
+     */
+    public record Zone(Name origin, ResourceRecord soa, NodeTable nodes, List<Path> files) {
+        public Zone {
+            files = List.copyOf(files);
+        }
+
         /** Every record, grouped by name and type, names in the order they first came. */
         public List<ResourceRecord> records() {
             return nodes.records();
@@ -60,6 +67,7 @@ public final class ZoneFile {
     static final long DEFAULT_TTL = 3600;
 
     private final NodeTable.Builder records = new NodeTable.Builder();
+    private final List<Path> files = new ArrayList<>();
     /** The records read before the apex is known (there is no origin yet), checked to be inside it at the end. */
     private final List<Placed> beforeApex = new ArrayList<>();
     private Placed soa;
@@ -100,6 +108,7 @@ public final class ZoneFile {
     }
 
     private void include(Path file, int depth, String from, int fromLine) throws HostsFile.RecordsException {
+        files.add(file);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -399,7 +408,7 @@ public final class ZoneFile {
             throw new HostsFile.RecordsException(recordProblem);
         }
         records.addEmptyNonTerminals(apex);
-        return new Zone(apex, soa.record(), records.build());
+        return new Zone(apex, soa.record(), records.build(), files);
     }
 
     /** A CNAME is the only data at its name (RFC 1034 section 3.6.2, RFC 2181 section 10.1). */
