@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Where the answers come from (hosts files and lines, zone files) and the last good version of each, so that a reload
@@ -34,12 +35,20 @@ final class DataSources {
     private final long ttl;
     private final boolean snitch;
     private final Optional<QueryHandler.UnknownPolicy> unknown;
+    /** The names an upstream answers when we hold nothing of our own for them. */
+    private final Predicate<Name> forwards;
     private RecordStore hosts;
     /** The last good version of each zone, by its {@code --zone} argument. */
     private final Map<String, ZoneFile.Zone> zones = new LinkedHashMap<>();
 
     DataSources(List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs, long ttl, boolean snitch,
             Optional<QueryHandler.UnknownPolicy> unknown) {
+        this(recordFiles, recordLines, zoneSpecs, ttl, snitch, unknown, name -> false);
+    }
+
+    DataSources(List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs, long ttl, boolean snitch,
+            Optional<QueryHandler.UnknownPolicy> unknown, Predicate<Name> forwards) {
+        this.forwards = forwards;
         this.recordFiles = List.copyOf(recordFiles);
         this.recordLines = List.copyOf(recordLines);
         this.zoneSpecs = List.copyOf(zoneSpecs);
@@ -129,7 +138,7 @@ final class DataSources {
         List<ZoneFile.Zone> served = List.copyOf(zones.values());
         QueryHandler.UnknownPolicy policy = unknown.orElse(served.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN
                 : QueryHandler.UnknownPolicy.REFUSE);
-        return new QueryHandler(hosts, served, policy, snitch, ttl);
+        return new QueryHandler(hosts, served, policy, snitch, ttl, forwards);
     }
 
     /** RFC 1982 serial number arithmetic: whether {@code next} is greater than {@code previous}. */

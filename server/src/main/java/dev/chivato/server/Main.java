@@ -8,6 +8,8 @@ import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
+import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.network.ServerConfig;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -118,6 +120,21 @@ public final class Main implements Callable<Integer> {
                     + "holding the most are closed (default: 64).")
     int tcpMemoryMib = (int) (ServerConfig.DEFAULT_TCP_MEMORY >> 20);
 
+    @Option(names = "--forward", paramLabel = "[DOMAIN=]ADDR[:PORT]",
+            description = "Send queries for names we do not hold to this upstream server (port 53 by default; IPv6 "
+                    + "as [::1]:53), repeatable; with DOMAIN=, only names at or below it (the longest DOMAIN wins).")
+    List<String> forwards = new ArrayList<>();
+
+    @Option(names = "--allow-recursion", paramLabel = "CIDR",
+            description = "Clients we forward for, repeatable (default: loopback and the subnets of the interfaces "
+                    + "we listen on); the others get REFUSED for names we do not hold.")
+    List<String> allowRecursion = new ArrayList<>();
+
+    @Option(names = "--forward-0x20",
+            description = "Send forwarded questions with their letters in random case, and take only answers that "
+                    + "keep it (draft-vixie-dnsext-dns0x20).")
+    boolean forward0x20;
+
     /** Timeouts above these are surely mistakes (and would overflow the clock's arithmetic). */
     static final double MAX_IDLE_TIMEOUT_SECONDS = 86_400;
     static final double MAX_IO_TIMEOUT_SECONDS = 3_600;
@@ -186,7 +203,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_USAGE;
         }
         DataSources sources = new DataSources(recordFiles, recordLines, zoneSpecs, ttl, snitch,
-                Optional.ofNullable(unknown));
+                Optional.ofNullable(unknown), config.forwarding()::forwards);
         QueryHandler handler;
         try {
             handler = sources.load();
@@ -281,7 +298,52 @@ public final class Main implements Callable<Integer> {
         List<InetSocketAddress> addresses = listen.isEmpty()
                 ? List.of(new ListenConverter().convert(DEFAULT_LISTEN)) : listen;
         return new ServerConfig(addresses, threads, Duration.ofMillis((long) (idleTimeoutSeconds * 1000)),
-                Duration.ofMillis((long) (ioTimeoutSeconds * 1000)), maxConnections, (long) tcpMemoryMib << 20);
+                Duration.ofMillis((long) (ioTimeoutSeconds * 1000)), maxConnections, (long) tcpMemoryMib << 20,
+                forwarding(addresses));
+    }
+
+    /** The --forward routes, checked: no upstream may be one of our own addresses (queries would go round). */
+    private Forwarding forwarding(List<InetSocketAddress> listening) throws UsageException {
+        List<Forwarding.Route> routes;
+        List<Cidr> allowed = new ArrayList<>();
+        try {
+            routes = Forwarding.routes(forwards);
+            for (String network : allowRecursion) {
+                allowed.add(Cidr.parse(network));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("chivato: " + e.getMessage());
+        }
+        for (Forwarding.Route route : routes) {
+            for (InetSocketAddress upstream : route.upstreams()) {
+                if (isOurs(upstream, listening)) {
+                    throw new UsageException("chivato: --forward " + LogFormat.address(upstream) + " is an address "
+                            + "we listen on: every forwarded query would come back to us");
+                }
+            }
+        }
+        return new Forwarding(routes, allowRecursion.isEmpty() ? Forwarding.localClients(listening) : allowed,
+                Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, Forwarding.MAX_PENDING, forward0x20);
+    }
+
+    private static boolean isOurs(InetSocketAddress upstream, List<InetSocketAddress> listening) {
+        for (InetSocketAddress ours : listening) {
+            if (ours.getPort() != upstream.getPort()) {
+                continue;
+            }
+            if (ours.getAddress().equals(upstream.getAddress())) {
+                return true;
+            }
+            try {
+                if (ours.getAddress().isAnyLocalAddress() && (upstream.getAddress().isLoopbackAddress()
+                        || java.net.NetworkInterface.getByInetAddress(upstream.getAddress()) != null)) {
+                    return true;
+                }
+            } catch (java.net.SocketException e) {
+                // cannot tell: let it be
+            }
+        }
+        return false;
     }
 
     private static void checkTimeout(String option, double seconds, double max) throws UsageException {

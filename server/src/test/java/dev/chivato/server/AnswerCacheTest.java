@@ -72,7 +72,7 @@ class AnswerCacheTest {
             return Optional.empty();
         }
         ByteBuffer out = ByteBuffer.allocate(0xffff);
-        int length = response.get().encode(out, PacketProcessor.responseLimit(message.edns(), transport));
+        int length = response.get().encode(out, dev.chivato.server.answer.QueryHandler.responseLimit(message.edns(), transport));
         return Optional.of(Arrays.copyOf(out.array(), length));
     }
 

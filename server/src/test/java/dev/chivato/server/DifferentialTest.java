@@ -54,7 +54,7 @@ class DifferentialTest {
     @TempDir
     static Path dir;
 
-    private static Process nsd;
+    private static Nsd nsd;
     private static Process knot;
     private static int nsdPort;
     private static int knotPort;
@@ -67,32 +67,9 @@ class DifferentialTest {
         Path zone = dir.resolve("example.org.zone");
         Files.copy(Path.of(DifferentialTest.class.getResource("/zones/example.org.zone").toURI()), zone);
         chivato = TestServer.startWithZones(List.of(ZoneFile.read(zone, Optional.empty())));
-        nsdPort = freePort();
-        Path nsdConf = dir.resolve("nsd.conf");
-        Files.writeString(nsdConf, """
-                server:
-                  ip-address: 127.0.0.1@%1$d
-                  port: %1$d
-                  username: ""
-                  chroot: ""
-                  zonesdir: "%2$s"
-                  pidfile: "%2$s/nsd.pid"
-                  logfile: "%2$s/nsd.log"
-                  zonelistfile: "%2$s/zone.list"
-                  xfrdfile: "%2$s/xfrd.state"
-                  database: ""
-                  server-count: 1
-                  rrl-ratelimit: 0
-                  rrl-whitelist-ratelimit: 0
-                remote-control:
-                  control-enable: no
-                zone:
-                  name: example.org
-                  zonefile: "%2$s/example.org.zone"
-                """.formatted(nsdPort, dir));
-        nsd = new ProcessBuilder("nsd", "-d", "-c", nsdConf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("nsd.out").toFile()).start();
-        knotPort = freePort();
+        nsd = Nsd.start(dir, "example.org", zone);
+        nsdPort = nsd.port;
+        knotPort = Nsd.freePort();
         Path knotConf = dir.resolve("knot.conf");
         Files.createDirectories(dir.resolve("knot"));
         Files.writeString(knotConf, """
@@ -113,56 +90,17 @@ class DifferentialTest {
                 """.formatted(knotPort, dir));
         knot = new ProcessBuilder("knotd", "-c", knotConf.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("knot.out").toFile()).start();
-        awaitAnswer(nsdPort, "nsd");
-        awaitAnswer(knotPort, "knot");
+        Nsd.awaitAnswer(knotPort, "example.org", dir.resolve("knot.out"));
     }
 
     @AfterAll
     static void stopAll() throws Exception {
-        for (Process process : new Process[] {nsd, knot}) {
-            if (process != null) {
-                process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
+        if (nsd != null) {
+            nsd.close();
         }
+        Nsd.stop(knot);
         if (chivato != null) {
             chivato.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** Waits until a peer answers the apex SOA (they load the zone after they start listening). */
-    private static void awaitAnswer(int port, String peer) throws Exception {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Optional<Message> answer = ask(port, "example.org", "SOA");
-            if (answer.isPresent() && !answer.get().answers().isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail(peer + " did not serve the zone within 15 s: " + Files.readString(dir.resolve(peer + ".out")));
-    }
-
-    private static Optional<Message> ask(int port, String name, String type) throws IOException {
-        Message query = Message.query(0x1234, false, new Question(Name.parse(name), RRType.parse(type), RRClass.IN),
-                Optional.of(Edns.of(1232, false)));
-        byte[] wire = query.toWire();
-        try (DatagramSocket socket = new DatagramSocket()) {
-            socket.setSoTimeout(1000);
-            socket.send(new DatagramPacket(wire, wire.length, InetAddress.getLoopbackAddress(), port));
-            DatagramPacket packet = new DatagramPacket(new byte[65535], 65535);
-            socket.receive(packet);
-            return Optional.of(Message.decode(Arrays.copyOf(packet.getData(), packet.getLength())));
-        } catch (SocketTimeoutException | dev.chivato.protocol.WireFormatException e) {
-            return Optional.empty();
         }
     }
 
@@ -188,9 +126,9 @@ class DifferentialTest {
     void everyQueryIsAnsweredAsNsdOrKnotAnswersIt() throws Exception {
         List<String> differences = new ArrayList<>();
         for (String[] query : QUERIES) {
-            Seen ours = Seen.of(ask(chivato.port(), query[0], query[1]).orElseThrow());
-            Optional<Seen> nsdSeen = ask(nsdPort, query[0], query[1]).map(Seen::of);
-            Optional<Seen> knotSeen = ask(knotPort, query[0], query[1]).map(Seen::of);
+            Seen ours = Seen.of(Nsd.ask(chivato.port(), query[0], query[1]).orElseThrow());
+            Optional<Seen> nsdSeen = Nsd.ask(nsdPort, query[0], query[1]).map(Seen::of);
+            Optional<Seen> knotSeen = Nsd.ask(knotPort, query[0], query[1]).map(Seen::of);
             if (!nsdSeen.equals(Optional.of(ours)) && !knotSeen.equals(Optional.of(ours))) {
                 differences.add(query[0] + " " + query[1] + "\n  chivato: " + ours + "\n  nsd:     "
                         + nsdSeen.orElse(null) + "\n  knot:    " + knotSeen.orElse(null));

@@ -57,7 +57,7 @@ final class HandlerChecks {
                 continue; // FORMERR: nothing to echo
             }
             if (transport == Transport.UDP) {
-                int allowed = PacketProcessor.responseLimit(query.edns(), Transport.UDP);
+                int allowed = dev.chivato.server.answer.QueryHandler.responseLimit(query.edns(), Transport.UDP);
                 if (length > allowed) {
                     throw new AssertionError(length + " octets where the client allows " + allowed);
                 }

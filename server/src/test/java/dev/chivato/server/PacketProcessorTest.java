@@ -78,10 +78,10 @@ class PacketProcessorTest {
 
     @Test
     void ednsSizeIsClampedBetween512And1232() {
-        assertEquals(512, PacketProcessor.responseLimit(Optional.of(Edns.of(100, false)), Transport.UDP));
-        assertEquals(1232, PacketProcessor.responseLimit(Optional.of(Edns.of(4096, false)), Transport.UDP));
-        assertEquals(1000, PacketProcessor.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
-        assertEquals(512, PacketProcessor.responseLimit(Optional.empty(), Transport.UDP));
+        assertEquals(512, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(100, false)), Transport.UDP));
+        assertEquals(1232, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(4096, false)), Transport.UDP));
+        assertEquals(1000, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
+        assertEquals(512, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.empty(), Transport.UDP));
     }
 
     @Test

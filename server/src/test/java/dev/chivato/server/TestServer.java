@@ -6,6 +6,7 @@ import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.ZoneFile;
+import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.network.PacketProcessor;
@@ -46,6 +47,13 @@ public final class TestServer implements AutoCloseable {
     public static TestServer startWithZones(List<ZoneFile.Zone> zones) throws IOException {
         return new TestServer(new QueryHandler(RecordStore.of(List.of()), zones, QueryHandler.UnknownPolicy.REFUSE,
                 false, 300), config(), LogFormat.JSON);
+    }
+
+    /** The seed's records, and every other name forwarded as {@code forwarding} says; one event loop. */
+    public static TestServer startForwarding(Forwarding forwarding) throws IOException {
+        return new TestServer(new QueryHandler(RecordStore.defaults(), List.of(), QueryHandler.UnknownPolicy.NXDOMAIN,
+                false, 300, forwarding::forwards), ServerConfig.of(List.of(new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), 0)), 1).withForwarding(forwarding), LogFormat.JSON);
     }
 
     public static TestServer start(RecordStore store) throws IOException {

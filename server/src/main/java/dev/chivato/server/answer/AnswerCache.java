@@ -1,7 +1,6 @@
 package dev.chivato.server.answer;
 
 import dev.chivato.server.data.AnswerSource;
-import dev.chivato.server.network.PacketProcessor;
 import java.nio.ByteBuffer;
 
 /**
@@ -166,7 +165,7 @@ public final class AnswerCache {
         }
         int questionEnd = at + 4;
         int edns = 0;
-        int limit = transport == Transport.TCP ? 0xffff : PacketProcessor.CLASSIC_UDP_SIZE;
+        int limit = transport == Transport.TCP ? 0xffff : QueryHandler.CLASSIC_UDP_SIZE;
         if (additional == 1) {
             if (end - questionEnd < OPT_LENGTH || query.get(questionEnd) != 0
                     || query.getShort(questionEnd + 1) != 41 || query.get(questionEnd + 6) != 0
@@ -176,7 +175,7 @@ public final class AnswerCache {
             edns = (query.get(questionEnd + 7) & 0x80) != 0 ? 2 : 1;
             if (transport == Transport.UDP) {
                 int size = query.getShort(questionEnd + 3) & 0xffff;
-                limit = Math.max(PacketProcessor.CLASSIC_UDP_SIZE, Math.min(size, QueryHandler.OUR_UDP_PAYLOAD_SIZE));
+                limit = Math.max(QueryHandler.CLASSIC_UDP_SIZE, Math.min(size, QueryHandler.OUR_UDP_PAYLOAD_SIZE));
             }
         } else if (additional != 0 || questionEnd != end) {
             return NOT_CACHEABLE;

@@ -17,6 +17,10 @@ public record AnswerPlan(Rcode rcode, boolean authoritative, List<ResourceRecord
         additional = List.copyOf(additional);
     }
 
+    /** Not ours: the question goes upstream. Compared by identity. */
+    static final AnswerPlan FORWARD = new AnswerPlan(Rcode.NOERROR, false, List.of(), List.of(), List.of(),
+            AnswerSource.FORWARDED);
+
     /** A refusal: no data for that name here. */
     static AnswerPlan refused() {
         return new AnswerPlan(Rcode.REFUSED, false, List.of(), List.of(), List.of(), AnswerSource.NONE);

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The answer rules, in one place: RFC 1034 section 4.3.2 over a {@link Snapshot}. Find the zone; below a delegation,
@@ -28,10 +29,17 @@ final class Lookup {
 
     private final Snapshot data;
     private final QueryHandler.UnknownPolicy unknownPolicy;
+    /** The names an upstream server answers when we hold nothing of our own for them. */
+    private final Predicate<Name> forwards;
 
     Lookup(Snapshot data, QueryHandler.UnknownPolicy unknownPolicy) {
+        this(data, unknownPolicy, name -> false);
+    }
+
+    Lookup(Snapshot data, QueryHandler.UnknownPolicy unknownPolicy, Predicate<Name> forwards) {
         this.data = data;
         this.unknownPolicy = unknownPolicy;
+        this.forwards = forwards;
     }
 
     AnswerPlan plan(Question question) {
@@ -53,6 +61,10 @@ final class Lookup {
             Name owner = current;
             if (node.isEmpty() && zone.isPresent()) {
                 node = wildcard(current);
+            }
+            if (zone.isEmpty() && answer.isEmpty() && node.map(n -> n.rrsets().isEmpty()).orElse(true)
+                    && forwards.test(current)) {
+                return AnswerPlan.FORWARD; // no data of ours: a name we do not hold, or a parent of hosts names
             }
             if (node.isEmpty()) {
                 if (zone.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.chivato.server.answer;
 import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRClass;
@@ -15,6 +16,7 @@ import dev.chivato.server.data.Snapshot;
 import dev.chivato.server.data.ZoneFile;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The server's decisions, as a pure function: a decoded query in, the response (or nothing, to drop it) out. No
@@ -24,6 +26,8 @@ import java.util.Optional;
 public class QueryHandler {
     /** The UDP payload size this server advertises (the DNS Flag Day 2020 value). */
     public static final int OUR_UDP_PAYLOAD_SIZE = 1232;
+    /** The plain DNS UDP limit (RFC 1035 section 4.2.1), and the floor for any EDNS size (RFC 6891 6.2.5). */
+    public static final int CLASSIC_UDP_SIZE = 512;
 
     /** What to answer for a name that has no records. */
     public enum UnknownPolicy { NXDOMAIN, REFUSE }
@@ -31,6 +35,12 @@ public class QueryHandler {
     /** A decision: the response and where its records came from; an empty response means drop. */
     public record Reply(Optional<Message> response, AnswerSource source) {
         static final Reply DROP = new Reply(Optional.empty(), AnswerSource.NONE);
+        /** Not ours to answer: the question goes to an upstream server ({@code --forward}). */
+        public static final Reply FORWARD = new Reply(Optional.empty(), AnswerSource.FORWARDED);
+
+        public boolean forwarded() {
+            return this == FORWARD;
+        }
 
         static Reply of(Message response, AnswerSource source) {
             return new Reply(Optional.of(response), source);
@@ -48,7 +58,16 @@ public class QueryHandler {
     /** Hosts records (served with {@code ttl}) and zones, answered by one lookup. */
     public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
             long ttl) {
-        this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy);
+        this(store, zones, unknownPolicy, snitch, ttl, name -> false);
+    }
+
+    /**
+     * As above, and the names {@code forwards} accepts that are in no zone and have no hosts records of their own
+     * (the parents of hosts names included) are answered {@link Reply#FORWARD}.
+     */
+    public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
+            long ttl, Predicate<Name> forwards) {
+        this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy, forwards);
         this.snitch = snitch;
     }
 
@@ -95,10 +114,22 @@ public class QueryHandler {
             return error(query, Rcode.NXDOMAIN, edns, true);
         }
         AnswerPlan plan = lookup.plan(question);
+        if (plan == AnswerPlan.FORWARD) {
+            return Reply.FORWARD;
+        }
         if (plan.rcode().equals(Rcode.REFUSED)) {
             return error(query, Rcode.REFUSED, edns, true);
         }
         return answer(query, plan, edns);
+    }
+
+    /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
+    public static int responseLimit(Optional<dev.chivato.protocol.Edns> edns, Transport transport) {
+        if (transport == Transport.TCP) {
+            return Message.MAX_LENGTH;
+        }
+        return edns.map(e -> Math.max(CLASSIC_UDP_SIZE, Math.min(e.udpPayloadSize(),
+                OUR_UDP_PAYLOAD_SIZE))).orElse(CLASSIC_UDP_SIZE);
     }
 
     /**
@@ -120,6 +151,17 @@ public class QueryHandler {
         Header header = query.header().toResponse(plan.authoritative(), plan.rcode());
         return Reply.of(new Message(header, query.questions(), plan.answer(), plan.authority(), plan.additional(),
                 edns), plan.source());
+    }
+
+    /** REFUSED, the question echoed: a name we do not hold, for a client we do not forward for. */
+    public static Reply refused(Message query) {
+        return error(query, Rcode.REFUSED, query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk())), true);
+    }
+
+    /** SERVFAIL, the question echoed: a forwarded query that cannot wait (too many wait already). */
+    public static Reply serverFailure(Message query) {
+        return error(query, Rcode.SERVFAIL, query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk())),
+                true);
     }
 
     /** A response with no records and AA clear; the question is echoed only when {@code echoQuestion}. */

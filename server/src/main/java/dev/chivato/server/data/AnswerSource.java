@@ -8,6 +8,8 @@ public enum AnswerSource {
     SYNTHESIZED_PTR("synthesized-ptr"),
     /** Records from a zone file. */
     ZONE("zone"),
+    /** The answer of an upstream server, for a name we do not hold ({@code --forward}). */
+    FORWARDED("forwarded"),
     /** No records: an error, NXDOMAIN, NODATA or the snitch's answer. */
     NONE("none");
 

@@ -65,7 +65,22 @@ public sealed interface LogEntry {
      */
     record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
                  int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
-                 Optional<byte[]> response, Optional<String> unsent) implements Exchange {
+                 Optional<byte[]> response, Optional<String> unsent, Optional<Upstream> upstream,
+                 Optional<String> note) implements Exchange {
+        /** A query answered here, from our data or with an error. */
+        public Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
+                int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
+                Optional<byte[]> response, Optional<String> unsent) {
+            this(timeMillis, transport, client, query, rcode, answerCount, source, truncated, responseSize, micros,
+                    response, unsent, Optional.empty(), Optional.empty());
+        }
+    }
+
+    /**
+     * How a forwarded query went upstream: the server that answered last (or was asked last), its response code
+     * (-1 when none answered), the round trip of that answer, and how many times the query was sent.
+     */
+    record Upstream(InetSocketAddress address, int rcode, long micros, int tries) {
     }
 
     /**

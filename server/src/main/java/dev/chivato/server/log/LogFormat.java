@@ -51,6 +51,10 @@ public enum LogFormat {
                             .append(" size=").append(q.responseSize());
                     q.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
                 }
+                q.upstream().ifPresent(u -> line.append(" upstream=").append(address(u.address()))
+                        .append(" upstream_rcode=").append(u.rcode() < 0 ? "-" : new Rcode(u.rcode()).toString())
+                        .append(" upstream_us=").append(u.micros()).append(" tries=").append(u.tries()));
+                q.note().ifPresent(why -> line.append(" note=\"").append(why).append('"'));
                 line.append(' ').append(q.micros()).append("us");
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
@@ -107,6 +111,14 @@ public enum LogFormat {
                 number(json, "size", q.responseSize());
                 number(json, "us", q.micros());
                 field(json, "unsent", q.unsent().orElse(null));
+                if (q.upstream().isPresent()) {
+                    LogEntry.Upstream u = q.upstream().get();
+                    field(json, "upstream", address(u.address()));
+                    field(json, "upstream_rcode", u.rcode() < 0 ? null : new Rcode(u.rcode()).toString());
+                    number(json, "upstream_us", u.micros());
+                    number(json, "tries", u.tries());
+                }
+                q.note().ifPresent(why -> field(json, "note", why));
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
                 field(json, "kind", m.internal() ? "internal-error" : "malformed");

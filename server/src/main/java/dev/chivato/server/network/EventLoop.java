@@ -1,6 +1,8 @@
 package dev.chivato.server.network;
 
 import dev.chivato.server.answer.Transport;
+import dev.chivato.server.forward.Answers;
+import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogFormat;
 import java.io.Closeable;
 import java.io.IOException;
@@ -51,6 +53,8 @@ final class EventLoop implements Runnable {
     private static final Comparator<TcpConnection> IDLEST_FIRST =
             Comparator.comparingLong(TcpConnection::lastActivityNanos).thenComparingLong(c -> c.serial);
     private final List<SelectableChannel> listeners = new ArrayList<>();
+    /** This loop's queries waiting for upstream servers; null when nothing is forwarded. */
+    private final Forwarder forwarder;
     private volatile boolean running = true;
 
     EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
@@ -62,6 +66,8 @@ final class EventLoop implements Runnable {
         this.tcpMemory = tcpMemory;
         this.onFailure = onFailure;
         this.warnings = warnings;
+        this.forwarder = config.forwarding().enabled()
+                ? new Forwarder(selector, config.forwarding(), processor.log(), warnings) : null;
     }
 
     void add(DatagramChannel channel) throws IOException {
@@ -89,13 +95,16 @@ final class EventLoop implements Runnable {
         long nextSweep = System.nanoTime();
         try {
             while (running) {
-                selector.select(SWEEP_INTERVAL_MILLIS);
+                selector.select(selectTimeout());
                 long now = System.nanoTime();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext() && running) {
                     SelectionKey key = keys.next();
                     keys.remove();
                     handle(key, now);
+                }
+                if (forwarder != null) {
+                    forwarder.onTick(now);
                 }
                 if (tcpMemory.exceeded()) {
                     closeLargest();
@@ -114,8 +123,18 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** How long to wait for sockets: until the next sweep, or sooner when an upstream try is due. */
+    private long selectTimeout() {
+        long due = forwarder == null ? -1 : forwarder.onTick(System.nanoTime());
+        return due < 0 ? SWEEP_INTERVAL_MILLIS : Math.min(SWEEP_INTERVAL_MILLIS, due);
+    }
+
     private void handle(SelectionKey key, long now) throws IOException {
         if (!key.isValid()) {
+            return;
+        }
+        if (forwarder != null && forwarder.owns(key)) {
+            forwarder.onReadable(key, now);
             return;
         }
         SelectableChannel channel = key.channel();
@@ -169,6 +188,24 @@ final class EventLoop implements Runnable {
                 out.position(end); // where the log reads the answer back from
             }
         }
+
+        /** The same socket and client, kept for an answer that comes later. */
+        @Override
+        public Answers later() {
+            DatagramResponder kept = new DatagramResponder();
+            kept.channel = channel;
+            kept.client = client;
+            return new Answers() {
+                @Override
+                public Optional<String> send(ByteBuffer out, int length) {
+                    return kept.respond(out, length);
+                }
+
+                @Override
+                public void done() {
+                }
+            };
+        }
     }
 
     private void receiveDatagrams(DatagramChannel channel) throws IOException {
@@ -184,7 +221,7 @@ final class EventLoop implements Runnable {
             datagramOut.clear();
             datagramResponder.client = client;
             try {
-                processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder);
+                processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder, forwarder);
             } catch (RuntimeException bug) {
                 // past the processor's own guard (its logging, say): that datagram is lost, the loop goes on
                 warnings.accept("chivato: dropped a datagram from " + LogFormat.address(client)
@@ -210,7 +247,7 @@ final class EventLoop implements Runnable {
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 TcpConnection connection = new TcpConnection(channel, key,
                         (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now,
-                        accepted++);
+                        accepted++, forwarder, this::close);
                 key.attach(connection);
                 connections.add(connection);
             } catch (IOException | RuntimeException e) {
@@ -280,6 +317,7 @@ final class EventLoop implements Runnable {
     }
 
     private void close(TcpConnection connection) {
+        connection.markClosed();
         if (connections.remove(connection)) {
             openConnections.decrementAndGet();
             connection.release();
@@ -298,6 +336,9 @@ final class EventLoop implements Runnable {
 
     /** Stops reading, gives pending answers a moment to go out, and closes everything this loop owns. */
     void shutDown() {
+        if (forwarder != null) {
+            forwarder.close(); // every client still waiting gets SERVFAIL, sent below with the rest
+        }
         listeners.forEach(EventLoop::closeQuietly);
         long deadline = System.nanoTime() + 1_000_000_000L;
         for (TcpConnection connection : new ArrayList<>(connections)) {

@@ -9,6 +9,8 @@ import dev.chivato.server.answer.AnswerCache;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.forward.Answers;
+import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
@@ -28,8 +30,6 @@ import java.util.function.Consumer;
 public final class PacketProcessor {
     /** Returned instead of a length when nothing is to be sent. */
     public static final int DROP = -1;
-    /** The plain DNS UDP limit (RFC 1035 section 4.2.1), and the floor for any EDNS size (RFC 6891 6.2.5). */
-    public static final int CLASSIC_UDP_SIZE = 512;
 
     /** Where an answer goes: a datagram sent at once, or a connection's queue. */
     public interface Responder {
@@ -39,7 +39,16 @@ public final class PacketProcessor {
          * @return empty when they went out (or were queued), else why they did not
          */
         Optional<String> respond(ByteBuffer out, int length);
+
+        /** Where the answers to this message go when they come later (a forwarded query's, say). */
+        default Answers later() {
+            throw new UnsupportedOperationException("this transport answers only at once");
+        }
     }
+
+    /** Returned instead of a length when the answer comes later (the query went upstream). */
+    public static final int PENDING = -2;
+    private static final byte[] NOT_LOGGED = new byte[0];
 
     /** For callers that send the answer themselves (tests, benchmarks). */
     private static final Responder KEEP = (out, length) -> Optional.empty();
@@ -60,6 +69,11 @@ public final class PacketProcessor {
         this.warnings = warnings;
     }
 
+    /** Where answers are logged (a forwarder logs its answers there too). */
+    public QueryLog log() {
+        return log;
+    }
+
     /** From now on, answers come from {@code next} (a reload); a message being answered finishes with the old one. */
     public void use(QueryHandler next) {
         handler = next;
@@ -78,10 +92,20 @@ public final class PacketProcessor {
      */
     public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
             Responder responder) {
+        return process(packet, out, transport, client, responder, null);
+    }
+
+    /**
+     * As above; a query for a name we do not hold goes to {@code forwarder} (the event loop's, or null when nothing
+     * is forwarded), and then {@link #PENDING} is returned: the forwarder answers and logs it later.
+     */
+    public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            Responder responder, Forwarder forwarder) {
         long startNanos = log.enabled() ? System.nanoTime() : 0; // only the log reads the clock
         int outStart = out.position();
         int length;
         Object outcome; // the cached answer's source, the handler's Reply, or the problem
+        String note = null;
         QueryHandler handler = this.handler;
         AnswerCache cache = handler.cache();
         try {
@@ -93,10 +117,20 @@ public final class PacketProcessor {
                 try {
                     Message query = Message.decode(packet);
                     QueryHandler.Reply reply = handler.handle(query, transport);
+                    if (reply.forwarded()) {
+                        note = refuseToForward(client, forwarder);
+                        if (note == null) {
+                            forwarder.forward(query, log.enabled() ? copy(packet) : NOT_LOGGED, transport, client,
+                                    responder.later(), System.nanoTime());
+                            return PENDING;
+                        }
+                        reply = note.startsWith(NOT_ALLOWED) ? QueryHandler.refused(query)
+                                : QueryHandler.serverFailure(query);
+                    }
                     outcome = reply;
                     length = reply.response().isPresent()
-                            ? reply.response().get().encode(out, responseLimit(query.edns(), transport)) : DROP;
-                    if (length != DROP) {
+                            ? reply.response().get().encode(out, QueryHandler.responseLimit(query.edns(), transport)) : DROP;
+                    if (length != DROP && note == null) {
                         cache.store(packet, transport, out, length, reply.source());
                     }
                 } catch (WireFormatException problem) {
@@ -113,9 +147,25 @@ public final class PacketProcessor {
         }
         Optional<String> unsent = length == DROP ? Optional.empty() : responder.respond(out, length);
         if (log.enabled()) {
-            log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos));
+            log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos, note));
         }
         return length;
+    }
+
+    private static final String NOT_ALLOWED = "not forwarded: ";
+
+    /** Why a query for a name we do not hold is not forwarded for this client, or null when it is. */
+    private static String refuseToForward(InetSocketAddress client, Forwarder forwarder) {
+        if (forwarder == null) {
+            return "no forwarder on this path";
+        }
+        if (!forwarder.allows(client.getAddress())) {
+            return NOT_ALLOWED + "the client is outside --allow-recursion";
+        }
+        if (!forwarder.hasRoom()) {
+            return "too many forwarded queries wait already (" + forwarder.maxPending() + ")";
+        }
+        return null;
     }
 
     /**
@@ -129,7 +179,7 @@ public final class PacketProcessor {
                 return DROP;
             }
             return QueryHandler.failure(header, rcode == Rcode.FORMERR ? List.of() : questionsOf(packet), rcode)
-                    .encode(out, CLASSIC_UDP_SIZE);
+                    .encode(out, QueryHandler.CLASSIC_UDP_SIZE);
         } catch (WireFormatException shorterThanAHeader) {
             return DROP; // nothing to answer to
         }
@@ -144,21 +194,12 @@ public final class PacketProcessor {
         }
     }
 
-    /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
-    public static int responseLimit(Optional<dev.chivato.protocol.Edns> edns, Transport transport) {
-        if (transport == Transport.TCP) {
-            return Message.MAX_LENGTH;
-        }
-        return edns.map(e -> Math.max(CLASSIC_UDP_SIZE, Math.min(e.udpPayloadSize(),
-                QueryHandler.OUR_UDP_PAYLOAD_SIZE))).orElse(CLASSIC_UDP_SIZE);
-    }
-
     /**
      * The log entry. What was sent is read back from the header just written, so every path logs the same way; the
      * query's name and flags are left for the log's writer thread to read.
      */
     private LogEntry entry(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
-            int length, Object outcome, Optional<String> unsent, long startNanos) {
+            int length, Object outcome, Optional<String> unsent, long startNanos, String note) {
         long now = System.currentTimeMillis();
         long micros = (System.nanoTime() - startNanos) / 1000;
         int rcode = length == DROP ? -1 : rcodeSent(out, length, outcome);
@@ -182,7 +223,7 @@ public final class PacketProcessor {
             source = answers > 0 ? answered : AnswerSource.NONE;
         }
         return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
-                Math.max(length, 0), micros, response, unsent);
+                Math.max(length, 0), micros, response, unsent, Optional.empty(), Optional.ofNullable(note));
     }
 
     /** The full rcode sent: the handler's decision (which may use EDNS's upper bits), else the header's four. */

@@ -1,5 +1,6 @@
 package dev.chivato.server.network;
 
+import dev.chivato.server.forward.Forwarding;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -14,9 +15,10 @@ import java.util.List;
  *                       the new one is refused when none is idle
  * @param tcpMemory      octets all TCP connections may hold in buffers together; past it those holding the most are
  *                       closed
+ * @param forwarding     where the names we do not hold are sent, and for whom
  */
 public record ServerConfig(List<InetSocketAddress> listen, int threads, Duration idleTimeout, Duration ioTimeout,
-                           int maxConnections, long tcpMemory) {
+                           int maxConnections, long tcpMemory, Forwarding forwarding) {
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_MAX_CONNECTIONS = 1000;
@@ -33,6 +35,16 @@ public record ServerConfig(List<InetSocketAddress> listen, int threads, Duration
         if (maxConnections < 1 || tcpMemory < 1) {
             throw new IllegalArgumentException("connections and TCP memory must be positive");
         }
+    }
+
+    /** Nothing forwarded. */
+    public ServerConfig(List<InetSocketAddress> listen, int threads, Duration idleTimeout, Duration ioTimeout,
+            int maxConnections, long tcpMemory) {
+        this(listen, threads, idleTimeout, ioTimeout, maxConnections, tcpMemory, Forwarding.none());
+    }
+
+    public ServerConfig withForwarding(Forwarding next) {
+        return new ServerConfig(listen, threads, idleTimeout, ioTimeout, maxConnections, tcpMemory, next);
     }
 
     public static ServerConfig of(List<InetSocketAddress> listen, int threads) {

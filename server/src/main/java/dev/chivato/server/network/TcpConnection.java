@@ -2,6 +2,9 @@ package dev.chivato.server.network;
 
 import dev.chivato.protocol.Header;
 import dev.chivato.server.answer.Transport;
+import dev.chivato.server.forward.Answers;
+import dev.chivato.server.forward.Forwarder;
+import dev.chivato.server.forward.Forwarding;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -9,6 +12,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One TCP client (RFC 1035 section 4.2.2, RFC 7766): messages framed by a 2-octet length, any number of them
@@ -49,9 +53,19 @@ final class TcpConnection implements PacketProcessor.Responder {
     /** Start of the current window in which a client with answers waiting must take enough of them, or -1. */
     private long outputWindowStartNanos = -1;
     private long writtenInWindow;
+    /** Where queries for names we do not hold go; null when nothing is forwarded. */
+    private final Forwarder forwarder;
+    /** How the loop closes this connection when an answer that came later finds it done. */
+    private final Consumer<TcpConnection> closer;
+    /** Forwarded queries whose answers are still owed; reading stops at {@link Forwarding#MAX_PER_CONNECTION}. */
+    private int awaiting;
+    private boolean closed;
 
     TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, PacketProcessor processor,
-            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial) {
+            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial, Forwarder forwarder,
+            Consumer<TcpConnection> closer) {
+        this.forwarder = forwarder;
+        this.closer = closer;
         this.channel = channel;
         this.key = key;
         this.client = client;
@@ -65,7 +79,7 @@ final class TcpConnection implements PacketProcessor.Responder {
 
     /** Reads what is there and answers whole messages while there is room; false when the connection is done. */
     boolean onReadable(long nowNanos) throws IOException {
-        while (!inputClosed && pendingOutput < MAX_PENDING_OUTPUT && !hasWholeMessage()) {
+        while (!inputClosed && mayAnswer() && !hasWholeMessage()) {
             if (!input.hasRemaining()) {
                 return false; // cannot happen: the buffer is grown to hold the message at its head
             }
@@ -90,7 +104,7 @@ final class TcpConnection implements PacketProcessor.Responder {
         boolean answered = false;
         input.flip();
         try {
-            while (pendingOutput < MAX_PENDING_OUTPUT && input.remaining() >= 2) {
+            while (mayAnswer() && input.remaining() >= 2) {
                 int length = input.getShort(input.position()) & 0xffff;
                 if (length < Header.LENGTH) {
                     return false; // not even a header: nothing sensible can follow on this stream
@@ -101,7 +115,7 @@ final class TcpConnection implements PacketProcessor.Responder {
                 ByteBuffer message = input.slice(input.position() + 2, length);
                 input.position(input.position() + 2 + length);
                 scratch.clear().position(2);
-                processor.process(message, scratch, Transport.TCP, client, this);
+                processor.process(message, scratch, Transport.TCP, client, this, forwarder);
                 answered = true;
             }
         } finally {
@@ -139,17 +153,17 @@ final class TcpConnection implements PacketProcessor.Responder {
     boolean flush(long nowNanos) throws IOException {
         while (true) {
             write(nowNanos);
-            if (pendingOutput >= MAX_PENDING_OUTPUT || !hasWholeMessage()) {
+            if (!mayAnswer() || !hasWholeMessage()) {
                 break;
             }
             if (!answerWholeMessages(nowNanos)) {
                 return false;
             }
         }
-        if (inputClosed && output.isEmpty() && !hasWholeMessage()) {
+        if (inputClosed && output.isEmpty() && !hasWholeMessage() && awaiting == 0) {
             return false;
         }
-        boolean wantsInput = !inputClosed && pendingOutput < MAX_PENDING_OUTPUT && !hasWholeMessage();
+        boolean wantsInput = !inputClosed && mayAnswer() && !hasWholeMessage();
         int interest = (output.isEmpty() ? 0 : SelectionKey.OP_WRITE) | (wantsInput ? SelectionKey.OP_READ : 0);
         if (key.interestOps() != interest) {
             key.interestOps(interest);
@@ -175,6 +189,47 @@ final class TcpConnection implements PacketProcessor.Responder {
         if (output.isEmpty()) {
             outputWindowStartNanos = -1;
         }
+    }
+
+    /** Room for one more answer: few enough unsent, and few enough owed by upstreams. */
+    private boolean mayAnswer() {
+        return pendingOutput < MAX_PENDING_OUTPUT && awaiting < Forwarding.MAX_PER_CONNECTION;
+    }
+
+    /**
+     * For a forwarded query: its answer is queued when it comes (answers on one connection may so go out in another
+     * order than their queries, RFC 7766 section 6.2.1.1), and what waited behind the cap is then read.
+     */
+    @Override
+    public Answers later() {
+        awaiting++;
+        return new Answers() {
+            @Override
+            public Optional<String> send(ByteBuffer out, int length) {
+                return closed ? Optional.of("the connection was closed before the answer came")
+                        : respond(out, length);
+            }
+
+            @Override
+            public void done() {
+                awaiting--;
+                if (closed) {
+                    return;
+                }
+                try {
+                    if (!flush(System.nanoTime())) {
+                        closer.accept(TcpConnection.this);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    closer.accept(TcpConnection.this);
+                }
+            }
+        };
+    }
+
+    /** The loop closed it: answers still owed are dropped when they come. */
+    void markClosed() {
+        closed = true;
     }
 
     /** Grows the input to hold the message at its head, or shrinks it back once a large message is gone. */
@@ -204,7 +259,7 @@ final class TcpConnection implements PacketProcessor.Responder {
 
     /** Nothing half-read and nothing unsent: closing it loses nothing. */
     boolean isIdle() {
-        return output.isEmpty() && input.position() == 0;
+        return output.isEmpty() && input.position() == 0 && awaiting == 0;
     }
 
     long lastActivityNanos() {
@@ -247,6 +302,6 @@ final class TcpConnection implements PacketProcessor.Responder {
             }
             return false;
         }
-        return !hasWholeMessage() && nowNanos - lastActivityNanos > idleNanos;
+        return !hasWholeMessage() && awaiting == 0 && nowNanos - lastActivityNanos > idleNanos;
     }
 }

@@ -1,0 +1,409 @@
+package dev.chivato.server.forward;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.log.QueryLog;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * The queries of one event loop that wait for upstream servers. Everything runs on that loop's thread: each upstream
+ * query has a socket of its own on the loop's selector, so nothing blocks.
+ *
+ * <p>Against spoofing (RFC 5452): every query sent has a fresh random ID from {@link SecureRandom} and a fresh socket
+ * on a port the kernel picks at random from the whole ephemeral range; identical questions in flight are merged into
+ * one upstream query (section 5, the birthday attack); an answer is taken only from the address and port asked, with
+ * the ID and the question sent, the name compared case for case (so {@code --forward-0x20} can randomize the case).
+ * Anything else is dropped, counted, and reported at most once a second.
+ */
+public final class Forwarder {
+    /** The EDNS payload size we offer upstream (the DNS flag day's 1232). */
+    static final int UPSTREAM_PAYLOAD_SIZE = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
+    private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
+    /** Datagrams read from one upstream socket per turn (a flood on one socket must not starve the loop). */
+    private static final int DATAGRAMS_PER_TURN = 16;
+
+    private final Selector selector;
+    private final Forwarding config;
+    private final QueryLog log;
+    private final Consumer<String> warnings;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Key, Pending> inFlight = new HashMap<>();
+    private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
+    private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
+    private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
+    /** Client queries waiting. */
+    private int waiting;
+    private long dropped;
+    private long droppedSinceWarning;
+    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+
+    /** What makes two client queries the same upstream query. */
+    private record Key(Name name, int type, int qclass, boolean rd, boolean cd, boolean dnssecOk) {
+    }
+
+    /** A client query waiting for the upstream answer. */
+    private record Waiter(Message query, Transport transport, InetSocketAddress client, byte[] queryBytes,
+                          Answers answers, long startNanos) {
+    }
+
+    /** When a try stops being the one waited for (its socket stays open: a late answer is still taken). */
+    private record Timeout(Try attempt, long at) {
+    }
+
+    /** One sending of the question: to one upstream, from its own socket, with its own ID. */
+    private static final class Try {
+        final Pending pending;
+        final InetSocketAddress upstream;
+        final int id;
+        final long sentAt;
+        DatagramChannel channel;
+
+        Try(Pending pending, InetSocketAddress upstream, int id, long sentAt) {
+            this.pending = pending;
+            this.upstream = upstream;
+            this.id = id;
+            this.sentAt = sentAt;
+        }
+    }
+
+    /** One question asked upstream, for every client that asked it meanwhile. */
+    private static final class Pending {
+        final Key key;
+        final Question asked;
+        final List<InetSocketAddress> upstreams;
+        final long deadline;
+        final List<Waiter> waiters = new ArrayList<>(1);
+        int next;
+        int tries;
+        /** The tries whose sockets are open: the latest, and earlier ones whose answer may still come. */
+        final List<Try> open = new ArrayList<>(1);
+        InetSocketAddress asking;
+        int lastRcode = -1;
+        long lastMicros;
+        String failure;
+        boolean finished;
+
+        Pending(Key key, Question asked, List<InetSocketAddress> upstreams, long deadline) {
+            this.key = key;
+            this.asked = asked;
+            this.upstreams = upstreams;
+            this.deadline = deadline;
+        }
+    }
+
+    public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings) {
+        this.selector = selector;
+        this.config = config;
+        this.log = log;
+        this.warnings = warnings;
+    }
+
+    /** Whether one more client query may wait ({@link Forwarding#maxPending()} per loop). */
+    public boolean hasRoom() {
+        return waiting < config.maxPending();
+    }
+
+    public int maxPending() {
+        return config.maxPending();
+    }
+
+    /** Whether we forward for this client ({@code --allow-recursion}). */
+    public boolean allows(java.net.InetAddress client) {
+        return config.allows(client);
+    }
+
+    /** Whether this key is one of the upstream sockets. */
+    public boolean owns(SelectionKey key) {
+        return key.attachment() instanceof Try;
+    }
+
+    /**
+     * Sends the query's question upstream, or joins the same question already there; the answer goes to
+     * {@code answers} when it comes, or SERVFAIL at the deadline. The caller checked {@link #hasRoom()} and that a
+     * route covers the name.
+     */
+    public void forward(Message query, byte[] queryBytes, Transport transport, InetSocketAddress client,
+            Answers answers, long startNanos) {
+        Question question = query.questions().get(0);
+        boolean dnssecOk = query.edns().map(Edns::dnssecOk).orElse(false);
+        Key key = new Key(question.name(), question.type().value(), question.qclass().value(), query.header().rd(),
+                query.header().cd(), dnssecOk);
+        Waiter waiter = new Waiter(query, transport, client, queryBytes, answers, startNanos);
+        waiting++;
+        Pending pending = inFlight.get(key);
+        if (pending != null) {
+            pending.waiters.add(waiter);
+            return;
+        }
+        List<InetSocketAddress> upstreams = config.upstreamsFor(question.name()).orElseThrow();
+        Name name = config.randomizeCase() ? randomCase(question.name()) : question.name();
+        pending = new Pending(key, new Question(name, question.type(), question.qclass()), upstreams,
+                startNanos + config.deadline().toNanos());
+        pending.waiters.add(waiter);
+        inFlight.put(key, pending);
+        send(pending, startNanos);
+    }
+
+    /** Reads what came on an upstream socket. */
+    public void onReadable(SelectionKey key, long now) {
+        Try attempt = (Try) key.attachment();
+        Pending pending = attempt.pending;
+        for (int i = 0; i < DATAGRAMS_PER_TURN && !pending.finished && attempt.channel != null; i++) {
+            in.clear();
+            SocketAddress from;
+            try {
+                from = attempt.channel.receive(in);
+            } catch (IOException e) {
+                pending.failure = LogFormat.address(attempt.upstream) + ": " + e.getMessage();
+                closeSocket(attempt);
+                retryOrFinish(pending, null, now);
+                return;
+            }
+            if (from == null) {
+                return;
+            }
+            in.flip();
+            received(attempt, from, now);
+        }
+    }
+
+    /** Moves on from the tries whose time is over; returns the milliseconds until the next is due, or -1. */
+    public long onTick(long now) {
+        while (!timeouts.isEmpty() && timeouts.peek().at - now <= 0) {
+            Try attempt = timeouts.poll().attempt;
+            Pending pending = attempt.pending;
+            if (pending.finished || attempt.channel == null || attempt != latest(pending)) {
+                continue; // answered, failed, or already followed by another try
+            }
+            pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
+                    + config.tryTimeout().toMillis() + " ms";
+            if (now - pending.deadline >= 0) {
+                finish(pending, null, now);
+            } else {
+                send(pending, now);
+            }
+        }
+        return timeouts.isEmpty() ? -1 : Math.max(1, (timeouts.peek().at - now) / 1_000_000);
+    }
+
+    private static Try latest(Pending pending) {
+        return pending.open.isEmpty() ? null : pending.open.get(pending.open.size() - 1);
+    }
+
+    /** Every waiting client gets SERVFAIL now (the loop stops). */
+    public void close() {
+        long now = System.nanoTime();
+        for (Pending pending : List.copyOf(inFlight.values())) {
+            pending.failure = "the server is stopping";
+            finish(pending, null, now);
+        }
+    }
+
+    /** Answers from upstreams dropped: from elsewhere, with another ID or question, or not DNS at all. */
+    public long dropped() {
+        return dropped;
+    }
+
+    private void received(Try attempt, SocketAddress from, long now) {
+        Pending pending = attempt.pending;
+        if (!from.equals(attempt.upstream)) {
+            drop(pending, from, "it came from another address or port than the one asked");
+            return;
+        }
+        Message response;
+        try {
+            response = Message.decode(in);
+        } catch (WireFormatException e) {
+            drop(pending, from, "it is not a DNS message: " + e.getMessage());
+            return;
+        }
+        if (response.header().id() != attempt.id || !response.header().qr()) {
+            drop(pending, from, "its ID is not the one sent, or it is not a response");
+            return;
+        }
+        if (response.questions().size() != 1 || !sameQuestion(response.questions().get(0), pending.asked)) {
+            drop(pending, from, "its question is not the one asked, case for case");
+            return;
+        }
+        pending.asking = attempt.upstream;
+        pending.lastRcode = response.rcode().value();
+        pending.lastMicros = (now - attempt.sentAt) / 1000;
+        closeSocket(attempt);
+        retryOrFinish(pending, response, now);
+    }
+
+    /**
+     * SERVFAIL and REFUSED (or a socket error) move on to the next upstream not yet asked, while there is time; if
+     * none is left, an earlier try may still answer; anything else is final.
+     */
+    private void retryOrFinish(Pending pending, Message response, long now) {
+        boolean failed = response == null || response.rcode().equals(Rcode.SERVFAIL)
+                || response.rcode().equals(Rcode.REFUSED);
+        if (!failed) {
+            finish(pending, response, now);
+        } else if (pending.next < pending.upstreams.size() && now - pending.deadline < 0) {
+            send(pending, now);
+        } else if (pending.open.isEmpty()) {
+            finish(pending, response, now);
+        }
+    }
+
+    private static boolean sameQuestion(Question answered, Question asked) {
+        return answered.name().equalsExactly(asked.name()) && answered.type().equals(asked.type())
+                && answered.qclass().equals(asked.qclass());
+    }
+
+    /** Sends the question to the next upstream from a new socket, with a new ID; earlier tries stay open. */
+    private void send(Pending pending, long now) {
+        InetSocketAddress upstream = pending.upstreams.get(pending.next++ % pending.upstreams.size());
+        Try attempt = new Try(pending, upstream, random.nextInt(0x10000), now);
+        pending.asking = upstream;
+        pending.tries++;
+        pending.open.add(attempt);
+        Header header = new Header(attempt.id, false, Opcode.QUERY, false, false, pending.key.rd(), false, false,
+                false, pending.key.cd(), Rcode.NOERROR);
+        Message query = new Message(header, List.of(pending.asked), List.of(), List.of(), List.of(),
+                Optional.of(Edns.of(UPSTREAM_PAYLOAD_SIZE, pending.key.dnssecOk())));
+        long tryEnd = now + config.tryTimeout().toNanos();
+        try {
+            DatagramChannel channel = DatagramChannel.open(upstream.getAddress() instanceof Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            attempt.channel = channel;
+            channel.configureBlocking(false);
+            channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
+            channel.register(selector, SelectionKey.OP_READ, attempt);
+            out.clear();
+            query.encode(out, Message.MAX_LENGTH);
+            out.flip();
+            channel.send(out, upstream);
+        } catch (IOException e) {
+            pending.failure = "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage();
+            closeSocket(attempt);
+            retryOrFinish(pending, null, now); // the next upstream, if any is left
+            return;
+        }
+        timeouts.add(new Timeout(attempt, tryEnd - pending.deadline < 0 ? tryEnd : pending.deadline));
+    }
+
+    /** Answers every client waiting for this question: the upstream's answer, or SERVFAIL when there is none. */
+    private void finish(Pending pending, Message response, long now) {
+        pending.finished = true;
+        List.copyOf(pending.open).forEach(this::closeSocket);
+        inFlight.remove(pending.key);
+        waiting -= pending.waiters.size();
+        for (Waiter waiter : pending.waiters) {
+            answer(waiter, pending, response, now);
+        }
+    }
+
+    /**
+     * The answer as this client should see it: its own ID, question (its case) and RD/CD; RA set, AA and AD clear
+     * (we validate nothing); the upstream's rcode and records; EDNS only if the client spoke it; sized for the client.
+     */
+    private void answer(Waiter waiter, Pending pending, Message response, long now) {
+        Message query = waiter.query();
+        Optional<Edns> edns = query.edns().map(e -> Edns.of(QueryHandler.OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
+        Header header = new Header(query.header().id(), true, Opcode.QUERY, false, false, query.header().rd(), true,
+                false, false, query.header().cd(), Rcode.NOERROR);
+        Rcode rcode = response == null ? Rcode.SERVFAIL : response.rcode();
+        if (rcode.extendedBits() != 0 && edns.isEmpty()) {
+            rcode = Rcode.SERVFAIL; // an extended rcode cannot be said without EDNS
+        }
+        Message reply = response == null
+                ? new Message(header, query.questions(), List.of(), List.of(), List.of(), edns)
+                : new Message(header, query.questions(), response.answers(), response.authority(),
+                        response.additional(), edns);
+        reply = reply.withRcode(rcode);
+        out.clear().position(2);
+        int length = reply.encode(out, QueryHandler.responseLimit(query.edns(), waiter.transport()));
+        Optional<String> unsent = waiter.answers().send(out, length);
+        waiter.answers().done();
+        if (log.enabled()) {
+            log.log(entry(waiter, pending, rcode, length, unsent, response == null));
+        }
+    }
+
+    private LogEntry entry(Waiter waiter, Pending pending, Rcode rcode, int length, Optional<String> unsent,
+            boolean failed) {
+        int start = out.position() - length;
+        boolean truncated = (out.get(start + 2) & 0x02) != 0;
+        int answers = out.getShort(start + 6) & 0xffff;
+        Optional<byte[]> response = Optional.empty();
+        if (log.wantsWire()) {
+            byte[] bytes = new byte[length];
+            out.get(start, bytes);
+            response = Optional.of(bytes);
+        }
+        long micros = (System.nanoTime() - waiter.startNanos()) / 1000;
+        return new LogEntry.Query(System.currentTimeMillis(), waiter.transport(), waiter.client(),
+                waiter.queryBytes(), rcode.value(), answers, AnswerSource.FORWARDED, truncated, length, micros,
+                response, unsent, Optional.of(new LogEntry.Upstream(pending.asking, pending.lastRcode,
+                        pending.lastMicros, pending.tries)),
+                failed ? Optional.ofNullable(pending.failure) : Optional.empty());
+    }
+
+    private void drop(Pending pending, SocketAddress from, String reason) {
+        dropped++;
+        droppedSinceWarning++;
+        long now = System.nanoTime();
+        if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
+            warnings.accept("chivato: dropped an answer from " + LogFormat.address((InetSocketAddress) from)
+                    + " to the query for " + pending.asked.name() + " " + pending.asked.type() + ": " + reason
+                    + (droppedSinceWarning > 1 ? " (" + (droppedSinceWarning - 1) + " more dropped since the last "
+                    + "such line)" : ""));
+            lastWarningNanos = now;
+            droppedSinceWarning = 0;
+        }
+    }
+
+    private void closeSocket(Try attempt) {
+        if (attempt.channel != null) {
+            try {
+                attempt.channel.close(); // also cancels its key
+            } catch (IOException e) {
+                // closing a datagram socket does not fail in a way that matters here
+            }
+            attempt.channel = null;
+        }
+        attempt.pending.open.remove(attempt);
+    }
+
+    /** The name with each letter's case chosen at random (draft-vixie-dnsext-dns0x20). */
+    private Name randomCase(Name name) {
+        byte[] wire = name.wire();
+        for (int i = 0; i < wire.length; i++) {
+            byte b = wire[i];
+            if ((b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z') && random.nextBoolean()) {
+                wire[i] = (byte) (b ^ 0x20);
+            }
+        }
+        return new Name(wire);
+    }
+}

@@ -1,0 +1,364 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.forward.Forwarding;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Forwarding what we do not hold: to NSD, and to small upstreams written here that misbehave on purpose. */
+class ForwardTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final List<Cidr> LOOPBACK_ONLY = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1"));
+
+    @TempDir
+    Path dir;
+
+    private static Forwarding forwarding(List<Cidr> allowed, Duration tryTimeout, Duration deadline, int maxPending,
+            InetSocketAddress... upstreams) {
+        List<String> specs = Arrays.stream(upstreams).map(u -> "127.0.0.1:" + u.getPort()).toList();
+        return new Forwarding(Forwarding.routes(specs), allowed, tryTimeout, deadline, maxPending, false);
+    }
+
+    private static Forwarding quick(InetSocketAddress... upstreams) {
+        return forwarding(LOOPBACK_ONLY, Duration.ofMillis(300), Duration.ofMillis(1200), 10_000, upstreams);
+    }
+
+    /** A query as dig sends it, with a random ID, asked over UDP; the decoded answer, or empty after 3 s. */
+    static Optional<Message> ask(int port, String name, RRType type) throws Exception {
+        Message query = Message.query(new java.util.Random().nextInt(0x10000), true,
+                new Question(Name.parse(name), type, RRClass.IN), Optional.of(Edns.of(1232, false)));
+        byte[] wire = query.toWire();
+        try (DatagramSocket socket = new DatagramSocket()) {
+            socket.setSoTimeout(3000);
+            socket.send(new DatagramPacket(wire, wire.length, LOOPBACK, port));
+            DatagramPacket packet = new DatagramPacket(new byte[65535], 65535);
+            socket.receive(packet);
+            Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+            assertEquals(query.header().id(), answer.header().id(), "the client's own ID comes back");
+            return Optional.of(answer);
+        } catch (SocketTimeoutException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> addresses(Message message) {
+        return message.answers().stream().map(r -> r.data().toString()).sorted().toList();
+    }
+
+    @Test
+    void namesWeDoNotHoldGetTheUpstreamAnswerAndOurNamesOurs() throws Exception {
+        Path zone = dir.resolve("example.net.zone");
+        Files.writeString(zone, """
+                $ORIGIN example.net.
+                $TTL 300
+                @ 3600 SOA ns1 hostmaster 1 7200 3600 1209600 60
+                @ NS ns1
+                ns1 A 192.0.2.53
+                www A 192.0.2.80
+                """);
+        try (Nsd nsd = Nsd.start(dir, "example.net", zone);
+                TestServer server = TestServer.startForwarding(forwarding(LOOPBACK_ONLY, Forwarding.TRY_TIMEOUT,
+                        Forwarding.DEADLINE, Forwarding.MAX_PENDING, new InetSocketAddress(LOOPBACK, nsd.port)))) {
+            Message direct = Nsd.ask(nsd.port, "www.example.net", "A").orElseThrow();
+            Message forwarded = ask(server.port(), "www.example.net", RRType.A).orElseThrow();
+            assertEquals(addresses(direct), addresses(forwarded));
+            assertTrue(forwarded.header().ra() && !forwarded.header().aa(), "RA set, AA clear");
+            assertTrue(forwarded.answers().get(0).ttl() <= direct.answers().get(0).ttl());
+            Message missing = ask(server.port(), "nowhere.example.net", RRType.A).orElseThrow();
+            assertEquals(Rcode.NXDOMAIN, missing.rcode());
+            assertEquals(60, missing.authority().get(0).ttl(), "NSD's negative answer, SOA and all");
+            Message local = ask(server.port(), "example.com", RRType.A).orElseThrow();
+            assertEquals(List.of("1.2.3.4", "1.2.3.5"), addresses(local));
+            assertTrue(local.header().aa(), "our own data stays authoritative");
+            List<String> log = server.stopAndReadLog();
+            assertTrue(log.get(0).contains("\"source\":\"forwarded\"") && log.get(0).contains(
+                    "\"upstream\":\"127.0.0.1:" + nsd.port + "\"") && log.get(0).contains("\"tries\":1"), log.get(0));
+            assertTrue(log.get(2).contains("\"source\":\"records\""), log.get(2));
+        }
+    }
+
+    @Test
+    void aClientOutsideAllowRecursionIsRefusedForForwardedNamesOnly() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.99");
+                TestServer server = TestServer.startForwarding(forwarding(List.of(Cidr.parse("192.0.2.0/24")),
+                        Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, 10, upstream.address()))) {
+            assertEquals(Rcode.REFUSED, ask(server.port(), "www.example.net", RRType.A).orElseThrow().rcode());
+            assertEquals(List.of("1.2.3.4", "1.2.3.5"),
+                    addresses(ask(server.port(), "example.com", RRType.A).orElseThrow()));
+            assertEquals(0, upstream.queries.get());
+            String line = server.stopAndReadLog().get(0);
+            assertTrue(line.contains("\"rcode\":\"REFUSED\"") && line.contains("--allow-recursion"), line);
+        }
+    }
+
+    @Test
+    void silentUpstreamsAreTriedInTurnAndTheClientGetsServfailAtTheDeadline() throws Exception {
+        try (FakeUpstream first = FakeUpstream.silent(); FakeUpstream second = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(quick(first.address(), second.address()))) {
+            long start = System.nanoTime();
+            Message answer = ask(server.port(), "www.example.net", RRType.A).orElseThrow();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(Rcode.SERVFAIL, answer.rcode());
+            assertTrue(millis >= 1100 && millis < 2900, millis + " ms: at the 1.2 s deadline");
+            assertTrue(first.queries.get() >= 2 && second.queries.get() >= 1,
+                    first.queries + " and " + second.queries + " tries");
+            String line = server.stopAndReadLog().get(0);
+            assertTrue(line.contains("\"tries\":4") && line.contains("did not answer"), line);
+        }
+    }
+
+    @Test
+    void answersFromElsewhereWithAnotherIdOrQuestionOrNotDnsAreDroppedAndTheRealOneTaken() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
+                    Message good = FakeUpstream.answer(query, "192.0.2.99");
+                    try (DatagramSocket other = new DatagramSocket(0, LOOPBACK)) {
+                        FakeUpstream.send(other, from, FakeUpstream.answer(query, "192.0.2.66"));
+                    }
+                    FakeUpstream.send(socket, from, good.withHeader(withId(good.header(),
+                            (good.header().id() + 1) & 0xffff)));
+                    FakeUpstream.send(socket, from, new Message(good.header(), List.of(new Question(
+                            Name.parse("evil.example"), RRType.A, RRClass.IN)), good.answers(), List.of(), List.of(),
+                            Optional.empty()));
+                    byte[] garbage = {1, 2, 3};
+                    socket.send(new DatagramPacket(garbage, garbage.length, from));
+                    FakeUpstream.send(socket, from, good);
+                });
+                TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
+            Message answer = ask(server.port(), "www.example.net", RRType.A).orElseThrow();
+            assertEquals(List.of("192.0.2.99"), addresses(answer));
+            server.stopAndReadLog();
+            assertTrue(server.warnings.stream().anyMatch(w -> w.contains("dropped an answer")), server.warnings
+                    .toString());
+        }
+    }
+
+    private static Header withId(Header h, int id) {
+        return new Header(id, h.qr(), h.opcode(), h.aa(), h.tc(), h.rd(), h.ra(), h.z(), h.ad(), h.cd(), h.rcode());
+    }
+
+    @Test
+    void servfailFromOneUpstreamMovesToTheNext() throws Exception {
+        try (FakeUpstream failing = new FakeUpstream((query, socket, from) -> FakeUpstream.send(socket, from,
+                FakeUpstream.answer(query, "192.0.2.1").withRcode(Rcode.SERVFAIL)));
+                FakeUpstream good = FakeUpstream.answering("192.0.2.2");
+                TestServer server = TestServer.startForwarding(quick(failing.address(), good.address()))) {
+            assertEquals(List.of("192.0.2.2"), addresses(ask(server.port(), "www.example.net", RRType.A)
+                    .orElseThrow()));
+            String line = server.stopAndReadLog().get(0);
+            assertTrue(line.contains("\"tries\":2") && line.contains(":" + good.address().getPort()), line);
+        }
+    }
+
+    @Test
+    void identicalQuestionsInFlightGoUpstreamOnce() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
+                    Thread.sleep(200);
+                    FakeUpstream.send(socket, from, FakeUpstream.answer(query, "192.0.2.7"));
+                });
+                TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
+            List<DatagramSocket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    DatagramSocket client = new DatagramSocket();
+                    client.setSoTimeout(3000);
+                    clients.add(client);
+                    byte[] wire = Message.query(i, true, new Question(Name.parse(i % 2 == 0 ? "same.example.net"
+                            : "SAME.example.NET"), RRType.A, RRClass.IN), Optional.empty()).toWire();
+                    client.send(new DatagramPacket(wire, wire.length, LOOPBACK, server.port()));
+                }
+                for (int i = 0; i < 5; i++) {
+                    DatagramPacket packet = new DatagramPacket(new byte[512], 512);
+                    clients.get(i).receive(packet);
+                    Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+                    assertEquals(i, answer.header().id());
+                    assertEquals(List.of("192.0.2.7"), addresses(answer));
+                    assertEquals(i % 2 == 0 ? "same.example.net." : "SAME.example.NET.",
+                            answer.questions().get(0).name().toString(), "each client's own case");
+                }
+            } finally {
+                clients.forEach(DatagramSocket::close);
+            }
+            assertEquals(1, upstream.queries.get(), "one upstream query for five clients");
+        }
+    }
+
+    @Test
+    void slowAndFastAnswersForOneTcpClientGoOutAsTheyComplete() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
+                    boolean slow = query.questions().get(0).name().toString().startsWith("slow");
+                    Thread t = new Thread(() -> {
+                        try {
+                            Thread.sleep(slow ? 600 : 0);
+                            FakeUpstream.send(socket, from, FakeUpstream.answer(query, slow ? "192.0.2.1"
+                                    : "192.0.2.2"));
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+                    t.start();
+                });
+                TestServer server = TestServer.startForwarding(quick(upstream.address()));
+                Socket socket = new Socket(LOOPBACK, server.port())) {
+            socket.setSoTimeout(3000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (String name : new String[] {"slow.example.net", "fast.example.net"}) {
+                byte[] wire = Message.query(name.length(), true, new Question(Name.parse(name), RRType.A,
+                        RRClass.IN), Optional.empty()).toWire();
+                out.writeShort(wire.length);
+                out.write(wire);
+            }
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                byte[] message = new byte[in.readUnsignedShort()];
+                in.readFully(message);
+                order.add(Message.decode(message).questions().get(0).name().toString());
+            }
+            assertEquals(List.of("fast.example.net.", "slow.example.net."), order);
+        }
+    }
+
+    @Test
+    void pastThePendingCapQueriesGetServfailAtOnce() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(forwarding(LOOPBACK_ONLY, Duration.ofMillis(500),
+                        Duration.ofMillis(1500), 2, upstream.address()))) {
+            List<Long> millis = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String name = "n" + i + ".example.net";
+                Thread client = new Thread(() -> {
+                    try {
+                        long start = System.nanoTime();
+                        assertEquals(Rcode.SERVFAIL, ask(server.port(), name, RRType.A).orElseThrow().rcode());
+                        millis.add((System.nanoTime() - start) / 1_000_000);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                clients.add(client);
+                client.start();
+            }
+            for (Thread client : clients) {
+                client.join(5000);
+            }
+            assertEquals(6, millis.size());
+            long quick = millis.stream().filter(m -> m < 1000).count();
+            assertTrue(quick >= 2, "at least the queries past the cap (2 per loop) are refused at once: " + millis);
+            assertFalse(millis.stream().allMatch(m -> m < 1000), "the others wait for the deadline: " + millis);
+        }
+    }
+
+    @Test
+    void aForwarderThatIsOneOfOurAddressesIsRefusedAtStart() throws Exception {
+        int port = Nsd.freePort();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = Main.run(new String[] {"--listen", "127.0.0.1:" + port, "--forward", "127.0.0.1:" + port});
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("would come back to us"), err.toString());
+    }
+
+    /** An upstream on loopback that does what the test says with each query, on a thread of its own. */
+    static final class FakeUpstream implements AutoCloseable {
+        interface Behaviour {
+            void answer(Message query, DatagramSocket socket, SocketAddress from) throws Exception;
+        }
+
+        final AtomicInteger queries = new AtomicInteger();
+        private final DatagramSocket socket;
+        private final Thread thread;
+
+        FakeUpstream(Behaviour behaviour) throws IOException {
+            socket = new DatagramSocket(0, LOOPBACK);
+            thread = new Thread(() -> {
+                byte[] buffer = new byte[65535];
+                while (!socket.isClosed()) {
+                    try {
+                        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                        socket.receive(packet);
+                        queries.incrementAndGet();
+                        behaviour.answer(Message.decode(Arrays.copyOf(packet.getData(), packet.getLength())),
+                                socket, packet.getSocketAddress());
+                    } catch (Exception e) {
+                        // closed, or a query the behaviour did not expect: keep going until closed
+                    }
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static FakeUpstream silent() throws IOException {
+            return new FakeUpstream((query, socket, from) -> { });
+        }
+
+        static FakeUpstream answering(String address) throws IOException {
+            return new FakeUpstream((query, socket, from) -> send(socket, from, answer(query, address)));
+        }
+
+        /** The answer a resolver would give: the query's ID and question, RA, one A record. */
+        static Message answer(Message query, String address) {
+            Header header = new Header(query.header().id(), true, query.header().opcode(), false, false,
+                    query.header().rd(), true, false, false, false, Rcode.NOERROR);
+            Question question = query.questions().get(0);
+            return new Message(header, List.of(question), List.of(ResourceRecord.in(question.name(), 120,
+                    RData.A.parse(address))), List.of(), List.of(), query.edns());
+        }
+
+        static void send(DatagramSocket socket, SocketAddress to, Message message) throws IOException {
+            byte[] wire = message.toWire();
+            socket.send(new DatagramPacket(wire, wire.length, to));
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            socket.close();
+            thread.join(TimeUnit.SECONDS.toMillis(2));
+        }
+    }
+}
