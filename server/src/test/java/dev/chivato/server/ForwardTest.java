@@ -183,6 +183,47 @@ class ForwardTest {
     }
 
     @Test
+    void aTruncatedAnswerIsAskedAgainOverTcpFromTheSameUpstream() throws Exception {
+        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
+                    Message empty = FakeUpstream.answer(query, "192.0.2.1");
+                    Header h = empty.header();
+                    FakeUpstream.send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true,
+                            h.rd(), true, false, false, false, Rcode.NOERROR), empty.questions(), List.of(),
+                            List.of(), List.of(), query.edns()));
+                });
+                java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
+                TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
+            Thread stream = new Thread(() -> {
+                try (Socket connection = tcp.accept()) {
+                    DataInputStream in = new DataInputStream(connection.getInputStream());
+                    byte[] wire = new byte[in.readUnsignedShort()];
+                    in.readFully(wire);
+                    Message query = Message.decode(wire);
+                    List<ResourceRecord> many = new ArrayList<>();
+                    for (int i = 1; i <= 40; i++) {
+                        many.add(ResourceRecord.in(query.questions().get(0).name(), 60, RData.A.parse("10.0.0." + i)));
+                    }
+                    byte[] answer = new Message(FakeUpstream.answer(query, "10.0.0.1").header(), query.questions(),
+                            many, List.of(), List.of(), query.edns()).toWire();
+                    DataOutputStream out = new DataOutputStream(connection.getOutputStream());
+                    out.writeShort(answer.length);
+                    out.write(answer);
+                    out.flush();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            stream.start();
+            Message answer = ask(server.port(), "many.example.net", RRType.A).orElseThrow();
+            assertEquals(40, answer.answers().size());
+            assertFalse(answer.header().tc());
+            stream.join(3000);
+            String line = server.stopAndReadLog().get(0);
+            assertTrue(line.contains("\"tries\":2"), line);
+        }
+    }
+
+    @Test
     void identicalQuestionsInFlightGoUpstreamOnce() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
                     Thread.sleep(200);

@@ -22,7 +22,9 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,7 +85,11 @@ public final class Forwarder {
         final InetSocketAddress upstream;
         final int id;
         final long sentAt;
-        DatagramChannel channel;
+        /** A datagram socket, or for a retry over TCP (the UDP answer was truncated) a stream. */
+        SelectableChannel channel;
+        /** Over TCP: the query still to write, and the answer being read (its 2 octets of length first). */
+        ByteBuffer outgoing;
+        ByteBuffer incoming;
 
         Try(Pending pending, InetSocketAddress upstream, int id, long sentAt) {
             this.pending = pending;
@@ -171,15 +177,19 @@ public final class Forwarder {
         send(pending, startNanos);
     }
 
-    /** Reads what came on an upstream socket. */
-    public void onReadable(SelectionKey key, long now) {
+    /** Reads what came on an upstream socket (or connects and writes, over TCP). */
+    public void onReady(SelectionKey key, long now) {
         Try attempt = (Try) key.attachment();
+        if (attempt.channel instanceof SocketChannel) {
+            onStreamReady(attempt, key, now);
+            return;
+        }
         Pending pending = attempt.pending;
         for (int i = 0; i < DATAGRAMS_PER_TURN && !pending.finished && attempt.channel != null; i++) {
             in.clear();
             SocketAddress from;
             try {
-                from = attempt.channel.receive(in);
+                from = ((DatagramChannel) attempt.channel).receive(in);
             } catch (IOException e) {
                 pending.failure = LogFormat.address(attempt.upstream) + ": " + e.getMessage();
                 closeSocket(attempt);
@@ -256,7 +266,75 @@ public final class Forwarder {
         pending.lastRcode = response.rcode().value();
         pending.lastMicros = (now - attempt.sentAt) / 1000;
         closeSocket(attempt);
+        if (response.header().tc() && attempt.outgoing == null) {
+            sendOverTcp(pending, attempt.upstream, now); // truncated: the same upstream, over TCP
+            return;
+        }
         retryOrFinish(pending, response, now);
+    }
+
+    /**
+     * Asks {@code upstream} again over TCP, from a new connection with a new ID (RFC 7766 section 5); it is one more
+     * try, with the same timeout.
+     */
+    private void sendOverTcp(Pending pending, InetSocketAddress upstream, long now) {
+        Try attempt = new Try(pending, upstream, random.nextInt(0x10000), now);
+        pending.tries++;
+        pending.open.add(attempt);
+        out.clear().position(2);
+        int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
+        out.putShort(0, (short) length).flip();
+        attempt.outgoing = ByteBuffer.allocate(out.remaining()).put(out).flip();
+        attempt.incoming = ByteBuffer.allocate(2);
+        try {
+            SocketChannel channel = SocketChannel.open();
+            attempt.channel = channel;
+            channel.configureBlocking(false);
+            boolean connected = channel.connect(upstream);
+            channel.register(selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, attempt);
+        } catch (IOException e) {
+            pending.failure = "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage();
+            closeSocket(attempt);
+            retryOrFinish(pending, null, now);
+            return;
+        }
+        timeouts.add(new Timeout(attempt, tryEnd(pending, now)));
+    }
+
+    /** Connects, writes the query, then reads the answer's length and the answer; a failure ends this try. */
+    private void onStreamReady(Try attempt, SelectionKey key, long now) {
+        Pending pending = attempt.pending;
+        SocketChannel channel = (SocketChannel) attempt.channel;
+        try {
+            if (key.isConnectable() && channel.finishConnect()) {
+                key.interestOps(SelectionKey.OP_WRITE);
+            }
+            if (key.isValid() && key.isWritable()) {
+                channel.write(attempt.outgoing);
+                if (!attempt.outgoing.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+            if (key.isValid() && key.isReadable()) {
+                if (channel.read(attempt.incoming) < 0) {
+                    throw new IOException("the connection closed before the whole answer came");
+                }
+                if (!attempt.incoming.hasRemaining() && attempt.incoming.capacity() == 2) {
+                    int length = attempt.incoming.getShort(0) & 0xffff; // at most 65535: the bound is the format's
+                    attempt.incoming = ByteBuffer.allocate(length);
+                    channel.read(attempt.incoming);
+                }
+                if (!attempt.incoming.hasRemaining() && attempt.incoming.capacity() != 2) {
+                    in.clear();
+                    in.put(attempt.incoming.flip()).flip();
+                    received(attempt, attempt.upstream, now);
+                }
+            }
+        } catch (IOException e) {
+            pending.failure = LogFormat.address(attempt.upstream) + " over TCP: " + e.getMessage();
+            closeSocket(attempt);
+            retryOrFinish(pending, null, now);
+        }
     }
 
     /**
@@ -287,11 +365,7 @@ public final class Forwarder {
         pending.asking = upstream;
         pending.tries++;
         pending.open.add(attempt);
-        Header header = new Header(attempt.id, false, Opcode.QUERY, false, false, pending.key.rd(), false, false,
-                false, pending.key.cd(), Rcode.NOERROR);
-        Message query = new Message(header, List.of(pending.asked), List.of(), List.of(), List.of(),
-                Optional.of(Edns.of(UPSTREAM_PAYLOAD_SIZE, pending.key.dnssecOk())));
-        long tryEnd = now + config.tryTimeout().toNanos();
+        Message query = upstreamQuery(pending, attempt.id);
         try {
             DatagramChannel channel = DatagramChannel.open(upstream.getAddress() instanceof Inet6Address
                     ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
@@ -302,14 +376,28 @@ public final class Forwarder {
             out.clear();
             query.encode(out, Message.MAX_LENGTH);
             out.flip();
-            channel.send(out, upstream);
+            channel.send(out, upstream); // a full send buffer drops it: the try then times out
         } catch (IOException e) {
             pending.failure = "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage();
             closeSocket(attempt);
             retryOrFinish(pending, null, now); // the next upstream, if any is left
             return;
         }
-        timeouts.add(new Timeout(attempt, tryEnd - pending.deadline < 0 ? tryEnd : pending.deadline));
+        timeouts.add(new Timeout(attempt, tryEnd(pending, now)));
+    }
+
+    /** When a try sent now stops being waited for: after the try timeout, or at the deadline if sooner. */
+    private long tryEnd(Pending pending, long now) {
+        long end = now + config.tryTimeout().toNanos();
+        return end - pending.deadline < 0 ? end : pending.deadline;
+    }
+
+    /** The question as it goes upstream: a fresh ID, the client's RD and CD, EDNS with our size and its DO. */
+    private static Message upstreamQuery(Pending pending, int id) {
+        Header header = new Header(id, false, Opcode.QUERY, false, false, pending.key.rd(), false, false, false,
+                pending.key.cd(), Rcode.NOERROR);
+        return new Message(header, List.of(pending.asked), List.of(), List.of(), List.of(),
+                Optional.of(Edns.of(UPSTREAM_PAYLOAD_SIZE, pending.key.dnssecOk())));
     }
 
     /** Answers every client waiting for this question: the upstream's answer, or SERVFAIL when there is none. */

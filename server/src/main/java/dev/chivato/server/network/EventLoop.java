@@ -134,7 +134,7 @@ final class EventLoop implements Runnable {
             return;
         }
         if (forwarder != null && forwarder.owns(key)) {
-            forwarder.onReadable(key, now);
+            forwarder.onReady(key, now);
             return;
         }
         SelectableChannel channel = key.channel();
