@@ -135,6 +135,18 @@ public final class Main implements Callable<Integer> {
                     + "keep it (draft-vixie-dnsext-dns0x20).")
     boolean forward0x20;
 
+    @Option(names = "--cache", paramLabel = "ENTRIES",
+            description = "Upstream answers kept, in all (default: 10000; 0 turns the cache off).")
+    int cacheEntries = Forwarding.CacheLimits.DEFAULT.entries();
+
+    @Option(names = "--cache-memory", paramLabel = "MIB",
+            description = "Mebibytes the kept upstream answers may take, in all (default: 64).")
+    int cacheMib = (int) (Forwarding.CacheLimits.DEFAULT.octets() >> 20);
+
+    @Option(names = "--cache-max-ttl", paramLabel = "SECONDS",
+            description = "The longest an upstream answer is kept, whatever its TTL (default: 86400).")
+    long cacheMaxTtl = Forwarding.CacheLimits.DEFAULT.maxTtl();
+
     /** Timeouts above these are surely mistakes (and would overflow the clock's arithmetic). */
     static final double MAX_IDLE_TIMEOUT_SECONDS = 86_400;
     static final double MAX_IO_TIMEOUT_SECONDS = 3_600;
@@ -322,8 +334,16 @@ public final class Main implements Callable<Integer> {
                 }
             }
         }
+        if (cacheEntries < 0 || cacheEntries > 100_000_000 || cacheMib < 0 || cacheMib > 1 << 20
+                || cacheMaxTtl < 0 || cacheMaxTtl > 0x7fffffffL) {
+            throw new UsageException("chivato: --cache " + cacheEntries + ", --cache-memory " + cacheMib
+                    + ", --cache-max-ttl " + cacheMaxTtl + ": must be 0..100000000, 0..1048576 (MiB), "
+                    + "0..2147483647 (seconds)");
+        }
+        Forwarding.CacheLimits cache = new Forwarding.CacheLimits(cacheEntries, (long) cacheMib << 20, cacheMaxTtl);
         return new Forwarding(routes, allowRecursion.isEmpty() ? Forwarding.localClients(listening) : allowed,
-                Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, Forwarding.MAX_PENDING, forward0x20);
+                Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, Forwarding.MAX_PENDING, forward0x20,
+                cache.perLoop(threads));
     }
 
     private static boolean isOurs(InetSocketAddress upstream, List<InetSocketAddress> listening) {

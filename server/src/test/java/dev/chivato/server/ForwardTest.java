@@ -111,6 +111,47 @@ class ForwardTest {
     }
 
     @Test
+    void answersAreKeptForTheirTtlAndNegativeOnesForTheSoaNegativeTtl() throws Exception {
+        Path zone = dir.resolve("example.net.zone");
+        Files.writeString(zone, """
+                $ORIGIN example.net.
+                @ 2 SOA ns1 hostmaster 1 7200 3600 1209600 60
+                @ 300 NS ns1
+                ns1 300 A 192.0.2.53
+                www 300 A 192.0.2.80
+                """); // the SOA's TTL (2) is below its MINIMUM (60): negative answers are kept 2 s
+        try (Nsd nsd = Nsd.start(dir, "example.net", zone);
+                TestServer server = TestServer.startForwarding(forwarding(LOOPBACK_ONLY, Forwarding.TRY_TIMEOUT,
+                        Forwarding.DEADLINE, Forwarding.MAX_PENDING, new InetSocketAddress(LOOPBACK, nsd.port)))) {
+            long first = ask(server.port(), "www.example.net", RRType.A).orElseThrow().answers().get(0).ttl();
+            assertEquals(Rcode.NXDOMAIN, ask(server.port(), "gone.example.net", RRType.A).orElseThrow().rcode());
+            Thread.sleep(2500);
+            long later = ask(server.port(), "WWW.example.net", RRType.A).orElseThrow().answers().get(0).ttl();
+            assertTrue(later <= first - 2 && later >= first - 4, first + " then " + later);
+            assertEquals(Rcode.NXDOMAIN, ask(server.port(), "gone.example.net", RRType.A).orElseThrow().rcode());
+            assertEquals(Rcode.NXDOMAIN, ask(server.port(), "gone.example.net", RRType.A).orElseThrow().rcode());
+            List<String> sources = server.stopAndReadLog().stream()
+                    .map(l -> l.replaceAll(".*\"source\":\"([a-z-]+)\".*", "$1")).toList();
+            assertEquals(List.of("forwarded", "forwarded", "cache", "forwarded", "cache"), sources);
+        }
+    }
+
+    @Test
+    void aFailureIsKeptOneSecond() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
+            assertEquals(Rcode.SERVFAIL, ask(server.port(), "www.example.net", RRType.A).orElseThrow().rcode());
+            int asked = upstream.queries.get();
+            long start = System.nanoTime();
+            assertEquals(Rcode.SERVFAIL, ask(server.port(), "www.example.net", RRType.A).orElseThrow().rcode());
+            assertTrue(System.nanoTime() - start < 500_000_000L, "from the cache, not after another deadline");
+            assertEquals(asked, upstream.queries.get());
+            String line = server.stopAndReadLog().get(1);
+            assertTrue(line.contains("\"source\":\"cache\""), line);
+        }
+    }
+
+    @Test
     void aClientOutsideAllowRecursionIsRefusedForForwardedNamesOnly() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.99");
                 TestServer server = TestServer.startForwarding(forwarding(List.of(Cidr.parse("192.0.2.0/24")),

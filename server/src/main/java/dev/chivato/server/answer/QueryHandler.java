@@ -42,7 +42,7 @@ public class QueryHandler {
             return this == FORWARD;
         }
 
-        static Reply of(Message response, AnswerSource source) {
+        public static Reply of(Message response, AnswerSource source) {
             return new Reply(Optional.of(response), source);
         }
     }

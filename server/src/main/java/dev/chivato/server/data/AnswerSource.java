@@ -10,6 +10,8 @@ public enum AnswerSource {
     ZONE("zone"),
     /** The answer of an upstream server, for a name we do not hold ({@code --forward}). */
     FORWARDED("forwarded"),
+    /** An upstream's answer kept in the forwarding cache. */
+    CACHE("cache"),
     /** No records: an error, NXDOMAIN, NODATA or the snitch's answer. */
     NONE("none");
 

@@ -57,6 +57,7 @@ public final class Forwarder {
     private final Consumer<String> warnings;
     private final SecureRandom random = new SecureRandom();
     private final Map<Key, Pending> inFlight = new HashMap<>();
+    private final ForwardCache cache;
     private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
@@ -129,6 +130,25 @@ public final class Forwarder {
         this.config = config;
         this.log = log;
         this.warnings = warnings;
+        this.cache = new ForwardCache(config.cache());
+    }
+
+    /**
+     * The answer for this query from the cache, as the client should see it (its TTLs counted down), or empty when
+     * none is kept: then the query is to be {@link #forward forwarded}.
+     */
+    public Optional<Message> cached(Message query, long now) {
+        if (!cache.enabled()) {
+            return Optional.empty();
+        }
+        return cache.find(keyOf(query), now)
+                .map(kept -> replyFor(query, kept == ForwardCache.FAILURE ? null : kept));
+    }
+
+    private static Key keyOf(Message query) {
+        Question question = query.questions().get(0);
+        return new Key(question.name(), question.type().value(), question.qclass().value(), query.header().rd(),
+                query.header().cd(), query.edns().map(Edns::dnssecOk).orElse(false));
     }
 
     /** Whether one more client query may wait ({@link Forwarding#maxPending()} per loop). */
@@ -158,9 +178,7 @@ public final class Forwarder {
     public void forward(Message query, byte[] queryBytes, Transport transport, InetSocketAddress client,
             Answers answers, long startNanos) {
         Question question = query.questions().get(0);
-        boolean dnssecOk = query.edns().map(Edns::dnssecOk).orElse(false);
-        Key key = new Key(question.name(), question.type().value(), question.qclass().value(), query.header().rd(),
-                query.header().cd(), dnssecOk);
+        Key key = keyOf(query);
         Waiter waiter = new Waiter(query, transport, client, queryBytes, answers, startNanos);
         waiting++;
         Pending pending = inFlight.get(key);
@@ -406,17 +424,32 @@ public final class Forwarder {
         List.copyOf(pending.open).forEach(this::closeSocket);
         inFlight.remove(pending.key);
         waiting -= pending.waiters.size();
+        cache.store(pending.key, response, in.limit(), now);
         for (Waiter waiter : pending.waiters) {
             answer(waiter, pending, response, now);
         }
     }
 
-    /**
-     * The answer as this client should see it: its own ID, question (its case) and RD/CD; RA set, AA and AD clear
-     * (we validate nothing); the upstream's rcode and records; EDNS only if the client spoke it; sized for the client.
-     */
+    /** Sends this client its view of the answer, sized for it, and logs it. */
     private void answer(Waiter waiter, Pending pending, Message response, long now) {
         Message query = waiter.query();
+        Message reply = replyFor(query, response);
+        Rcode rcode = reply.rcode();
+        out.clear().position(2);
+        int length = reply.encode(out, QueryHandler.responseLimit(query.edns(), waiter.transport()));
+        Optional<String> unsent = waiter.answers().send(out, length);
+        waiter.answers().done();
+        if (log.enabled()) {
+            log.log(entry(waiter, pending, rcode, length, unsent, response == null));
+        }
+    }
+
+    /**
+     * The upstream's answer (null for none: SERVFAIL) as this client should see it: its own ID, question (its case)
+     * and RD/CD; RA set, AA and AD clear (we validate nothing); the upstream's rcode and records; EDNS only if the
+     * client spoke it.
+     */
+    private static Message replyFor(Message query, Message response) {
         Optional<Edns> edns = query.edns().map(e -> Edns.of(QueryHandler.OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
         Header header = new Header(query.header().id(), true, Opcode.QUERY, false, false, query.header().rd(), true,
                 false, false, query.header().cd(), Rcode.NOERROR);
@@ -428,14 +461,7 @@ public final class Forwarder {
                 ? new Message(header, query.questions(), List.of(), List.of(), List.of(), edns)
                 : new Message(header, query.questions(), response.answers(), response.authority(),
                         response.additional(), edns);
-        reply = reply.withRcode(rcode);
-        out.clear().position(2);
-        int length = reply.encode(out, QueryHandler.responseLimit(query.edns(), waiter.transport()));
-        Optional<String> unsent = waiter.answers().send(out, length);
-        waiter.answers().done();
-        if (log.enabled()) {
-            log.log(entry(waiter, pending, rcode, length, unsent, response == null));
-        }
+        return reply.withRcode(rcode);
     }
 
     private LogEntry entry(Waiter waiter, Pending pending, Rcode rcode, int length, Optional<String> unsent,

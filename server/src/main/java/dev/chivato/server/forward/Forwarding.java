@@ -24,14 +24,35 @@ import java.util.Optional;
  * @param deadline       how long a client waits in all before it gets SERVFAIL
  * @param maxPending     client queries waiting for upstreams, per event loop; SERVFAIL beyond
  * @param randomizeCase  send the question's letters in random case (0x20) and want them back exactly
+ * @param cache          how much of the upstreams' answers is kept, per event loop
  */
 public record Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTimeout, Duration deadline,
-                         int maxPending, boolean randomizeCase) {
+                         int maxPending, boolean randomizeCase, CacheLimits cache) {
     public static final Duration TRY_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEADLINE = Duration.ofSeconds(4);
     public static final int MAX_PENDING = 10_000;
     /** Forwarded queries one TCP client may have waiting at once; it is not read from while at this. */
     public static final int MAX_PER_CONNECTION = 100;
+
+    /**
+     * The answer cache's bounds, per event loop: entries (0 turns it off), octets, and the longest time an answer
+     * is kept whatever its TTL says.
+     */
+    public record CacheLimits(int entries, long octets, long maxTtl) {
+        public static final CacheLimits DEFAULT = new CacheLimits(10_000, 64L << 20, 86_400);
+        public static final CacheLimits OFF = new CacheLimits(0, 0, 0);
+
+        public CacheLimits {
+            if (entries < 0 || octets < 0 || maxTtl < 0) {
+                throw new IllegalArgumentException("cache bounds are not negative");
+            }
+        }
+
+        /** These bounds shared by {@code loops} event loops, each keeping its own part. */
+        public CacheLimits perLoop(int loops) {
+            return new CacheLimits(entries == 0 ? 0 : Math.max(1, entries / loops), octets / loops, maxTtl);
+        }
+    }
 
     /** The upstreams of one domain and everything below it. */
     public record Route(Name domain, List<InetSocketAddress> upstreams) {
@@ -51,9 +72,19 @@ public record Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTim
         }
     }
 
+    /** With the default cache. */
+    public Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTimeout, Duration deadline,
+            int maxPending, boolean randomizeCase) {
+        this(routes, allowed, tryTimeout, deadline, maxPending, randomizeCase, CacheLimits.DEFAULT);
+    }
+
     /** Nothing forwarded. */
     public static Forwarding none() {
-        return new Forwarding(List.of(), List.of(), TRY_TIMEOUT, DEADLINE, MAX_PENDING, false);
+        return new Forwarding(List.of(), List.of(), TRY_TIMEOUT, DEADLINE, MAX_PENDING, false, CacheLimits.OFF);
+    }
+
+    public Forwarding withCache(CacheLimits limits) {
+        return new Forwarding(routes, allowed, tryTimeout, deadline, maxPending, randomizeCase, limits);
     }
 
     public boolean enabled() {

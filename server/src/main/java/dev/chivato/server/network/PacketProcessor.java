@@ -117,21 +117,27 @@ public final class PacketProcessor {
                 try {
                     Message query = Message.decode(packet);
                     QueryHandler.Reply reply = handler.handle(query, transport);
-                    if (reply.forwarded()) {
+                    boolean local = !reply.forwarded();
+                    if (!local) {
                         note = refuseToForward(client, forwarder);
                         if (note == null) {
-                            forwarder.forward(query, log.enabled() ? copy(packet) : NOT_LOGGED, transport, client,
-                                    responder.later(), System.nanoTime());
-                            return PENDING;
+                            Optional<Message> kept = forwarder.cached(query, System.nanoTime());
+                            if (kept.isEmpty()) {
+                                forwarder.forward(query, log.enabled() ? copy(packet) : NOT_LOGGED, transport,
+                                        client, responder.later(), System.nanoTime());
+                                return PENDING;
+                            }
+                            reply = QueryHandler.Reply.of(kept.get(), AnswerSource.CACHE);
+                        } else {
+                            reply = note.startsWith(NOT_ALLOWED) ? QueryHandler.refused(query)
+                                    : QueryHandler.serverFailure(query);
                         }
-                        reply = note.startsWith(NOT_ALLOWED) ? QueryHandler.refused(query)
-                                : QueryHandler.serverFailure(query);
                     }
                     outcome = reply;
                     length = reply.response().isPresent()
                             ? reply.response().get().encode(out, QueryHandler.responseLimit(query.edns(), transport)) : DROP;
-                    if (length != DROP && note == null) {
-                        cache.store(packet, transport, out, length, reply.source());
+                    if (length != DROP && local) {
+                        cache.store(packet, transport, out, length, reply.source()); // our own answers only
                     }
                 } catch (WireFormatException problem) {
                     outcome = problem;
@@ -220,7 +226,7 @@ public final class PacketProcessor {
             truncated = (out.get(start + 2) & 0x02) != 0;
             answers = out.getShort(start + 6) & 0xffff;
             AnswerSource answered = outcome instanceof QueryHandler.Reply reply ? reply.source() : (AnswerSource) outcome;
-            source = answers > 0 ? answered : AnswerSource.NONE;
+            source = answers > 0 || answered == AnswerSource.CACHE ? answered : AnswerSource.NONE;
         }
         return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
                 Math.max(length, 0), micros, response, unsent, Optional.empty(), Optional.ofNullable(note));
