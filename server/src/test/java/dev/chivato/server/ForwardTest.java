@@ -366,6 +366,55 @@ class ForwardTest {
     }
 
     @Test
+    void twentyThousandQueriesToASilentUpstreamHoldTheCapAndAllGetServfailByTheDeadline() throws Exception {
+        int total = 20_000;
+        try (FakeUpstream upstream = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(forwarding(LOOPBACK_ONLY, Forwarding.TRY_TIMEOUT,
+                        Forwarding.DEADLINE, Forwarding.MAX_PENDING, upstream.address()));
+                DatagramSocket client = new DatagramSocket()) {
+            client.setReceiveBufferSize(8 << 20);
+            client.setSoTimeout(6000);
+            AtomicInteger servfail = new AtomicInteger();
+            AtomicInteger other = new AtomicInteger();
+            Thread reader = new Thread(() -> {
+                DatagramPacket packet = new DatagramPacket(new byte[512], 512);
+                try {
+                    while (servfail.get() + other.get() < total) {
+                        client.receive(packet);
+                        Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+                        (answer.rcode().equals(Rcode.SERVFAIL) ? servfail : other).incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    // the timeout: whoever is left unanswered is counted below
+                }
+            });
+            reader.start();
+            long start = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                byte[] wire = Message.query(i & 0xffff, true, new Question(Name.parse("n" + i + ".example.net"),
+                        RRType.A, RRClass.IN), Optional.empty()).toWire();
+                client.send(new DatagramPacket(wire, wire.length, LOOPBACK, server.port()));
+                if (i % 20 == 19) {
+                    Thread.sleep(2); // about 10,000 a second, not one burst the socket buffers would drop
+                }
+            }
+            Message local = ask(server.port(), "example.com", RRType.A).orElseThrow();
+            assertEquals(2, local.answers().size(), "our own names are answered all the while");
+            reader.join(10_000);
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            List<String> log = server.stopAndReadLog();
+            assertEquals(0, other.get());
+            assertEquals(total, servfail.get(), "every query gets SERVFAIL, within " + seconds + " s; the server "
+                    + "logged " + log.size() + " " + server.warnings.stream().limit(5).toList());
+            long refusedAtOnce = log.stream().filter(l -> l.contains("too many forwarded queries wait")).count();
+            // sent within about 2 s, while the first wait their 4 s: the cap holds 10,000, the rest are refused at
+            // once (a few fewer if the sending took so long that the first ones reached their deadline meanwhile)
+            assertTrue(refusedAtOnce <= total - Forwarding.MAX_PENDING && refusedAtOnce >= 9_000,
+                    refusedAtOnce + " refused at once");
+        }
+    }
+
+    @Test
     void aForwarderThatIsOneOfOurAddressesIsRefusedAtStart() throws Exception {
         int port = Nsd.freePort();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();

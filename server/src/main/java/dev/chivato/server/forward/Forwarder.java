@@ -22,7 +22,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
@@ -50,6 +49,9 @@ public final class Forwarder {
     private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
     /** Datagrams read from one upstream socket per turn (a flood on one socket must not starve the loop). */
     private static final int DATAGRAMS_PER_TURN = 16;
+    /** Upstream sockets open at once, per loop (as Unbound's outgoing-range). */
+    static final int MAX_PORTS = 1024;
+    static final int USES_PER_PORT = 64;
 
     private final Selector selector;
     private final Forwarding config;
@@ -58,6 +60,9 @@ public final class Forwarder {
     private final SecureRandom random = new SecureRandom();
     private final Map<Key, Pending> inFlight = new HashMap<>();
     private final ForwardCache cache;
+    /** The sockets new tries may use; {@link #openPorts} counts these and the retired ones still waited on. */
+    private final List<Port> ports = new ArrayList<>();
+    private int openPorts;
     private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
@@ -84,19 +89,46 @@ public final class Forwarder {
     private static final class Try {
         final Pending pending;
         final InetSocketAddress upstream;
-        final int id;
+        int id;
         final long sentAt;
-        /** A datagram socket, or for a retry over TCP (the UDP answer was truncated) a stream. */
-        SelectableChannel channel;
+        /** The datagram socket it went out on, or for a retry over TCP (the UDP answer was truncated) a stream. */
+        Port port;
+        SocketChannel stream;
+        boolean closed;
         /** Over TCP: the query still to write, and the answer being read (its 2 octets of length first). */
         ByteBuffer outgoing;
         ByteBuffer incoming;
 
-        Try(Pending pending, InetSocketAddress upstream, int id, long sentAt) {
+        Try(Pending pending, InetSocketAddress upstream, long sentAt) {
             this.pending = pending;
             this.upstream = upstream;
-            this.id = id;
             this.sentAt = sentAt;
+        }
+    }
+
+    /**
+     * An upstream socket on a random port. While few queries wait, each try has one of its own; past
+     * {@link #MAX_PORTS}, tries share them, told apart by ID (and each is used {@link #USES_PER_PORT} times at most,
+     * so the set of ports keeps changing).
+     */
+    private static final class Port {
+        final DatagramChannel channel;
+        final boolean v6;
+        final Map<Integer, Try> tries = new HashMap<>();
+        int uses;
+
+        Port(DatagramChannel channel, boolean v6) {
+            this.channel = channel;
+            this.v6 = v6;
+        }
+
+        /** An ID no try on this socket has. */
+        int freeId(SecureRandom random) {
+            int id;
+            do {
+                id = random.nextInt(0x10000);
+            } while (tries.containsKey(id));
+            return id;
         }
     }
 
@@ -167,7 +199,7 @@ public final class Forwarder {
 
     /** Whether this key is one of the upstream sockets. */
     public boolean owns(SelectionKey key) {
-        return key.attachment() instanceof Try;
+        return key.attachment() instanceof Try || key.attachment() instanceof Port;
     }
 
     /**
@@ -197,28 +229,29 @@ public final class Forwarder {
 
     /** Reads what came on an upstream socket (or connects and writes, over TCP). */
     public void onReady(SelectionKey key, long now) {
-        Try attempt = (Try) key.attachment();
-        if (attempt.channel instanceof SocketChannel) {
+        if (key.attachment() instanceof Try attempt) {
             onStreamReady(attempt, key, now);
             return;
         }
-        Pending pending = attempt.pending;
-        for (int i = 0; i < DATAGRAMS_PER_TURN && !pending.finished && attempt.channel != null; i++) {
+        Port port = (Port) key.attachment();
+        for (int i = 0; i < DATAGRAMS_PER_TURN && port.channel.isOpen(); i++) {
             in.clear();
             SocketAddress from;
             try {
-                from = ((DatagramChannel) attempt.channel).receive(in);
+                from = port.channel.receive(in);
             } catch (IOException e) {
-                pending.failure = LogFormat.address(attempt.upstream) + ": " + e.getMessage();
-                closeSocket(attempt);
-                retryOrFinish(pending, null, now);
-                return;
+                return; // an error queued on the socket (unconnected sockets do not get ICMP's): the tries time out
             }
             if (from == null) {
                 return;
             }
             in.flip();
-            received(attempt, from, now);
+            Try attempt = in.remaining() >= 2 ? port.tries.get(in.getShort(0) & 0xffff) : null;
+            if (attempt == null) {
+                dropped(from, "no query with its ID waits on that port");
+            } else {
+                received(attempt, from, now);
+            }
         }
     }
 
@@ -227,7 +260,7 @@ public final class Forwarder {
         while (!timeouts.isEmpty() && timeouts.peek().at - now <= 0) {
             Try attempt = timeouts.poll().attempt;
             Pending pending = attempt.pending;
-            if (pending.finished || attempt.channel == null || attempt != latest(pending)) {
+            if (pending.finished || attempt.closed || attempt != latest(pending)) {
                 continue; // answered, failed, or already followed by another try
             }
             pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
@@ -296,7 +329,8 @@ public final class Forwarder {
      * try, with the same timeout.
      */
     private void sendOverTcp(Pending pending, InetSocketAddress upstream, long now) {
-        Try attempt = new Try(pending, upstream, random.nextInt(0x10000), now);
+        Try attempt = new Try(pending, upstream, now);
+        attempt.id = random.nextInt(0x10000);
         pending.tries++;
         pending.open.add(attempt);
         out.clear().position(2);
@@ -306,7 +340,7 @@ public final class Forwarder {
         attempt.incoming = ByteBuffer.allocate(2);
         try {
             SocketChannel channel = SocketChannel.open();
-            attempt.channel = channel;
+            attempt.stream = channel;
             channel.configureBlocking(false);
             boolean connected = channel.connect(upstream);
             channel.register(selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, attempt);
@@ -322,7 +356,7 @@ public final class Forwarder {
     /** Connects, writes the query, then reads the answer's length and the answer; a failure ends this try. */
     private void onStreamReady(Try attempt, SelectionKey key, long now) {
         Pending pending = attempt.pending;
-        SocketChannel channel = (SocketChannel) attempt.channel;
+        SocketChannel channel = attempt.stream;
         try {
             if (key.isConnectable() && channel.finishConnect()) {
                 key.interestOps(SelectionKey.OP_WRITE);
@@ -376,25 +410,28 @@ public final class Forwarder {
                 && answered.qclass().equals(asked.qclass());
     }
 
-    /** Sends the question to the next upstream from a new socket, with a new ID; earlier tries stay open. */
+    /**
+     * Sends the question to the next upstream with a new ID, from a new socket, or while {@link #MAX_PORTS} are open
+     * from one of them picked at random; earlier tries stay open (a late answer is still taken).
+     */
     private void send(Pending pending, long now) {
         InetSocketAddress upstream = pending.upstreams.get(pending.next++ % pending.upstreams.size());
-        Try attempt = new Try(pending, upstream, random.nextInt(0x10000), now);
+        Try attempt = new Try(pending, upstream, now);
         pending.asking = upstream;
         pending.tries++;
         pending.open.add(attempt);
-        Message query = upstreamQuery(pending, attempt.id);
         try {
-            DatagramChannel channel = DatagramChannel.open(upstream.getAddress() instanceof Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-            attempt.channel = channel;
-            channel.configureBlocking(false);
-            channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
-            channel.register(selector, SelectionKey.OP_READ, attempt);
+            Port port = portFor(upstream);
+            attempt.port = port;
+            attempt.id = port.freeId(random);
+            port.tries.put(attempt.id, attempt);
+            if (++port.uses >= USES_PER_PORT) {
+                ports.remove(port); // no new tries on it: it closes once its own are done
+            }
             out.clear();
-            query.encode(out, Message.MAX_LENGTH);
+            upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.flip();
-            channel.send(out, upstream); // a full send buffer drops it: the try then times out
+            port.channel.send(out, upstream); // a full send buffer drops it: the try then times out
         } catch (IOException e) {
             pending.failure = "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage();
             closeSocket(attempt);
@@ -484,29 +521,72 @@ public final class Forwarder {
     }
 
     private void drop(Pending pending, SocketAddress from, String reason) {
+        dropped(from, "to the query for " + pending.asked.name() + " " + pending.asked.type() + ": " + reason);
+    }
+
+    private void dropped(SocketAddress from, String why) {
         dropped++;
         droppedSinceWarning++;
         long now = System.nanoTime();
         if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
-            warnings.accept("chivato: dropped an answer from " + LogFormat.address((InetSocketAddress) from)
-                    + " to the query for " + pending.asked.name() + " " + pending.asked.type() + ": " + reason
-                    + (droppedSinceWarning > 1 ? " (" + (droppedSinceWarning - 1) + " more dropped since the last "
-                    + "such line)" : ""));
+            warnings.accept("chivato: dropped an answer from " + LogFormat.address((InetSocketAddress) from) + " "
+                    + why + (droppedSinceWarning > 1 ? " (" + (droppedSinceWarning - 1) + " more dropped since the "
+                    + "last such line)" : ""));
             lastWarningNanos = now;
             droppedSinceWarning = 0;
         }
     }
 
-    private void closeSocket(Try attempt) {
-        if (attempt.channel != null) {
+    /** A socket for a new try: a new one while fewer than {@link #MAX_PORTS} are open, else one at random. */
+    private Port portFor(InetSocketAddress upstream) throws IOException {
+        boolean v6 = upstream.getAddress() instanceof Inet6Address;
+        if (openPorts < MAX_PORTS) {
+            DatagramChannel channel = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6
+                    : StandardProtocolFamily.INET);
             try {
-                attempt.channel.close(); // also cancels its key
-            } catch (IOException e) {
-                // closing a datagram socket does not fail in a way that matters here
+                channel.configureBlocking(false);
+                channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
+                Port port = new Port(channel, v6);
+                channel.register(selector, SelectionKey.OP_READ, port);
+                ports.add(port);
+                openPorts++;
+                return port;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
             }
-            attempt.channel = null;
         }
+        List<Port> sameFamily = ports.stream().filter(p -> p.v6 == v6).toList();
+        if (sameFamily.isEmpty()) {
+            throw new IOException(MAX_PORTS + " upstream sockets are open already");
+        }
+        return sameFamily.get(random.nextInt(sameFamily.size()));
+    }
+
+    /** Ends a try: it no longer waits on its socket, and a socket with nothing left to wait for is closed. */
+    private void closeSocket(Try attempt) {
+        if (attempt.closed) {
+            return;
+        }
+        attempt.closed = true;
         attempt.pending.open.remove(attempt);
+        if (attempt.stream != null) {
+            closeQuietly(attempt.stream);
+        }
+        Port port = attempt.port;
+        if (port != null && port.tries.remove(attempt.id, attempt) && port.tries.isEmpty()) {
+            ports.remove(port);
+            openPorts--;
+            closeQuietly(port.channel);
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel channel) {
+        try {
+            channel.close(); // also cancels its key
+        } catch (IOException e) {
+            // closing a socket does not fail in a way that matters here
+        }
     }
 
     /** The name with each letter's case chosen at random (draft-vixie-dnsext-dns0x20). */

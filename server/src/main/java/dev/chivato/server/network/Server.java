@@ -42,6 +42,9 @@ public final class Server implements AutoCloseable {
     private final List<Bound> bound;
     private final CompletableFuture<Throwable> failure;
 
+    /** Octets of datagrams each UDP socket may hold unread, as NSD's so-rcvbuf. */
+    static final int UDP_RECEIVE_BUFFER = 4 << 20;
+
     private Server(List<EventLoop> loops, List<Bound> bound, CompletableFuture<Throwable> failure) {
         this.loops = loops;
         this.bound = bound;
@@ -125,6 +128,8 @@ public final class Server implements AutoCloseable {
                     DatagramChannel datagrams = DatagramChannel.open(family(address));
                     udp.add(datagrams);
                     datagrams.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                    // room for a burst while the loop is busy (the kernel caps it at net.core.rmem_max)
+                    datagrams.setOption(StandardSocketOptions.SO_RCVBUF, UDP_RECEIVE_BUFFER);
                     datagrams.bind(actual);
                     ServerSocketChannel server = ServerSocketChannel.open(family(address));
                     tcp.add(server);
