@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Forwarders side by side: chivato, dnsdist, dnsmasq and Unbound, each forwarding to the same NSD upstream, at one
+# fixed offered rate below everyone's saturation (dnsperf -Q), the forwarder pinned to CPU 0, NSD and dnsperf on
+# CPU 1. Server CPU microseconds per query from /proc, median of RUNS runs after a warm-up.
+#   miss path: a new name every query (caches off where possible; Unbound always caches, so the names never repeat);
+#   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
+#
+#   bash benchmarks/load/forward.sh            (RATE=20000 RUNS=3 SECONDS_PER_RUN=10 by default)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=benchmarks/load
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+RATE=${RATE:-20000}
+
+need=()
+for tool in dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+fi
+[ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
+
+work=$(mktemp -d)
+server_pids=()
+upstream_pids=()
+cleanup() {
+  stop_server
+  for pid in "${upstream_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The upstream: NSD serving bench.test, where every name exists (a wildcard), on the load generator's CPU.
+cat > "$work/bench.test.zone" <<'ZONE'
+$ORIGIN bench.test.
+$TTL 3600
+@ SOA ns hostmaster 1 7200 3600 1209600 300
+@ NS ns
+ns A 192.0.2.53
+* A 192.0.2.1
+ZONE
+upstream_port=$(free_port)
+write_nsd_conf "$upstream_port" bench.test
+taskset -c "$LOAD_CPU" nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
+sleep 0.5
+mapfile -t upstream_pids < <(pgrep -f "nsd -d -c $work/nsd.conf")
+for _ in $(seq 100); do dig @127.0.0.1 -p "$upstream_port" +short +time=1 +tries=1 x.bench.test | grep -q . && break; sleep 0.1; done
+
+for i in $(seq 12); do echo "www$i.bench.test A"; done > "$work/hit-queries"
+next_miss=0
+# A file of names never asked before, enough for one run at RATE.
+miss_queries() { # seconds
+  next_miss=$((next_miss + 1))
+  python3 -c "
+import sys
+n = int(sys.argv[1]) * $RATE * 12 // 10
+print('\n'.join('m%d-%d.bench.test A' % ($next_miss, i) for i in range(n)))" "$1" > "$work/queries"
+}
+
+# One dnsperf run at the fixed rate; prints "qps lost completed latency_ms cpu_us_per_query".
+run_rate() { # seconds
+  local before after out
+  before=$(cpu_ticks "${server_pids[@]}")
+  out=$(taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
+    -l "$1" -Q "$RATE" -t 2 2>&1)
+  after=$(cpu_ticks "${server_pids[@]}")
+  python3 - "$before" "$after" "$(getconf CLK_TCK)" <<PY
+import re, sys
+out = """$out"""
+before, after, hz = map(int, sys.argv[1:])
+get = lambda pattern: re.search(pattern, out).group(1)
+completed = int(get(r"Queries completed:\s+(\d+)"))
+print("%s %s %d %.3f %.2f" % (get(r"Queries per second:\s+([\d.]+)"), get(r"Queries lost:\s+(\d+)"), completed,
+      float(get(r"Average Latency \(s\):\s+([\d.]+)")) * 1000, (after - before) / hz * 1e6 / completed))
+PY
+}
+
+measure_rate() { # label miss|hit
+  if [ "$2" = miss ]; then miss_queries "$WARMUP_SECONDS"; else cp "$work/hit-queries" "$work/queries"; fi
+  run_rate "$WARMUP_SECONDS" > /dev/null
+  : > "$work/runs"
+  for _ in $(seq "$RUNS"); do
+    if [ "$2" = miss ]; then miss_queries "$SECONDS_PER_RUN"; fi
+    run_rate "$SECONDS_PER_RUN" >> "$work/runs"
+  done
+  python3 - "$1" "$work/runs" >> "$work/table" <<'PY'
+import statistics, sys
+label, path = sys.argv[1], sys.argv[2]
+rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
+med = [statistics.median(col) for col in zip(*rows)]
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
+PY
+  stop_server
+}
+
+start() { # command...
+  server_port=$(free_port)
+  local args=("$@")
+  args=("${args[@]//PORT/$server_port}")
+  taskset -c "$SERVER_CPU" "${args[@]}" > "$work/server.out" 2>&1 &
+  server_pids=($!)
+  wait_for_port "$server_port"
+}
+
+chivato() { # extra arguments...
+  start java -jar server/target/chivato.jar --listen 127.0.0.1:PORT --threads 1 --log off "$@"
+}
+
+dnsdist_conf() { # cache|nocache [randomized]
+  {
+    echo 'setLocal("127.0.0.1:PORT")'
+    echo "newServer({address=\"127.0.0.1:$upstream_port\"})"
+    echo 'setSecurityPollSuffix("")'
+    if [ "$1" = cache ]; then echo 'pc = newPacketCache(10000) getPool(""):setCache(pc)'; fi
+    if [ "${2:-}" = randomized ]; then echo 'setRandomizedIdsOverUDP(true) setRandomizedOutgoingSockets(true)'; fi
+  } > "$work/dnsdist.conf.in"
+}
+dnsdist_start() {
+  server_port=$(free_port)
+  sed "s/PORT/$server_port/" "$work/dnsdist.conf.in" > "$work/dnsdist.conf"
+  taskset -c "$SERVER_CPU" dnsdist --supervised --disable-syslog -C "$work/dnsdist.conf" > "$work/server.out" 2>&1 &
+  server_pids=($!)
+  wait_for_port "$server_port"
+}
+
+dnsmasq_start() { # cache size
+  start dnsmasq -k --no-resolv --no-hosts --port=PORT --listen-address=127.0.0.1 --bind-interfaces \
+    "--server=127.0.0.1#$upstream_port" "--cache-size=$1" -u root
+}
+
+unbound_start() {
+  server_port=$(free_port)
+  cat > "$work/unbound.conf" <<CONF
+server:
+  interface: 127.0.0.1
+  port: $server_port
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$work"
+  pidfile: ""
+  use-syslog: no
+  do-not-query-localhost: no
+  module-config: "iterator"
+  domain-insecure: "bench.test"
+  num-threads: 1
+  access-control: 127.0.0.0/8 allow
+forward-zone:
+  name: "bench.test"
+  forward-addr: 127.0.0.1@$upstream_port
+CONF
+  taskset -c "$SERVER_CPU" unbound -c "$work/unbound.conf" > "$work/server.out" 2>&1 &
+  server_pids=($!)
+  wait_for_port "$server_port"
+}
+
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), $(dnsdist --version | head -1)," \
+  "$(dnsmasq --version | head -1 | cut -d' ' -f1-3), Unbound $(unbound -V | head -1 | cut -d' ' -f2), $(nsd -v 2>&1 | head -1)," \
+  "rate $RATE/s" >&2
+
+chivato --forward "127.0.0.1:$upstream_port" --cache 0; measure_rate "chivato, miss" miss
+dnsdist_conf nocache; dnsdist_start; measure_rate "dnsdist, miss (fixed ports, sequential IDs)" miss
+dnsdist_conf nocache randomized
+sed 's/PORT/5300/' "$work/dnsdist.conf.in" > "$work/dnsdist-check.conf"
+if dnsdist --check-config -C "$work/dnsdist-check.conf" >/dev/null 2>&1; then
+  dnsdist_start; measure_rate "dnsdist, miss (randomized IDs and sockets)" miss
+else
+  echo "dnsdist $(dnsdist --version | head -1 | cut -d' ' -f2) has no setRandomizedIdsOverUDP: not measured" >&2
+fi
+dnsmasq_start 0; measure_rate "dnsmasq, miss" miss
+unbound_start; measure_rate "unbound, miss" miss
+
+chivato --forward "127.0.0.1:$upstream_port"; measure_rate "chivato, hit" hit
+dnsdist_conf cache; dnsdist_start; measure_rate "dnsdist, hit" hit
+dnsmasq_start 10000; measure_rate "dnsmasq, hit" hit
+unbound_start; measure_rate "unbound, hit" hit
+records=()
+for i in $(seq 12); do records+=(--record "192.0.2.1 www$i.bench.test"); done
+chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
+
+echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query |"
+echo "|---|---:|---:|---:|---:|"
+awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$work/table"
