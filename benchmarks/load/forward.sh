@@ -5,13 +5,15 @@
 #   miss path: a new name every query (caches off where possible; Unbound always caches, so the names never repeat);
 #   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
 #
-#   bash benchmarks/load/forward.sh            (RATE=20000 RUNS=3 SECONDS_PER_RUN=10 by default)
+#   bash benchmarks/load/forward.sh     (RATE=20000 RUNS=3 SECONDS_PER_RUN=10 FORWARDERS="chivato dnsdist dnsmasq
+#                                        unbound" by default)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 RATE=${RATE:-20000}
+FORWARDERS=${FORWARDERS:-chivato dnsdist dnsmasq unbound}
 
 need=()
 for tool in dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound; do
@@ -160,25 +162,30 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -
   "$(dnsmasq --version | head -1 | cut -d' ' -f1-3), Unbound $(unbound -V | head -1 | cut -d' ' -f2), $(nsd -v 2>&1 | head -1)," \
   "rate $RATE/s" >&2
 
-chivato --forward "127.0.0.1:$upstream_port" --cache 0; measure_rate "chivato, miss" miss
-dnsdist_conf nocache; dnsdist_start; measure_rate "dnsdist, miss (fixed ports, sequential IDs)" miss
-dnsdist_conf nocache randomized
-sed 's/PORT/5300/' "$work/dnsdist.conf.in" > "$work/dnsdist-check.conf"
-if dnsdist --check-config -C "$work/dnsdist-check.conf" >/dev/null 2>&1; then
-  dnsdist_start; measure_rate "dnsdist, miss (randomized IDs and sockets)" miss
-else
-  echo "dnsdist $(dnsdist --version | head -1 | cut -d' ' -f2) has no setRandomizedIdsOverUDP: not measured" >&2
+wants() { [[ " $FORWARDERS " == *" $1 "* ]]; }
+if wants chivato; then chivato --forward "127.0.0.1:$upstream_port" --cache 0; measure_rate "chivato, miss" miss; fi
+if wants dnsdist; then
+  dnsdist_conf nocache; dnsdist_start; measure_rate "dnsdist, miss (fixed ports, sequential IDs)" miss
+  dnsdist_conf nocache randomized
+  sed 's/PORT/5300/' "$work/dnsdist.conf.in" > "$work/dnsdist-check.conf"
+  if dnsdist --check-config -C "$work/dnsdist-check.conf" >/dev/null 2>&1; then
+    dnsdist_start; measure_rate "dnsdist, miss (randomized IDs and sockets)" miss
+  else
+    echo "dnsdist $(dnsdist --version | head -1 | cut -d' ' -f2) has no setRandomizedIdsOverUDP: not measured" >&2
+  fi
 fi
-dnsmasq_start 0; measure_rate "dnsmasq, miss" miss
-unbound_start; measure_rate "unbound, miss" miss
+if wants dnsmasq; then dnsmasq_start 0; measure_rate "dnsmasq, miss" miss; fi
+if wants unbound; then unbound_start; measure_rate "unbound, miss" miss; fi
 
-chivato --forward "127.0.0.1:$upstream_port"; measure_rate "chivato, hit" hit
-dnsdist_conf cache; dnsdist_start; measure_rate "dnsdist, hit" hit
-dnsmasq_start 10000; measure_rate "dnsmasq, hit" hit
-unbound_start; measure_rate "unbound, hit" hit
-records=()
-for i in $(seq 12); do records+=(--record "192.0.2.1 www$i.bench.test"); done
-chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
+if wants chivato; then chivato --forward "127.0.0.1:$upstream_port"; measure_rate "chivato, hit" hit; fi
+if wants dnsdist; then dnsdist_conf cache; dnsdist_start; measure_rate "dnsdist, hit" hit; fi
+if wants dnsmasq; then dnsmasq_start 10000; measure_rate "dnsmasq, hit" hit; fi
+if wants unbound; then unbound_start; measure_rate "unbound, hit" hit; fi
+if wants chivato; then
+  records=()
+  for i in $(seq 12); do records+=(--record "192.0.2.1 www$i.bench.test"); done
+  chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
+fi
 
 echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query |"
 echo "|---|---:|---:|---:|---:|"

@@ -26,10 +26,19 @@ public final class AnswerCache {
     private static final int CD = 0x0010;
     private static final int OPT_LENGTH = 11;
 
-    /** One answer: its key, and the response with id 0 and RD and CD clear. */
-    public record Entry(byte[] name, int type, int edns, int limit, byte[] response, AnswerSource source) {
+    /**
+     * One answer: its key, and the response with id 0 and RD and CD clear. An upstream's answer (forwarded) also has
+     * the time it was kept and its expiry (System.nanoTime), and where its TTLs are, to count them down on the way out;
+     * our own answers have none ({@code ttlOffsets} null).
+     */
+    public record Entry(byte[] name, int type, int edns, int limit, byte[] response, AnswerSource source,
+                        long storedAt, long expiresAt, int[] ttlOffsets) {
         int length() {
             return response.length;
+        }
+
+        boolean expired() {
+            return ttlOffsets != null && System.nanoTime() - expiresAt >= 0;
         }
     }
 
@@ -71,10 +80,10 @@ public final class AnswerCache {
         }
         Entry entry = entries[slot(key)];
         if (entry != null && matches(entry, key, query)) {
-            return entry;
+            return entry.expired() ? null : entry;
         }
         entry = large[slot(key) & (LARGE_CAPACITY - 1)];
-        return entry != null && matches(entry, key, query) ? entry : null;
+        return entry != null && matches(entry, key, query) && !entry.expired() ? entry : null;
     }
 
     /** Writes {@code entry} as the answer to {@code query} into {@code out} from its position; returns the length. */
@@ -84,11 +93,35 @@ public final class AnswerCache {
         out.putShort(start, query.getShort(query.position()));
         int flags = query.getShort(query.position() + 2) & (RD | CD);
         out.putShort(start + 2, (short) (out.getShort(start + 2) | flags));
+        if (entry.ttlOffsets() != null) {
+            long elapsed = (System.nanoTime() - entry.storedAt()) / 1_000_000_000L;
+            for (int offset : entry.ttlOffsets()) {
+                long ttl = (out.getInt(start + offset) & 0xffffffffL) - elapsed;
+                out.putInt(start + offset, (int) Math.max(0, ttl));
+            }
+        }
         return entry.length();
     }
 
     /** Keeps the engine's {@code length}-octet answer, which ends at {@code out}'s position, to {@code query}. */
     public void store(ByteBuffer query, Transport transport, ByteBuffer out, int length, AnswerSource source) {
+        store(query, transport, out, length, source, 0, null);
+    }
+
+    /**
+     * Keeps an upstream's answer as sent to the client of {@code query} for {@code ttlSeconds}; a hit counts its TTLs
+     * down and is logged as {@link AnswerSource#CACHE}.
+     */
+    public void storeForwarded(ByteBuffer query, Transport transport, ByteBuffer out, int length, long ttlSeconds) {
+        if (ttlSeconds > 0) {
+            byte[] response = new byte[length];
+            out.get(out.position() - length, response);
+            store(query, transport, out, length, AnswerSource.CACHE, ttlSeconds, ttlOffsets(response));
+        }
+    }
+
+    private void store(ByteBuffer query, Transport transport, ByteBuffer out, int length, AnswerSource source,
+            long ttlSeconds, int[] ttlOffsets) {
         long key = key(query, transport);
         if (key == NOT_CACHEABLE) {
             return;
@@ -101,12 +134,50 @@ public final class AnswerCache {
         response[3] &= (byte) ~CD;
         byte[] name = new byte[nameLength(key)];
         query.get(query.position() + 12, name);
-        Entry entry = new Entry(name, type(key), edns(key), limit(key), response, source);
+        long now = System.nanoTime();
+        Entry entry = new Entry(name, type(key), edns(key), limit(key), response, source, now,
+                now + ttlSeconds * 1_000_000_000L, ttlOffsets);
         if (length <= MAX_ANSWER) {
             entries[slot(key)] = entry;
         } else {
             large[slot(key) & (LARGE_CAPACITY - 1)] = entry;
         }
+    }
+
+    /** Where the TTL of each record of a response (our encoder's, so well formed) is; OPT's is no TTL. */
+    static int[] ttlOffsets(byte[] response) {
+        int records = u16(response, 6) + u16(response, 8) + u16(response, 10);
+        int at = 12;
+        for (int i = u16(response, 4); i > 0; i--) {
+            at = pastName(response, at) + 4;
+        }
+        int[] offsets = new int[records];
+        int count = 0;
+        for (int i = 0; i < records; i++) {
+            at = pastName(response, at);
+            if (u16(response, at) != 41) {
+                offsets[count++] = at + 4;
+            }
+            at += 10 + u16(response, at + 8);
+        }
+        return java.util.Arrays.copyOf(offsets, count);
+    }
+
+    private static int pastName(byte[] wire, int at) {
+        while (true) {
+            int length = wire[at] & 0xff;
+            if ((length & 0xc0) == 0xc0) {
+                return at + 2;
+            }
+            if (length == 0) {
+                return at + 1;
+            }
+            at += 1 + length;
+        }
+    }
+
+    private static int u16(byte[] wire, int at) {
+        return (wire[at] & 0xff) << 8 | wire[at + 1] & 0xff;
     }
 
     private static boolean matches(Entry entry, long key, ByteBuffer query) {

@@ -85,7 +85,7 @@ final class ForwardCache {
         } else if (response.header().tc()) {
             return; // never a truncated answer
         } else {
-            ttl = ttlOf(response);
+            ttl = ttlFor(response);
             if (ttl <= 0) {
                 return;
             }
@@ -103,7 +103,7 @@ final class ForwardCache {
     }
 
     /** The time to keep an answer: its smallest TTL, or for a negative one its SOA's negative TTL; 0 for never. */
-    private long ttlOf(Message response) {
+    long ttlFor(Message response) {
         boolean negative = response.rcode().equals(Rcode.NXDOMAIN)
                 || response.rcode().equals(Rcode.NOERROR) && response.answers().isEmpty();
         if (negative) {

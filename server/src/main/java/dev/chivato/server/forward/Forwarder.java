@@ -37,8 +37,9 @@ import java.util.function.Consumer;
  * The queries of one event loop that wait for upstream servers. Everything runs on that loop's thread: each upstream
  * query has a socket of its own on the loop's selector, so nothing blocks.
  *
- * <p>Against spoofing (RFC 5452): every query sent has a fresh random ID from {@link SecureRandom} and a fresh socket
- * on a port the kernel picks at random from the whole ephemeral range; identical questions in flight are merged into
+ * <p>Against spoofing (RFC 5452): every query sent has a random ID from {@link SecureRandom} and goes out from a port
+ * drawn at random from a pool of up to {@link #MAX_PORTS} sockets on ports the kernel picked at random from the
+ * ephemeral range, each replaced after {@link #USES_PER_PORT} uses; identical questions in flight are merged into
  * one upstream query (section 5, the birthday attack); an answer is taken only from the address and port asked, with
  * the ID and the question sent, the name compared case for case (so {@code --forward-0x20} can randomize the case).
  * Anything else is dropped, counted, and reported at most once a second.
@@ -52,6 +53,8 @@ public final class Forwarder {
     /** Upstream sockets open at once, per loop (as Unbound's outgoing-range). */
     static final int MAX_PORTS = 1024;
     static final int USES_PER_PORT = 64;
+    /** A socket nothing was sent from for this long is closed (a quiet server holds no sockets). */
+    private static final long PORT_IDLE_NANOS = 10_000_000_000L;
 
     private final Selector selector;
     private final Forwarding config;
@@ -60,9 +63,11 @@ public final class Forwarder {
     private final SecureRandom random = new SecureRandom();
     private final Map<Key, Pending> inFlight = new HashMap<>();
     private final ForwardCache cache;
-    /** The sockets new tries may use; {@link #openPorts} counts these and the retired ones still waited on. */
-    private final List<Port> ports = new ArrayList<>();
+    /** The sockets new tries may use, by family; {@link #openPorts} counts these and retired ones still waited on. */
+    private final List<Port> ports4 = new ArrayList<>();
+    private final List<Port> ports6 = new ArrayList<>();
     private int openPorts;
+    private long nextIdleSweep = System.nanoTime();
     private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
@@ -107,15 +112,16 @@ public final class Forwarder {
     }
 
     /**
-     * An upstream socket on a random port. While few queries wait, each try has one of its own; past
-     * {@link #MAX_PORTS}, tries share them, told apart by ID (and each is used {@link #USES_PER_PORT} times at most,
-     * so the set of ports keeps changing).
+     * An upstream socket on a random port, shared by the tries drawn to it (told apart by ID), used
+     * {@link #USES_PER_PORT} times at most so that the set of ports keeps changing, and closed when idle.
      */
     private static final class Port {
         final DatagramChannel channel;
         final boolean v6;
         final Map<Integer, Try> tries = new HashMap<>();
         int uses;
+        long lastUsed;
+        boolean retired;
 
         Port(DatagramChannel channel, boolean v6) {
             this.channel = channel;
@@ -157,7 +163,16 @@ public final class Forwarder {
         }
     }
 
-    public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings) {
+    /** Where an answer as sent to a client is also kept in wire form, so that the same query costs no decoding. */
+    public interface WireCache {
+        void keep(ByteBuffer query, Transport transport, ByteBuffer answer, int length, long ttlSeconds);
+    }
+
+    private final WireCache wireCache;
+
+    public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings,
+            WireCache wireCache) {
+        this.wireCache = wireCache;
         this.selector = selector;
         this.config = config;
         this.log = log;
@@ -257,6 +272,7 @@ public final class Forwarder {
 
     /** Moves on from the tries whose time is over; returns the milliseconds until the next is due, or -1. */
     public long onTick(long now) {
+        closeIdlePorts(now);
         while (!timeouts.isEmpty() && timeouts.peek().at - now <= 0) {
             Try attempt = timeouts.poll().attempt;
             Pending pending = attempt.pending;
@@ -278,12 +294,15 @@ public final class Forwarder {
         return pending.open.isEmpty() ? null : pending.open.get(pending.open.size() - 1);
     }
 
-    /** Every waiting client gets SERVFAIL now (the loop stops). */
+    /** Every waiting client gets SERVFAIL now (the loop stops), and every upstream socket is closed. */
     public void close() {
         long now = System.nanoTime();
         for (Pending pending : List.copyOf(inFlight.values())) {
             pending.failure = "the server is stopping";
             finish(pending, null, now);
+        }
+        for (List<Port> pool : List.of(ports4, ports6)) {
+            List.copyOf(pool).forEach(this::retire);
         }
     }
 
@@ -425,8 +444,9 @@ public final class Forwarder {
             attempt.port = port;
             attempt.id = port.freeId(random);
             port.tries.put(attempt.id, attempt);
+            port.lastUsed = now;
             if (++port.uses >= USES_PER_PORT) {
-                ports.remove(port); // no new tries on it: it closes once its own are done
+                retire(port); // no new tries on it: it closes once its own are done
             }
             out.clear();
             upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
@@ -474,6 +494,10 @@ public final class Forwarder {
         Rcode rcode = reply.rcode();
         out.clear().position(2);
         int length = reply.encode(out, QueryHandler.responseLimit(query.edns(), waiter.transport()));
+        if (response != null && cache.enabled()) {
+            wireCache.keep(ByteBuffer.wrap(waiter.queryBytes()), waiter.transport(), out, length,
+                    cache.ttlFor(response));
+        }
         Optional<String> unsent = waiter.answers().send(out, length);
         waiter.answers().done();
         if (log.enabled()) {
@@ -537,9 +561,18 @@ public final class Forwarder {
         }
     }
 
-    /** A socket for a new try: a new one while fewer than {@link #MAX_PORTS} are open, else one at random. */
+    /**
+     * A socket for a new try, drawn at random from {@link #MAX_PORTS} places: one of the open sockets, or (for a
+     * place not yet taken) a new socket on a new random port. So while few queries are sent, most tries get a port of
+     * their own, and under load the open ports are shared and keep being replaced.
+     */
     private Port portFor(InetSocketAddress upstream) throws IOException {
         boolean v6 = upstream.getAddress() instanceof Inet6Address;
+        List<Port> pool = v6 ? ports6 : ports4;
+        int place = random.nextInt(MAX_PORTS);
+        if (place < pool.size()) {
+            return pool.get(place);
+        }
         if (openPorts < MAX_PORTS) {
             DatagramChannel channel = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6
                     : StandardProtocolFamily.INET);
@@ -548,7 +581,7 @@ public final class Forwarder {
                 channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
                 Port port = new Port(channel, v6);
                 channel.register(selector, SelectionKey.OP_READ, port);
-                ports.add(port);
+                pool.add(port);
                 openPorts++;
                 return port;
             } catch (IOException | RuntimeException e) {
@@ -556,11 +589,34 @@ public final class Forwarder {
                 throw e;
             }
         }
-        List<Port> sameFamily = ports.stream().filter(p -> p.v6 == v6).toList();
-        if (sameFamily.isEmpty()) {
+        if (pool.isEmpty()) {
             throw new IOException(MAX_PORTS + " upstream sockets are open already");
         }
-        return sameFamily.get(random.nextInt(sameFamily.size()));
+        return pool.get(random.nextInt(pool.size()));
+    }
+
+    private void retire(Port port) {
+        port.retired = true;
+        (port.v6 ? ports6 : ports4).remove(port);
+        if (port.tries.isEmpty()) {
+            openPorts--;
+            closeQuietly(port.channel);
+        }
+    }
+
+    /** Closes the sockets nothing was sent from for {@link #PORT_IDLE_NANOS}, at most once a second. */
+    private void closeIdlePorts(long now) {
+        if (now - nextIdleSweep < 0) {
+            return;
+        }
+        nextIdleSweep = now + 1_000_000_000L;
+        for (List<Port> pool : List.of(ports4, ports6)) {
+            for (Port port : List.copyOf(pool)) {
+                if (port.tries.isEmpty() && now - port.lastUsed > PORT_IDLE_NANOS) {
+                    retire(port);
+                }
+            }
+        }
     }
 
     /** Ends a try: it no longer waits on its socket, and a socket with nothing left to wait for is closed. */
@@ -574,8 +630,7 @@ public final class Forwarder {
             closeQuietly(attempt.stream);
         }
         Port port = attempt.port;
-        if (port != null && port.tries.remove(attempt.id, attempt) && port.tries.isEmpty()) {
-            ports.remove(port);
+        if (port != null && port.tries.remove(attempt.id, attempt) && port.tries.isEmpty() && port.retired) {
             openPorts--;
             closeQuietly(port.channel);
         }

@@ -48,7 +48,6 @@ public final class PacketProcessor {
 
     /** Returned instead of a length when the answer comes later (the query went upstream). */
     public static final int PENDING = -2;
-    private static final byte[] NOT_LOGGED = new byte[0];
 
     /** For callers that send the answer themselves (tests, benchmarks). */
     private static final Responder KEEP = (out, length) -> Optional.empty();
@@ -72,6 +71,11 @@ public final class PacketProcessor {
     /** Where answers are logged (a forwarder logs its answers there too). */
     public QueryLog log() {
         return log;
+    }
+
+    /** Keeps an upstream's answer, as sent, in the current data's answer cache (it goes with a reload). */
+    public void keepForwarded(ByteBuffer query, Transport transport, ByteBuffer answer, int length, long ttlSeconds) {
+        handler.cache().storeForwarded(query, transport, answer, length, ttlSeconds);
     }
 
     /** From now on, answers come from {@code next} (a reload); a message being answered finishes with the old one. */
@@ -123,8 +127,8 @@ public final class PacketProcessor {
                         if (note == null) {
                             Optional<Message> kept = forwarder.cached(query, System.nanoTime());
                             if (kept.isEmpty()) {
-                                forwarder.forward(query, log.enabled() ? copy(packet) : NOT_LOGGED, transport,
-                                        client, responder.later(), System.nanoTime());
+                                forwarder.forward(query, copy(packet), transport, client, responder.later(),
+                                        System.nanoTime());
                                 return PENDING;
                             }
                             reply = QueryHandler.Reply.of(kept.get(), AnswerSource.CACHE);
