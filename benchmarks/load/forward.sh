@@ -34,7 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The upstream: NSD serving bench.test, where every name exists (a wildcard), on the load generator's CPU.
+# The upstream: NSD serving bench.test, where every name exists (a wildcard), on the load generator's CPU. (Unbound
+# answers test. itself, NXDOMAIN, unless told not to: RFC 6761's special-use names.)
 cat > "$work/bench.test.zone" <<'ZONE'
 $ORIGIN bench.test.
 $TTL 3600
@@ -147,6 +148,7 @@ server:
   do-not-query-localhost: no
   module-config: "iterator"
   domain-insecure: "bench.test"
+  local-zone: "test." nodefault
   num-threads: 1
   access-control: 127.0.0.0/8 allow
 forward-zone:

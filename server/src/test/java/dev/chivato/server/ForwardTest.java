@@ -103,6 +103,10 @@ class ForwardTest {
             Message local = ask(server.port(), "example.com", RRType.A).orElseThrow();
             assertEquals(List.of("1.2.3.4", "1.2.3.5"), addresses(local));
             assertTrue(local.header().aa(), "our own data stays authoritative");
+            assertEquals(List.of("192.0.2.80"), ExternalTool.dig(server.port(), "+short", "www.example.net").lines());
+            String kdig = ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(server.port()),
+                    "+timeout=2", "+retry=0", "+tcp", "www.example.net", "A").stdout();
+            assertTrue(kdig.contains("NOERROR") && kdig.contains("192.0.2.80") && kdig.contains("ra"), kdig);
             List<String> log = server.stopAndReadLog();
             assertTrue(log.get(0).contains("\"source\":\"forwarded\"") && log.get(0).contains(
                     "\"upstream\":\"127.0.0.1:" + nsd.port + "\"") && log.get(0).contains("\"tries\":1"), log.get(0));
