@@ -272,6 +272,47 @@ class ForwardTest {
     }
 
     @Test
+    void truncatedAnswersAreAskedAgainOverOneKeptConnection() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
+                    Message empty = FakeUpstream.answer(query, "192.0.2.1");
+                    Header h = empty.header();
+                    FakeUpstream.send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true,
+                            h.rd(), true, false, false, false, Rcode.NOERROR), empty.questions(), List.of(),
+                            List.of(), List.of(), query.edns()));
+                });
+                java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
+                TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
+            Thread stream = new Thread(() -> {
+                try {
+                    while (!tcp.isClosed()) {
+                        Socket connection = tcp.accept();
+                        connections.incrementAndGet();
+                        DataInputStream in = new DataInputStream(connection.getInputStream());
+                        DataOutputStream out = new DataOutputStream(connection.getOutputStream());
+                        while (true) {
+                            byte[] wire = new byte[in.readUnsignedShort()];
+                            in.readFully(wire);
+                            byte[] answer = FakeUpstream.answer(Message.decode(wire), "10.0.0.9").toWire();
+                            out.writeShort(answer.length);
+                            out.write(answer);
+                            out.flush();
+                        }
+                    }
+                } catch (Exception e) {
+                    // the test is over
+                }
+            });
+            stream.setDaemon(true);
+            stream.start();
+            for (String name : new String[] {"one.example.net", "two.example.net", "three.example.net"}) {
+                assertEquals(List.of("10.0.0.9"), addresses(ask(server.port(), name, RRType.A).orElseThrow()));
+            }
+            assertEquals(1, connections.get(), "one connection for the three");
+        }
+    }
+
+    @Test
     void identicalQuestionsInFlightGoUpstreamOnce() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
                     Thread.sleep(200);

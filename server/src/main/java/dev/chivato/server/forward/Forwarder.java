@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,6 +65,8 @@ public final class Forwarder {
     /** The sockets new tries may use, by family; {@link #openPorts} counts these and retired ones still waited on. */
     private final List<Port> ports4 = new ArrayList<>();
     private final List<Port> ports6 = new ArrayList<>();
+    /** One TCP connection per upstream, kept while used (truncated answers are asked again over it). */
+    private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
     private int openPorts;
     private long nextIdleSweep = System.nanoTime();
     private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
@@ -98,11 +99,8 @@ public final class Forwarder {
         final long sentAt;
         /** The datagram socket it went out on, or for a retry over TCP (the UDP answer was truncated) a stream. */
         Port port;
-        SocketChannel stream;
+        UpstreamStream<Try> stream;
         boolean closed;
-        /** Over TCP: the query still to write, and the answer being read (its 2 octets of length first). */
-        ByteBuffer outgoing;
-        ByteBuffer incoming;
 
         Try(Pending pending, InetSocketAddress upstream, long sentAt) {
             this.pending = pending;
@@ -214,7 +212,7 @@ public final class Forwarder {
 
     /** Whether this key is one of the upstream sockets. */
     public boolean owns(SelectionKey key) {
-        return key.attachment() instanceof Try || key.attachment() instanceof Port;
+        return key.attachment() instanceof UpstreamStream || key.attachment() instanceof Port;
     }
 
     /**
@@ -244,12 +242,13 @@ public final class Forwarder {
 
     /** Reads what came on an upstream socket (or connects and writes, over TCP). */
     public void onReady(SelectionKey key, long now) {
-        if (key.attachment() instanceof Try attempt) {
-            onStreamReady(attempt, key, now);
+        if (key.attachment() instanceof UpstreamStream<?> stream) {
+            onStreamReady(streams.get(stream.upstream), now);
             return;
         }
         Port port = (Port) key.attachment();
         for (int i = 0; i < DATAGRAMS_PER_TURN && port.channel.isOpen(); i++) {
+            boolean waitedOn = !port.tries.isEmpty();
             in.clear();
             SocketAddress from;
             try {
@@ -266,6 +265,9 @@ public final class Forwarder {
                 dropped(from, "no query with its ID waits on that port");
             } else {
                 received(attempt, from, now);
+            }
+            if (waitedOn && port.tries.isEmpty()) {
+                return; // its last answer came: no receive that finds nothing (anything left wakes the selector again)
             }
         }
     }
@@ -304,6 +306,8 @@ public final class Forwarder {
         for (List<Port> pool : List.of(ports4, ports6)) {
             List.copyOf(pool).forEach(this::retire);
         }
+        streams.values().forEach(UpstreamStream::close);
+        streams.clear();
     }
 
     /** Answers from upstreams dropped: from elsewhere, with another ID or question, or not DNS at all. */
@@ -336,7 +340,7 @@ public final class Forwarder {
         pending.lastRcode = response.rcode().value();
         pending.lastMicros = (now - attempt.sentAt) / 1000;
         closeSocket(attempt);
-        if (response.header().tc() && attempt.outgoing == null) {
+        if (response.header().tc() && attempt.stream == null) {
             sendOverTcp(pending, attempt.upstream, now); // truncated: the same upstream, over TCP
             return;
         }
@@ -344,25 +348,25 @@ public final class Forwarder {
     }
 
     /**
-     * Asks {@code upstream} again over TCP, from a new connection with a new ID (RFC 7766 section 5); it is one more
-     * try, with the same timeout.
+     * Asks {@code upstream} again over TCP (RFC 7766 section 5), on the connection to it that is open or a new one,
+     * with a new ID; it is one more try, with the same timeout.
      */
     private void sendOverTcp(Pending pending, InetSocketAddress upstream, long now) {
         Try attempt = new Try(pending, upstream, now);
-        attempt.id = random.nextInt(0x10000);
         pending.tries++;
         pending.open.add(attempt);
-        out.clear().position(2);
-        int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
-        out.putShort(0, (short) length).flip();
-        attempt.outgoing = ByteBuffer.allocate(out.remaining()).put(out).flip();
-        attempt.incoming = ByteBuffer.allocate(2);
         try {
-            SocketChannel channel = SocketChannel.open();
-            attempt.stream = channel;
-            channel.configureBlocking(false);
-            boolean connected = channel.connect(upstream);
-            channel.register(selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, attempt);
+            UpstreamStream<Try> stream = streams.get(upstream);
+            if (stream == null) {
+                stream = UpstreamStream.open(selector, upstream);
+                streams.put(upstream, stream);
+            }
+            attempt.stream = stream;
+            attempt.id = stream.freeId(random);
+            out.clear().position(2);
+            int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
+            out.putShort(0, (short) length).flip();
+            stream.send(attempt.id, attempt, ByteBuffer.allocate(out.remaining()).put(out).flip(), now);
         } catch (IOException e) {
             pending.failure = "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage();
             closeSocket(attempt);
@@ -372,39 +376,27 @@ public final class Forwarder {
         timeouts.add(new Timeout(attempt, tryEnd(pending, now)));
     }
 
-    /** Connects, writes the query, then reads the answer's length and the answer; a failure ends this try. */
-    private void onStreamReady(Try attempt, SelectionKey key, long now) {
-        Pending pending = attempt.pending;
-        SocketChannel channel = attempt.stream;
+    /** Reads and writes on a connection to an upstream; if it fails, every try waiting on it has failed. */
+    private void onStreamReady(UpstreamStream<Try> stream, long now) {
         try {
-            if (key.isConnectable() && channel.finishConnect()) {
-                key.interestOps(SelectionKey.OP_WRITE);
-            }
-            if (key.isValid() && key.isWritable()) {
-                channel.write(attempt.outgoing);
-                if (!attempt.outgoing.hasRemaining()) {
-                    key.interestOps(SelectionKey.OP_READ);
+            stream.onReady(answer -> {
+                in.clear();
+                in.put(answer).flip();
+                Try attempt = in.remaining() >= 2 ? stream.waiting.get(in.getShort(0) & 0xffff) : null;
+                if (attempt == null) {
+                    dropped(stream.upstream, "over TCP: no query with its ID waits on that connection");
+                } else {
+                    received(attempt, stream.upstream, now);
                 }
-            }
-            if (key.isValid() && key.isReadable()) {
-                if (channel.read(attempt.incoming) < 0) {
-                    throw new IOException("the connection closed before the whole answer came");
-                }
-                if (!attempt.incoming.hasRemaining() && attempt.incoming.capacity() == 2) {
-                    int length = attempt.incoming.getShort(0) & 0xffff; // at most 65535: the bound is the format's
-                    attempt.incoming = ByteBuffer.allocate(length);
-                    channel.read(attempt.incoming);
-                }
-                if (!attempt.incoming.hasRemaining() && attempt.incoming.capacity() != 2) {
-                    in.clear();
-                    in.put(attempt.incoming.flip()).flip();
-                    received(attempt, attempt.upstream, now);
-                }
-            }
+            });
         } catch (IOException e) {
-            pending.failure = LogFormat.address(attempt.upstream) + " over TCP: " + e.getMessage();
-            closeSocket(attempt);
-            retryOrFinish(pending, null, now);
+            streams.remove(stream.upstream);
+            stream.close();
+            for (Try attempt : List.copyOf(stream.waiting.values())) {
+                attempt.pending.failure = LogFormat.address(stream.upstream) + " over TCP: " + e.getMessage();
+                closeSocket(attempt);
+                retryOrFinish(attempt.pending, null, now);
+            }
         }
     }
 
@@ -617,6 +609,12 @@ public final class Forwarder {
                 }
             }
         }
+        for (UpstreamStream<Try> stream : List.copyOf(streams.values())) {
+            if (stream.waiting.isEmpty() && now - stream.lastUsed > PORT_IDLE_NANOS) {
+                streams.remove(stream.upstream);
+                stream.close();
+            }
+        }
     }
 
     /** Ends a try: it no longer waits on its socket, and a socket with nothing left to wait for is closed. */
@@ -627,7 +625,7 @@ public final class Forwarder {
         attempt.closed = true;
         attempt.pending.open.remove(attempt);
         if (attempt.stream != null) {
-            closeQuietly(attempt.stream);
+            attempt.stream.waiting.remove(attempt.id, attempt); // the connection stays for the next
         }
         Port port = attempt.port;
         if (port != null && port.tries.remove(attempt.id, attempt) && port.tries.isEmpty() && port.retired) {
