@@ -232,13 +232,7 @@ class ForwardTest {
 
     @Test
     void aTruncatedAnswerIsAskedAgainOverTcpFromTheSameUpstream() throws Exception {
-        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
-                    Message empty = FakeUpstream.answer(query, "192.0.2.1");
-                    Header h = empty.header();
-                    FakeUpstream.send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true,
-                            h.rd(), true, false, false, false, Rcode.NOERROR), empty.questions(), List.of(),
-                            List.of(), List.of(), query.edns()));
-                });
+        try (FakeUpstream upstream = FakeUpstream.truncating();
                 java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
                 TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
             Thread stream = new Thread(() -> {
@@ -274,13 +268,7 @@ class ForwardTest {
     @Test
     void truncatedAnswersAreAskedAgainOverOneKeptConnection() throws Exception {
         AtomicInteger connections = new AtomicInteger();
-        try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
-                    Message empty = FakeUpstream.answer(query, "192.0.2.1");
-                    Header h = empty.header();
-                    FakeUpstream.send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true,
-                            h.rd(), true, false, false, false, Rcode.NOERROR), empty.questions(), List.of(),
-                            List.of(), List.of(), query.edns()));
-                });
+        try (FakeUpstream upstream = FakeUpstream.truncating();
                 java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
                 TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
             Thread stream = new Thread(() -> {
@@ -510,6 +498,16 @@ class ForwardTest {
 
         static FakeUpstream silent() throws IOException {
             return new FakeUpstream((query, socket, from) -> { });
+        }
+
+        /** Answers every query over UDP with TC set and no records: ask me over TCP. */
+        static FakeUpstream truncating() throws IOException {
+            return new FakeUpstream((query, socket, from) -> {
+                Header h = answer(query, "192.0.2.1").header();
+                send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true, h.rd(), true, false,
+                        false, false, Rcode.NOERROR), query.questions(), List.of(), List.of(), List.of(),
+                        query.edns()));
+            });
         }
 
         static FakeUpstream answering(String address) throws IOException {

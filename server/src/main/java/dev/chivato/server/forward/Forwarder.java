@@ -128,11 +128,7 @@ public final class Forwarder {
 
         /** An ID no try on this socket has. */
         int freeId(SecureRandom random) {
-            int id;
-            do {
-                id = random.nextInt(0x10000);
-            } while (tries.containsKey(id));
-            return id;
+            return UpstreamStream.freeId(tries, random);
         }
     }
 

@@ -56,10 +56,15 @@ final class UpstreamStream<T> {
 
     /** An ID nothing on this connection waits with. */
     int freeId(SecureRandom random) {
+        return freeId(waiting, random);
+    }
+
+    /** A random ID that is not a key of {@code taken}. */
+    static int freeId(Map<Integer, ?> taken, SecureRandom random) {
         int id;
         do {
             id = random.nextInt(0x10000);
-        } while (waiting.containsKey(id));
+        } while (taken.containsKey(id));
         return id;
     }
 
