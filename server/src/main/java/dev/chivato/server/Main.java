@@ -10,7 +10,9 @@ import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.forward.Cidr;
 import dev.chivato.server.forward.Forwarding;
+import dev.chivato.server.metrics.Metrics;
 import dev.chivato.server.network.ServerConfig;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -119,6 +121,11 @@ public final class Main implements Callable<Integer> {
             description = "Mebibytes all TCP connections may hold in buffers together; past it the connections "
                     + "holding the most are closed (default: 64).")
     int tcpMemoryMib = (int) (ServerConfig.DEFAULT_TCP_MEMORY >> 20);
+
+    @Option(names = "--metrics", paramLabel = "ADDR:PORT", converter = ListenConverter.class,
+            description = "Serve Prometheus metrics on http://ADDR:PORT/metrics (IPv6 as [::1]:PORT; port 0 picks "
+                    + "a free one).")
+    InetSocketAddress metricsAddress;
 
     @Option(names = "--forward", paramLabel = "[DOMAIN=]ADDR[:PORT]",
             description = "Send queries for names we do not hold to this upstream server (port 53 by default; IPv6 "
@@ -231,7 +238,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
-        PacketProcessor processor = new PacketProcessor(handler, log);
+        Metrics metrics = metricsAddress == null ? null : new Metrics();
+        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics);
         Server server;
         try {
             server = Server.bind(config, processor, System.err::println);
@@ -240,9 +248,29 @@ public final class Main implements Callable<Integer> {
             closeLog(log);
             return EXIT_FAILURE;
         }
+        HTTPServer metricsServer = null;
+        if (metrics != null) {
+            try {
+                metricsServer = metrics.serve(metricsAddress);
+            } catch (IOException e) {
+                System.err.println("chivato: --metrics " + LogFormat.address(metricsAddress) + ": "
+                        + Problems.describe(e));
+                server.close();
+                closeLog(log);
+                return EXIT_FAILURE;
+            }
+            System.err.println("chivato: metrics on http://" + LogFormat.address(new InetSocketAddress(
+                    metricsAddress.getAddress(), metricsServer.getPort())) + "/metrics");
+        }
         Reloader reloader = new Reloader(sources, processor, log, System.err::println);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
-        return serveUntilStopped(server, log, sources.describe(), reloader, jsonOnStdout);
+        try {
+            return serveUntilStopped(server, log, sources.describe(), reloader, jsonOnStdout);
+        } finally {
+            if (metricsServer != null) {
+                metricsServer.stop();
+            }
+        }
     }
 
     /**

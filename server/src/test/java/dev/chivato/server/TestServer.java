@@ -9,6 +9,7 @@ import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.metrics.Metrics;
 import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.ServerConfig;
@@ -39,8 +40,19 @@ public final class TestServer implements AutoCloseable {
     }
 
     private TestServer(QueryHandler handler, ServerConfig config, LogFormat format) throws IOException {
+        this(handler, config, format, null);
+    }
+
+    private TestServer(QueryHandler handler, ServerConfig config, LogFormat format, Metrics metrics)
+            throws IOException {
         this.log = QueryLog.writingTo(logText, format, QueryLog.Overflow.BLOCK);
-        this.server = Server.start(config, new PacketProcessor(handler, log, warnings::add), warnings::add);
+        this.server = Server.start(config, new PacketProcessor(handler, log, warnings::add, metrics), warnings::add);
+    }
+
+    /** The seed's records, counted in {@code metrics}. */
+    public static TestServer startCounting(Metrics metrics) throws IOException {
+        return new TestServer(new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false,
+                300), config(), LogFormat.JSON, metrics);
     }
 
     /** Zones and no hosts records, names under no zone refused: as NSD and Knot serve them. */

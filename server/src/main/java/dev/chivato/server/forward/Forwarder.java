@@ -14,6 +14,7 @@ import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.metrics.Metrics;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -163,10 +164,13 @@ public final class Forwarder {
     }
 
     private final WireCache wireCache;
+    /** What is counted for {@code --metrics}, or null. */
+    private final Metrics metrics;
 
     public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings,
-            WireCache wireCache) {
+            WireCache wireCache, Metrics metrics) {
         this.wireCache = wireCache;
+        this.metrics = metrics;
         this.selector = selector;
         this.config = config;
         this.log = log;
@@ -488,6 +492,9 @@ public final class Forwarder {
         }
         Optional<String> unsent = waiter.answers().send(out, length);
         waiter.answers().done();
+        if (metrics != null) {
+            metrics.response(rcode.value(), AnswerSource.FORWARDED);
+        }
         if (log.enabled()) {
             log.log(entry(waiter, pending, rcode, length, unsent, response == null));
         }

@@ -67,8 +67,8 @@ final class EventLoop implements Runnable {
         this.onFailure = onFailure;
         this.warnings = warnings;
         this.forwarder = config.forwarding().enabled()
-                ? new Forwarder(selector, config.forwarding(), processor.log(), warnings, processor::keepForwarded)
-                : null;
+                ? new Forwarder(selector, config.forwarding(), processor.log(), warnings, processor::keepForwarded,
+                        processor.metrics()) : null;
     }
 
     void add(DatagramChannel channel) throws IOException {

@@ -14,6 +14,7 @@ import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.metrics.Metrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class PacketProcessor {
     /** The current data's handler (with its cache): read once per message, so each answer is one version's. */
     private volatile QueryHandler handler;
     private final QueryLog log;
+    private final Metrics metrics;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
     private final Consumer<String> warnings;
 
@@ -63,9 +65,30 @@ public final class PacketProcessor {
     }
 
     public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings) {
+        this(handler, log, warnings, null);
+    }
+
+    /** As above, counting what it does in {@code metrics} (null for none). */
+    public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings, Metrics metrics) {
+        this.metrics = metrics;
         this.handler = handler;
         this.log = log;
         this.warnings = warnings;
+    }
+
+    private void count(ByteBuffer packet, ByteBuffer out, Transport transport, int length, Object outcome) {
+        metrics.request(transport, qtypeOf(packet));
+        if (outcome instanceof WireFormatException) {
+            metrics.malformed();
+        }
+        if (length != DROP) {
+            metrics.response(rcodeSent(out, length, outcome), sourceOf(out, length, outcome));
+        }
+    }
+
+    /** What is counted for {@code --metrics}, or null. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     /** Where answers are logged (a forwarder logs its answers there too). */
@@ -129,6 +152,9 @@ public final class PacketProcessor {
                             if (kept.isEmpty()) {
                                 forwarder.forward(query, copy(packet), transport, client, responder.later(),
                                         System.nanoTime());
+                                if (metrics != null) {
+                                    metrics.request(transport, qtypeOf(packet)); // its response is the forwarder's
+                                }
                                 return PENDING;
                             }
                             reply = QueryHandler.Reply.of(kept.get(), AnswerSource.CACHE);
@@ -156,6 +182,9 @@ public final class PacketProcessor {
             length = refusal(packet, out, Rcode.SERVFAIL);
         }
         Optional<String> unsent = length == DROP ? Optional.empty() : responder.respond(out, length);
+        if (metrics != null) {
+            count(packet, out, transport, length, outcome);
+        }
         if (log.enabled()) {
             log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos, note));
         }
@@ -229,11 +258,40 @@ public final class PacketProcessor {
             int start = out.position() - length;
             truncated = (out.get(start + 2) & 0x02) != 0;
             answers = out.getShort(start + 6) & 0xffff;
-            AnswerSource answered = outcome instanceof QueryHandler.Reply reply ? reply.source() : (AnswerSource) outcome;
-            source = answers > 0 || answered == AnswerSource.CACHE ? answered : AnswerSource.NONE;
+            source = sourceOf(out, length, outcome);
         }
         return new LogEntry.Query(now, transport, client, copy(packet), rcode, answers, source, truncated,
                 Math.max(length, 0), micros, response, unsent, Optional.empty(), Optional.ofNullable(note));
+    }
+
+    /** Where the answer's records came from; none when it has no answer records (NXDOMAIN, NODATA, errors). */
+    private static AnswerSource sourceOf(ByteBuffer out, int length, Object outcome) {
+        if (outcome instanceof RuntimeException || outcome instanceof WireFormatException) {
+            return AnswerSource.NONE;
+        }
+        int answers = out.getShort(out.position() - length + 6) & 0xffff;
+        AnswerSource answered = outcome instanceof QueryHandler.Reply reply ? reply.source() : (AnswerSource) outcome;
+        return answers > 0 || answered == AnswerSource.CACHE ? answered : AnswerSource.NONE;
+    }
+
+    /** The question's type, read from the wire (its name skipped), or -1 when it cannot be read. */
+    static int qtypeOf(ByteBuffer packet) {
+        int at = packet.position() + 12;
+        int end = packet.limit();
+        if (end - packet.position() < 12 || packet.getShort(packet.position() + 4) == 0) {
+            return -1;
+        }
+        while (at < end) {
+            int length = packet.get(at) & 0xff;
+            if (length == 0) {
+                return at + 3 <= end ? packet.getShort(at + 1) & 0xffff : -1;
+            }
+            if (length > 63) {
+                return -1;
+            }
+            at += 1 + length;
+        }
+        return -1;
     }
 
     /** The full rcode sent: the handler's decision (which may use EDNS's upper bits), else the header's four. */

@@ -1,0 +1,135 @@
+package dev.chivato.server.metrics;
+
+import dev.chivato.protocol.Rcode;
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.data.AnswerSource;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * What the server counts, for Prometheus ({@code --metrics}). Each event loop thread counts in arrays of its own, so
+ * the hot path touches no shared, contended state; a scrape sums them (a count may show a moment late). Names follow
+ * CoreDNS's, with our prefix; query types are the ones CoreDNS names, every other type {@code other}, so that a
+ * client cannot create 65,536 series.
+ */
+public final class Metrics {
+    private static final String[] TYPES = {"A", "AAAA", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "SRV", "NAPTR",
+        "DS", "DNSKEY", "RRSIG", "NSEC", "NSEC3", "CAA", "SVCB", "HTTPS", "ANY", "AXFR", "IXFR", "other"};
+    /** Their numbers (RFC 1035, 3596, 2782, 3403, 4034, 5155, 8659, 9460; 255, 252, 251 the meta-types). */
+    private static final int[] TYPE_NUMBERS = {1, 28, 2, 5, 6, 12, 15, 16, 33, 35, 43, 48, 46, 47, 50, 257, 64, 65, 255,
+        252, 251};
+    private static final Map<Integer, Integer> TYPE_INDEX = new HashMap<>();
+    private static final int OTHER_TYPE = TYPES.length - 1;
+    private static final int RCODES = 4096;
+    private static final AnswerSource[] SOURCES = AnswerSource.values();
+
+    static {
+        for (int i = 0; i < OTHER_TYPE; i++) {
+            TYPE_INDEX.put(TYPE_NUMBERS[i], i);
+        }
+    }
+
+    /** One thread's counts; written by that thread only. */
+    private static final class Counts {
+        final long[] requests = new long[Transport.values().length * TYPES.length];
+        final long[] responses = new long[RCODES];
+        final long[] sources = new long[SOURCES.length];
+        long malformed;
+    }
+
+    private final List<Counts> all = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Counts> mine = ThreadLocal.withInitial(() -> {
+        Counts counts = new Counts();
+        all.add(counts);
+        return counts;
+    });
+
+    /** A query received (its type, or -1 when the question could not be read). */
+    public void request(Transport transport, int qtype) {
+        Integer index = qtype < 0 ? null : TYPE_INDEX.get(qtype);
+        mine.get().requests[transport.ordinal() * TYPES.length + (index == null ? OTHER_TYPE : index)]++;
+    }
+
+    /** A response sent, with its full rcode and where its records came from. */
+    public void response(int rcode, AnswerSource source) {
+        Counts counts = mine.get();
+        counts.responses[rcode & (RCODES - 1)]++;
+        counts.sources[source.ordinal()]++;
+    }
+
+    /** A message that did not decode. */
+    public void malformed() {
+        mine.get().malformed++;
+    }
+
+    /** The counters summed over every thread, as Prometheus snapshots. */
+    MetricSnapshots snapshot() {
+        long[] requests = new long[Transport.values().length * TYPES.length];
+        long[] responses = new long[RCODES];
+        long[] sources = new long[SOURCES.length];
+        long malformed = 0;
+        for (Counts counts : all) {
+            add(requests, counts.requests);
+            add(responses, counts.responses);
+            add(sources, counts.sources);
+            malformed += counts.malformed;
+        }
+        CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
+                .help("Queries received, by transport and query type");
+        for (Transport transport : Transport.values()) {
+            for (int type = 0; type < TYPES.length; type++) {
+                long value = requests[transport.ordinal() * TYPES.length + type];
+                if (value > 0) {
+                    byType.dataPoint(point(value, "proto", transport.label(), "type", TYPES[type]));
+                }
+            }
+        }
+        CounterSnapshot.Builder byRcode = CounterSnapshot.builder().name("chivato_dns_responses")
+                .help("Responses sent, by response code");
+        for (int rcode = 0; rcode < RCODES; rcode++) {
+            if (responses[rcode] > 0) {
+                byRcode.dataPoint(point(responses[rcode], "rcode", new Rcode(rcode).toString()));
+            }
+        }
+        CounterSnapshot.Builder bySource = CounterSnapshot.builder().name("chivato_dns_answers")
+                .help("Responses sent, by where their records came from (forwarded and cache: upstream answers)");
+        for (AnswerSource source : SOURCES) {
+            if (sources[source.ordinal()] > 0) {
+                bySource.dataPoint(point(sources[source.ordinal()], "source", source.label()));
+            }
+        }
+        CounterSnapshot malformedMessages = CounterSnapshot.builder().name("chivato_dns_malformed_messages")
+                .help("Messages received that did not decode").dataPoint(point(malformed)).build();
+        return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages);
+    }
+
+    private static CounterSnapshot.CounterDataPointSnapshot point(long value, String... labels) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().value(value).labels(Labels.of(labels)).build();
+    }
+
+    private static void add(long[] into, long[] from) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += from[i];
+        }
+    }
+
+    /** Serves {@code /metrics} on {@code address}: these counters and the JVM's. */
+    public HTTPServer serve(InetSocketAddress address) throws IOException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register((MultiCollector) this::snapshot);
+        JvmMetrics.builder().register(registry);
+        return HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
+                .buildAndStart();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.server.metrics.Metrics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --metrics}: what a scrape says after a known set of queries, and promtool's view of it. */
+class MetricsTest {
+    @TempDir
+    Path dir;
+
+    private static String scrape(HTTPServer http) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + http.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        return response.body();
+    }
+
+    private static List<String> samples(String exposition, String prefix) {
+        return exposition.lines().filter(l -> l.startsWith(prefix)).sorted().toList();
+    }
+
+    @Test
+    void afterKnownQueriesTheCountersSayWhatWasSent() throws Exception {
+        Metrics metrics = new Metrics();
+        try (TestServer server = TestServer.startCounting(metrics)) {
+            HTTPServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try {
+                ExternalTool.dig(server.port(), "+short", "example.com");
+                ExternalTool.dig(server.port(), "+short", "example.com");
+                ExternalTool.dig(server.port(), "+short", "-x", "1.2.3.5");
+                ExternalTool.dig(server.port(), "+short", "nowhere.example", "MX");
+                ExternalTool.dig(server.port(), "+short", "+tcp", "example.com");
+                ExternalTool.dig(server.port(), "+short", "example.com", "TYPE65000");
+                String exposition = scrape(http);
+                assertEquals(List.of(
+                        "chivato_dns_requests_total{proto=\"tcp\",type=\"A\"} 1.0",
+                        "chivato_dns_requests_total{proto=\"udp\",type=\"A\"} 2.0",
+                        "chivato_dns_requests_total{proto=\"udp\",type=\"MX\"} 1.0",
+                        "chivato_dns_requests_total{proto=\"udp\",type=\"PTR\"} 1.0",
+                        "chivato_dns_requests_total{proto=\"udp\",type=\"other\"} 1.0"),
+                        samples(exposition, "chivato_dns_requests_total"));
+                assertEquals(List.of(
+                        "chivato_dns_responses_total{rcode=\"NOERROR\"} 5.0",
+                        "chivato_dns_responses_total{rcode=\"NXDOMAIN\"} 1.0"),
+                        samples(exposition, "chivato_dns_responses_total"));
+                assertTrue(exposition.contains("jvm_memory_used_bytes"), "the JVM's metrics too");
+                ExternalTool.require("promtool");
+                Path file = dir.resolve("metrics.txt");
+                Files.writeString(file, exposition);
+                ExternalTool.Result lint = ExternalTool.run("sh", "-c", "promtool check metrics < " + file);
+                assertEquals(0, lint.exitCode(), lint.stdout() + lint.stderr());
+            } finally {
+                http.stop();
+            }
+        }
+    }
+}
