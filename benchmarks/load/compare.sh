@@ -3,7 +3,8 @@
 # serving the seed's records on 127.0.0.1 and pinned to CPU 0, dnsperf pinned to CPU 1.
 #
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
-#                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset)
+#                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
+#                                               chivato-metrics is chivato with --metrics on)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
@@ -41,12 +42,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_chivato() { # name log_mode
+start_chivato() { # name log_mode [extra arguments...]
   local port; port=$(free_port)
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
+  shift 2
   taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar server/target/chivato.jar --listen "127.0.0.1:$port" \
-    --records "$work/hosts" --threads 1 "${log_args[@]}" > "$work/chivato.out" 2>&1 &
+    --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
@@ -111,10 +113,11 @@ main() {
   : > "$work/table"
   for mode in $TRANSPORTS; do
     for server in $SERVERS; do
-      [ "$mode" = tcp ] && [ "$server" = chivato-log ] && continue
+      [ "$mode" = tcp ] && [ "$server" != "${server%-*}" ] && continue # the variants: UDP only
       case $server in
         chivato) start_chivato "$server" off ;;
         chivato-log) start_chivato "$server" on ;;
+        chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
         nsd) start_nsd ;;
         knot) start_knot ;;
         twisted) start_twisted ;;
