@@ -57,6 +57,12 @@ class MetricsTest {
                         "chivato_dns_responses_total{rcode=\"NOERROR\"} 5.0",
                         "chivato_dns_responses_total{rcode=\"NXDOMAIN\"} 1.0"),
                         samples(exposition, "chivato_dns_responses_total"));
+                assertEquals(List.of(
+                        "chivato_dns_request_duration_seconds_count{proto=\"tcp\"} 1",
+                        "chivato_dns_request_duration_seconds_count{proto=\"udp\"} 5"),
+                        samples(exposition, "chivato_dns_request_duration_seconds_count"));
+                assertTrue(exposition.contains("chivato_dns_request_size_bytes_bucket{proto=\"udp\",le=\"100.0\"} 5"),
+                        exposition);
                 assertTrue(exposition.contains("jvm_memory_used_bytes"), "the JVM's metrics too");
                 ExternalTool.require("promtool");
                 Path file = dir.resolve("metrics.txt");

@@ -493,7 +493,8 @@ public final class Forwarder {
         Optional<String> unsent = waiter.answers().send(out, length);
         waiter.answers().done();
         if (metrics != null) {
-            metrics.response(rcode.value(), AnswerSource.FORWARDED);
+            metrics.response(waiter.transport(), rcode.value(), AnswerSource.FORWARDED, length,
+                    System.nanoTime() - waiter.startNanos());
         }
         if (log.enabled()) {
             log.log(entry(waiter, pending, rcode, length, unsent, response == null));

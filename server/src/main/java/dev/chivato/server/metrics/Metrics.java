@@ -7,11 +7,14 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +43,62 @@ public final class Metrics {
         }
     }
 
+    private static final int TRANSPORTS = Transport.values().length;
+    /** CoreDNS's buckets: seconds from 0.25 ms doubling to 8.192 s, then +Inf. */
+    private static final double[] DURATION_BOUNDS = {0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064,
+        0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, Double.POSITIVE_INFINITY};
+    /** CoreDNS's buckets for message sizes in octets, then +Inf. */
+    private static final double[] SIZE_BOUNDS = {0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3,
+        64e3, Double.POSITIVE_INFINITY};
+
+    /** A histogram per transport: counts per bucket (not cumulative) and the sum. */
+    private static final class Histogram {
+        final double[] bounds;
+        final long[] counts;
+        final double[] sums = new double[TRANSPORTS];
+
+        Histogram(double[] bounds) {
+            this.bounds = bounds;
+            this.counts = new long[TRANSPORTS * bounds.length];
+        }
+
+        void observe(Transport transport, double value) {
+            int bucket = 0;
+            while (value > bounds[bucket]) {
+                bucket++;
+            }
+            counts[transport.ordinal() * bounds.length + bucket]++;
+            sums[transport.ordinal()] += value;
+        }
+
+        void addTo(Histogram total) {
+            add(total.counts, counts);
+            for (int i = 0; i < TRANSPORTS; i++) {
+                total.sums[i] += sums[i];
+            }
+        }
+
+        HistogramSnapshot snapshot(String name, String help) {
+            HistogramSnapshot.Builder builder = HistogramSnapshot.builder().name(name).help(help);
+            for (Transport transport : Transport.values()) {
+                long[] mine = Arrays.copyOfRange(counts, transport.ordinal() * bounds.length,
+                        (transport.ordinal() + 1) * bounds.length);
+                builder.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, mine))
+                        .sum(sums[transport.ordinal()]).labels(Labels.of("proto", transport.label())).build());
+            }
+            return builder.build();
+        }
+    }
+
     /** One thread's counts; written by that thread only. */
     private static final class Counts {
-        final long[] requests = new long[Transport.values().length * TYPES.length];
+        final long[] requests = new long[TRANSPORTS * TYPES.length];
         final long[] responses = new long[RCODES];
         final long[] sources = new long[SOURCES.length];
+        final Histogram durations = new Histogram(DURATION_BOUNDS);
+        final Histogram requestSizes = new Histogram(SIZE_BOUNDS);
+        final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
     }
 
@@ -55,17 +109,24 @@ public final class Metrics {
         return counts;
     });
 
-    /** A query received (its type, or -1 when the question could not be read). */
-    public void request(Transport transport, int qtype) {
+    /** A query received: its type (or -1 when the question could not be read) and size. */
+    public void request(Transport transport, int qtype, int size) {
         Integer index = qtype < 0 ? null : TYPE_INDEX.get(qtype);
-        mine.get().requests[transport.ordinal() * TYPES.length + (index == null ? OTHER_TYPE : index)]++;
+        Counts counts = mine.get();
+        counts.requests[transport.ordinal() * TYPES.length + (index == null ? OTHER_TYPE : index)]++;
+        counts.requestSizes.observe(transport, size);
     }
 
-    /** A response sent, with its full rcode and where its records came from. */
-    public void response(int rcode, AnswerSource source) {
+    /**
+     * A response sent: its full rcode, where its records came from, its size, and the nanoseconds since its query
+     * was received.
+     */
+    public void response(Transport transport, int rcode, AnswerSource source, int size, long nanos) {
         Counts counts = mine.get();
         counts.responses[rcode & (RCODES - 1)]++;
         counts.sources[source.ordinal()]++;
+        counts.responseSizes.observe(transport, size);
+        counts.durations.observe(transport, nanos / 1e9);
     }
 
     /** A message that did not decode. */
@@ -78,11 +139,17 @@ public final class Metrics {
         long[] requests = new long[Transport.values().length * TYPES.length];
         long[] responses = new long[RCODES];
         long[] sources = new long[SOURCES.length];
+        Histogram durations = new Histogram(DURATION_BOUNDS);
+        Histogram requestSizes = new Histogram(SIZE_BOUNDS);
+        Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed = 0;
         for (Counts counts : all) {
             add(requests, counts.requests);
             add(responses, counts.responses);
             add(sources, counts.sources);
+            counts.durations.addTo(durations);
+            counts.requestSizes.addTo(requestSizes);
+            counts.responseSizes.addTo(responseSizes);
             malformed += counts.malformed;
         }
         CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
@@ -111,7 +178,11 @@ public final class Metrics {
         }
         CounterSnapshot malformedMessages = CounterSnapshot.builder().name("chivato_dns_malformed_messages")
                 .help("Messages received that did not decode").dataPoint(point(malformed)).build();
-        return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages);
+        return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
+                durations.snapshot("chivato_dns_request_duration_seconds",
+                        "Time from receiving a query to handing its response to the transport"),
+                requestSizes.snapshot("chivato_dns_request_size_bytes", "Size of the queries received"),
+                responseSizes.snapshot("chivato_dns_response_size_bytes", "Size of the responses sent"));
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot point(long value, String... labels) {

@@ -76,13 +76,15 @@ public final class PacketProcessor {
         this.warnings = warnings;
     }
 
-    private void count(ByteBuffer packet, ByteBuffer out, Transport transport, int length, Object outcome) {
-        metrics.request(transport, qtypeOf(packet));
+    private void count(ByteBuffer packet, ByteBuffer out, Transport transport, int length, Object outcome,
+            long startNanos) {
+        metrics.request(transport, qtypeOf(packet), packet.remaining());
         if (outcome instanceof WireFormatException) {
             metrics.malformed();
         }
         if (length != DROP) {
-            metrics.response(rcodeSent(out, length, outcome), sourceOf(out, length, outcome));
+            metrics.response(transport, rcodeSent(out, length, outcome), sourceOf(out, length, outcome), length,
+                    System.nanoTime() - startNanos);
         }
     }
 
@@ -128,7 +130,7 @@ public final class PacketProcessor {
      */
     public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
             Responder responder, Forwarder forwarder) {
-        long startNanos = log.enabled() ? System.nanoTime() : 0; // only the log reads the clock
+        long startNanos = log.enabled() || metrics != null ? System.nanoTime() : 0; // only they read the clock
         int outStart = out.position();
         int length;
         Object outcome; // the cached answer's source, the handler's Reply, or the problem
@@ -152,8 +154,8 @@ public final class PacketProcessor {
                             if (kept.isEmpty()) {
                                 forwarder.forward(query, copy(packet), transport, client, responder.later(),
                                         System.nanoTime());
-                                if (metrics != null) {
-                                    metrics.request(transport, qtypeOf(packet)); // its response is the forwarder's
+                                if (metrics != null) { // its response is the forwarder's
+                                    metrics.request(transport, qtypeOf(packet), packet.remaining());
                                 }
                                 return PENDING;
                             }
@@ -183,7 +185,7 @@ public final class PacketProcessor {
         }
         Optional<String> unsent = length == DROP ? Optional.empty() : responder.respond(out, length);
         if (metrics != null) {
-            count(packet, out, transport, length, outcome);
+            count(packet, out, transport, length, outcome, startNanos);
         }
         if (log.enabled()) {
             log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos, note));
