@@ -64,6 +64,12 @@ class MetricsTest {
                 assertTrue(exposition.contains("chivato_dns_request_size_bytes_bucket{proto=\"udp\",le=\"100.0\"} 5"),
                         exposition);
                 assertTrue(exposition.contains("jvm_memory_used_bytes"), "the JVM's metrics too");
+                assertTrue(exposition.contains("chivato_tcp_connections_opened_total 1.0"), exposition);
+                for (int i = 0; i < 40 && !scrape(http).contains(
+                        "chivato_tcp_connections_closed_total{reason=\"client\"} 1.0"); i++) {
+                    Thread.sleep(50); // the server sees dig's close a moment after dig has its answer
+                }
+                assertTrue(scrape(http).contains("chivato_tcp_connections_closed_total{reason=\"client\"} 1.0"));
                 ExternalTool.require("promtool");
                 Path file = dir.resolve("metrics.txt");
                 Files.writeString(file, exposition);

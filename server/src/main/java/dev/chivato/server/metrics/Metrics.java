@@ -91,6 +91,26 @@ public final class Metrics {
         }
     }
 
+    /** Why a TCP connection was closed. */
+    public enum Closed {
+        /** The client closed it, or reset it, or it was done after a half-close. */
+        CLIENT,
+        /** Idle, or too slow to send its message or take its answers (slow-loris, stalled reader). */
+        TIMEOUT,
+        /** It was the longest idle when the connection cap was reached. */
+        CAP,
+        /** It held the most when all connections together held too much. */
+        MEMORY,
+        /** An internal error while serving it. */
+        ERROR,
+        /** The server stopped. */
+        SHUTDOWN;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** One thread's counts; written by that thread only. */
     private static final class Counts {
         final long[] requests = new long[TRANSPORTS * TYPES.length];
@@ -100,6 +120,8 @@ public final class Metrics {
         final Histogram requestSizes = new Histogram(SIZE_BOUNDS);
         final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
+        long opened;
+        final long[] closed = new long[Closed.values().length];
     }
 
     private final List<Counts> all = new CopyOnWriteArrayList<>();
@@ -129,6 +151,15 @@ public final class Metrics {
         counts.durations.observe(transport, nanos / 1e9);
     }
 
+    /** A TCP connection accepted. */
+    public void connectionOpened() {
+        mine.get().opened++;
+    }
+
+    public void connectionClosed(Closed why) {
+        mine.get().closed[why.ordinal()]++;
+    }
+
     /** A message that did not decode. */
     public void malformed() {
         mine.get().malformed++;
@@ -143,7 +174,11 @@ public final class Metrics {
         Histogram requestSizes = new Histogram(SIZE_BOUNDS);
         Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed = 0;
+        long opened = 0;
+        long[] closed = new long[Closed.values().length];
         for (Counts counts : all) {
+            opened += counts.opened;
+            add(closed, counts.closed);
             add(requests, counts.requests);
             add(responses, counts.responses);
             add(sources, counts.sources);
@@ -178,7 +213,14 @@ public final class Metrics {
         }
         CounterSnapshot malformedMessages = CounterSnapshot.builder().name("chivato_dns_malformed_messages")
                 .help("Messages received that did not decode").dataPoint(point(malformed)).build();
+        CounterSnapshot.Builder closedBy = CounterSnapshot.builder().name("chivato_tcp_connections_closed")
+                .help("TCP connections closed, by why");
+        for (Closed why : Closed.values()) {
+            closedBy.dataPoint(point(closed[why.ordinal()], "reason", why.label()));
+        }
         return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
+                CounterSnapshot.builder().name("chivato_tcp_connections_opened").help("TCP connections accepted")
+                        .dataPoint(point(opened)).build(), closedBy.build(),
                 durations.snapshot("chivato_dns_request_duration_seconds",
                         "Time from receiving a query to handing its response to the transport"),
                 requestSizes.snapshot("chivato_dns_request_size_bytes", "Size of the queries received"),

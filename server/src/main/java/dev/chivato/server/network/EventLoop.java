@@ -4,6 +4,7 @@ import dev.chivato.server.answer.Transport;
 import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.metrics.Metrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -159,14 +160,14 @@ final class EventLoop implements Runnable {
                 open = connection.onReadable(now);
             }
             if (!open) {
-                close(connection);
+                close(connection, Metrics.Closed.CLIENT);
             }
         } catch (IOException e) {
-            close(connection); // the client reset or vanished
+            close(connection, Metrics.Closed.CLIENT); // the client reset or vanished
         } catch (RuntimeException bug) {
             warnings.accept("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
                     + " after an internal error: " + bug);
-            close(connection);
+            close(connection, Metrics.Closed.ERROR);
         }
     }
 
@@ -248,9 +249,12 @@ final class EventLoop implements Runnable {
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 TcpConnection connection = new TcpConnection(channel, key,
                         (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now,
-                        accepted++, forwarder, this::close);
+                        accepted++, forwarder, c -> close(c, Metrics.Closed.CLIENT));
                 key.attach(connection);
                 connections.add(connection);
+                if (processor.metrics() != null) {
+                    processor.metrics().connectionOpened();
+                }
             } catch (IOException | RuntimeException e) {
                 // the client left while being set up: give its place back
                 openConnections.decrementAndGet();
@@ -270,7 +274,7 @@ final class EventLoop implements Runnable {
         if (idlest == null) {
             return false;
         }
-        close(idlest);
+        close(idlest, Metrics.Closed.CAP);
         return true;
     }
 
@@ -285,7 +289,7 @@ final class EventLoop implements Runnable {
                 break;
             }
             freed += connection.footprint();
-            abort(connection);
+            abort(connection, Metrics.Closed.MEMORY);
             closed++;
         }
         if (closed > 0) {
@@ -301,27 +305,30 @@ final class EventLoop implements Runnable {
                 expired.add(connection);
             }
         }
-        expired.forEach(this::abort);
+        expired.forEach(c -> abort(c, Metrics.Closed.TIMEOUT));
     }
 
     /**
      * Closes with a reset (SO_LINGER 0): a client that would not take its answers, or holds too much, gets no more
      * of them, and the kernel drops what it still buffered for it instead of holding it until it reads.
      */
-    private void abort(TcpConnection connection) {
+    private void abort(TcpConnection connection, Metrics.Closed why) {
         try {
             connection.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException | RuntimeException e) {
             // already gone: closing is all there is to do
         }
-        close(connection);
+        close(connection, why);
     }
 
-    private void close(TcpConnection connection) {
+    private void close(TcpConnection connection, Metrics.Closed why) {
         connection.markClosed();
         if (connections.remove(connection)) {
             openConnections.decrementAndGet();
             connection.release();
+            if (processor.metrics() != null) {
+                processor.metrics().connectionClosed(why);
+            }
         }
         connection.key.cancel();
         closeQuietly(connection.channel);
@@ -351,7 +358,7 @@ final class EventLoop implements Runnable {
             } catch (IOException | RuntimeException e) {
                 // the client is gone
             }
-            close(connection);
+            close(connection, Metrics.Closed.SHUTDOWN);
         }
         closeQuietly(selector);
     }
