@@ -122,6 +122,13 @@ final class DataSources {
         return List.copyOf(files);
     }
 
+    /** Each zone served, by origin, with its serial. */
+    synchronized Map<String, Long> serials() {
+        Map<String, Long> serials = new LinkedHashMap<>();
+        zones.values().forEach(zone -> serials.put(zone.origin().toString(), zone.serial()));
+        return serials;
+    }
+
     /** What is served, in one line for stderr at start. */
     String describe() {
         StringBuilder text = new StringBuilder();

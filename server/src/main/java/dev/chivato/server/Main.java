@@ -239,6 +239,9 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         }
         Metrics metrics = metricsAddress == null ? null : new Metrics();
+        if (metrics != null) {
+            metrics.serving(sources.serials());
+        }
         PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics);
         Server server;
         try {

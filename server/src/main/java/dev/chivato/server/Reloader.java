@@ -66,6 +66,9 @@ final class Reloader implements AutoCloseable {
         processor.use(loaded.handler());
         LogEntry.Reload report = loaded.report();
         log.log(report);
+        if (processor.metrics() != null) {
+            processor.metrics().reloaded(report.failures().isEmpty(), sources.serials());
+        }
         if (report.failures().isEmpty()) {
             warnings.accept("chivato: reloaded in " + report.millis() + " ms: " + sources.describe());
         } else {

@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -121,10 +122,14 @@ public final class Metrics {
         final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
         long opened;
+        /** Reloads in which every source read well, and those in which some kept their old version. */
+        final long[] reloads = new long[2];
         final long[] closed = new long[Closed.values().length];
     }
 
     private final List<Counts> all = new CopyOnWriteArrayList<>();
+    /** The zones served and their serials, as of the last load. */
+    private volatile Map<String, Long> serials = Map.of();
     private final ThreadLocal<Counts> mine = ThreadLocal.withInitial(() -> {
         Counts counts = new Counts();
         all.add(counts);
@@ -151,6 +156,18 @@ public final class Metrics {
         counts.durations.observe(transport, nanos / 1e9);
     }
 
+    /** The zones served now, with their serials (at start). */
+    public void serving(Map<String, Long> zoneSerials) {
+        serials = Map.copyOf(zoneSerials);
+    }
+
+    /** A reload happened: whether every source read well, and the zones served since. */
+    public void reloaded(boolean ok, Map<String, Long> zoneSerials) {
+        Counts counts = mine.get();
+        counts.reloads[ok ? 0 : 1]++;
+        serving(zoneSerials);
+    }
+
     /** A TCP connection accepted. */
     public void connectionOpened() {
         mine.get().opened++;
@@ -175,9 +192,11 @@ public final class Metrics {
         Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed = 0;
         long opened = 0;
+        long[] reloads = new long[2];
         long[] closed = new long[Closed.values().length];
         for (Counts counts : all) {
             opened += counts.opened;
+            add(reloads, counts.reloads);
             add(closed, counts.closed);
             add(requests, counts.requests);
             add(responses, counts.responses);
@@ -218,7 +237,15 @@ public final class Metrics {
         for (Closed why : Closed.values()) {
             closedBy.dataPoint(point(closed[why.ordinal()], "reason", why.label()));
         }
+        GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
+                .help("The SOA serial of each zone served");
+        serials.forEach((zone, serial) -> zoneSerials.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                .value(serial).labels(Labels.of("zone", zone)).build()));
         return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
+                CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
+                        .dataPoint(point(reloads[0], "result", "ok"))
+                        .dataPoint(point(reloads[1], "result", "failed")).build(),
+                zoneSerials.build(),
                 CounterSnapshot.builder().name("chivato_tcp_connections_opened").help("TCP connections accepted")
                         .dataPoint(point(opened)).build(), closedBy.build(),
                 durations.snapshot("chivato_dns_request_duration_seconds",
