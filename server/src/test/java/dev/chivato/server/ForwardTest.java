@@ -189,6 +189,29 @@ class ForwardTest {
     }
 
     @Test
+    void metricsCountTriesTimeoutsAndForwardedResponses() throws Exception {
+        dev.chivato.server.metrics.Metrics metrics = new dev.chivato.server.metrics.Metrics();
+        try (FakeUpstream upstream = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(quick(upstream.address()), metrics)) {
+            assertEquals(Rcode.SERVFAIL, ask(server.port(), "www.example.net", RRType.A).orElseThrow().rcode());
+            var http = metrics.serve(new InetSocketAddress(LOOPBACK, 0));
+            try {
+                String exposition = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                        .newBuilder(java.net.URI.create("http://127.0.0.1:" + http.getPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String expected : List.of("chivato_forward_tries_total 4.0",
+                        "chivato_forward_tries_failed_total{reason=\"timeout\"} 4.0",
+                        "chivato_dns_answers_total{source=\"forwarded\"} 1.0",
+                        "chivato_dns_responses_total{rcode=\"SERVFAIL\"} 1.0")) {
+                    assertTrue(exposition.contains(expected), expected + " in " + exposition);
+                }
+            } finally {
+                http.stop();
+            }
+        }
+    }
+
+    @Test
     void answersFromElsewhereWithAnotherIdOrQuestionOrNotDnsAreDroppedAndTheRealOneTaken() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
                     Message good = FakeUpstream.answer(query, "192.0.2.99");

@@ -63,9 +63,14 @@ public final class TestServer implements AutoCloseable {
 
     /** The seed's records, and every other name forwarded as {@code forwarding} says; one event loop. */
     public static TestServer startForwarding(Forwarding forwarding) throws IOException {
+        return startForwarding(forwarding, null);
+    }
+
+    /** As above, counting in {@code metrics}. */
+    public static TestServer startForwarding(Forwarding forwarding, Metrics metrics) throws IOException {
         return new TestServer(new QueryHandler(RecordStore.defaults(), List.of(), QueryHandler.UnknownPolicy.NXDOMAIN,
                 false, 300, forwarding::forwards), ServerConfig.of(List.of(new InetSocketAddress(
-                InetAddress.getLoopbackAddress(), 0)), 1).withForwarding(forwarding), LogFormat.JSON);
+                InetAddress.getLoopbackAddress(), 0)), 1).withForwarding(forwarding), LogFormat.JSON, metrics);
     }
 
     public static TestServer start(RecordStore store) throws IOException {

@@ -283,6 +283,7 @@ public final class Forwarder {
             }
             pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
                     + config.tryTimeout().toMillis() + " ms";
+            count(Counter.TIMEOUT);
             if (now - pending.deadline >= 0) {
                 finish(pending, null, now);
             } else {
@@ -355,6 +356,7 @@ public final class Forwarder {
         Try attempt = new Try(pending, upstream, now);
         pending.tries++;
         pending.open.add(attempt);
+        count(Counter.TRY);
         try {
             UpstreamStream<Try> stream = streams.get(upstream);
             if (stream == null) {
@@ -407,6 +409,9 @@ public final class Forwarder {
     private void retryOrFinish(Pending pending, Message response, long now) {
         boolean failed = response == null || response.rcode().equals(Rcode.SERVFAIL)
                 || response.rcode().equals(Rcode.REFUSED);
+        if (failed) {
+            count(response == null ? Counter.NETWORK : Counter.ERROR_RCODE);
+        }
         if (!failed) {
             finish(pending, response, now);
         } else if (pending.next < pending.upstreams.size() && now - pending.deadline < 0) {
@@ -430,6 +435,7 @@ public final class Forwarder {
         Try attempt = new Try(pending, upstream, now);
         pending.asking = upstream;
         pending.tries++;
+        count(Counter.TRY);
         pending.open.add(attempt);
         try {
             Port port = portFor(upstream);
@@ -546,6 +552,7 @@ public final class Forwarder {
 
     private void dropped(SocketAddress from, String why) {
         dropped++;
+        count(Counter.DROPPED);
         droppedSinceWarning++;
         long now = System.nanoTime();
         if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
@@ -643,6 +650,21 @@ public final class Forwarder {
             channel.close(); // also cancels its key
         } catch (IOException e) {
             // closing a socket does not fail in a way that matters here
+        }
+    }
+
+    private enum Counter { TRY, TIMEOUT, ERROR_RCODE, NETWORK, DROPPED }
+
+    private void count(Counter counter) {
+        if (metrics == null) {
+            return;
+        }
+        switch (counter) {
+            case TRY -> metrics.forwardTry();
+            case TIMEOUT -> metrics.forwardTryFailed(Metrics.TryFailed.TIMEOUT);
+            case ERROR_RCODE -> metrics.forwardTryFailed(Metrics.TryFailed.ERROR_RCODE);
+            case NETWORK -> metrics.forwardTryFailed(Metrics.TryFailed.NETWORK);
+            case DROPPED -> metrics.forwardDropped();
         }
     }
 

@@ -122,6 +122,9 @@ public final class Metrics {
         final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
         long opened;
+        long tries;
+        final long[] triesFailed = new long[TryFailed.values().length];
+        long dropped;
         /** Reloads in which every source read well, and those in which some kept their old version. */
         final long[] reloads = new long[2];
         final long[] closed = new long[Closed.values().length];
@@ -168,6 +171,34 @@ public final class Metrics {
         serving(zoneSerials);
     }
 
+    /** Why an upstream try did not give the answer. */
+    public enum TryFailed {
+        /** No answer within the try's time. */
+        TIMEOUT,
+        /** The upstream answered SERVFAIL or REFUSED. */
+        ERROR_RCODE,
+        /** The socket or connection failed. */
+        NETWORK;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace("error_rcode", "servfail_or_refused");
+        }
+    }
+
+    /** A query sent upstream (each try counts). */
+    public void forwardTry() {
+        mine.get().tries++;
+    }
+
+    public void forwardTryFailed(TryFailed why) {
+        mine.get().triesFailed[why.ordinal()]++;
+    }
+
+    /** An answer from upstream dropped: from elsewhere, with another ID or question, or not DNS. */
+    public void forwardDropped() {
+        mine.get().dropped++;
+    }
+
     /** A TCP connection accepted. */
     public void connectionOpened() {
         mine.get().opened++;
@@ -192,10 +223,16 @@ public final class Metrics {
         Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed = 0;
         long opened = 0;
+        long tries = 0;
+        long dropped = 0;
+        long[] triesFailed = new long[TryFailed.values().length];
         long[] reloads = new long[2];
         long[] closed = new long[Closed.values().length];
         for (Counts counts : all) {
             opened += counts.opened;
+            tries += counts.tries;
+            dropped += counts.dropped;
+            add(triesFailed, counts.triesFailed);
             add(reloads, counts.reloads);
             add(closed, counts.closed);
             add(requests, counts.requests);
@@ -237,6 +274,11 @@ public final class Metrics {
         for (Closed why : Closed.values()) {
             closedBy.dataPoint(point(closed[why.ordinal()], "reason", why.label()));
         }
+        CounterSnapshot.Builder failedTries = CounterSnapshot.builder().name("chivato_forward_tries_failed")
+                .help("Upstream tries that gave no answer, by why");
+        for (TryFailed why : TryFailed.values()) {
+            failedTries.dataPoint(point(triesFailed[why.ordinal()], "reason", why.label()));
+        }
         GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
                 .help("The SOA serial of each zone served");
         serials.forEach((zone, serial) -> zoneSerials.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
@@ -246,6 +288,11 @@ public final class Metrics {
                         .dataPoint(point(reloads[0], "result", "ok"))
                         .dataPoint(point(reloads[1], "result", "failed")).build(),
                 zoneSerials.build(),
+                CounterSnapshot.builder().name("chivato_forward_tries").help("Queries sent upstream, each try")
+                        .dataPoint(point(tries)).build(), failedTries.build(),
+                CounterSnapshot.builder().name("chivato_forward_dropped_answers").help("Answers from upstream "
+                        + "dropped: from another address or port, another ID or question, or not DNS")
+                        .dataPoint(point(dropped)).build(),
                 CounterSnapshot.builder().name("chivato_tcp_connections_opened").help("TCP connections accepted")
                         .dataPoint(point(opened)).build(), closedBy.build(),
                 durations.snapshot("chivato_dns_request_duration_seconds",
