@@ -241,6 +241,7 @@ public final class Main implements Callable<Integer> {
         Metrics metrics = metricsAddress == null ? null : new Metrics();
         if (metrics != null) {
             metrics.serving(sources.serials());
+            metrics.watch(log);
         }
         PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics);
         Server server;

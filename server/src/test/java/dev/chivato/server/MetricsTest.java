@@ -37,6 +37,7 @@ class MetricsTest {
     void afterKnownQueriesTheCountersSayWhatWasSent() throws Exception {
         Metrics metrics = new Metrics();
         try (TestServer server = TestServer.startCounting(metrics)) {
+            metrics.watch(server.log);
             HTTPServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try {
                 ExternalTool.dig(server.port(), "+short", "example.com");
@@ -64,6 +65,8 @@ class MetricsTest {
                 assertTrue(exposition.contains("chivato_dns_request_size_bytes_bucket{proto=\"udp\",le=\"100.0\"} 5"),
                         exposition);
                 assertTrue(exposition.contains("jvm_memory_used_bytes"), "the JVM's metrics too");
+                assertTrue(exposition.contains("chivato_log_entries_lost_total{reason=\"dropped\"} 0.0")
+                        && exposition.contains("chivato_log_queue{unit=\"entries\"}"), exposition);
                 assertTrue(exposition.contains("chivato_tcp_connections_opened_total 1.0"), exposition);
                 for (int i = 0; i < 40 && !scrape(http).contains(
                         "chivato_tcp_connections_closed_total{reason=\"client\"} 1.0"); i++) {

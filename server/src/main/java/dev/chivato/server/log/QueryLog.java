@@ -138,6 +138,16 @@ public final class QueryLog implements AutoCloseable {
     }
 
 
+    /** Entries waiting for the writer now. */
+    public int queuedEntries() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    /** Octets the queue and the writer hold now (what the bound counts). */
+    public long queuedOctets() {
+        return heldOctets.get();
+    }
+
     /** Entries dropped because the queue was full (only with {@link Overflow#DROP}). */
     public long dropped() {
         return dropped.get();

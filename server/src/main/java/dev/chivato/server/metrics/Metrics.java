@@ -3,6 +3,7 @@ package dev.chivato.server.metrics;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.log.QueryLog;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -159,6 +160,14 @@ public final class Metrics {
         counts.durations.observe(transport, nanos / 1e9);
     }
 
+    /** The query log whose queue is reported, or null. */
+    private volatile QueryLog log;
+
+    /** Reports the query log's queue (depth in entries and octets) and its dropped and lost entries. */
+    public void watch(QueryLog queryLog) {
+        log = queryLog;
+    }
+
     /** The zones served now, with their serials (at start). */
     public void serving(Map<String, Long> zoneSerials) {
         serials = Map.copyOf(zoneSerials);
@@ -279,15 +288,25 @@ public final class Metrics {
         for (TryFailed why : TryFailed.values()) {
             failedTries.dataPoint(point(triesFailed[why.ordinal()], "reason", why.label()));
         }
+        QueryLog queryLog = log;
+        GaugeSnapshot.Builder logQueue = GaugeSnapshot.builder().name("chivato_log_queue")
+                .help("What waits for the query log's writer, in entries and in octets");
+        CounterSnapshot.Builder logLost = CounterSnapshot.builder().name("chivato_log_entries_lost")
+                .help("Query log entries dropped (queue full, --log-overflow drop) or lost (the writer failed)");
+        if (queryLog != null && queryLog.enabled()) {
+            logQueue.dataPoint(gauge(queryLog.queuedEntries(), "unit", "entries"))
+                    .dataPoint(gauge(queryLog.queuedOctets(), "unit", "bytes"));
+            logLost.dataPoint(point(queryLog.dropped(), "reason", "dropped"))
+                    .dataPoint(point(queryLog.lost(), "reason", "lost"));
+        }
         GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
                 .help("The SOA serial of each zone served");
-        serials.forEach((zone, serial) -> zoneSerials.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-                .value(serial).labels(Labels.of("zone", zone)).build()));
+        serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
         return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
                 CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
                         .dataPoint(point(reloads[0], "result", "ok"))
                         .dataPoint(point(reloads[1], "result", "failed")).build(),
-                zoneSerials.build(),
+                zoneSerials.build(), logQueue.build(), logLost.build(),
                 CounterSnapshot.builder().name("chivato_forward_tries").help("Queries sent upstream, each try")
                         .dataPoint(point(tries)).build(), failedTries.build(),
                 CounterSnapshot.builder().name("chivato_forward_dropped_answers").help("Answers from upstream "
@@ -303,6 +322,10 @@ public final class Metrics {
 
     private static CounterSnapshot.CounterDataPointSnapshot point(long value, String... labels) {
         return CounterSnapshot.CounterDataPointSnapshot.builder().value(value).labels(Labels.of(labels)).build();
+    }
+
+    private static GaugeSnapshot.GaugeDataPointSnapshot gauge(double value, String... labels) {
+        return GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).labels(Labels.of(labels)).build();
     }
 
     private static void add(long[] into, long[] from) {
