@@ -189,6 +189,24 @@ class ForwardTest {
     }
 
     @Test
+    void metricsTimeTheUpstreamAnswers() throws Exception {
+        dev.chivato.server.metrics.Metrics metrics = new dev.chivato.server.metrics.Metrics();
+        try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.5");
+                TestServer server = TestServer.startForwarding(quick(upstream.address()), metrics)) {
+            assertEquals(List.of("192.0.2.5"), addresses(ask(server.port(), "www.example.net", RRType.A)
+                    .orElseThrow()));
+            var http = metrics.serve(new InetSocketAddress(LOOPBACK, 0));
+            try {
+                String exposition = MetricsTest.scrape(http.getPort());
+                assertTrue(exposition.contains(
+                        "chivato_forward_upstream_duration_seconds_count{proto=\"udp\"} 1"), exposition);
+            } finally {
+                http.stop();
+            }
+        }
+    }
+
+    @Test
     void metricsCountTriesTimeoutsAndForwardedResponses() throws Exception {
         dev.chivato.server.metrics.Metrics metrics = new dev.chivato.server.metrics.Metrics();
         try (FakeUpstream upstream = FakeUpstream.silent();
@@ -196,9 +214,7 @@ class ForwardTest {
             assertEquals(Rcode.SERVFAIL, ask(server.port(), "www.example.net", RRType.A).orElseThrow().rcode());
             var http = metrics.serve(new InetSocketAddress(LOOPBACK, 0));
             try {
-                String exposition = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-                        .newBuilder(java.net.URI.create("http://127.0.0.1:" + http.getPort() + "/metrics")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                String exposition = MetricsTest.scrape(http.getPort());
                 for (String expected : List.of("chivato_forward_tries_total 4.0",
                         "chivato_forward_tries_failed_total{reason=\"timeout\"} 4.0",
                         "chivato_dns_answers_total{source=\"forwarded\"} 1.0",

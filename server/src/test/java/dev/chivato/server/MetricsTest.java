@@ -23,8 +23,13 @@ class MetricsTest {
     Path dir;
 
     private static String scrape(HTTPServer http) throws Exception {
+        return scrape(http.getPort());
+    }
+
+    /** What {@code /metrics} on this loopback port says now. */
+    static String scrape(int port) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + http.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+                "http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         return response.body();
     }

@@ -77,25 +77,19 @@ class ReloadTest {
         int metricsPort = Nsd.freePort();
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--log", "off",
                 "--metrics", "127.0.0.1:" + metricsPort)) {
-            assertTrue(scrape(metricsPort).contains("chivato_zone_serial{zone=\"example.org.\"} 1.0"));
+            assertTrue(MetricsTest.scrape(metricsPort).contains("chivato_zone_serial{zone=\"example.org.\"} 1.0"));
             Files.writeString(file, zone(2, "192.0.2.2"));
             server.signal("HUP");
             Thread.sleep(700);
             Files.writeString(file, zone(2, "192.0.2.3")); // changed, same serial: refused
             server.signal("HUP");
             Thread.sleep(700);
-            String exposition = scrape(metricsPort);
+            String exposition = MetricsTest.scrape(metricsPort);
             assertTrue(exposition.contains("chivato_zone_serial{zone=\"example.org.\"} 2.0"), exposition);
             assertTrue(exposition.contains("chivato_reloads_total{result=\"ok\"} 1.0"), exposition);
             assertTrue(exposition.contains("chivato_reloads_total{result=\"failed\"} 1.0"), exposition);
             assertEquals(0, server.terminate(10));
         }
-    }
-
-    private static String scrape(int port) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

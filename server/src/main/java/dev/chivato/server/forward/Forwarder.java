@@ -340,6 +340,9 @@ public final class Forwarder {
         pending.asking = attempt.upstream;
         pending.lastRcode = response.rcode().value();
         pending.lastMicros = (now - attempt.sentAt) / 1000;
+        if (metrics != null) {
+            metrics.upstreamAnswered(attempt.stream == null ? Transport.UDP : Transport.TCP, now - attempt.sentAt);
+        }
         closeSocket(attempt);
         if (response.header().tc() && attempt.stream == null) {
             sendOverTcp(pending, attempt.upstream, now); // truncated: the same upstream, over TCP

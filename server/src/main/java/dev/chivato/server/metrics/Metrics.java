@@ -124,6 +124,7 @@ public final class Metrics {
         long malformed;
         long opened;
         long tries;
+        final Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
         final long[] triesFailed = new long[TryFailed.values().length];
         long dropped;
         /** Reloads in which every source read well, and those in which some kept their old version. */
@@ -203,6 +204,11 @@ public final class Metrics {
         mine.get().triesFailed[why.ordinal()]++;
     }
 
+    /** An upstream's answer taken, over UDP or TCP, {@code nanos} after its try was sent. */
+    public void upstreamAnswered(Transport transport, long nanos) {
+        mine.get().upstreamDurations.observe(transport, nanos / 1e9);
+    }
+
     /** An answer from upstream dropped: from elsewhere, with another ID or question, or not DNS. */
     public void forwardDropped() {
         mine.get().dropped++;
@@ -230,6 +236,7 @@ public final class Metrics {
         Histogram durations = new Histogram(DURATION_BOUNDS);
         Histogram requestSizes = new Histogram(SIZE_BOUNDS);
         Histogram responseSizes = new Histogram(SIZE_BOUNDS);
+        Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
         long malformed = 0;
         long opened = 0;
         long tries = 0;
@@ -250,6 +257,7 @@ public final class Metrics {
             counts.durations.addTo(durations);
             counts.requestSizes.addTo(requestSizes);
             counts.responseSizes.addTo(responseSizes);
+            counts.upstreamDurations.addTo(upstreamDurations);
             malformed += counts.malformed;
         }
         CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
@@ -317,7 +325,9 @@ public final class Metrics {
                 durations.snapshot("chivato_dns_request_duration_seconds",
                         "Time from receiving a query to handing its response to the transport"),
                 requestSizes.snapshot("chivato_dns_request_size_bytes", "Size of the queries received"),
-                responseSizes.snapshot("chivato_dns_response_size_bytes", "Size of the responses sent"));
+                responseSizes.snapshot("chivato_dns_response_size_bytes", "Size of the responses sent"),
+                upstreamDurations.snapshot("chivato_forward_upstream_duration_seconds",
+                        "Round trip of the upstream answers taken, from their try's sending"));
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot point(long value, String... labels) {
