@@ -173,6 +173,30 @@ class ForwardTest {
     }
 
     @Test
+    void anAnswerKeptForOneClientIsNotServedToAClientOutsideAllowRecursion() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.99");
+                TestServer server = TestServer.startForwarding(forwarding(List.of(Cidr.parse("127.0.0.1/32")),
+                        Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, 10, upstream.address()))) {
+            byte[] query = Message.query(7, true, new Question(Name.parse("www.example.net"), RRType.A, RRClass.IN),
+                    Optional.of(Edns.of(1232, false))).toWire();
+            assertEquals(List.of("192.0.2.99"), addresses(askFrom("127.0.0.1", server.port(), query)));
+            Message other = askFrom("127.0.0.2", server.port(), query); // the very same query, octet for octet
+            assertEquals(Rcode.REFUSED, other.rcode());
+            assertEquals(1, upstream.queries.get());
+        }
+    }
+
+    private static Message askFrom(String source, int port, byte[] query) throws Exception {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(source), 0))) {
+            socket.setSoTimeout(3000);
+            socket.send(new DatagramPacket(query, query.length, LOOPBACK, port));
+            DatagramPacket packet = new DatagramPacket(new byte[65535], 65535);
+            socket.receive(packet);
+            return Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+        }
+    }
+
+    @Test
     void silentUpstreamsAreTriedInTurnAndTheClientGetsServfailAtTheDeadline() throws Exception {
         try (FakeUpstream first = FakeUpstream.silent(); FakeUpstream second = FakeUpstream.silent();
                 TestServer server = TestServer.startForwarding(quick(first.address(), second.address()))) {

@@ -139,6 +139,10 @@ public final class PacketProcessor {
         AnswerCache cache = handler.cache();
         try {
             AnswerCache.Entry cached = cache.find(packet, transport);
+            if (cached != null && cached.source() == AnswerSource.CACHE
+                    && (forwarder == null || !forwarder.allows(client.getAddress()))) {
+                cached = null; // an upstream's answer only for a client we forward for: the engine says what else
+            }
             if (cached != null) {
                 outcome = cached.source();
                 length = AnswerCache.write(cached, packet, out);
