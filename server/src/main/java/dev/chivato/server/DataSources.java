@@ -1,7 +1,6 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Name;
-import dev.chivato.protocol.RData;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;

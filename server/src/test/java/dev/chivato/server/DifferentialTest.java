@@ -1,31 +1,17 @@
 package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Message;
-import dev.chivato.protocol.Name;
-import dev.chivato.protocol.Question;
-import dev.chivato.protocol.RRClass;
-import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.data.ZoneFile;
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

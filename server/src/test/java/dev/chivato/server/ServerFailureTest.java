@@ -12,7 +12,6 @@ import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -8,7 +8,6 @@ import dev.chivato.protocol.WireFormatException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,11 +43,6 @@ final class NodeTable {
         this.names = names;
         this.records = records;
         this.digest = digest;
-    }
-
-    /** A table of no names. */
-    static NodeTable empty() {
-        return new Builder().build();
     }
 
     /** The node of {@code name}, its RRsets decoded; with {@code ttl} ≥ 0, every RRset has that TTL. */

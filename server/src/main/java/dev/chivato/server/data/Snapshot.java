@@ -6,7 +6,6 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -15,12 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A zone in master file format (RFC 1035 section 5): {@code $ORIGIN}, {@code $TTL} (RFC 2308), {@code $INCLUDE},

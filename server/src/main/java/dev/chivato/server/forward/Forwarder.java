@@ -75,7 +75,6 @@ public final class Forwarder {
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
     /** Client queries waiting. */
     private int waiting;
-    private long dropped;
     private long droppedSinceWarning;
     private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
 
@@ -283,7 +282,9 @@ public final class Forwarder {
             }
             pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
                     + config.tryTimeout().toMillis() + " ms";
-            count(Counter.TIMEOUT);
+            if (metrics != null) {
+                metrics.forwardTryFailed(Metrics.TryFailed.TIMEOUT);
+            }
             if (now - pending.deadline >= 0) {
                 finish(pending, null, now);
             } else {
@@ -311,10 +312,6 @@ public final class Forwarder {
         streams.clear();
     }
 
-    /** Answers from upstreams dropped: from elsewhere, with another ID or question, or not DNS at all. */
-    public long dropped() {
-        return dropped;
-    }
 
     private void received(Try attempt, SocketAddress from, long now) {
         Pending pending = attempt.pending;
@@ -359,7 +356,9 @@ public final class Forwarder {
         Try attempt = new Try(pending, upstream, now);
         pending.tries++;
         pending.open.add(attempt);
-        count(Counter.TRY);
+        if (metrics != null) {
+            metrics.forwardTry();
+        }
         try {
             UpstreamStream<Try> stream = streams.get(upstream);
             if (stream == null) {
@@ -412,8 +411,8 @@ public final class Forwarder {
     private void retryOrFinish(Pending pending, Message response, long now) {
         boolean failed = response == null || response.rcode().equals(Rcode.SERVFAIL)
                 || response.rcode().equals(Rcode.REFUSED);
-        if (failed) {
-            count(response == null ? Counter.NETWORK : Counter.ERROR_RCODE);
+        if (failed && metrics != null) {
+            metrics.forwardTryFailed(response == null ? Metrics.TryFailed.NETWORK : Metrics.TryFailed.ERROR_RCODE);
         }
         if (!failed) {
             finish(pending, response, now);
@@ -438,7 +437,9 @@ public final class Forwarder {
         Try attempt = new Try(pending, upstream, now);
         pending.asking = upstream;
         pending.tries++;
-        count(Counter.TRY);
+        if (metrics != null) {
+            metrics.forwardTry();
+        }
         pending.open.add(attempt);
         try {
             Port port = portFor(upstream);
@@ -554,8 +555,9 @@ public final class Forwarder {
     }
 
     private void dropped(SocketAddress from, String why) {
-        dropped++;
-        count(Counter.DROPPED);
+        if (metrics != null) {
+            metrics.forwardDropped();
+        }
         droppedSinceWarning++;
         long now = System.nanoTime();
         if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
@@ -653,21 +655,6 @@ public final class Forwarder {
             channel.close(); // also cancels its key
         } catch (IOException e) {
             // closing a socket does not fail in a way that matters here
-        }
-    }
-
-    private enum Counter { TRY, TIMEOUT, ERROR_RCODE, NETWORK, DROPPED }
-
-    private void count(Counter counter) {
-        if (metrics == null) {
-            return;
-        }
-        switch (counter) {
-            case TRY -> metrics.forwardTry();
-            case TIMEOUT -> metrics.forwardTryFailed(Metrics.TryFailed.TIMEOUT);
-            case ERROR_RCODE -> metrics.forwardTryFailed(Metrics.TryFailed.ERROR_RCODE);
-            case NETWORK -> metrics.forwardTryFailed(Metrics.TryFailed.NETWORK);
-            case DROPPED -> metrics.forwardDropped();
         }
     }
 

@@ -17,7 +17,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,14 +33,16 @@ public final class Metrics {
     /** Their numbers (RFC 1035, 3596, 2782, 3403, 4034, 5155, 8659, 9460; 255, 252, 251 the meta-types). */
     private static final int[] TYPE_NUMBERS = {1, 28, 2, 5, 6, 12, 15, 16, 33, 35, 43, 48, 46, 47, 50, 257, 64, 65, 255,
         252, 251};
-    private static final Map<Integer, Integer> TYPE_INDEX = new HashMap<>();
     private static final int OTHER_TYPE = TYPES.length - 1;
+    /** Each of the 65,536 type numbers' place in {@link #TYPES}: a lookup that boxes nothing. */
+    private static final byte[] TYPE_INDEX = new byte[0x10000];
     private static final int RCODES = 4096;
     private static final AnswerSource[] SOURCES = AnswerSource.values();
 
     static {
+        Arrays.fill(TYPE_INDEX, (byte) OTHER_TYPE);
         for (int i = 0; i < OTHER_TYPE; i++) {
-            TYPE_INDEX.put(TYPE_NUMBERS[i], i);
+            TYPE_INDEX[TYPE_NUMBERS[i]] = (byte) i;
         }
     }
 
@@ -143,9 +144,9 @@ public final class Metrics {
 
     /** A query received: its type (or -1 when the question could not be read) and size. */
     public void request(Transport transport, int qtype, int size) {
-        Integer index = qtype < 0 ? null : TYPE_INDEX.get(qtype);
+        int index = qtype < 0 ? OTHER_TYPE : TYPE_INDEX[qtype & 0xffff];
         Counts counts = mine.get();
-        counts.requests[transport.ordinal() * TYPES.length + (index == null ? OTHER_TYPE : index)]++;
+        counts.requests[transport.ordinal() * TYPES.length + index]++;
         counts.requestSizes.observe(transport, size);
     }
 
