@@ -10,6 +10,7 @@ import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.forward.Cidr;
 import dev.chivato.server.forward.Forwarding;
+import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.metrics.Metrics;
 import dev.chivato.server.network.ServerConfig;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -127,6 +128,15 @@ public final class Main implements Callable<Integer> {
                     + "a free one).")
     InetSocketAddress metricsAddress;
 
+    @Option(names = "--dnstap", paramLabel = "unix:PATH|file:PATH",
+            description = "Send every query and response as dnstap: to a collector's Unix socket (Frame Streams, "
+                    + "reconnected when it goes away) or to a file (created anew, owner-readable).")
+    String dnstapTarget;
+
+    @Option(names = "--dnstap-identity", paramLabel = "NAME",
+            description = "The identity in each dnstap frame (default: the host's name).")
+    String dnstapIdentity;
+
     @Option(names = "--forward", paramLabel = "[DOMAIN=]ADDR[:PORT]",
             description = "Send queries for names we do not hold to this upstream server (port 53 by default; IPv6 "
                     + "as [::1]:53), repeatable; with DOMAIN=, only names at or below it (the longest DOMAIN wins).")
@@ -238,17 +248,27 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
+        DnstapSink dnstap;
+        try {
+            dnstap = openDnstap();
+        } catch (IOException e) {
+            System.err.println("chivato: --dnstap " + dnstapTarget + ": " + Problems.describe(e));
+            closeLog(log);
+            return EXIT_FAILURE;
+        }
         Metrics metrics = metricsAddress == null ? null : new Metrics();
         if (metrics != null) {
             metrics.serving(sources.serials());
             metrics.watch(log);
+            metrics.watch(dnstap);
         }
-        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics);
+        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics, dnstap);
         Server server;
         try {
             server = Server.bind(config, processor, System.err::println);
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
+            dnstap.close();
             closeLog(log);
             return EXIT_FAILURE;
         }
@@ -260,6 +280,7 @@ public final class Main implements Callable<Integer> {
                 System.err.println("chivato: --metrics " + LogFormat.address(metricsAddress) + ": "
                         + Problems.describe(e));
                 server.close();
+                dnstap.close();
                 closeLog(log);
                 return EXIT_FAILURE;
             }
@@ -269,7 +290,7 @@ public final class Main implements Callable<Integer> {
         Reloader reloader = new Reloader(sources, processor, log, System.err::println);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         try {
-            return serveUntilStopped(server, log, sources.describe(), reloader, jsonOnStdout);
+            return serveUntilStopped(server, log, dnstap, sources.describe(), reloader, jsonOnStdout);
         } finally {
             if (metricsServer != null) {
                 metricsServer.stop();
@@ -281,7 +302,7 @@ public final class Main implements Callable<Integer> {
      * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop (reloading on SIGHUP and, with
      * {@code --watch}, when a file changes), then stops in bounded time; returns the exit code.
      */
-    private int serveUntilStopped(Server server, QueryLog log, String served, Reloader reloader,
+    private int serveUntilStopped(Server server, QueryLog log, DnstapSink dnstap, String served, Reloader reloader,
             boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
@@ -301,6 +322,7 @@ public final class Main implements Callable<Integer> {
         }
         reloader.close();
         server.close();
+        dnstap.close(); // frames dropped or lost are said, not an error: dnstap drops by design when behind
         boolean logComplete = closeLog(log);
         Throwable failure = server.failure().getNow(null);
         if (failure != null) {
@@ -308,6 +330,28 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         }
         return logComplete ? 0 : EXIT_FAILURE;
+    }
+
+    /** The dnstap output asked for, or one that is off; a target of neither form is a usage error. */
+    private DnstapSink openDnstap() throws IOException {
+        if (dnstapTarget == null) {
+            return DnstapSink.off();
+        }
+        String identity = dnstapIdentity != null ? dnstapIdentity : hostName();
+        try {
+            return DnstapSink.open(dnstapTarget, identity, new Version().getVersion()[0], System.err::println);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The kernel's host name, read without a DNS lookup (which could be a query to ourselves). */
+    private static String hostName() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException | RuntimeException e) {
+            return "chivato";
+        }
     }
 
     /** Closes the log within its time limit; false (with one line said) when entries were lost. */

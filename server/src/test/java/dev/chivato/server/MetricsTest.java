@@ -3,6 +3,9 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.server.answer.Transport;
+import dev.chivato.server.dnstap.DnstapEvent;
+import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.metrics.Metrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.net.InetAddress;
@@ -32,6 +35,14 @@ class MetricsTest {
                 "http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         return response.body();
+    }
+
+    private void assertPromtoolAccepts(String exposition) throws Exception {
+        ExternalTool.require("promtool");
+        Path file = dir.resolve("metrics.txt");
+        Files.writeString(file, exposition);
+        ExternalTool.Result lint = ExternalTool.run("sh", "-c", "promtool check metrics < " + file);
+        assertEquals(0, lint.exitCode(), lint.stdout() + lint.stderr());
     }
 
     private static List<String> samples(String exposition, String prefix) {
@@ -78,14 +89,39 @@ class MetricsTest {
                     Thread.sleep(50); // the server sees dig's close a moment after dig has its answer
                 }
                 assertTrue(scrape(http).contains("chivato_tcp_connections_closed_total{reason=\"client\"} 1.0"));
-                ExternalTool.require("promtool");
-                Path file = dir.resolve("metrics.txt");
-                Files.writeString(file, exposition);
-                ExternalTool.Result lint = ExternalTool.run("sh", "-c", "promtool check metrics < " + file);
-                assertEquals(0, lint.exitCode(), lint.stdout() + lint.stderr());
+                assertPromtoolAccepts(exposition);
             } finally {
                 http.stop();
             }
+        }
+    }
+
+    @Test
+    void theDnstapQueueAndItsFramesAreCounted() throws Exception {
+        Metrics metrics = new Metrics();
+        DnstapSink dnstap = DnstapSink.open("file:" + dir.resolve("t.dnstap"), "test", "chivato test", line -> { });
+        metrics.watch(dnstap);
+        HTTPServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try {
+            InetSocketAddress client = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
+            for (int i = 0; i < 3; i++) {
+                dnstap.offer(new DnstapEvent(DnstapEvent.Role.AUTH, Transport.UDP, client, client, 0, 0,
+                        new byte[12], new byte[12]));
+            }
+            dnstap.close();
+            String exposition = scrape(http);
+            assertEquals(List.of(
+                    "chivato_dnstap_frames_total{result=\"dropped\"} 0.0",
+                    "chivato_dnstap_frames_total{result=\"lost\"} 0.0",
+                    "chivato_dnstap_frames_total{result=\"written\"} 6.0"),
+                    samples(exposition, "chivato_dnstap_frames_total"));
+            assertEquals(List.of(
+                    "chivato_dnstap_queue{unit=\"bytes\"} 0.0",
+                    "chivato_dnstap_queue{unit=\"events\"} 0.0"),
+                    samples(exposition, "chivato_dnstap_queue"));
+            assertPromtoolAccepts(exposition);
+        } finally {
+            http.stop();
         }
     }
 }

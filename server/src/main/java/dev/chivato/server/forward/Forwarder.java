@@ -11,9 +11,12 @@ import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.dnstap.DnstapEvent;
+import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.metrics.Metrics;
 import java.io.IOException;
 import java.net.Inet6Address;
@@ -83,8 +86,8 @@ public final class Forwarder {
     }
 
     /** A client query waiting for the upstream answer. */
-    private record Waiter(Message query, Transport transport, InetSocketAddress client, byte[] queryBytes,
-                          Answers answers, long startNanos) {
+    private record Waiter(Message query, Transport transport, InetSocketAddress client, InetSocketAddress local,
+                          byte[] queryBytes, Answers answers, long startNanos) {
     }
 
     /** When a try stops being the one waited for (its socket stays open: a late answer is still taken). */
@@ -165,9 +168,12 @@ public final class Forwarder {
     private final WireCache wireCache;
     /** What is counted for {@code --metrics}, or null. */
     private final Metrics metrics;
+    /** Where our queries upstream, their answers, and the clients' exchanges go as dnstap frames. */
+    private final DnstapSink dnstap;
 
     public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings,
-            WireCache wireCache, Metrics metrics) {
+            WireCache wireCache, Metrics metrics, DnstapSink dnstap) {
+        this.dnstap = dnstap;
         this.wireCache = wireCache;
         this.metrics = metrics;
         this.selector = selector;
@@ -220,10 +226,10 @@ public final class Forwarder {
      * route covers the name.
      */
     public void forward(Message query, byte[] queryBytes, Transport transport, InetSocketAddress client,
-            Answers answers, long startNanos) {
+            InetSocketAddress local, Answers answers, long startNanos) {
         Question question = query.questions().get(0);
         Key key = keyOf(query);
-        Waiter waiter = new Waiter(query, transport, client, queryBytes, answers, startNanos);
+        Waiter waiter = new Waiter(query, transport, client, local, queryBytes, answers, startNanos);
         waiting++;
         Pending pending = inFlight.get(key);
         if (pending != null) {
@@ -334,6 +340,12 @@ public final class Forwarder {
             drop(pending, from, "its question is not the one asked, case for case");
             return;
         }
+        if (dnstap.enabled()) { // FORWARDER_RESPONSE: the answer taken, as it came
+            byte[] bytes = new byte[in.limit()];
+            in.get(0, bytes);
+            dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, attempt.stream == null ? Transport.UDP
+                    : Transport.TCP, null, attempt.upstream, attempt.sentAt, now, null, bytes));
+        }
         pending.asking = attempt.upstream;
         pending.lastRcode = response.rcode().value();
         pending.lastMicros = (now - attempt.sentAt) / 1000;
@@ -370,6 +382,7 @@ public final class Forwarder {
             out.clear().position(2);
             int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.putShort(0, (short) length).flip();
+            tapSent(attempt, Transport.TCP, out, 2, null);
             stream.send(attempt.id, attempt, ByteBuffer.allocate(out.remaining()).put(out).flip(), now);
         } catch (IOException e) {
             pending.failure = "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage();
@@ -454,6 +467,9 @@ public final class Forwarder {
             upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.flip();
             port.channel.send(out, upstream); // a full send buffer drops it: the try then times out
+            if (dnstap.enabled()) {
+                tapSent(attempt, Transport.UDP, out, 0, (InetSocketAddress) port.channel.getLocalAddress());
+            }
         } catch (IOException e) {
             pending.failure = "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage();
             closeSocket(attempt);
@@ -508,6 +524,21 @@ public final class Forwarder {
         }
         if (log.enabled()) {
             log.log(entry(waiter, pending, rcode, length, unsent, response == null));
+        }
+        if (dnstap.enabled()) {
+            dnstap.offer(new DnstapEvent(DnstapEvent.Role.CLIENT, waiter.transport(), waiter.client(),
+                    waiter.local(), waiter.startNanos(), System.nanoTime(), waiter.queryBytes(),
+                    PacketProcessor.sent(out, length)));
+        }
+    }
+
+    /** FORWARDER_QUERY: the query that just went to {@code attempt}'s upstream, its octets before {@code out}'s limit. */
+    private void tapSent(Try attempt, Transport transport, ByteBuffer query, int from, InetSocketAddress local) {
+        if (dnstap.enabled()) {
+            byte[] bytes = new byte[query.limit() - from];
+            query.get(from, bytes);
+            dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, attempt.upstream,
+                    attempt.sentAt, 0, bytes, null));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.chivato.server.metrics;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.log.QueryLog;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -170,6 +171,13 @@ public final class Metrics {
         log = queryLog;
     }
 
+    private volatile DnstapSink dnstap;
+
+    /** Reports the dnstap queue (depth in events and octets) and its written, dropped and lost frames. */
+    public void watch(DnstapSink sink) {
+        dnstap = sink;
+    }
+
     /** The zones served now, with their serials (at start). */
     public void serving(Map<String, Long> zoneSerials) {
         serials = Map.copyOf(zoneSerials);
@@ -308,6 +316,19 @@ public final class Metrics {
             logLost.dataPoint(point(queryLog.dropped(), "reason", "dropped"))
                     .dataPoint(point(queryLog.lost(), "reason", "lost"));
         }
+        DnstapSink tap = dnstap;
+        GaugeSnapshot.Builder tapQueue = GaugeSnapshot.builder().name("chivato_dnstap_queue")
+                .help("What waits for the dnstap writer, in events (a query and its response) and in octets");
+        CounterSnapshot.Builder tapFrames = CounterSnapshot.builder().name("chivato_dnstap_frames")
+                .help("dnstap frames: written, dropped (queue full: the collector slow or away), or lost (the "
+                        + "output failed, or the collector was away at the end)");
+        if (tap != null && tap.enabled()) {
+            tapQueue.dataPoint(gauge(tap.queuedEvents(), "unit", "events"))
+                    .dataPoint(gauge(tap.queuedOctets(), "unit", "bytes"));
+            tapFrames.dataPoint(point(tap.writtenFrames(), "result", "written"))
+                    .dataPoint(point(tap.droppedFrames(), "result", "dropped"))
+                    .dataPoint(point(tap.lostFrames(), "result", "lost"));
+        }
         GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
                 .help("The SOA serial of each zone served");
         serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
@@ -315,7 +336,7 @@ public final class Metrics {
                 CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
                         .dataPoint(point(reloads[0], "result", "ok"))
                         .dataPoint(point(reloads[1], "result", "failed")).build(),
-                zoneSerials.build(), logQueue.build(), logLost.build(),
+                zoneSerials.build(), logQueue.build(), logLost.build(), tapQueue.build(), tapFrames.build(),
                 CounterSnapshot.builder().name("chivato_forward_tries").help("Queries sent upstream, each try")
                         .dataPoint(point(tries)).build(), failedTries.build(),
                 CounterSnapshot.builder().name("chivato_forward_dropped_answers").help("Answers from upstream "

@@ -69,7 +69,7 @@ final class EventLoop implements Runnable {
         this.warnings = warnings;
         this.forwarder = config.forwarding().enabled()
                 ? new Forwarder(selector, config.forwarding(), processor.log(), warnings, processor::keepForwarded,
-                        processor.metrics()) : null;
+                        processor.metrics(), processor.dnstap()) : null;
     }
 
     void add(DatagramChannel channel) throws IOException {
@@ -176,6 +176,11 @@ final class EventLoop implements Runnable {
         private static final Optional<String> BUFFER_FULL = Optional.of("the socket's send buffer is full");
         DatagramChannel channel;
         InetSocketAddress client;
+
+        @Override
+        public InetSocketAddress local() {
+            return PacketProcessor.Responder.localOf(channel);
+        }
 
         @Override
         public Optional<String> respond(ByteBuffer out, int length) {

@@ -11,12 +11,16 @@ import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.Forwarder;
+import dev.chivato.server.dnstap.DnstapEvent;
+import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
 import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -41,6 +45,20 @@ public final class PacketProcessor {
          */
         Optional<String> respond(ByteBuffer out, int length);
 
+        /** The address and port the message came to (for dnstap), or null when not known. */
+        default InetSocketAddress local() {
+            return null;
+        }
+
+        /** The address a socket is bound to, or null once it is closed. */
+        static InetSocketAddress localOf(NetworkChannel channel) {
+            try {
+                return (InetSocketAddress) channel.getLocalAddress();
+            } catch (IOException closed) {
+                return null;
+            }
+        }
+
         /** Where the answers to this message go when they come later (a forwarded query's, say). */
         default Answers later() {
             throw new UnsupportedOperationException("this transport answers only at once");
@@ -57,6 +75,8 @@ public final class PacketProcessor {
     private volatile QueryHandler handler;
     private final QueryLog log;
     private final Metrics metrics;
+    /** Where each exchange goes as dnstap frames, when it is on. */
+    private final DnstapSink dnstap;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
     private final Consumer<String> warnings;
 
@@ -70,6 +90,13 @@ public final class PacketProcessor {
 
     /** As above, counting what it does in {@code metrics} (null for none). */
     public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings, Metrics metrics) {
+        this(handler, log, warnings, metrics, DnstapSink.off());
+    }
+
+    /** As above, also handing every exchange to {@code dnstap}. */
+    public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings, Metrics metrics,
+            DnstapSink dnstap) {
+        this.dnstap = dnstap;
         this.metrics = metrics;
         this.handler = handler;
         this.log = log;
@@ -91,6 +118,11 @@ public final class PacketProcessor {
     /** What is counted for {@code --metrics}, or null. */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Where exchanges go as dnstap frames (a forwarder's too). */
+    public DnstapSink dnstap() {
+        return dnstap;
     }
 
     /** Where answers are logged (a forwarder logs its answers there too). */
@@ -130,7 +162,8 @@ public final class PacketProcessor {
      */
     public int process(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
             Responder responder, Forwarder forwarder) {
-        long startNanos = log.enabled() || metrics != null ? System.nanoTime() : 0; // only they read the clock
+        // only they read the clock
+        long startNanos = log.enabled() || metrics != null || dnstap.enabled() ? System.nanoTime() : 0;
         int outStart = out.position();
         int length;
         Object outcome; // the cached answer's source, the handler's Reply, or the problem
@@ -156,8 +189,8 @@ public final class PacketProcessor {
                         if (note == null) {
                             Optional<Message> kept = forwarder.cached(query, System.nanoTime());
                             if (kept.isEmpty()) {
-                                forwarder.forward(query, copy(packet), transport, client, responder.later(),
-                                        System.nanoTime());
+                                forwarder.forward(query, copy(packet), transport, client, responder.local(),
+                                        responder.later(), System.nanoTime());
                                 if (metrics != null) { // its response is the forwarder's
                                     metrics.request(transport, qtypeOf(packet), packet.remaining());
                                 }
@@ -194,7 +227,23 @@ public final class PacketProcessor {
         if (log.enabled()) {
             log.log(entry(packet, out, transport, client, length, outcome, unsent, startNanos, note));
         }
+        if (dnstap.enabled()) {
+            tap(packet, out, transport, client, responder.local(), length, outcome, startNanos);
+        }
         return length;
+    }
+
+    /**
+     * The exchange as dnstap sees it: AUTH_QUERY and AUTH_RESPONSE for what we answered ourselves (a dropped message
+     * has only its query), CLIENT_QUERY and CLIENT_RESPONSE for an answer kept from upstream.
+     */
+    private void tap(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
+            InetSocketAddress local, int length, Object outcome, long startNanos) {
+        boolean fromUpstream = outcome == AnswerSource.CACHE
+                || outcome instanceof QueryHandler.Reply reply && reply.source() == AnswerSource.CACHE;
+        byte[] response = length == DROP ? null : sent(out, length);
+        dnstap.offer(new DnstapEvent(fromUpstream ? DnstapEvent.Role.CLIENT : DnstapEvent.Role.AUTH, transport,
+                client, local, startNanos, System.nanoTime(), copy(packet), response));
     }
 
     private static final String NOT_ALLOWED = "not forwarded: ";
@@ -323,8 +372,13 @@ public final class PacketProcessor {
         if (!log.wantsWire() || length == DROP) {
             return Optional.empty();
         }
+        return Optional.of(sent(out, length));
+    }
+
+    /** A copy of the {@code length} octets that end at {@code out}'s position. */
+    public static byte[] sent(ByteBuffer out, int length) {
         byte[] bytes = new byte[length];
         out.get(out.position() - length, bytes);
-        return Optional.of(bytes);
+        return bytes;
     }
 }

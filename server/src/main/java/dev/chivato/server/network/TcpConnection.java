@@ -196,6 +196,11 @@ final class TcpConnection implements PacketProcessor.Responder {
         return pendingOutput < MAX_PENDING_OUTPUT && awaiting < Forwarding.MAX_PER_CONNECTION;
     }
 
+    @Override
+    public InetSocketAddress local() {
+        return PacketProcessor.Responder.localOf(channel);
+    }
+
     /**
      * For a forwarded query: its answer is queued when it comes (answers on one connection may so go out in another
      * order than their queries, RFC 7766 section 6.2.1.1), and what waited behind the cap is then read.
