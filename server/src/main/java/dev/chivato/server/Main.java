@@ -41,7 +41,7 @@ import picocli.CommandLine;
 @Command(name = "chivato", mixinStandardHelpOptions = true, subcommandsRepeatable = false, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         footer = {"", "Subcommands: 'chivato query --help' (a small dig), 'chivato explain --help' (a message, "
-                + "byte by byte)."},
+                + "byte by byte), 'chivato report --help' (who asked what, from a JSON log)."},
         description = {"A DNS server that logs every query it receives and answers A, AAAA and PTR queries from a "
                 + "list of (address, names) pairs. With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
                 + "example.my -> 1.2.3.5."})
@@ -189,6 +189,7 @@ public final class Main implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.addSubcommand("query", new QueryCommand(out));
         commandLine.addSubcommand("explain", new ExplainCommand(out));
+        commandLine.addSubcommand("report", new ReportCommand(out));
         // "@127.0.0.1" names a server, as in dig, not a file of arguments.
         commandLine.setExpandAtFiles(false);
         // "--log explain" is the option's value, not the explain subcommand.

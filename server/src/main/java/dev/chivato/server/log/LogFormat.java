@@ -268,12 +268,12 @@ public enum LogFormat {
             json.append("null,");
             return;
         }
-        string(json, value);
+        appendJsonString(json, value);
         json.append(',');
     }
 
     /** A JSON string: quotes, backslashes and anything outside printable ASCII escaped. */
-    private static void string(StringBuilder json, String value) {
+    public static void appendJsonString(StringBuilder json, String value) {
         json.append('"');
         if (!needsEscaping(value)) {
             json.append(value).append('"');
@@ -312,7 +312,7 @@ public enum LogFormat {
             if (i > 0) {
                 json.append(',');
             }
-            string(json, values.get(i));
+            appendJsonString(json, values.get(i));
         }
         json.append("],");
     }
