@@ -4,7 +4,8 @@
 #
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
-#                                               chivato-metrics is chivato with --metrics on)
+#                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
+#                                               with --dnstap to a file)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
@@ -118,6 +119,7 @@ main() {
         chivato) start_chivato "$server" off ;;
         chivato-log) start_chivato "$server" on ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
+        chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
         nsd) start_nsd ;;
         knot) start_knot ;;
         twisted) start_twisted ;;
