@@ -1,12 +1,14 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Name;
+import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.transfer.TransferAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,6 +39,8 @@ final class DataSources {
     /** The names an upstream answers when we hold nothing of our own for them. */
     private final Predicate<Name> forwards;
     private RecordStore hosts;
+    /** Who may transfer the zones. */
+    private TransferAccess transfers = TransferAccess.NOBODY;
     /** The last good version of each zone, by its {@code --zone} argument. */
     private final Map<String, ZoneFile.Zone> zones = new LinkedHashMap<>();
 
@@ -54,6 +58,11 @@ final class DataSources {
         this.ttl = ttl;
         this.snitch = snitch;
         this.unknown = unknown;
+    }
+
+    /** Lets the clients {@code access} allows transfer the zones, from the next load on. */
+    void allowTransfers(TransferAccess access) {
+        transfers = access;
     }
 
     /** The first load: any error stops it (the server does not start). */
@@ -122,6 +131,18 @@ final class DataSources {
     }
 
     /** Each zone served, by origin, with its serial. */
+    /** The SOA of each zone whose serial is now greater (RFC 1982) than in {@code before} (a zone new to it too). */
+    synchronized List<ResourceRecord> soasChangedSince(Map<String, Long> before) {
+        List<ResourceRecord> changed = new ArrayList<>();
+        for (ZoneFile.Zone zone : zones.values()) {
+            Long old = before.get(zone.origin().toString());
+            if (old == null || serialIncreased(old, zone.serial())) {
+                changed.add(zone.soa());
+            }
+        }
+        return changed;
+    }
+
     synchronized Map<String, Long> serials() {
         Map<String, Long> serials = new LinkedHashMap<>();
         zones.values().forEach(zone -> serials.put(zone.origin().toString(), zone.serial()));
@@ -144,7 +165,7 @@ final class DataSources {
         List<ZoneFile.Zone> served = List.copyOf(zones.values());
         QueryHandler.UnknownPolicy policy = unknown.orElse(served.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN
                 : QueryHandler.UnknownPolicy.REFUSE);
-        return new QueryHandler(hosts, served, policy, snitch, ttl, forwards);
+        return new QueryHandler(hosts, served, policy, snitch, ttl, forwards, transfers);
     }
 
     /** RFC 1982 serial number arithmetic: whether {@code next} is greater than {@code previous}. */

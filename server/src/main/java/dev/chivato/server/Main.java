@@ -12,6 +12,9 @@ import dev.chivato.server.forward.Cidr;
 import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.metrics.Metrics;
+import dev.chivato.server.transfer.MessageSigner;
+import dev.chivato.server.transfer.Notifier;
+import dev.chivato.server.transfer.TransferAccess;
 import dev.chivato.server.network.ServerConfig;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.FileDescriptor;
@@ -128,6 +131,15 @@ public final class Main implements Callable<Integer> {
                     + "a free one).")
     InetSocketAddress metricsAddress;
 
+    @Option(names = "--allow-transfer", paramLabel = "CIDR",
+            description = "Clients that may transfer our zones (AXFR, IXFR over TCP), repeatable; default: nobody.")
+    List<String> allowTransfer = new ArrayList<>();
+
+    @Option(names = "--notify", paramLabel = "ADDR[:PORT]",
+            description = "Send a NOTIFY to this secondary when a reload raises a zone's serial, repeatable (port 53 "
+                    + "by default; IPv6 as [::1]:53).")
+    List<String> notifyTargets = new ArrayList<>();
+
     @Option(names = "--dnstap", paramLabel = "unix:PATH|file:PATH",
             description = "Send every query and response as dnstap: to a collector's Unix socket (Frame Streams, "
                     + "reconnected when it goes away) or to a file (created anew, owner-readable).")
@@ -224,7 +236,13 @@ public final class Main implements Callable<Integer> {
         ServerConfig config;
         LogFormat format;
         QueryLog.Overflow overflow;
+        TransferAccess transfers;
+        List<InetSocketAddress> notifies = new ArrayList<>();
         try {
+            transfers = transferAccess();
+            for (String target : notifyTargets) {
+                notifies.add(parseTarget("--notify", target));
+            }
             config = serverConfig();
             format = logFormat();
             overflow = logOverflow();
@@ -234,6 +252,7 @@ public final class Main implements Callable<Integer> {
         }
         DataSources sources = new DataSources(recordFiles, recordLines, zoneSpecs, ttl, snitch,
                 Optional.ofNullable(unknown), config.forwarding()::forwards);
+        sources.allowTransfers(transfers);
         QueryHandler handler;
         try {
             handler = sources.load();
@@ -288,7 +307,9 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: metrics on http://" + LogFormat.address(new InetSocketAddress(
                     metricsAddress.getAddress(), metricsServer.getPort())) + "/metrics");
         }
-        Reloader reloader = new Reloader(sources, processor, log, System.err::println);
+        Notifier notifier = notifyTargets.isEmpty() ? null : new Notifier(notifies, log, System.err::println,
+                MessageSigner.Factory.UNSIGNED);
+        Reloader reloader = new Reloader(sources, processor, log, System.err::println, notifier);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         try {
             return serveUntilStopped(server, log, dnstap, sources.describe(), reloader, jsonOnStdout);
@@ -392,6 +413,26 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The --forward routes, checked: no upstream may be one of our own addresses (queries would go round). */
+    private static InetSocketAddress parseTarget(String option, String text) throws UsageException {
+        try {
+            return Forwarding.upstream(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("chivato: " + option + " " + text + ": " + e.getMessage());
+        }
+    }
+
+    private TransferAccess transferAccess() throws UsageException {
+        List<Cidr> allowed = new ArrayList<>();
+        for (String network : allowTransfer) {
+            try {
+                allowed.add(Cidr.parse(network));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("chivato: --allow-transfer " + network + ": " + e.getMessage());
+            }
+        }
+        return new TransferAccess(allowed);
+    }
+
     private Forwarding forwarding(List<InetSocketAddress> listening) throws UsageException {
         List<Forwarding.Route> routes;
         List<Cidr> allowed = new ArrayList<>();

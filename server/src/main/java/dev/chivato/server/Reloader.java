@@ -4,6 +4,7 @@ import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.transfer.Notifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,9 +40,17 @@ final class Reloader implements AutoCloseable {
         return reloads;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final Notifier notifier;
     private List<Fingerprint> seen;
 
     Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings) {
+        this(sources, processor, log, warnings, null);
+    }
+
+    /** As above, telling {@code notifier} (null for none) of each zone whose serial went up. */
+    Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings,
+            Notifier notifier) {
+        this.notifier = notifier;
         this.sources = sources;
         this.processor = processor;
         this.log = log;
@@ -62,8 +72,12 @@ final class Reloader implements AutoCloseable {
 
     /** Reloads now, on the calling thread, and returns what happened. */
     LogEntry.Reload reload() {
+        Map<String, Long> before = sources.serials();
         DataSources.Loaded loaded = sources.reload();
         processor.use(loaded.handler());
+        if (notifier != null) {
+            sources.soasChangedSince(before).forEach(notifier::changed);
+        }
         LogEntry.Reload report = loaded.report();
         log.log(report);
         if (processor.metrics() != null) {
@@ -134,5 +148,8 @@ final class Reloader implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        if (notifier != null) {
+            notifier.close();
+        }
     }
 }

@@ -14,7 +14,11 @@ import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.Snapshot;
 import dev.chivato.server.data.ZoneFile;
+import dev.chivato.server.transfer.TransferAccess;
+import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -32,9 +36,16 @@ public class QueryHandler {
     /** What to answer for a name that has no records. */
     public enum UnknownPolicy { NXDOMAIN, REFUSE }
 
-    /** A decision: the response and where its records came from; an empty response means drop. */
-    public record Reply(Optional<Message> response, AnswerSource source) {
+    /**
+     * A decision: the response and where its records came from; an empty response means drop. A zone transfer is a
+     * reply with no response of its own but a {@code transfer}: the messages come as a stream.
+     */
+    public record Reply(Optional<Message> response, AnswerSource source, Optional<Transfer> transfer) {
         static final Reply DROP = new Reply(Optional.empty(), AnswerSource.NONE);
+
+        public Reply(Optional<Message> response, AnswerSource source) {
+            this(response, source, Optional.empty());
+        }
         /** Not ours to answer: the question goes to an upstream server ({@code --forward}). */
         public static final Reply FORWARD = new Reply(Optional.empty(), AnswerSource.FORWARDED);
 
@@ -47,8 +58,15 @@ public class QueryHandler {
         }
     }
 
+    /** A zone transfer to stream: the query, and the zone version current when it was asked. */
+    public record Transfer(Message query, ZoneFile.Zone zone) {
+    }
+
     private final Lookup lookup;
     private final boolean snitch;
+    /** The zones as read, by origin: what a transfer sends. */
+    private final Map<Name, ZoneFile.Zone> zoneFiles = new HashMap<>();
+    private final TransferAccess transfers;
     private final AnswerCache cache = new AnswerCache();
 
     public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
@@ -67,8 +85,16 @@ public class QueryHandler {
      */
     public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
             long ttl, Predicate<Name> forwards) {
+        this(store, zones, unknownPolicy, snitch, ttl, forwards, TransferAccess.NOBODY);
+    }
+
+    /** As above, and the clients {@code transfers} allows may transfer the zones (AXFR, over TCP). */
+    public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
+            long ttl, Predicate<Name> forwards, TransferAccess transfers) {
         this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy, forwards);
         this.snitch = snitch;
+        this.transfers = transfers;
+        zones.forEach(zone -> zoneFiles.put(zone.origin(), zone));
     }
 
     /** This handler's answers, kept for the queries asked again: they belong to its data and go with it. */
@@ -77,6 +103,11 @@ public class QueryHandler {
     }
 
     public Reply handle(Message query, Transport transport) {
+        return handle(query, transport, null);
+    }
+
+    /** The decision for a query from {@code client} (null when not known: then no transfer is allowed). */
+    public Reply handle(Message query, Transport transport, InetAddress client) {
         Header header = query.header();
         if (header.qr()) {
             return Reply.DROP; // never answer a response: two servers could bounce packets forever
@@ -101,8 +132,7 @@ public class QueryHandler {
             return error(query, Rcode.FORMERR, edns, true); // OPT is a pseudo-type, never asked for
         }
         if (type.equals(RRType.AXFR) || type.equals(RRType.IXFR)) {
-            // Transfers need TCP (RFC 5936); over TCP we refuse, as an authoritative server without transfers does.
-            return error(query, transport == Transport.UDP ? Rcode.NOTIMP : Rcode.REFUSED, edns, true);
+            return transfer(query, transport, client, edns);
         }
         if (type.equals(RRType.MAILA) || type.equals(RRType.MAILB)) {
             return error(query, Rcode.NOTIMP, edns, true);
@@ -121,6 +151,21 @@ public class QueryHandler {
             return error(query, Rcode.REFUSED, edns, true);
         }
         return answer(query, plan, edns);
+    }
+
+    /**
+     * A transfer, over TCP only (RFC 5936 section 4.2), of a zone we serve, to a client allowed: the whole zone
+     * (an IXFR gets it too, in AXFR form, as RFC 1995 section 4 allows). Else REFUSED, as NSD answers.
+     */
+    private Reply transfer(Message query, Transport transport, InetAddress client, Optional<Edns> edns) {
+        if (transport == Transport.UDP) {
+            return error(query, Rcode.NOTIMP, edns, true);
+        }
+        ZoneFile.Zone zone = zoneFiles.get(query.questions().get(0).name());
+        if (zone == null || !transfers.allows(client) || snitch) {
+            return error(query, Rcode.REFUSED, edns, true);
+        }
+        return new Reply(Optional.empty(), AnswerSource.ZONE, Optional.of(new Transfer(query, zone)));
     }
 
     /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */

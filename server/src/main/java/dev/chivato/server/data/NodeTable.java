@@ -69,6 +69,16 @@ final class NodeTable {
         }
     }
 
+    /** The offset after the last node, where a {@link RecordCursor} stops. */
+    int end() {
+        return arena.length;
+    }
+
+    /** Decodes the node at {@code at} (an offset {@link #decodeAt} returned, or 0) and returns the next one's. */
+    int decodeAt(int at, List<Snapshot.RRset> rrsets) {
+        return decode(at, -1, rrsets);
+    }
+
     /** Every record, in {@link #forEachRRset}'s order. */
     List<ResourceRecord> records() {
         List<ResourceRecord> all = new ArrayList<>(records);

@@ -45,6 +45,11 @@ public final class ZoneFile {
             return nodes.recordCount();
         }
 
+        /** A walk over the names and their RRsets, one name at a time (for a zone transfer). */
+        public RecordCursor cursor() {
+            return new RecordCursor(nodes);
+        }
+
         public long serial() {
             return ((RData.Soa) soa.data()).serial();
         }

@@ -77,6 +77,36 @@ public sealed interface LogEntry {
     }
 
     /**
+     * A zone transfer, logged when it ended.
+     *
+     * @param type     {@code AXFR}, or {@code IXFR} (answered with the whole zone)
+     * @param serial   the serial of the zone version sent
+     * @param size     octets of all its messages
+     * @param failure  why it stopped before its end (the client went away, say), or empty when it was all queued
+     */
+    record Transfer(long timeMillis, Transport transport, InetSocketAddress client, String zone, String type,
+                    long serial, int messages, long records, long size, long millis, Optional<String> failure)
+            implements LogEntry {
+        @Override
+        public long octets() {
+            return 192 + zone.length();
+        }
+    }
+
+    /**
+     * A NOTIFY we sent to a secondary after a reload, logged when it was acknowledged or given up.
+     *
+     * @param failure why it was not acknowledged with NOERROR, or empty when it was
+     */
+    record Notify(long timeMillis, Transport transport, InetSocketAddress target, String zone, long serial, int tries,
+                  long millis, Optional<String> failure) implements LogEntry {
+        @Override
+        public long octets() {
+            return 160 + zone.length();
+        }
+    }
+
+    /**
      * How a forwarded query went upstream: the server that answered last (or was asked last), its response code
      * (-1 when none answered), the round trip of that answer, and how many times the query was sent.
      */

@@ -33,6 +33,21 @@ public enum LogFormat {
                 reload.failures().forEach(f -> line.append(" failed=\"").append(f).append('"'));
                 return;
             }
+            if (entry instanceof LogEntry.Notify n) {
+                line.append(n.transport().label()).append(' ').append(address(n.target())).append(" notify ")
+                        .append(n.zone()).append(" serial=").append(n.serial()).append(" tries=").append(n.tries())
+                        .append(' ').append(n.millis()).append("ms ")
+                        .append(n.failure().isEmpty() ? "acknowledged" : "failed=\"" + n.failure().get() + '"');
+                return;
+            }
+            if (entry instanceof LogEntry.Transfer t) {
+                line.append(t.transport().label()).append(' ').append(address(t.client())).append(" transfer ")
+                        .append(t.type()).append(' ').append(t.zone()).append(" serial=").append(t.serial())
+                        .append(" messages=").append(t.messages()).append(" records=").append(t.records())
+                        .append(" size=").append(t.size()).append(' ').append(t.millis()).append("ms ")
+                        .append(t.failure().isEmpty() ? "ok" : "failed=\"" + t.failure().get() + '"');
+                return;
+            }
             LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
             line.append(exchange.transport().label()).append(' ').append(address(exchange.client())).append(' ');
             if (entry instanceof LogEntry.Query q) {
@@ -81,6 +96,37 @@ public enum LogFormat {
                 number(json, "records", reload.records());
                 number(json, "ms", reload.millis());
                 strings(json, "failures", reload.failures());
+                json.setLength(json.length() - 1);
+                json.append('}');
+                return;
+            }
+            if (entry instanceof LogEntry.Notify n) {
+                field(json, "transport", n.transport().label());
+                field(json, "target", address(n.target()));
+                field(json, "kind", "notify");
+                field(json, "zone", n.zone());
+                number(json, "serial", n.serial());
+                number(json, "tries", n.tries());
+                number(json, "ms", n.millis());
+                bool(json, "ok", n.failure().isEmpty());
+                field(json, "failure", n.failure().orElse(null));
+                json.setLength(json.length() - 1);
+                json.append('}');
+                return;
+            }
+            if (entry instanceof LogEntry.Transfer t) {
+                field(json, "transport", t.transport().label());
+                field(json, "client", address(t.client()));
+                field(json, "kind", "transfer");
+                field(json, "zone", t.zone());
+                field(json, "type", t.type());
+                number(json, "serial", t.serial());
+                number(json, "messages", t.messages());
+                number(json, "records", t.records());
+                number(json, "size", t.size());
+                number(json, "ms", t.millis());
+                bool(json, "ok", t.failure().isEmpty());
+                field(json, "failure", t.failure().orElse(null));
                 json.setLength(json.length() - 1);
                 json.append('}');
                 return;

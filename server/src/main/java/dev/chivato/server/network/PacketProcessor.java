@@ -14,6 +14,7 @@ import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.transfer.ZoneTransfer;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
@@ -57,6 +58,11 @@ public final class PacketProcessor {
             } catch (IOException closed) {
                 return null;
             }
+        }
+
+        /** Takes many messages for this query (a zone transfer); false when this transport cannot. */
+        default boolean stream(MessageStream messages) {
+            return false;
         }
 
         /** Where the answers to this message go when they come later (a forwarded query's, say). */
@@ -182,7 +188,16 @@ public final class PacketProcessor {
             } else {
                 try {
                     Message query = Message.decode(packet);
-                    QueryHandler.Reply reply = handler.handle(query, transport);
+                    QueryHandler.Reply reply = handler.handle(query, transport, client.getAddress());
+                    if (reply.transfer().isPresent()) {
+                        if (responder.stream(transfer(reply.transfer().get(), transport, client))) {
+                            if (metrics != null) { // its messages are counted as they are queued, not here
+                                metrics.request(transport, qtypeOf(packet), packet.remaining());
+                            }
+                            return PENDING;
+                        }
+                        reply = QueryHandler.refused(query); // a transport that cannot stream (not reached)
+                    }
                     boolean local = !reply.forwarded();
                     if (!local) {
                         note = refuseToForward(client, forwarder);
@@ -247,6 +262,19 @@ public final class PacketProcessor {
     }
 
     private static final String NOT_ALLOWED = "not forwarded: ";
+
+    /** The transfer's messages as a stream, logged when it ends. */
+    private ZoneTransfer transfer(QueryHandler.Transfer plan, Transport transport, InetSocketAddress client) {
+        String type = plan.query().questions().get(0).type().toString();
+        return new ZoneTransfer(plan.query(), plan.zone(), null, outcome -> {
+            if (log.enabled()) {
+                log.log(new LogEntry.Transfer(System.currentTimeMillis(), transport, client,
+                        outcome.zone().origin().toString(), type, outcome.zone().serial(), outcome.messages(),
+                        outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,
+                        Optional.ofNullable(outcome.failure())));
+            }
+        });
+    }
 
     /** Why a query for a name we do not hold is not forwarded for this client, or null when it is. */
     private static String refuseToForward(InetSocketAddress client, Forwarder forwarder) {

@@ -60,6 +60,11 @@ final class TcpConnection implements PacketProcessor.Responder {
     /** Forwarded queries whose answers are still owed; reading stops at {@link Forwarding#MAX_PER_CONNECTION}. */
     private int awaiting;
     private boolean closed;
+    /** A transfer being sent, or null. */
+    private MessageStream stream;
+    private int streamed;
+    /** Unsent octets below which a stream's next message is made: a few 16 KiB messages. */
+    static final int STREAM_QUEUED = 64 * 1024;
 
     TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, PacketProcessor processor,
             ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial, Forwarder forwarder,
@@ -152,7 +157,14 @@ final class TcpConnection implements PacketProcessor.Responder {
      */
     boolean flush(long nowNanos) throws IOException {
         while (true) {
+            fillFromStream();
             write(nowNanos);
+            if (stream != null) {
+                if (!output.isEmpty()) {
+                    break; // the socket is full: more when it takes some
+                }
+                continue;
+            }
             if (!mayAnswer() || !hasWholeMessage()) {
                 break;
             }
@@ -160,7 +172,7 @@ final class TcpConnection implements PacketProcessor.Responder {
                 return false;
             }
         }
-        if (inputClosed && output.isEmpty() && !hasWholeMessage() && awaiting == 0) {
+        if (inputClosed && output.isEmpty() && !hasWholeMessage() && awaiting == 0 && stream == null) {
             return false;
         }
         boolean wantsInput = !inputClosed && mayAnswer() && !hasWholeMessage();
@@ -193,7 +205,7 @@ final class TcpConnection implements PacketProcessor.Responder {
 
     /** Room for one more answer: few enough unsent, and few enough owed by upstreams. */
     private boolean mayAnswer() {
-        return pendingOutput < MAX_PENDING_OUTPUT && awaiting < Forwarding.MAX_PER_CONNECTION;
+        return pendingOutput < MAX_PENDING_OUTPUT && awaiting < Forwarding.MAX_PER_CONNECTION && stream == null;
     }
 
     @Override
@@ -232,9 +244,41 @@ final class TcpConnection implements PacketProcessor.Responder {
         };
     }
 
-    /** The loop closed it: answers still owed are dropped when they come. */
+    /** The loop closed it: answers still owed are dropped when they come, and a stream stops. */
     void markClosed() {
         closed = true;
+        if (stream != null) {
+            MessageStream stopped = stream;
+            stream = null;
+            stopped.finished("the connection closed after " + streamed + " messages");
+        }
+    }
+
+    /** Many messages for the query just read: they are made as the client takes them; reading waits meanwhile. */
+    @Override
+    public boolean stream(MessageStream messages) {
+        stream = messages;
+        streamed = 0;
+        return true;
+    }
+
+    /**
+     * Queues the stream's next messages while less than {@link #STREAM_QUEUED} waits unsent, so a slow reader holds
+     * a few messages, not the stream; ends the stream after its last.
+     */
+    private void fillFromStream() {
+        while (stream != null && pendingOutput < STREAM_QUEUED) {
+            scratch.clear().position(2);
+            int length = stream.next(scratch);
+            if (length < 0) {
+                MessageStream done = stream;
+                stream = null;
+                done.finished(null);
+                return;
+            }
+            streamed++;
+            respond(scratch, length);
+        }
     }
 
     /** Grows the input to hold the message at its head, or shrinks it back once a large message is gone. */
@@ -264,7 +308,7 @@ final class TcpConnection implements PacketProcessor.Responder {
 
     /** Nothing half-read and nothing unsent: closing it loses nothing. */
     boolean isIdle() {
-        return output.isEmpty() && input.position() == 0 && awaiting == 0;
+        return output.isEmpty() && input.position() == 0 && awaiting == 0 && stream == null;
     }
 
     long lastActivityNanos() {
