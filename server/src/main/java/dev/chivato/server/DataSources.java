@@ -8,9 +8,13 @@ import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.transfer.Journal;
+import dev.chivato.server.transfer.Serial;
 import dev.chivato.server.transfer.TransferAccess;
+import dev.chivato.server.transfer.ZoneDiff;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,6 +45,9 @@ final class DataSources {
     private RecordStore hosts;
     /** Who may transfer the zones. */
     private TransferAccess transfers = TransferAccess.NOBODY;
+    /** Each zone's differences between the versions loaded since start, for IXFR, by its {@code --zone} argument. */
+    private final Map<String, Journal> journals = new LinkedHashMap<>();
+    private Journal emptyJournal = Journal.empty(Journal.DEFAULT_VERSIONS, Journal.DEFAULT_OCTETS);
     /** The last good version of each zone, by its {@code --zone} argument. */
     private final Map<String, ZoneFile.Zone> zones = new LinkedHashMap<>();
 
@@ -58,6 +65,11 @@ final class DataSources {
         this.ttl = ttl;
         this.snitch = snitch;
         this.unknown = unknown;
+    }
+
+    /** Keeps at most {@code versions} differences per zone, {@code octets} in all, for IXFR. */
+    void keepJournals(int versions, long octets) {
+        emptyJournal = Journal.empty(versions, octets);
     }
 
     /** Lets the clients {@code access} allows transfer the zones, from the next load on. */
@@ -85,7 +97,7 @@ final class DataSources {
                 ZoneFile.Zone zone = readZone(spec);
                 ZoneFile.Zone old = zones.get(spec);
                 if (!zone.sameContentAs(old) && zone.origin().equals(old.origin())
-                        && !serialIncreased(old.serial(), zone.serial())) {
+                        && !Serial.increased(old.serial(), zone.serial())) {
                     failures.add(zoneFile(spec) + ": serial " + zone.serial() + " did not increase though the zone "
                             + "changed (it was " + old.serial() + "); the old version stays");
                     continue;
@@ -97,7 +109,9 @@ final class DataSources {
         }
         try {
             checkOrigins(next);
+            Map<String, ZoneFile.Zone> before = new LinkedHashMap<>(zones);
             zones.putAll(next);
+            journal(before);
         } catch (HostsFile.RecordsException e) {
             failures.add(e.getMessage());
         }
@@ -131,12 +145,29 @@ final class DataSources {
     }
 
     /** Each zone served, by origin, with its serial. */
+    /**
+     * Adds to each zone's journal the difference from its version {@code before} to its current one, when the serial
+     * went up; a zone whose origin changed, or whose difference is larger than the zone, starts an empty journal.
+     */
+    private void journal(Map<String, ZoneFile.Zone> before) {
+        for (Map.Entry<String, ZoneFile.Zone> entry : zones.entrySet()) {
+            ZoneFile.Zone old = before.get(entry.getKey());
+            ZoneFile.Zone now = entry.getValue();
+            Journal journal = journals.getOrDefault(entry.getKey(), emptyJournal);
+            if (old == null || old == now || !Serial.increased(old.serial(), now.serial())) {
+                continue;
+            }
+            journals.put(entry.getKey(), old.origin().equals(now.origin())
+                    ? ZoneDiff.between(old, now).map(journal::with).orElseGet(journal::cleared) : journal.cleared());
+        }
+    }
+
     /** The SOA of each zone whose serial is now greater (RFC 1982) than in {@code before} (a zone new to it too). */
     synchronized List<ResourceRecord> soasChangedSince(Map<String, Long> before) {
         List<ResourceRecord> changed = new ArrayList<>();
         for (ZoneFile.Zone zone : zones.values()) {
             Long old = before.get(zone.origin().toString());
-            if (old == null || serialIncreased(old, zone.serial())) {
+            if (old == null || Serial.increased(old, zone.serial())) {
                 changed.add(zone.soa());
             }
         }
@@ -165,14 +196,11 @@ final class DataSources {
         List<ZoneFile.Zone> served = List.copyOf(zones.values());
         QueryHandler.UnknownPolicy policy = unknown.orElse(served.isEmpty() ? QueryHandler.UnknownPolicy.NXDOMAIN
                 : QueryHandler.UnknownPolicy.REFUSE);
-        return new QueryHandler(hosts, served, policy, snitch, ttl, forwards, transfers);
+        Map<Name, Journal> byOrigin = new HashMap<>();
+        zones.forEach((spec, zone) -> byOrigin.put(zone.origin(), journals.getOrDefault(spec, emptyJournal)));
+        return new QueryHandler(hosts, served, policy, snitch, ttl, forwards, transfers, byOrigin);
     }
 
-    /** RFC 1982 serial number arithmetic: whether {@code next} is greater than {@code previous}. */
-    static boolean serialIncreased(long previous, long next) {
-        long difference = (next - previous) & 0xffffffffL;
-        return difference != 0 && difference < 0x80000000L;
-    }
 
     private RecordStore readHosts() throws HostsFile.RecordsException {
         if (recordFiles.isEmpty() && recordLines.isEmpty()) {

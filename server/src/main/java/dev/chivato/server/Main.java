@@ -1,21 +1,25 @@
 package dev.chivato.server;
 
 import dev.chivato.protocol.Addresses;
+import dev.chivato.protocol.Message;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.TransactionSignature;
 import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.metrics.Metrics;
 import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
-import dev.chivato.server.forward.Cidr;
-import dev.chivato.server.forward.Forwarding;
-import dev.chivato.server.dnstap.DnstapSink;
-import dev.chivato.server.metrics.Metrics;
+import dev.chivato.server.network.ServerConfig;
+import dev.chivato.server.transfer.Journal;
 import dev.chivato.server.transfer.MessageSigner;
 import dev.chivato.server.transfer.Notifier;
 import dev.chivato.server.transfer.TransferAccess;
-import dev.chivato.server.network.ServerConfig;
+import dev.chivato.server.transfer.TsigKeyFile;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -26,12 +30,14 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -134,6 +140,20 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--allow-transfer", paramLabel = "CIDR",
             description = "Clients that may transfer our zones (AXFR, IXFR over TCP), repeatable; default: nobody.")
     List<String> allowTransfer = new ArrayList<>();
+
+    @Option(names = "--ixfr-versions", paramLabel = "N",
+            description = "Differences between zone versions kept per zone for IXFR (default: 20; 0: none, every "
+                    + "transfer is whole).")
+    int ixfrVersions = Journal.DEFAULT_VERSIONS;
+
+    @Option(names = "--ixfr-memory", paramLabel = "MIB",
+            description = "Mebibytes those differences may take per zone (default: 16).")
+    int ixfrMemoryMib = (int) (Journal.DEFAULT_OCTETS >> 20);
+
+    @Option(names = "--tsig-key", paramLabel = "FILE",
+            description = "A TSIG key, from a file holding one line NAME ALGORITHM BASE64SECRET, repeatable; with a "
+                    + "key, transfers must also be signed with one, and signed queries get signed answers.")
+    List<Path> tsigKeyFiles = new ArrayList<>();
 
     @Option(names = "--notify", paramLabel = "ADDR[:PORT]",
             description = "Send a NOTIFY to this secondary when a reload raises a zone's serial, repeatable (port 53 "
@@ -250,9 +270,19 @@ public final class Main implements Callable<Integer> {
             System.err.println(e.getMessage());
             return EXIT_USAGE;
         }
+        List<TransactionSignature.Key> keys = new ArrayList<>();
+        try {
+            for (Path file : tsigKeyFiles) {
+                keys.add(TsigKeyFile.read(file, System.err::println));
+            }
+        } catch (HostsFile.RecordsException e) {
+            System.err.println(e.getMessage());
+            return EXIT_FAILURE;
+        }
         DataSources sources = new DataSources(recordFiles, recordLines, zoneSpecs, ttl, snitch,
                 Optional.ofNullable(unknown), config.forwarding()::forwards);
         sources.allowTransfers(transfers);
+        sources.keepJournals(ixfrVersions, (long) ixfrMemoryMib << 20);
         QueryHandler handler;
         try {
             handler = sources.load();
@@ -283,6 +313,7 @@ public final class Main implements Callable<Integer> {
             metrics.watch(dnstap);
         }
         PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics, dnstap);
+        processor.signWith(keys);
         Server server;
         try {
             server = Server.bind(config, processor, System.err::println);
@@ -308,7 +339,7 @@ public final class Main implements Callable<Integer> {
                     metricsAddress.getAddress(), metricsServer.getPort())) + "/metrics");
         }
         Notifier notifier = notifyTargets.isEmpty() ? null : new Notifier(notifies, log, System.err::println,
-                MessageSigner.Factory.UNSIGNED);
+                keys.isEmpty() ? MessageSigner.Factory.UNSIGNED : signingWith(keys.get(0)));
         Reloader reloader = new Reloader(sources, processor, log, System.err::println, notifier);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         try {
@@ -413,6 +444,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The --forward routes, checked: no upstream may be one of our own addresses (queries would go round). */
+    /** NOTIFY signed with {@code key} (the first {@code --tsig-key}), as the secondaries expect it. */
+    private static MessageSigner.Factory signingWith(TransactionSignature.Key key) {
+        return message -> {
+            ByteBuffer out = ByteBuffer.allocate(Message.MAX_LENGTH);
+            int length = message.encode(out, Message.MAX_LENGTH - 512);
+            length = TransactionSignature.Signer.forRequest(key).sign(out, 0, length);
+            return Arrays.copyOf(out.array(), length);
+        };
+    }
+
     private static InetSocketAddress parseTarget(String option, String text) throws UsageException {
         try {
             return Forwarding.upstream(text);
@@ -422,6 +463,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private TransferAccess transferAccess() throws UsageException {
+        if (ixfrVersions < 0 || ixfrVersions > 10_000 || ixfrMemoryMib < 0 || ixfrMemoryMib > 65_536) {
+            throw new UsageException("chivato: --ixfr-versions must be 0..10000 and --ixfr-memory 0..65536 (MiB)");
+        }
         List<Cidr> allowed = new ArrayList<>();
         for (String network : allowTransfer) {
             try {
@@ -430,7 +474,7 @@ public final class Main implements Callable<Integer> {
                 throw new UsageException("chivato: --allow-transfer " + network + ": " + e.getMessage());
             }
         }
-        return new TransferAccess(allowed);
+        return new TransferAccess(allowed, !tsigKeyFiles.isEmpty());
     }
 
     private Forwarding forwarding(List<InetSocketAddress> listening) throws UsageException {

@@ -115,10 +115,11 @@ public final class TestServer implements AutoCloseable {
     static QueryHandler failingHandler(Throwable failure) {
         return new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300) {
             @Override
-            public Reply handle(dev.chivato.protocol.Message query, Transport transport) {
+            public Reply handle(dev.chivato.protocol.Message query, Transport transport, java.net.InetAddress client,
+                    dev.chivato.server.answer.TransactionSignature.Check signature) {
                 if (!query.questions().isEmpty()
                         && !query.questions().get(0).type().equals(dev.chivato.protocol.RRType.ANY)) {
-                    return super.handle(query, transport);
+                    return super.handle(query, transport, client, signature);
                 }
                 if (failure instanceof Error error) {
                     throw error;

@@ -119,18 +119,94 @@ class TransferTest {
                 assertEquals(seen(chivato.port, "www.example.org", "A"), seen(secondary.port, "www.example.org",
                         "A"), secondary.kind + " has the new data");
             }
+            // Every record's TTL changes: a difference larger than the zone, which the journal does not keep, so
+            // the next IXFR is answered with the whole zone.
+            Files.writeString(zone, Files.readString(zone).replace("2026112602", "2026112603")
+                    .replace("$TTL 3600", "$TTL 3599").replace("$TTL 60", "$TTL 59"));
+            chivato.signal("HUP");
+            for (Secondary secondary : List.of(nsd, knot)) {
+                awaitSerial(secondary, "example.org", 2026112603L, 10);
+                for (String[] q : QUESTIONS) {
+                    assertEquals(seen(chivato.port, q[0], q[1]), seen(secondary.port, q[0], q[1]),
+                            secondary.kind + " answers " + q[0] + " " + q[1] + " as we do after a full transfer");
+                }
+            }
             assertEquals(0, chivato.terminate(10), chivato.stderrText());
         }
         List<String> lines = Files.readAllLines(log);
         List<String> transfers = lines.stream().filter(l -> l.contains("\"kind\":\"transfer\"")).toList();
-        assertTrue(transfers.size() >= 4, "two transfers each: " + transfers);
+        assertTrue(transfers.size() >= 6, "three transfers each: " + transfers);
+        assertTrue(transfers.stream().anyMatch(l -> l.contains("\"type\":\"IXFR\",\"from_serial\":2026112601")),
+                "the first change went as a difference: " + transfers);
+        assertTrue(transfers.stream().anyMatch(l -> l.contains("\"from_serial\":null,\"serial\":2026112603")),
+                "the second as the whole zone: " + transfers);
         assertTrue(transfers.stream().allMatch(l -> l.contains("\"ok\":true")), transfers.toString());
         assertTrue(transfers.stream().anyMatch(l -> l.contains("\"serial\":2026112602")), transfers.toString());
-        assertTrue(transfers.stream().anyMatch(l -> l.contains("\"type\":\"IXFR\"")),
-                "after the NOTIFY a secondary asks for the difference: " + transfers);
         List<String> notifies = lines.stream().filter(l -> l.contains("\"kind\":\"notify\"")).toList();
-        assertEquals(2, notifies.size(), lines.toString());
+        assertEquals(4, notifies.size(), lines.toString());
         assertTrue(notifies.stream().allMatch(l -> l.contains("\"ok\":true")), notifies.toString());
+    }
+
+    private static List<String> digRecords(int port, String... args) {
+        List<String> command = new ArrayList<>(List.of("+noall", "+answer"));
+        command.addAll(List.of(args));
+        return ExternalTool.dig(port, command.toArray(String[]::new)).lines().stream()
+                .map(l -> l.replaceAll("\\s+", " ")).toList();
+    }
+
+    private static final String SOA = "example.org. 3600 IN SOA ns1.example.org. hostmaster.example.org. %d 7200 "
+            + "3600 1209600 300";
+
+    @Test
+    void ixfrSendsTheDifferencesTheJournalHoldsAndTheWholeZoneBeyondIt() throws Exception {
+        Path zone = exampleZone();
+        try (ServerProcess chivato = ServerProcess.start(dir, List.of(), "--zone", zone.toString(),
+                "--allow-transfer", "127.0.0.1", "--log", "off")) {
+            Files.writeString(zone, Files.readString(zone).replace(SERIAL, "2026112602")
+                    .replace("192.0.2.80", "192.0.2.81"));
+            chivato.signal("HUP");
+            awaitServedSerial(chivato.port, 2026112602L);
+            Files.writeString(zone, Files.readString(zone).replace("2026112602", "2026112603")
+                    .replace("\"one string\" \"and \\\"another\\\"\"", "\"changed\""));
+            chivato.signal("HUP");
+            awaitServedSerial(chivato.port, 2026112603L);
+            assertEquals(List.of(SOA.formatted(2026112603), SOA.formatted(2026112601),
+                    "www.example.org. 3600 IN A 192.0.2.80", SOA.formatted(2026112602),
+                    "www.example.org. 3600 IN A 192.0.2.81", SOA.formatted(2026112602),
+                    "txt.example.org. 60 IN TXT \"one string\" \"and \\\"another\\\"\"", SOA.formatted(2026112603),
+                    "txt.example.org. 60 IN TXT \"changed\"", SOA.formatted(2026112603)),
+                    digRecords(chivato.port, "+tcp", "example.org", "IXFR=2026112601"));
+            assertEquals(6, digRecords(chivato.port, "+notcp", "example.org", "IXFR=2026112602").size(),
+                    "a small difference fits one datagram");
+            assertEquals(List.of(SOA.formatted(2026112603)),
+                    digRecords(chivato.port, "+tcp", "example.org", "IXFR=2026112603"), "up to date: the SOA alone");
+            List<String> full = digRecords(chivato.port, "+tcp", "example.org", "IXFR=2026112500");
+            assertEquals(31, full.size(), "a serial the journal does not reach: the whole zone " + full);
+            assertEquals(SOA.formatted(2026112603), full.get(0));
+            assertEquals(SOA.formatted(2026112603), full.get(30));
+        }
+    }
+
+    @Test
+    void withNoJournalEveryIxfrIsAnsweredWithTheWholeZone() throws Exception {
+        Path zone = exampleZone();
+        try (ServerProcess chivato = ServerProcess.start(dir, List.of(), "--zone", zone.toString(),
+                "--allow-transfer", "127.0.0.1", "--ixfr-versions", "0", "--log", "off")) {
+            Files.writeString(zone, Files.readString(zone).replace(SERIAL, "2026112602"));
+            chivato.signal("HUP");
+            awaitServedSerial(chivato.port, 2026112602L);
+            assertEquals(31, digRecords(chivato.port, "+tcp", "example.org", "IXFR=2026112601").size());
+            assertEquals(List.of(SOA.formatted(2026112602)),
+                    digRecords(chivato.port, "+notcp", "example.org", "IXFR=2026112601"),
+                    "over UDP the SOA alone, which sends the client to TCP (RFC 1995 section 2)");
+        }
+    }
+
+    private static void awaitServedSerial(int port, long serial) throws Exception {
+        for (int i = 0; i < 100 && serialAt(port, "example.org") != serial; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(serial, serialAt(port, "example.org"));
     }
 
     @Test

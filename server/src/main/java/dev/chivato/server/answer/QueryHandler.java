@@ -6,6 +6,7 @@ import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
@@ -14,7 +15,11 @@ import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.Snapshot;
 import dev.chivato.server.data.ZoneFile;
+import dev.chivato.server.transfer.Journal;
+import dev.chivato.server.transfer.Serial;
 import dev.chivato.server.transfer.TransferAccess;
+import dev.chivato.server.transfer.ZoneDiff;
+import dev.chivato.server.transfer.ZoneTransfer;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -58,8 +63,11 @@ public class QueryHandler {
         }
     }
 
-    /** A zone transfer to stream: the query, and the zone version current when it was asked. */
-    public record Transfer(Message query, ZoneFile.Zone zone) {
+    /**
+     * A zone transfer to stream: the query, the zone version current when it was asked, and for an IXFR the
+     * differences from the client's version (empty: the whole zone, in AXFR form).
+     */
+    public record Transfer(Message query, ZoneFile.Zone zone, Optional<List<ZoneDiff>> diffs) {
     }
 
     private final Lookup lookup;
@@ -67,6 +75,8 @@ public class QueryHandler {
     /** The zones as read, by origin: what a transfer sends. */
     private final Map<Name, ZoneFile.Zone> zoneFiles = new HashMap<>();
     private final TransferAccess transfers;
+    /** Each zone's differences between versions, by origin, for IXFR. */
+    private final Map<Name, Journal> journals;
     private final AnswerCache cache = new AnswerCache();
 
     public QueryHandler(RecordStore store, UnknownPolicy unknownPolicy, boolean snitch, long ttl) {
@@ -85,12 +95,16 @@ public class QueryHandler {
      */
     public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
             long ttl, Predicate<Name> forwards) {
-        this(store, zones, unknownPolicy, snitch, ttl, forwards, TransferAccess.NOBODY);
+        this(store, zones, unknownPolicy, snitch, ttl, forwards, TransferAccess.NOBODY, Map.of());
     }
 
-    /** As above, and the clients {@code transfers} allows may transfer the zones (AXFR, over TCP). */
+    /**
+     * As above, and the clients {@code transfers} allows may transfer the zones (AXFR over TCP; IXFR from the
+     * {@code journals}).
+     */
     public QueryHandler(RecordStore store, List<ZoneFile.Zone> zones, UnknownPolicy unknownPolicy, boolean snitch,
-            long ttl, Predicate<Name> forwards, TransferAccess transfers) {
+            long ttl, Predicate<Name> forwards, TransferAccess transfers, Map<Name, Journal> journals) {
+        this.journals = Map.copyOf(journals);
         this.lookup = new Lookup(Snapshot.of(store, ttl, zones), unknownPolicy, forwards);
         this.snitch = snitch;
         this.transfers = transfers;
@@ -102,20 +116,26 @@ public class QueryHandler {
         return cache;
     }
 
+    /** The decision for a query whose signature, if any, is checked against no keys. */
     public Reply handle(Message query, Transport transport) {
-        return handle(query, transport, null);
+        return handle(query, transport, null, TransactionSignature.withoutKeys(query));
     }
 
-    /** The decision for a query from {@code client} (null when not known: then no transfer is allowed). */
-    public Reply handle(Message query, Transport transport, InetAddress client) {
+    /**
+     * The decision for a query from {@code client} (null when not known: then no transfer is allowed), whose TSIG
+     * record, if any, was checked as {@code signature} says.
+     */
+    public Reply handle(Message query, Transport transport, InetAddress client, TransactionSignature.Check signature) {
         Header header = query.header();
         if (header.qr()) {
             return Reply.DROP; // never answer a response: two servers could bounce packets forever
         }
         Optional<Edns> edns = query.edns().map(e -> Edns.of(OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
-        Optional<ResourceRecord> signature = TransactionSignature.of(query);
-        if (signature.isPresent()) {
-            return unknownKey(query, signature.get(), edns);
+        if (signature instanceof TransactionSignature.Check.Malformed) {
+            return error(query, Rcode.FORMERR, edns, false);
+        }
+        if (signature instanceof TransactionSignature.Check.Failed failed) {
+            return signatureRefused(query, failed, edns);
         }
         if (query.edns().isPresent() && query.edns().get().version() > 0) {
             return error(query, Rcode.BADVERS, edns, true); // RFC 6891 section 6.1.3
@@ -132,7 +152,7 @@ public class QueryHandler {
             return error(query, Rcode.FORMERR, edns, true); // OPT is a pseudo-type, never asked for
         }
         if (type.equals(RRType.AXFR) || type.equals(RRType.IXFR)) {
-            return transfer(query, transport, client, edns);
+            return transfer(query, transport, client, signature, edns);
         }
         if (type.equals(RRType.MAILA) || type.equals(RRType.MAILB)) {
             return error(query, Rcode.NOTIMP, edns, true);
@@ -154,18 +174,59 @@ public class QueryHandler {
     }
 
     /**
-     * A transfer, over TCP only (RFC 5936 section 4.2), of a zone we serve, to a client allowed: the whole zone
-     * (an IXFR gets it too, in AXFR form, as RFC 1995 section 4 allows). Else REFUSED, as NSD answers.
+     * A transfer of a zone we serve, to a client allowed (else REFUSED, as NSD answers). AXFR over TCP only (RFC 5936
+     * section 4.2). IXFR (RFC 1995): the current SOA alone when the client is up to date; the differences from its
+     * serial when the journal reaches it, else the whole zone in AXFR form; over UDP the differences only when few,
+     * else the SOA alone, which sends the client to TCP (section 2).
      */
-    private Reply transfer(Message query, Transport transport, InetAddress client, Optional<Edns> edns) {
-        if (transport == Transport.UDP) {
+    private Reply transfer(Message query, Transport transport, InetAddress client,
+            TransactionSignature.Check signature, Optional<Edns> edns) {
+        boolean incremental = query.questions().get(0).type().equals(RRType.IXFR);
+        if (transport == Transport.UDP && !incremental) {
             return error(query, Rcode.NOTIMP, edns, true);
         }
         ZoneFile.Zone zone = zoneFiles.get(query.questions().get(0).name());
-        if (zone == null || !transfers.allows(client) || snitch) {
+        if (zone == null || !transfers.allows(client, signature) || snitch) {
             return error(query, Rcode.REFUSED, edns, true);
         }
-        return new Reply(Optional.empty(), AnswerSource.ZONE, Optional.of(new Transfer(query, zone)));
+        if (!incremental) {
+            return transferReply(query, zone, Optional.empty());
+        }
+        Optional<Long> clientSerial = query.authority().stream()
+                .filter(r -> r.data() instanceof RData.Soa && r.name().equals(zone.origin()))
+                .map(r -> ((RData.Soa) r.data()).serial()).findFirst();
+        if (clientSerial.isEmpty()) {
+            return error(query, Rcode.FORMERR, edns, true); // an IXFR query carries the client's SOA
+        }
+        if (!Serial.increased(clientSerial.get(), zone.serial())) {
+            return records(query, List.of(zone.soa()), edns); // up to date
+        }
+        Optional<List<ZoneDiff>> diffs = journals.getOrDefault(zone.origin(), Journal.empty(0, 0))
+                .from(clientSerial.get());
+        if (transport == Transport.UDP) {
+            int count = diffs.map(d -> d.stream().mapToInt(ZoneDiff::records).sum()).orElse(Integer.MAX_VALUE);
+            if (count > UDP_IXFR_RECORDS) {
+                return records(query, List.of(zone.soa()), edns);
+            }
+            List<ResourceRecord> all = new java.util.ArrayList<>();
+            ZoneTransfer.incremental(zone.soa(), diffs.get()).forEachRemaining(all::add);
+            return records(query, all, edns);
+        }
+        return transferReply(query, zone, diffs);
+    }
+
+    /** The most records an IXFR answer over UDP holds; a longer one is asked for again over TCP. */
+    static final int UDP_IXFR_RECORDS = 20;
+
+    private static Reply transferReply(Message query, ZoneFile.Zone zone, Optional<List<ZoneDiff>> diffs) {
+        return new Reply(Optional.empty(), AnswerSource.ZONE, Optional.of(new Transfer(query, zone, diffs)));
+    }
+
+    /** An authoritative answer of just these records. */
+    private static Reply records(Message query, List<ResourceRecord> answers, Optional<Edns> edns) {
+        Header header = query.header().toResponse(true, Rcode.NOERROR);
+        return Reply.of(new Message(header, query.questions(), answers, List.of(), List.of(), edns),
+                AnswerSource.ZONE);
     }
 
     /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
@@ -178,16 +239,16 @@ public class QueryHandler {
     }
 
     /**
-     * A signed request while we hold no keys: NOTAUTH with a TSIG record saying BADKEY, the question kept (RFC 8945
-     * section 5.2); FORMERR when the TSIG record itself does not parse.
+     * A signature we cannot accept (an unknown key, a wrong MAC, a time outside the fudge): NOTAUTH, the question
+     * kept, and a TSIG record saying why (RFC 8945 section 5.2). The BADKEY and BADSIG records go unsigned; a
+     * BADTIME answer is signed around here, by whoever sends it.
      */
-    private static Reply unknownKey(Message query, ResourceRecord signature, Optional<Edns> edns) {
-        Optional<ResourceRecord> badKey = TransactionSignature.badKey(signature);
-        if (badKey.isEmpty()) {
-            return error(query, Rcode.FORMERR, edns, false);
-        }
+    private static Reply signatureRefused(Message query, TransactionSignature.Check.Failed failed,
+            Optional<Edns> edns) {
         Header header = query.header().toResponse(false, Rcode.NOERROR);
-        return Reply.of(new Message(header, query.questions(), List.of(), List.of(), List.of(badKey.get()), edns)
+        List<ResourceRecord> additional = failed.error() == TransactionSignature.BADTIME ? List.of()
+                : List.of(TransactionSignature.errorRecord(failed.fields(), failed.error()));
+        return Reply.of(new Message(header, query.questions(), List.of(), List.of(), additional, edns)
                 .withRcode(Rcode.NOTAUTH), AnswerSource.NONE);
     }
 

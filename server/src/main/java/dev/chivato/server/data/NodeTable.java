@@ -299,10 +299,23 @@ final class NodeTable {
         private int recordHash(int owner, int at) {
             int length = u16(data.octets, at + 7);
             int hash = owner * 31 + u16(data.octets, at);
+            boolean names = holdsNames(u16(data.octets, at));
             for (int b = at + 9; b < at + 9 + length; b++) {
-                hash = 31 * hash + data.octets[b];
+                byte octet = data.octets[b];
+                hash = 31 * hash + (names && octet >= 'A' && octet <= 'Z' ? octet + ('a' - 'A') : octet);
             }
             return spread(hash);
+        }
+
+        /**
+         * The types whose RDATA holds names, which compare without regard to case (RFC 4343): two such records that
+         * differ only in the case of a name are one record, as NSD and Knot have them.
+         */
+        private static boolean holdsNames(int type) {
+            return switch (type) {
+                case 2, 5, 6, 12, 15, 33 -> true; // NS, CNAME, SOA, PTR, MX, SRV
+                default -> false;
+            };
         }
 
         /** Records added, duplicates not counted. */
@@ -430,8 +443,23 @@ final class NodeTable {
         private boolean sameTypeAndData(int a, int b) {
             byte[] d = data.octets;
             int length = u16(d, a + 7);
-            return u16(d, a) == u16(d, b) && length == u16(d, b + 7)
-                    && Arrays.equals(d, a + 9, a + 9 + length, d, b + 9, b + 9 + length);
+            int type = u16(d, a);
+            if (type != u16(d, b) || length != u16(d, b + 7)) {
+                return false;
+            }
+            if (Arrays.equals(d, a + 9, a + 9 + length, d, b + 9, b + 9 + length)) {
+                return true;
+            }
+            return holdsNames(type) && decoded(type, a).equals(decoded(type, b)); // names without regard to case
+        }
+
+        private RData decoded(int type, int at) {
+            try {
+                return RData.decode(RRType.of(type), ByteBuffer.wrap(data.octets, at + 9, u16(data.octets, at + 7))
+                        .slice());
+            } catch (WireFormatException e) {
+                throw new IllegalStateException("a record written here does not read back: " + e.getMessage(), e);
+            }
         }
 
         private int nameLength(int id) {

@@ -45,6 +45,12 @@ public final class ZoneFile {
             return nodes.recordCount();
         }
 
+        /** The records of one name (none when the zone does not hold it). */
+        public List<ResourceRecord> recordsAt(Name name) {
+            return nodes.get(name, -1).map(node -> node.rrsets().stream()
+                    .flatMap(rrset -> rrset.records(rrset.owner()).stream()).toList()).orElse(List.of());
+        }
+
         /** A walk over the names and their RRsets, one name at a time (for a zone transfer). */
         public RecordCursor cursor() {
             return new RecordCursor(nodes);

@@ -79,13 +79,15 @@ public sealed interface LogEntry {
     /**
      * A zone transfer, logged when it ended.
      *
-     * @param type     {@code AXFR}, or {@code IXFR} (answered with the whole zone)
+     * @param type       {@code AXFR} or {@code IXFR}
+     * @param fromSerial for an IXFR answered with differences, the client's serial they start from; else -1 (the
+     *                   whole zone was sent)
      * @param serial   the serial of the zone version sent
      * @param size     octets of all its messages
      * @param failure  why it stopped before its end (the client went away, say), or empty when it was all queued
      */
     record Transfer(long timeMillis, Transport transport, InetSocketAddress client, String zone, String type,
-                    long serial, int messages, long records, long size, long millis, Optional<String> failure)
+                    long fromSerial, long serial, int messages, long records, long size, long millis, Optional<String> failure)
             implements LogEntry {
         @Override
         public long octets() {

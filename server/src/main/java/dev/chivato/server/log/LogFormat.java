@@ -42,7 +42,9 @@ public enum LogFormat {
             }
             if (entry instanceof LogEntry.Transfer t) {
                 line.append(t.transport().label()).append(' ').append(address(t.client())).append(" transfer ")
-                        .append(t.type()).append(' ').append(t.zone()).append(" serial=").append(t.serial())
+                        .append(t.type()).append(' ').append(t.zone())
+                        .append(t.fromSerial() < 0 ? " full" : " from=" + t.fromSerial()).append(" serial=")
+                        .append(t.serial())
                         .append(" messages=").append(t.messages()).append(" records=").append(t.records())
                         .append(" size=").append(t.size()).append(' ').append(t.millis()).append("ms ")
                         .append(t.failure().isEmpty() ? "ok" : "failed=\"" + t.failure().get() + '"');
@@ -120,6 +122,11 @@ public enum LogFormat {
                 field(json, "kind", "transfer");
                 field(json, "zone", t.zone());
                 field(json, "type", t.type());
+                if (t.fromSerial() < 0) {
+                    json.append("\"from_serial\":null,");
+                } else {
+                    number(json, "from_serial", t.fromSerial());
+                }
                 number(json, "serial", t.serial());
                 number(json, "messages", t.messages());
                 number(json, "records", t.records());

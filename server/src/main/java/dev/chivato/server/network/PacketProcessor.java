@@ -7,6 +7,7 @@ import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.AnswerCache;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.answer.TransactionSignature;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.forward.Answers;
@@ -24,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.NetworkChannel;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -81,6 +83,8 @@ public final class PacketProcessor {
     private volatile QueryHandler handler;
     private final QueryLog log;
     private final Metrics metrics;
+    /** The TSIG keys signed requests are checked against ({@code --tsig-key}); none by default. */
+    private volatile List<TransactionSignature.Key> keys = List.of();
     /** Where each exchange goes as dnstap frames, when it is on. */
     private final DnstapSink dnstap;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
@@ -124,6 +128,11 @@ public final class PacketProcessor {
     /** What is counted for {@code --metrics}, or null. */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Checks signed requests against {@code keys} and signs their answers with the key they used. */
+    public void signWith(List<TransactionSignature.Key> keys) {
+        this.keys = List.copyOf(keys);
     }
 
     /** Where exchanges go as dnstap frames (a forwarder's too). */
@@ -188,15 +197,25 @@ public final class PacketProcessor {
             } else {
                 try {
                     Message query = Message.decode(packet);
-                    QueryHandler.Reply reply = handler.handle(query, transport, client.getAddress());
+                    TransactionSignature.Check signature = query.additional().isEmpty()
+                            ? UNSIGNED : TransactionSignature.check(packet, query, keys,
+                                    System.currentTimeMillis() / 1000);
+                    QueryHandler.Reply reply = handler.handle(query, transport, client.getAddress(), signature);
+                    TransactionSignature.Signer signer = signerFor(signature);
                     if (reply.transfer().isPresent()) {
-                        if (responder.stream(transfer(reply.transfer().get(), transport, client))) {
-                            if (metrics != null) { // its messages are counted as they are queued, not here
+                        if (activeTransfers.incrementAndGet() > MAX_TRANSFERS) {
+                            activeTransfers.decrementAndGet();
+                            note = "transfer refused: " + MAX_TRANSFERS + " are under way";
+                            reply = QueryHandler.refused(query);
+                        } else if (responder.stream(transfer(reply.transfer().get(), transport, client, signer))) {
+                            if (metrics != null) { // a request; its messages are the stream's, not counted as responses
                                 metrics.request(transport, qtypeOf(packet), packet.remaining());
                             }
                             return PENDING;
+                        } else {
+                            activeTransfers.decrementAndGet();
+                            reply = QueryHandler.refused(query); // a transport that cannot stream (not reached)
                         }
-                        reply = QueryHandler.refused(query); // a transport that cannot stream (not reached)
                     }
                     boolean local = !reply.forwarded();
                     if (!local) {
@@ -218,9 +237,12 @@ public final class PacketProcessor {
                         }
                     }
                     outcome = reply;
-                    length = reply.response().isPresent()
-                            ? reply.response().get().encode(out, QueryHandler.responseLimit(query.edns(), transport)) : DROP;
-                    if (length != DROP && local) {
+                    int limit = QueryHandler.responseLimit(query.edns(), transport)
+                            - (signer == null ? 0 : signer.overhead());
+                    length = reply.response().isPresent() ? reply.response().get().encode(out, limit) : DROP;
+                    if (length != DROP && signer != null) {
+                        length = signer.sign(out, out.position() - length, length);
+                    } else if (length != DROP && local && signature == UNSIGNED) {
                         cache.store(packet, transport, out, length, reply.source()); // our own answers only
                     }
                 } catch (WireFormatException problem) {
@@ -263,14 +285,39 @@ public final class PacketProcessor {
 
     private static final String NOT_ALLOWED = "not forwarded: ";
 
-    /** The transfer's messages as a stream, logged when it ends. */
-    private ZoneTransfer transfer(QueryHandler.Transfer plan, Transport transport, InetSocketAddress client) {
+    private static final TransactionSignature.Check UNSIGNED = new TransactionSignature.Check.Unsigned();
+
+    /**
+     * Transfers under way at once, at most: each holds the zone version it started on, so this bounds the versions
+     * a slow secondary can keep alive through reloads (a transfer below 1 KiB/s is closed by the I/O timeout).
+     */
+    public static final int MAX_TRANSFERS = 10;
+    private final AtomicInteger activeTransfers = new AtomicInteger();
+
+    /** Who signs the answer: the request's key when it was good, or for BADTIME (section 5.2.3); else no one. */
+    private static TransactionSignature.Signer signerFor(TransactionSignature.Check signature) {
+        if (signature instanceof TransactionSignature.Check.Valid valid) {
+            return new TransactionSignature.Signer(valid.key(), valid.mac());
+        }
+        if (signature instanceof TransactionSignature.Check.Failed failed && failed.key().isPresent()) {
+            return TransactionSignature.badTime(failed.key().get(), failed.mac());
+        }
+        return null;
+    }
+
+    /** The transfer's messages as a stream (each signed when the request was), logged when it ends. */
+    private ZoneTransfer transfer(QueryHandler.Transfer plan, Transport transport, InetSocketAddress client,
+            TransactionSignature.Signer signer) {
         String type = plan.query().questions().get(0).type().toString();
-        return new ZoneTransfer(plan.query(), plan.zone(), null, outcome -> {
+        long fromSerial = plan.diffs().map(d -> d.get(0).fromSerial()).orElse(-1L);
+        return new ZoneTransfer(plan.query(), plan.zone(), plan.diffs()
+                .map(d -> ZoneTransfer.incremental(plan.zone().soa(), d)).orElseGet(() -> ZoneTransfer.full(
+                        plan.zone())), signer, outcome -> {
+            activeTransfers.decrementAndGet();
             if (log.enabled()) {
                 log.log(new LogEntry.Transfer(System.currentTimeMillis(), transport, client,
-                        outcome.zone().origin().toString(), type, outcome.zone().serial(), outcome.messages(),
-                        outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,
+                        outcome.zone().origin().toString(), type, fromSerial, outcome.zone().serial(),
+                        outcome.messages(), outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,
                         Optional.ofNullable(outcome.failure())));
             }
         });

@@ -1,0 +1,90 @@
+package dev.chivato.server.transfer;
+
+import dev.chivato.protocol.Name;
+import dev.chivato.server.answer.TransactionSignature;
+import dev.chivato.server.data.HostsFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A TSIG key file ({@code --tsig-key}): one line {@code NAME ALGORITHM BASE64SECRET}, blank lines and {@code #}
+ * comments aside, so that the secret never appears in {@code ps}. A file others may read is used, with a warning.
+ */
+public final class TsigKeyFile {
+    private TsigKeyFile() {
+    }
+
+    public static TransactionSignature.Key read(Path file, Consumer<String> warnings)
+            throws HostsFile.RecordsException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new HostsFile.RecordsException(file + ": cannot read the key: " + e.getMessage());
+        }
+        TransactionSignature.Key key = null;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (key != null) {
+                throw new HostsFile.RecordsException(file + ":" + (i + 1) + ": one key per file");
+            }
+            key = parse(line, file + ":" + (i + 1));
+        }
+        if (key == null) {
+            throw new HostsFile.RecordsException(file + ": no key (expected NAME ALGORITHM BASE64SECRET)");
+        }
+        warnIfOthersRead(file, warnings);
+        return key;
+    }
+
+    static TransactionSignature.Key parse(String line, String where) throws HostsFile.RecordsException {
+        String[] fields = line.split("\\s+");
+        if (fields.length != 3) {
+            throw new HostsFile.RecordsException(where + ": expected NAME ALGORITHM BASE64SECRET, got "
+                    + fields.length + " fields");
+        }
+        Name name;
+        Name algorithm;
+        try {
+            name = Name.parse(fields[0]);
+            algorithm = Name.parse(fields[1].endsWith(".") ? fields[1] : fields[1] + ".");
+        } catch (IllegalArgumentException e) {
+            throw new HostsFile.RecordsException(where + ": " + e.getMessage());
+        }
+        String jce = TransactionSignature.jceName(algorithm).orElseThrow(() -> new HostsFile.RecordsException(where
+                + ": unknown algorithm " + fields[1] + " (hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha224 or "
+                + "hmac-sha1)"));
+        byte[] secret;
+        try {
+            secret = Base64.getDecoder().decode(fields[2]);
+        } catch (IllegalArgumentException e) {
+            throw new HostsFile.RecordsException(where + ": the secret is not base64: " + e.getMessage());
+        }
+        if (secret.length == 0) {
+            throw new HostsFile.RecordsException(where + ": the secret is empty");
+        }
+        return new TransactionSignature.Key(name, algorithm, jce, secret);
+    }
+
+    private static void warnIfOthersRead(Path file, Consumer<String> warnings) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+                warnings.accept("chivato: warning: " + file + " holds a secret and others may read it "
+                        + "(chmod 600 it)");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no POSIX permissions to look at
+        }
+    }
+}
