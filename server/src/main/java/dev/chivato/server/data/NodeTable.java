@@ -79,6 +79,118 @@ final class NodeTable {
         return decode(at, -1, rrsets);
     }
 
+    /**
+     * Walks the records in wire form, for a zone transfer: each is written as it is held (RDATA copied, its names
+     * uncompressed, which is always allowed), its owner compressed against the zone's origin and the owner before
+     * it in the same message. No record object is made. The apex SOA is passed over (a transfer brackets the zone
+     * with it).
+     */
+    final class WireWalk implements WireRecords {
+        private final byte[] origin;
+        /** The offset of the next record to write, or of the next node when {@link #rrsetsLeft} is 0. */
+        private int p;
+        private int owner = -1;
+        private int ownerLength;
+        private int rrsetsLeft;
+        private int recordsLeft;
+        private int type;
+        private int ttl;
+        /** Where, in the message being written, the origin's wire form and the current owner's start (-1: not yet). */
+        private int originAt = -1;
+        private int ownerAt = -1;
+
+        WireWalk(byte[] origin) {
+            this.origin = origin;
+        }
+
+        @Override
+        public void newMessage() {
+            originAt = -1;
+            ownerAt = -1;
+        }
+
+        @Override
+        public boolean done() {
+            skipEmpty();
+            return p >= arena.length;
+        }
+
+        @Override
+        public int write(ByteBuffer out, int messageStart, int soft, int hard) {
+            int written = 0;
+            while (out.position() < soft && !done()) {
+                int length = u16(arena, p);
+                if (out.position() + ownerLength + 10 + length > hard) {
+                    break; // past the most a message takes: the next message goes on from here
+                }
+                writeOwner(out, messageStart);
+                out.putShort((short) type).putShort((short) 1).putInt(ttl).put(arena, p, 2 + length);
+                p += 2 + length;
+                recordsLeft--;
+                written++;
+            }
+            return written;
+        }
+
+        /** Moves to the next record, past empty non-terminals, RRsets done and the apex SOA. */
+        private void skipEmpty() {
+            while (recordsLeft == 0 && p < arena.length) {
+                if (rrsetsLeft == 0) {
+                    owner = p;
+                    ownerLength = nameLength(arena, p);
+                    rrsetsLeft = u32(arena, p + ownerLength);
+                    p += ownerLength + 4;
+                    ownerAt = -1;
+                    continue;
+                }
+                type = u16(arena, p);
+                ttl = u32(arena, p + 2);
+                recordsLeft = u32(arena, p + 7);
+                rrsetsLeft--;
+                p += 11;
+                if (type == RRType.SOA.value() && ownerLength == origin.length
+                        && regionEqualsIgnoreCase(arena, owner, origin)) {
+                    for (; recordsLeft > 0; recordsLeft--) {
+                        p += 2 + u16(arena, p);
+                    }
+                }
+            }
+        }
+
+        /** The owner: a pointer to where it was written in this message, or its labels before the origin's. */
+        private void writeOwner(ByteBuffer out, int messageStart) {
+            if (ownerAt >= 0) {
+                out.putShort((short) (0xc000 | ownerAt));
+                return;
+            }
+            int start = out.position() - messageStart;
+            int prefix = ownerLength - origin.length;
+            boolean underOrigin = prefix >= 0 && regionEqualsIgnoreCase(arena, owner + prefix, origin);
+            if (underOrigin && originAt >= 0) {
+                out.put(arena, owner, prefix).putShort((short) (0xc000 | originAt));
+            } else {
+                out.put(arena, owner, ownerLength);
+                if (underOrigin && start + prefix < 0x4000) {
+                    originAt = start + prefix;
+                }
+            }
+            if (start < 0x4000) {
+                ownerAt = start; // pointers reach only the first 16 KiB of a message
+            }
+        }
+    }
+
+    private static boolean regionEqualsIgnoreCase(byte[] octets, int at, byte[] name) {
+        for (int i = 0; i < name.length; i++) {
+            int a = octets[at + i];
+            int b = name[i];
+            if (a != b && (a | 0x20) != (b | 0x20) || a != b && ((a | 0x20) < 'a' || (a | 0x20) > 'z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Every record, in {@link #forEachRRset}'s order. */
     List<ResourceRecord> records() {
         List<ResourceRecord> all = new ArrayList<>(records);

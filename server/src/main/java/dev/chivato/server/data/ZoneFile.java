@@ -51,6 +51,11 @@ public final class ZoneFile {
                     .flatMap(rrset -> rrset.records(rrset.owner()).stream()).toList()).orElse(List.of());
         }
 
+        /** The records in wire form, for a whole-zone transfer. */
+        public WireRecords wireRecords() {
+            return nodes.new WireWalk(origin.wire());
+        }
+
         /** A walk over the names and their RRsets, one name at a time (for a zone transfer). */
         public RecordCursor cursor() {
             return new RecordCursor(nodes);

@@ -310,9 +310,7 @@ public final class PacketProcessor {
             TransactionSignature.Signer signer) {
         String type = plan.query().questions().get(0).type().toString();
         long fromSerial = plan.diffs().map(d -> d.get(0).fromSerial()).orElse(-1L);
-        return new ZoneTransfer(plan.query(), plan.zone(), plan.diffs()
-                .map(d -> ZoneTransfer.incremental(plan.zone().soa(), d)).orElseGet(() -> ZoneTransfer.full(
-                        plan.zone())), signer, outcome -> {
+        Consumer<ZoneTransfer.Outcome> logged = outcome -> {
             activeTransfers.decrementAndGet();
             if (log.enabled()) {
                 log.log(new LogEntry.Transfer(System.currentTimeMillis(), transport, client,
@@ -320,7 +318,10 @@ public final class PacketProcessor {
                         outcome.messages(), outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,
                         Optional.ofNullable(outcome.failure())));
             }
-        });
+        };
+        return plan.diffs().map(d -> new ZoneTransfer(plan.query(), plan.zone(),
+                        ZoneTransfer.incremental(plan.zone().soa(), d), signer, logged))
+                .orElseGet(() -> new ZoneTransfer(plan.query(), plan.zone(), signer, logged));
     }
 
     /** Why a query for a name we do not hold is not forwarded for this client, or null when it is. */

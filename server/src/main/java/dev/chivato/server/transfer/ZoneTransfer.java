@@ -4,19 +4,15 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.RData;
-import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
-import dev.chivato.server.data.RecordCursor;
-import dev.chivato.server.data.Snapshot;
+import dev.chivato.server.data.WireRecords;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.network.MessageStream;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -37,7 +33,12 @@ public final class ZoneTransfer implements MessageStream {
 
     private final Message query;
     private final ZoneFile.Zone zone;
+    /** The records of an incremental transfer, the SOAs among them; null for a whole zone. */
     private final Iterator<ResourceRecord> records;
+    /** The zone's records in wire form, for a whole-zone transfer; null for an incremental one. */
+    private final WireRecords wire;
+    /** The SOA record, uncompressed, to close a whole-zone transfer. */
+    private byte[] closingSoa;
     private final Consumer<Outcome> onFinished;
     private final MessageSigner signer;
     /** Where each record's RDATA is measured (names uncompressed: the estimate errs high). */
@@ -58,6 +59,17 @@ public final class ZoneTransfer implements MessageStream {
         this.query = query;
         this.zone = zone;
         this.records = records;
+        this.wire = null;
+        this.signer = signer;
+        this.onFinished = onFinished;
+    }
+
+    /** A whole-zone transfer (AXFR, or an IXFR the journal does not reach), written from the zone's own bytes. */
+    public ZoneTransfer(Message query, ZoneFile.Zone zone, MessageSigner signer, Consumer<Outcome> onFinished) {
+        this.query = query;
+        this.zone = zone;
+        this.records = null;
+        this.wire = zone.wireRecords();
         this.signer = signer;
         this.onFinished = onFinished;
     }
@@ -67,6 +79,57 @@ public final class ZoneTransfer implements MessageStream {
         if (ended) {
             return -1;
         }
+        int start = out.position();
+        int length = wire != null ? nextWhole(out) : nextIncremental(out);
+        if (signer != null) {
+            length = signer.sign(out, start, length);
+        }
+        messages++;
+        octets += length;
+        return length;
+    }
+
+    /** The most a message may hold before its TSIG record. */
+    private static final int HARD_LIMIT = Message.MAX_LENGTH - 512;
+
+    /**
+     * The next message of a whole zone: the header (the first message also the question and the SOA, through the
+     * codec), then records from the zone's bytes up to about {@link #MESSAGE_OCTETS}, then, after the last, the SOA.
+     */
+    private int nextWhole(ByteBuffer out) {
+        int start = out.position();
+        Header header = new Header(query.header().id(), true, Opcode.QUERY, true, false, query.header().rd(),
+                false, false, false, false, Rcode.NOERROR);
+        List<ResourceRecord> opening = messages == 0 ? List.of(zone.soa()) : List.of();
+        new Message(header, messages == 0 ? query.questions() : List.of(), opening, List.of(), List.of(),
+                Optional.empty()).encode(out, HARD_LIMIT);
+        wire.newMessage();
+        int count = opening.size() + wire.write(out, start, start + MESSAGE_OCTETS, start + HARD_LIMIT);
+        if (wire.done()) {
+            byte[] soa = closingSoa();
+            if (out.position() + soa.length <= start + HARD_LIMIT) {
+                out.put(soa);
+                count++;
+                ended = true;
+            }
+        }
+        out.putShort(start + 6, (short) count);
+        sent += count;
+        return out.position() - start;
+    }
+
+    private byte[] closingSoa() {
+        if (closingSoa == null) {
+            byte[] message = new Message(new Header(0, true, Opcode.QUERY, true, false, false, false, false, false,
+                    false, Rcode.NOERROR), List.of(), List.of(zone.soa()), List.of(), List.of(), Optional.empty())
+                    .toWire(false);
+            closingSoa = java.util.Arrays.copyOfRange(message, Header.LENGTH, message.length);
+        }
+        return closingSoa;
+    }
+
+    /** The next message of an incremental transfer, from record objects (a difference is small). */
+    private int nextIncremental(ByteBuffer out) {
         List<ResourceRecord> answers = new ArrayList<>();
         int estimate = 0;
         while (estimate < MESSAGE_OCTETS && records.hasNext()) {
@@ -80,15 +143,8 @@ public final class ZoneTransfer implements MessageStream {
         // RFC 5936 section 2.2: the question in the first message only.
         Message message = new Message(header, messages == 0 ? query.questions() : List.of(), answers, List.of(),
                 List.of(), Optional.empty());
-        int start = out.position();
-        int length = message.encode(out, Message.MAX_LENGTH - 512); // room for a TSIG record
-        if (signer != null) {
-            length = signer.sign(out, start, length);
-        }
-        messages++;
         sent += answers.size();
-        octets += length;
-        return length;
+        return message.encode(out, HARD_LIMIT);
     }
 
     @Override
@@ -99,46 +155,6 @@ public final class ZoneTransfer implements MessageStream {
 
     static long serialOf(ResourceRecord soa) {
         return ((RData.Soa) soa.data()).serial();
-    }
-
-    /** AXFR's records: the SOA, the zone's other records name by name, the SOA. */
-    public static Iterator<ResourceRecord> full(ZoneFile.Zone zone) {
-        RecordCursor cursor = zone.cursor();
-        ArrayDeque<ResourceRecord> waiting = new ArrayDeque<>();
-        waiting.add(zone.soa());
-        return new Iterator<>() {
-            private boolean closed;
-
-            @Override
-            public boolean hasNext() {
-                fill();
-                return !waiting.isEmpty();
-            }
-
-            @Override
-            public ResourceRecord next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return waiting.poll();
-            }
-
-            private void fill() {
-                while (waiting.isEmpty() && !closed) {
-                    List<Snapshot.RRset> rrsets = cursor.next();
-                    if (rrsets == null) {
-                        waiting.add(zone.soa());
-                        closed = true;
-                        return;
-                    }
-                    for (Snapshot.RRset rrset : rrsets) {
-                        if (!(rrset.type().equals(RRType.SOA) && rrset.owner().equals(zone.origin()))) {
-                            waiting.addAll(rrset.records(rrset.owner()));
-                        }
-                    }
-                }
-            }
-        };
     }
 
     /**
