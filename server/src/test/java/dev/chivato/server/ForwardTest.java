@@ -529,6 +529,44 @@ class ForwardTest {
         assertTrue(err.toString().contains("would come back to us"), err.toString());
     }
 
+    @Test
+    void oneTcpClientHasAtMostItsCapOfQueriesUpstreamAndTheRestIsReadAsTheyEnd() throws Exception {
+        int sent = Forwarding.MAX_PER_CONNECTION + 50;
+        try (FakeUpstream upstream = FakeUpstream.silent();
+             TestServer server = TestServer.startForwarding(quick(upstream.address()));
+             Socket socket = new Socket(LOOPBACK, server.port())) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            for (int i = 0; i < sent; i++) { // distinct names: nothing is merged
+                byte[] query = Message.query(i, true, new Question(Name.parse("q" + i + ".elsewhere.test"), RRType.A,
+                        RRClass.IN), Optional.empty()).toWire();
+                out.writeShort(query.length);
+                out.write(query);
+            }
+            out.flush();
+            long start = System.nanoTime();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            long[] answeredAfterMillis = new long[sent];
+            for (int i = 0; i < sent; i++) {
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+                Message message = Message.decode(answer);
+                assertEquals(Rcode.SERVFAIL, message.rcode(), "the upstream never answers");
+                answeredAfterMillis[message.header().id()] = (System.nanoTime() - start) / 1_000_000;
+            }
+            // The first hundred wait out one deadline (1.2 s); the last fifty are read only once those end, so
+            // they wait out a second one.
+            for (int i = 0; i < Forwarding.MAX_PER_CONNECTION; i++) {
+                assertTrue(answeredAfterMillis[i] >= 1000 && answeredAfterMillis[i] < 2200,
+                        "query " + i + " answered after " + answeredAfterMillis[i] + " ms");
+            }
+            for (int i = Forwarding.MAX_PER_CONNECTION; i < sent; i++) {
+                assertTrue(answeredAfterMillis[i] >= 2200, "query " + i + " was held back by the cap, answered after "
+                        + answeredAfterMillis[i] + " ms");
+            }
+        }
+    }
+
     /** An upstream on loopback that does what the test says with each query, on a thread of its own. */
     static final class FakeUpstream implements AutoCloseable {
         interface Behaviour {

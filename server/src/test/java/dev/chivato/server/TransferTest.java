@@ -265,6 +265,31 @@ class TransferTest {
     }
 
     @Test
+    void aSecondaryThatDisconnectsMidTransferEndsItAndOthersAreServed() throws Exception {
+        Path zone = bigZone(200_000, 7);
+        Path log = dir.resolve("query.jsonl");
+        try (ServerProcess chivato = ServerProcess.start(dir, List.of(), "--zone", zone.toString(),
+                "--allow-transfer", "127.0.0.0/8", "--log", "json", "--log-file", log.toString())) {
+            try (Socket leaving = new Socket(InetAddress.getLoopbackAddress(), chivato.port)) {
+                sendQuery(leaving, "big.test", RRType.AXFR);
+                DataInputStream in = new DataInputStream(leaving.getInputStream());
+                in.readFully(new byte[in.readUnsignedShort()]); // one message, then gone
+            }
+            for (int i = 0; i < 10; i++) {
+                assertEquals(List.of("10.0.0.5"), ExternalTool.dig(chivato.port, "+short", "host5.big.test").lines());
+            }
+            assertEquals(200_004, transfer(chivato.port, "big.test", 0).stream().mapToInt(m -> m.answers().size())
+                    .sum(), "the next transfer is whole");
+            assertEquals(0, chivato.terminate(10), chivato.stderrText());
+        }
+        List<String> transfers = Files.readAllLines(log).stream().filter(l -> l.contains("\"kind\":\"transfer\""))
+                .toList();
+        assertEquals(2, transfers.size(), transfers.toString());
+        assertTrue(transfers.get(0).contains("\"ok\":false"), transfers.get(0));
+        assertTrue(transfers.get(1).contains("\"ok\":true"), transfers.get(1));
+    }
+
+    @Test
     void aTransferRacingTwentyReloadsSendsOneVersion() throws Exception {
         Path zone = bigZone(50_000, 100);
         try (ServerProcess chivato = ServerProcess.start(dir, List.of(), "--zone", zone.toString(),
