@@ -38,13 +38,14 @@ public record Journal(List<ZoneDiff> diffs, long octets, int maxVersions, long m
     }
 
     /**
-     * The differences that lead from {@code serial} to the latest version, in order; empty when the journal does
-     * not reach back to {@code serial} (then a full transfer).
+     * The difference from {@code serial} to the latest version, the journal's steps condensed into one; empty when
+     * the journal does not reach back to {@code serial} (then a full transfer).
      */
     public Optional<List<ZoneDiff>> from(long serial) {
         for (int i = 0; i < diffs.size(); i++) {
             if (diffs.get(i).fromSerial() == serial) {
-                return Optional.of(diffs.subList(i, diffs.size()));
+                List<ZoneDiff> steps = diffs.subList(i, diffs.size());
+                return Optional.of(steps.size() == 1 ? steps : List.of(ZoneDiff.condensed(steps)));
             }
         }
         return Optional.empty();

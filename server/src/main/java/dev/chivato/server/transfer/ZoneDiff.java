@@ -48,6 +48,30 @@ public record ZoneDiff(ResourceRecord fromSoa, ResourceRecord toSoa, List<Resour
     }
 
     /**
+     * The successive differences {@code diffs} as one (RFC 1995 section 5 lets a server condense them): what the
+     * first version had and the last does not is deleted, what the last has and the first did not is added; a record
+     * added and deleted again on the way appears in neither.
+     */
+    public static ZoneDiff condensed(List<ZoneDiff> diffs) {
+        java.util.LinkedHashSet<ResourceRecord> deleted = new java.util.LinkedHashSet<>();
+        java.util.LinkedHashSet<ResourceRecord> added = new java.util.LinkedHashSet<>();
+        for (ZoneDiff diff : diffs) {
+            for (ResourceRecord record : diff.deleted()) {
+                if (!added.remove(record)) {
+                    deleted.add(record);
+                }
+            }
+            for (ResourceRecord record : diff.added()) {
+                if (!deleted.remove(record)) {
+                    added.add(record);
+                }
+            }
+        }
+        return new ZoneDiff(diffs.get(0).fromSoa(), diffs.get(diffs.size() - 1).toSoa(), List.copyOf(deleted),
+                List.copyOf(added));
+    }
+
+    /**
      * The difference from {@code old} to {@code next}, or empty when it holds more records than {@code next} does
      * (then a full transfer is cheaper, and is what a client behind it gets).
      */

@@ -51,6 +51,22 @@ class JournalTest {
     }
 
     @Test
+    void condensedDifferencesLeaveOutWhatCameAndWentOnTheWay() throws Exception {
+        ZoneFile.Zone one = zone(1, "www A 192.0.2.80\n");
+        ZoneFile.Zone two = zone(2, "www A 192.0.2.81\ntemp A 192.0.2.99\n");
+        ZoneFile.Zone three = zone(3, "www A 192.0.2.82\n");
+        ZoneDiff condensed = ZoneDiff.condensed(List.of(ZoneDiff.between(one, two).orElseThrow(),
+                ZoneDiff.between(two, three).orElseThrow()));
+        assertEquals(List.of("www.example.test.\t60\tIN\tA\t192.0.2.80"),
+                condensed.deleted().stream().map(Object::toString).toList());
+        assertEquals(List.of("www.example.test.\t60\tIN\tA\t192.0.2.82"),
+                condensed.added().stream().map(Object::toString).toList());
+        assertEquals(ZoneDiff.between(one, three).orElseThrow().deleted(), condensed.deleted());
+        assertEquals(1, condensed.fromSerial());
+        assertEquals(3, condensed.toSerial());
+    }
+
+    @Test
     void theJournalKeepsItsNewestVersionsWithinItsBounds() {
         Journal journal = Journal.empty(2, 1 << 20);
         for (long serial = 1; serial <= 4; serial++) {
@@ -58,7 +74,10 @@ class JournalTest {
         }
         assertEquals(2, journal.diffs().size());
         assertEquals(Optional.empty(), journal.from(2), "version 2's difference was dropped");
-        assertEquals(List.of(3L, 4L), journal.from(3).orElseThrow().stream().map(ZoneDiff::fromSerial).toList());
+        List<ZoneDiff> fromThree = journal.from(3).orElseThrow();
+        assertEquals(1, fromThree.size(), "condensed");
+        assertEquals(3, fromThree.get(0).fromSerial());
+        assertEquals(5, fromThree.get(0).toSerial());
         Journal tiny = Journal.empty(10, 100).with(diff(1, 2));
         assertTrue(tiny.diffs().isEmpty(), "a difference beyond the octets allowed is not kept");
     }
