@@ -102,6 +102,9 @@ final class DataSources {
                             + "changed (it was " + old.serial() + "); the old version stays");
                     continue;
                 }
+                if (zone.sameContentAs(old) && zone.files().equals(old.files())) {
+                    continue; // unchanged: the version served (and any transfer of it) stays the one table
+                }
                 next.put(spec, zone);
             } catch (HostsFile.RecordsException e) {
                 failures.add(e.getMessage());
@@ -172,6 +175,11 @@ final class DataSources {
             }
         }
         return changed;
+    }
+
+    /** The zone versions served now, in the order given. */
+    synchronized List<ZoneFile.Zone> zones() {
+        return List.copyOf(zones.values());
     }
 
     synchronized Map<String, Long> serials() {

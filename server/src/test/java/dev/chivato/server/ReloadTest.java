@@ -132,6 +132,24 @@ class ReloadTest {
     }
 
     @Test
+    void aZoneThatDidNotChangeKeepsTheVersionServedAndAChangedOneIsReplaced() throws Exception {
+        Path same = dir.resolve("example.org.zone");
+        Files.writeString(same, zone(1, "192.0.2.1"));
+        Path other = dir.resolve("example.net.zone");
+        Files.writeString(other, zone(1, "192.0.2.1").replace("example.org", "example.net"));
+        DataSources sources = new DataSources(List.of(), List.of(), List.of(same.toString(), other.toString()), 300,
+                false, Optional.empty());
+        sources.load();
+        List<dev.chivato.server.data.ZoneFile.Zone> before = sources.zones();
+        Files.writeString(other, zone(2, "192.0.2.2").replace("example.org", "example.net"));
+        assertTrue(sources.reload().report().failures().isEmpty());
+        List<dev.chivato.server.data.ZoneFile.Zone> after = sources.zones();
+        assertTrue(before.get(0) == after.get(0), "the unchanged zone is the same table: versions share it");
+        assertTrue(before.get(1) != after.get(1), "the changed zone is the new version");
+        assertEquals(2, after.get(1).serial());
+    }
+
+    @Test
     void everyAnswerComesWhollyFromOneVersionWhileTheDataIsReloadedAHundredTimes() throws Exception {
         Path file = dir.resolve("example.org.zone");
         Files.writeString(file, zone(1, "192.0.2.1"));
