@@ -5,7 +5,7 @@
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
 #                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
-#                                               with --dnstap to a file)
+#                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
@@ -50,6 +50,14 @@ start_chivato() { # name log_mode [extra arguments...]
   shift 2
   taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar server/target/chivato.jar --listen "127.0.0.1:$port" \
     --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
+  server_pids=($!); pids+=($!)
+  server_port=$port
+}
+
+# The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), UDP only.
+start_echo() {
+  local port; port=$(free_port)
+  taskset -c $SERVER_CPU java -Xms256m -Xmx512m "$here/Echo.java" "$port" > "$work/echo.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
@@ -114,12 +122,13 @@ main() {
   : > "$work/table"
   for mode in $TRANSPORTS; do
     for server in $SERVERS; do
-      [ "$mode" = tcp ] && [ "$server" != "${server%-*}" ] && continue # the variants: UDP only
+      [ "$mode" = tcp ] && { [ "$server" != "${server%-*}" ] || [ "$server" = echo ]; } && continue # UDP only
       case $server in
         chivato) start_chivato "$server" off ;;
         chivato-log) start_chivato "$server" on ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
         chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
+        echo) start_echo ;;
         nsd) start_nsd ;;
         knot) start_knot ;;
         twisted) start_twisted ;;

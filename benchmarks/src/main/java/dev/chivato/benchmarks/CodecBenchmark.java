@@ -39,8 +39,27 @@ public class CodecBenchmark {
     private org.xbill.DNS.Message aResponseDnsjava;
     private org.xbill.DNS.Message largeResponseDnsjava;
 
+    private byte[] hundred;
+    private ByteBuffer hundredBuffer;
+    private Message hundredMessage;
+    private org.xbill.DNS.Message hundredDnsjava;
+    private org.xbill.DNS.Message nsdResponseDnsjava;
+    private Message nsdResponseMessage;
+    private Name lower;
+    private Name mixed;
+    private org.xbill.DNS.Name lowerDnsjava;
+    private org.xbill.DNS.Name mixedDnsjava;
+
     @Setup
-    public void setUp() throws IOException {
+    public void setUp() throws IOException, WireFormatException {
+        hundredMessage = Fixtures.hundredRecords();
+        hundred = hundredMessage.toWire();
+        hundredBuffer = ByteBuffer.wrap(hundred);
+        hundredDnsjava = new org.xbill.DNS.Message(hundred);
+        lower = Name.parse("www.example.com.");
+        mixed = Name.parse("WWW.Example.COM.");
+        lowerDnsjava = org.xbill.DNS.Name.fromString("www.example.com.");
+        mixedDnsjava = org.xbill.DNS.Name.fromString("WWW.Example.COM.");
         digQuery = Fixtures.capture("dig-query-a.bin");
         digQueryBuffer = ByteBuffer.wrap(digQuery);
         nsdResponse = Fixtures.capture("nsd-response-a.bin");
@@ -50,6 +69,63 @@ public class CodecBenchmark {
         // dnsjava gets the very same messages, read from our bytes.
         aResponseDnsjava = new org.xbill.DNS.Message(aResponse.toWire());
         largeResponseDnsjava = new org.xbill.DNS.Message(largeResponse.toWire());
+        nsdResponseMessage = Message.decode(nsdResponse);
+        nsdResponseDnsjava = new org.xbill.DNS.Message(nsdResponse);
+    }
+
+    /** A hundred records (A, AAAA, MX, CNAME, TXT) under one zone, compressed: 3,2xx octets. */
+    @Benchmark
+    public Message decodeHundred_chivato() throws WireFormatException {
+        return Message.decode(hundredBuffer);
+    }
+
+    @Benchmark
+    public org.xbill.DNS.Message decodeHundred_dnsjava() throws IOException {
+        return new org.xbill.DNS.Message(hundred);
+    }
+
+    @Benchmark
+    public int encodeHundred_chivato() {
+        out.clear();
+        return hundredMessage.encode(out, 65535);
+    }
+
+    @Benchmark
+    public byte[] encodeHundred_dnsjava() {
+        return hundredDnsjava.toWire();
+    }
+
+    /** The lookup key's work: two names equal but for case. */
+    @Benchmark
+    public boolean nameEquals_chivato() {
+        return lower.equals(mixed);
+    }
+
+    @Benchmark
+    public boolean nameEquals_dnsjava() {
+        return lowerDnsjava.equals(mixedDnsjava);
+    }
+
+    /** Hashing ignores case too; dnsjava caches the hash in the name, chivato computes it. */
+    @Benchmark
+    public int nameHash_chivato() {
+        return mixed.hashCode();
+    }
+
+    @Benchmark
+    public int nameHash_dnsjava() {
+        return mixedDnsjava.hashCode();
+    }
+
+    /** NSD's 140-octet answer as dig prints it. */
+    @Benchmark
+    public String toString_chivato() {
+        return nsdResponseMessage.toString();
+    }
+
+    @Benchmark
+    public String toString_dnsjava() {
+        return nsdResponseDnsjava.toString();
     }
 
     /** dig's query for example.com A: EDNS with a cookie, 52 octets (testdata dig-query-a.bin). */

@@ -44,6 +44,28 @@ final class Fixtures {
     }
 
     /**
+     * A hundred records under one zone, as a transfer or a big ANY answer holds them: A, AAAA, MX, CNAME and TXT in
+     * turn, each on its own host name.
+     */
+    static Message hundredRecords() {
+        Name zone = Name.parse("example.com");
+        List<ResourceRecord> answers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Name host = Name.parse("host" + i + ".example.com");
+            RData data = switch (i % 5) {
+                case 0 -> new RData.A(0x0a000000 + i);
+                case 1 -> RData.AAAA.parse("2001:db8::" + Integer.toHexString(i));
+                case 2 -> new RData.Mx(10, Name.parse("mail" + i + ".example.com"));
+                case 3 -> new RData.Cname(Name.parse("www.example.com"));
+                default -> RData.Txt.of("v=spf1 -all", "record " + i);
+            };
+            answers.add(ResourceRecord.in(host, 300, data));
+        }
+        return new Message(Header.query(4242, true).toResponse(true, Rcode.NOERROR),
+                List.of(new Question(zone, RRType.ANY, RRClass.IN)), answers, List.of(), List.of(), Optional.empty());
+    }
+
+    /**
      * A large answer leaning on compression: example.com ANY with 4 NS, a SOA and 10 MX, authority NS again, and
      * an address for each host in the additional section; 34 records whose names share suffixes.
      */
