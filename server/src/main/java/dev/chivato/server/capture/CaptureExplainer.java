@@ -1,0 +1,156 @@
+package dev.chivato.server.capture;
+
+import dev.chivato.protocol.Explainer;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.WireFormatException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code chivato explain CAPTURE}: every DNS message in a pcap or pcapng file, UDP and TCP, to or from the port
+ * asked. In full, each message's frame, time, addresses, ports and transport, then the byte view {@code explain}
+ * gives one message; in brief, one line per message in dig's terms, each response paired with its query (the
+ * round trip), and the queries never answered listed at the end.
+ */
+public final class CaptureExplainer {
+    /** Queries waiting for their response, at most; past it the oldest is counted as unanswered. */
+    static final int MAX_WAITING = 100_000;
+
+    private final PrintStream out;
+    private final boolean brief;
+    private final int port;
+    private final TcpStreams streams = new TcpStreams();
+    /** Queries not yet answered, by client, server and ID, in the order they came. */
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private long messages;
+
+    private record Waiting(long frame, long timeNanos, String line) {
+    }
+
+    /** Whether these first octets are a pcap or pcapng magic number. */
+    public static boolean isCapture(byte[] first) {
+        if (first.length < 4) {
+            return false;
+        }
+        int big = java.nio.ByteBuffer.wrap(first).getInt();
+        int little = Integer.reverseBytes(big);
+        return big == 0x0a0d0d0a || big == 0xa1b2c3d4 || big == 0xa1b23c4d || little == 0xa1b2c3d4
+                || little == 0xa1b23c4d;
+    }
+
+    public CaptureExplainer(PrintStream out, boolean brief, int port) {
+        this.out = out;
+        this.brief = brief;
+        this.port = port;
+    }
+
+    /**
+     * Explains the capture; returns 0 when it was read to its end, 1 when it was damaged (said in a last line).
+     *
+     * @throws CaptureReader.NotACaptureException when the input is no capture at all
+     */
+    public int explain(InputStream in) throws IOException, CaptureReader.NotACaptureException {
+        CaptureReader reader = CaptureReader.open(in);
+        for (CaptureReader.Packet packet; (packet = reader.next()) != null; ) {
+            Datagrams.Segment segment = Datagrams.of(packet);
+            if (!segment.readable() || segment.sourcePort() != port && segment.destinationPort() != port) {
+                continue; // not DNS on the port asked (or not a packet this reads): passed over in silence
+            }
+            List<byte[]> found = segment.tcp() ? streams.accept(segment) : List.of(segment.payload());
+            long frame = packet.frame();
+            streams.takeNotes().forEach(note -> out.println(";; frame " + frame + ": " + note));
+            for (byte[] wire : found) {
+                message(packet, segment, wire);
+            }
+        }
+        if (brief && !waiting.isEmpty()) {
+            out.println();
+            out.println(";; " + waiting.size() + " queries without a response:");
+            waiting.values().forEach(w -> out.println(w.line()));
+        }
+        out.println(";; " + messages + " DNS messages in " + reader.frames() + " frames");
+        if (reader.damage() != null) {
+            out.println(";; the capture is " + reader.damage() + "; what came before it is explained above");
+            return 1;
+        }
+        return 0;
+    }
+
+    private void message(CaptureReader.Packet packet, Datagrams.Segment segment, byte[] wire) {
+        messages++;
+        String from = endpoint(segment.source(), segment.sourcePort());
+        String to = endpoint(segment.destination(), segment.destinationPort());
+        String transport = segment.tcp() ? "tcp" : "udp";
+        String where = "frame " + packet.frame() + "  " + time(packet.timeNanos()) + "  " + from + " -> " + to + "  "
+                + transport;
+        if (!brief) {
+            out.println(";; " + where + "  " + wire.length + " octets");
+            out.print(Explainer.render(Explainer.explain(wire)));
+            out.println();
+            return;
+        }
+        String line = where + "  " + summary(wire);
+        if (wire.length < Header.LENGTH) {
+            out.println(line);
+            return;
+        }
+        int id = (wire[0] & 0xff) << 8 | wire[1] & 0xff;
+        boolean response = (wire[2] & 0x80) != 0;
+        String client = response ? to : from;
+        String server = response ? from : to;
+        String key = transport + " " + client + " " + server + " " + id;
+        if (!response) {
+            if (waiting.size() >= MAX_WAITING) {
+                waiting.remove(waiting.keySet().iterator().next());
+            }
+            waiting.put(key, new Waiting(packet.frame(), packet.timeNanos(), line));
+            out.println(line);
+            return;
+        }
+        Waiting query = waiting.remove(key);
+        out.println(query == null ? line + "  (no query seen)" : line + String.format(Locale.ROOT,
+                "  rtt=%.3f ms (query in frame %d)", (packet.timeNanos() - query.timeNanos()) / 1e6, query.frame()));
+    }
+
+    private static final String[] FLAG_NAMES = {"qr", "aa", "tc", "rd", "ra", "ad", "cd"};
+
+    /** One line in dig's terms: id, opcode, rcode, flags, question, section counts; or why it does not decode. */
+    static String summary(byte[] wire) {
+        try {
+            Message message = Message.decode(wire);
+            Header h = message.header();
+            boolean[] set = {h.qr(), h.aa(), h.tc(), h.rd(), h.ra(), h.ad(), h.cd()};
+            List<String> flags = new ArrayList<>();
+            for (int i = 0; i < set.length; i++) {
+                if (set[i]) {
+                    flags.add(FLAG_NAMES[i]);
+                }
+            }
+            String question = message.question().map(q -> q.name() + " " + q.qclass() + " " + q.type()).orElse("-");
+            return (h.qr() ? "response" : "query") + " id=" + h.id() + " " + h.opcode() + " " + message.rcode()
+                    + " flags=" + (flags.isEmpty() ? "-" : String.join(",", flags)) + " " + question + " answer="
+                    + message.answers().size() + " authority=" + message.authority().size() + " additional="
+                    + (message.additional().size() + (message.edns().isPresent() ? 1 : 0));
+        } catch (WireFormatException e) {
+            return "malformed (" + wire.length + " octets): " + e.getMessage();
+        }
+    }
+
+    private static String endpoint(String address, int port) {
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
+    }
+
+    private static String time(long nanos) {
+        Instant instant = Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
+                Math.floorMod(nanos, 1_000_000_000L));
+        return instant.toString();
+    }
+}

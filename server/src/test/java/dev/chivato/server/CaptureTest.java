@@ -1,0 +1,85 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code chivato explain CAPTURE} on what tcpdump captured of dig and kdig talking to the real server. */
+class CaptureTest {
+    @TempDir
+    Path dir;
+
+    private static String chivato(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Main.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), args);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        return out;
+    }
+
+    @Test
+    void tcpdumpsCaptureOfDigAndKdigIsExplainedEveryMessagePairedWithTheRightAddresses() throws Exception {
+        ExternalTool.require("tcpdump");
+        Path capture = dir.resolve("lo.pcap");
+        String port;
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off")) {
+            port = Integer.toString(server.port);
+            Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-U", "--immediate-mode", "-n", "-w",
+                    capture.toString(), "port " + server.port).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
+            // the same traffic on the "any" device: Linux cooked (SLL2) frames, nanosecond times
+            Process anyDevice = new ProcessBuilder("tcpdump", "-i", "any", "-U", "--immediate-mode", "-n",
+                    "--time-stamp-precision=nano", "-w", dir.resolve("any.pcap").toString(), "port " + server.port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump-any.txt").toFile()).start();
+            try {
+                for (int i = 0; i < 100 && !(Files.readString(dir.resolve("tcpdump.txt")).contains("listening")
+                        && Files.readString(dir.resolve("tcpdump-any.txt")).contains("listening")); i++) {
+                    Thread.sleep(50);
+                }
+                ExternalTool.dig(server.port, "+short", "example.com");
+                ExternalTool.dig(server.port, "+short", "+tcp", "-x", "1.2.3.5");
+                ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(server.port), "+tcp", "example.my");
+                Thread.sleep(300); // the last packets reach the capture
+            } finally {
+                for (Process process : List.of(tcpdump, anyDevice)) {
+                    process.destroy(); // SIGTERM: tcpdump writes out what it holds
+                    assertTrue(process.waitFor(10, TimeUnit.SECONDS), "tcpdump stops");
+                }
+            }
+        }
+        String brief = chivato("explain", "--brief", "--port", port, capture.toString());
+        List<String> lines = brief.lines().takeWhile(l -> !l.isEmpty() && !l.startsWith(";;")).toList();
+        assertEquals(6, lines.size(), brief);
+        assertEquals(3, lines.stream().filter(l -> l.contains("  query id=")).count(), brief);
+        assertEquals(3, lines.stream().filter(l -> l.contains("  response id=") && l.contains("rtt=")).count(),
+                brief);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" udp  query ") && l.contains("example.com. IN A")),
+                brief);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" tcp  response ")
+                && l.contains("5.3.2.1.in-addr.arpa. IN PTR answer=2")), brief);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" tcp  response ") && l.contains("example.my. IN A")),
+                brief);
+        assertTrue(lines.stream().allMatch(l -> l.contains("127.0.0.1:")), brief);
+        assertTrue(brief.contains(";; 6 DNS messages in "), brief);
+        String full = chivato("explain", "--port", port, capture.toString());
+        assertEquals(6, full.lines().filter(l -> l.startsWith(";; frame ")).count(), full);
+        String any = chivato("explain", "--brief", "--port", port, dir.resolve("any.pcap").toString());
+        assertEquals(lines.stream().map(CaptureTest::withoutFrameAndTime).toList(), any.lines()
+                .takeWhile(l -> !l.isEmpty() && !l.startsWith(";;")).map(CaptureTest::withoutFrameAndTime).toList(),
+                "the cooked capture says the same: " + any);
+    }
+
+    /** A brief line without what differs between two captures of the same traffic: frame numbers and times. */
+    private static String withoutFrameAndTime(String line) {
+        return line.replaceAll("^frame \\d+  \\S+  ", "").replaceAll("  rtt=.*", "");
+    }
+}
