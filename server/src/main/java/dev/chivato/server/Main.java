@@ -5,7 +5,10 @@ import dev.chivato.protocol.Message;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.answer.TransactionSignature;
 import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.capture.PcapEncoder;
 import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.ExchangeTap;
+import dev.chivato.server.dnstap.WallClock;
 import dev.chivato.server.forward.Cidr;
 import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
@@ -165,6 +168,16 @@ public final class Main implements Callable<Integer> {
                     + "reconnected when it goes away) or to a file (created anew, owner-readable).")
     String dnstapTarget;
 
+    @Option(names = "--capture", paramLabel = "FILE",
+            description = "Write every message received and sent to FILE as a pcap capture (raw IP, nanosecond "
+                    + "times), for Wireshark or chivato explain; created anew, owner-readable.")
+    Path captureFile;
+
+    @Option(names = "--capture-max-mb", paramLabel = "MIB",
+            description = "The most the capture file may hold; then capturing stops and what follows is counted "
+                    + "as lost (default: 1024).")
+    long captureMaxMib = 1024;
+
     @Option(names = "--dnstap-identity", paramLabel = "NAME",
             description = "The identity in each dnstap frame (default: the host's name).")
     String dnstapIdentity;
@@ -299,10 +312,21 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         }
         DnstapSink dnstap;
+        DnstapSink capture;
         try {
             dnstap = openDnstap();
         } catch (IOException e) {
             System.err.println("chivato: --dnstap " + dnstapTarget + ": " + Problems.describe(e));
+            closeLog(log);
+            return EXIT_FAILURE;
+        }
+        try {
+            capture = captureFile == null ? DnstapSink.off() : DnstapSink.capture(captureFile,
+                    PcapEncoder.fileHeader(), new PcapEncoder(WallClock::epochNanos), captureMaxMib << 20,
+                    System.err::println);
+        } catch (IOException e) {
+            System.err.println("chivato: --capture " + captureFile + ": " + Problems.describe(e));
+            dnstap.close();
             closeLog(log);
             return EXIT_FAILURE;
         }
@@ -312,7 +336,8 @@ public final class Main implements Callable<Integer> {
             metrics.watch(log);
             metrics.watch(dnstap);
         }
-        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics, dnstap);
+        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics,
+                ExchangeTap.of(List.of(dnstap, capture)));
         processor.signWith(keys);
         Server server;
         try {
@@ -320,6 +345,7 @@ public final class Main implements Callable<Integer> {
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
             dnstap.close();
+            capture.close();
             closeLog(log);
             return EXIT_FAILURE;
         }
@@ -332,6 +358,7 @@ public final class Main implements Callable<Integer> {
                         + Problems.describe(e));
                 server.close();
                 dnstap.close();
+                capture.close();
                 closeLog(log);
                 return EXIT_FAILURE;
             }
@@ -343,7 +370,8 @@ public final class Main implements Callable<Integer> {
         Reloader reloader = new Reloader(sources, processor, log, System.err::println, notifier);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         try {
-            return serveUntilStopped(server, log, dnstap, sources.describe(), reloader, jsonOnStdout);
+            return serveUntilStopped(server, log, List.of(dnstap, capture), sources.describe(), reloader,
+                    jsonOnStdout);
         } finally {
             if (metricsServer != null) {
                 metricsServer.stop();
@@ -355,8 +383,8 @@ public final class Main implements Callable<Integer> {
      * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop (reloading on SIGHUP and, with
      * {@code --watch}, when a file changes), then stops in bounded time; returns the exit code.
      */
-    private int serveUntilStopped(Server server, QueryLog log, DnstapSink dnstap, String served, Reloader reloader,
-            boolean jsonOnStdout) {
+    private int serveUntilStopped(Server server, QueryLog log, List<DnstapSink> recorders, String served,
+            Reloader reloader, boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
         Signals.onHangup(reloader::requestReload);
@@ -375,7 +403,7 @@ public final class Main implements Callable<Integer> {
         }
         reloader.close();
         server.close();
-        dnstap.close(); // frames dropped or lost are said, not an error: dnstap drops by design when behind
+        recorders.forEach(DnstapSink::close); // what they dropped or lost is said, not an error: they drop by design
         boolean logComplete = closeLog(log);
         Throwable failure = server.failure().getNow(null);
         if (failure != null) {
@@ -463,6 +491,9 @@ public final class Main implements Callable<Integer> {
     }
 
     private TransferAccess transferAccess() throws UsageException {
+        if (captureMaxMib < 1 || captureMaxMib > 1 << 20) {
+            throw new UsageException("chivato: --capture-max-mb " + captureMaxMib + ": must be 1..1048576 (MiB)");
+        }
         if (ixfrVersions < 0 || ixfrVersions > 10_000 || ixfrMemoryMib < 0 || ixfrMemoryMib > 65_536) {
             throw new UsageException("chivato: --ixfr-versions must be 0..10000 and --ixfr-memory 0..65536 (MiB)");
         }

@@ -27,7 +27,7 @@ import java.util.function.LongUnaryOperator;
  * with protobuf's own {@link CodedOutputStream} and the generated field numbers, in field-number order (the bytes
  * the generated builders would make: a test holds it to them), without building message objects per query.
  */
-final class DnstapEncoder {
+final class DnstapEncoder implements FrameEncoder {
     private final byte[] identity;
     private final byte[] version;
     /** Turns the events' {@link System#nanoTime} readings into nanoseconds since the epoch. */
@@ -42,13 +42,15 @@ final class DnstapEncoder {
     }
 
     /** Writes the event's frames (its query's, then its response's) to {@code out}. */
-    void write(DnstapEvent event, OutputStream out) throws IOException {
+    @Override
+    public int write(DnstapEvent event, OutputStream out) throws IOException {
         if (event.query() != null) {
             frame(event, queryType(event.role()), false, out);
         }
         if (event.response() != null) {
             frame(event, responseType(event.role()), true, out);
         }
+        return event.frames();
     }
 
     /** One side of the event as a frame; a response carries the query's time too, as NSD's does. */

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * the event's frames are dropped and counted. One writer thread encodes the events and writes them in batches;
  * a batch a collector failed to take is sent again once it is back.
  */
-public final class DnstapSink implements AutoCloseable {
+public final class DnstapSink implements ExchangeTap, AutoCloseable {
     static final int QUEUE_EVENTS = 1 << 16;
     /** The octets queued events may hold (each copies its messages, up to 64 KiB each over TCP). */
     public static final long QUEUE_OCTETS = 16L << 20;
@@ -30,7 +30,7 @@ public final class DnstapSink implements AutoCloseable {
     private static final long AWAY_PAUSE_NANOS = 20_000_000;
 
     private final FrameOutput output;
-    private final DnstapEncoder encoder;
+    private final FrameEncoder encoder;
     private final BlockingQueue<DnstapEvent> queue;
     /** The octets of the events queued or taken by the writer and not yet written. */
     private final AtomicLong heldOctets = new AtomicLong();
@@ -41,7 +41,7 @@ public final class DnstapSink implements AutoCloseable {
     private final Consumer<String> warnings;
     private volatile boolean closing;
 
-    private DnstapSink(FrameOutput output, DnstapEncoder encoder, Consumer<String> warnings) {
+    private DnstapSink(FrameOutput output, FrameEncoder encoder, Consumer<String> warnings) {
         this.output = output;
         this.encoder = encoder;
         this.warnings = warnings;
@@ -77,12 +77,23 @@ public final class DnstapSink implements AutoCloseable {
         return new DnstapSink(output, new DnstapEncoder(identity, version, WallClock::epochNanos), warnings);
     }
 
+    /**
+     * A pcap file of every exchange ({@code --capture}): {@code encoder} makes the packets, the file takes at most
+     * {@code maxOctets}, then what follows is counted as lost (the file stays a whole capture).
+     */
+    public static DnstapSink capture(Path file, byte[] fileHeader, FrameEncoder encoder, long maxOctets,
+            Consumer<String> warnings) throws IOException {
+        return new DnstapSink(FileFrameOutput.create(file, fileHeader, null, maxOctets, warnings), encoder, warnings);
+    }
+
     /** Whether events are wanted; callers skip building them when not. */
+    @Override
     public boolean enabled() {
         return output != null;
     }
 
     /** Queues the event, or drops and counts its frames when the queue is full. Never waits. */
+    @Override
     public void offer(DnstapEvent event) {
         long octets = event.octets();
         if (closing || heldOctets.get() + octets > QUEUE_OCTETS || !queue.offer(event)) {
@@ -185,8 +196,7 @@ public final class DnstapSink implements AutoCloseable {
     private int encode(DnstapEvent event, Frames frames) {
         int mark = frames.size();
         try {
-            encoder.write(event, frames);
-            return event.frames();
+            return encoder.write(event, frames);
         } catch (IOException | RuntimeException bug) {
             // (a byte array stream throws no IOException; a RuntimeException is a bug in the encoder)
             frames.cutTo(mark);

@@ -11,22 +11,46 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
 
 /**
- * A Frame Streams file: START, the data frames, STOP. The file is created anew (a second stream appended to one
- * file is not something readers take), readable by its owner only, since it holds every client's queries.
+ * A file of records: for dnstap a Frame Streams file (START, the data frames, STOP), for {@code --capture} a pcap
+ * file. It is created anew (a second stream appended to one file is not something readers take), readable by its
+ * owner only, since it holds every client's queries.
  */
 final class FileFrameOutput implements FrameOutput {
     private final Path path;
     private final FileChannel channel;
     private final Consumer<String> warnings;
+    private final ByteBuffer trailer;
+    /** The most the file may hold; -1 for no bound. */
+    private final long maxOctets;
+    private long written;
 
-    private FileFrameOutput(Path path, FileChannel channel, Consumer<String> warnings) {
+    private FileFrameOutput(Path path, FileChannel channel, ByteBuffer trailer, long maxOctets,
+            Consumer<String> warnings) {
         this.path = path;
         this.channel = channel;
+        this.trailer = trailer;
+        this.maxOctets = maxOctets;
         this.warnings = warnings;
     }
 
-    /** Creates (or empties) the file and writes START; fails at once when the file cannot be written. */
+    /** Creates (or empties) a dnstap file and writes START; fails at once when the file cannot be written. */
     static FileFrameOutput create(Path path, Consumer<String> warnings) throws IOException {
+        return create(path, bytes(FrameStreams.control(FrameStreams.Control.START, FrameStreams.DNSTAP_CONTENT_TYPE)),
+                FrameStreams.control(FrameStreams.Control.STOP, null), -1, warnings);
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    /**
+     * Creates (or empties) a file that begins with {@code header} and ends with {@code trailer} (null: none), at
+     * most {@code maxOctets} long (-1: no bound); fails at once when the file cannot be written.
+     */
+    static FileFrameOutput create(Path path, byte[] header, ByteBuffer trailer, long maxOctets,
+            Consumer<String> warnings) throws IOException {
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException | UnsupportedOperationException replaced) {
@@ -34,9 +58,9 @@ final class FileFrameOutput implements FrameOutput {
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING);
-        FileFrameOutput output = new FileFrameOutput(path, channel, warnings);
+        FileFrameOutput output = new FileFrameOutput(path, channel, trailer, maxOctets, warnings);
         try {
-            output.write(FrameStreams.control(FrameStreams.Control.START, FrameStreams.DNSTAP_CONTENT_TYPE));
+            output.write(ByteBuffer.wrap(header));
         } catch (IOException e) {
             channel.close();
             throw e;
@@ -51,6 +75,10 @@ final class FileFrameOutput implements FrameOutput {
 
     @Override
     public void write(ByteBuffer frames) throws IOException {
+        if (maxOctets >= 0 && written + frames.remaining() > maxOctets) {
+            throw new IOException("the file reached its bound of " + maxOctets + " octets");
+        }
+        written += frames.remaining();
         while (frames.hasRemaining()) {
             channel.write(frames);
         }
@@ -58,8 +86,8 @@ final class FileFrameOutput implements FrameOutput {
 
     @Override
     public boolean failed(IOException problem, long nowNanos) {
-        warnings.accept("chivato: dnstap: writing " + path + " failed: " + problem.getMessage()
-                + "; dnstap frames are now counted as lost");
+        warnings.accept("chivato: writing " + path + " stopped: " + problem.getMessage()
+                + "; what follows is counted as lost");
         close();
         return false;
     }
@@ -70,7 +98,9 @@ final class FileFrameOutput implements FrameOutput {
             return;
         }
         try {
-            write(FrameStreams.control(FrameStreams.Control.STOP, null));
+            if (trailer != null) {
+                write(trailer.duplicate());
+            }
         } catch (IOException e) {
             warnings.accept("chivato: dnstap: cannot end " + path + ": " + e.getMessage());
         }

@@ -7,7 +7,7 @@ import java.time.Instant;
  * anyway: the difference between the two clocks is measured again once a second, which follows the system clock's
  * corrections within that second.
  */
-final class WallClock {
+public final class WallClock {
     private static final long REMEASURE_NANOS = 1_000_000_000L;
     private static long offsetNanos;
     private static long measuredAt;
@@ -17,7 +17,7 @@ final class WallClock {
     }
 
     /** Nanoseconds since the epoch at the moment {@code System.nanoTime()} read {@code nanoTime}. */
-    static synchronized long epochNanos(long nanoTime) {
+    public static synchronized long epochNanos(long nanoTime) {
         long now = System.nanoTime();
         if (!measured || now - measuredAt > REMEASURE_NANOS) {
             Instant wall = Instant.now();

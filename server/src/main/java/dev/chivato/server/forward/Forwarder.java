@@ -12,7 +12,7 @@ import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.dnstap.DnstapEvent;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.ExchangeTap;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
@@ -169,10 +169,10 @@ public final class Forwarder {
     /** What is counted for {@code --metrics}, or null. */
     private final Metrics metrics;
     /** Where our queries upstream, their answers, and the clients' exchanges go as dnstap frames. */
-    private final DnstapSink dnstap;
+    private final ExchangeTap dnstap;
 
     public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings,
-            WireCache wireCache, Metrics metrics, DnstapSink dnstap) {
+            WireCache wireCache, Metrics metrics, ExchangeTap dnstap) {
         this.dnstap = dnstap;
         this.wireCache = wireCache;
         this.metrics = metrics;

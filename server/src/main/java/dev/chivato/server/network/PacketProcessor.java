@@ -13,7 +13,7 @@ import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.dnstap.DnstapEvent;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.ExchangeTap;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.transfer.ZoneTransfer;
 import dev.chivato.server.log.LogFormat;
@@ -85,8 +85,8 @@ public final class PacketProcessor {
     private final Metrics metrics;
     /** The TSIG keys signed requests are checked against ({@code --tsig-key}); none by default. */
     private volatile List<TransactionSignature.Key> keys = List.of();
-    /** Where each exchange goes as dnstap frames, when it is on. */
-    private final DnstapSink dnstap;
+    /** Where each exchange is recorded (dnstap, the capture), when one is on. */
+    private final ExchangeTap dnstap;
     /** Where a line for the operator goes when the server fails on a message: stderr, or a test's list. */
     private final Consumer<String> warnings;
 
@@ -100,12 +100,12 @@ public final class PacketProcessor {
 
     /** As above, counting what it does in {@code metrics} (null for none). */
     public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings, Metrics metrics) {
-        this(handler, log, warnings, metrics, DnstapSink.off());
+        this(handler, log, warnings, metrics, ExchangeTap.OFF);
     }
 
-    /** As above, also handing every exchange to {@code dnstap}. */
+    /** As above, also handing every exchange to {@code dnstap} (dnstap frames, the capture's packets). */
     public PacketProcessor(QueryHandler handler, QueryLog log, Consumer<String> warnings, Metrics metrics,
-            DnstapSink dnstap) {
+            ExchangeTap dnstap) {
         this.dnstap = dnstap;
         this.metrics = metrics;
         this.handler = handler;
@@ -136,7 +136,7 @@ public final class PacketProcessor {
     }
 
     /** Where exchanges go as dnstap frames (a forwarder's too). */
-    public DnstapSink dnstap() {
+    public ExchangeTap dnstap() {
         return dnstap;
     }
 
