@@ -10,7 +10,10 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.capture.CaptureReader;
+import dev.chivato.server.answer.Transport;
 import dev.chivato.server.capture.Datagrams;
+import dev.chivato.server.capture.PcapEncoder;
+import dev.chivato.server.dnstap.DnstapEvent;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,6 +81,47 @@ class WiresharkAgreementTest {
         assertEquals(40, ours.size(), "20 questions over UDP and TCP, each asked and answered");
         assertEquals(ours.keySet(), theirs.keySet(), "the same frames hold DNS messages");
         ours.forEach((frame, view) -> assertEquals(view, theirs.get(frame), "frame " + frame));
+    }
+
+    @Test
+    void wiresharkReadsEveryTestdataCaptureAsOurDecoderDoes() throws Exception {
+        ExternalTool.require("tshark");
+        Path capture = dir.resolve("testdata.pcap");
+        java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
+        pcap.writeBytes(PcapEncoder.fileHeader());
+        PcapEncoder encoder = new PcapEncoder(nanos -> nanos);
+        java.net.InetSocketAddress client = new java.net.InetSocketAddress("127.0.0.1", 40000);
+        java.net.InetSocketAddress server = new java.net.InetSocketAddress("127.0.0.1", 53);
+        List<String> files = new ArrayList<>();
+        try (InputStream list = getClass().getResourceAsStream("/captures/captures.tsv")) {
+            for (String line : new String(list.readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    files.add(line.split("\t")[0]);
+                }
+            }
+        }
+        long nanos = 1_000_000_000L;
+        for (String file : files) {
+            try (InputStream in = getClass().getResourceAsStream("/captures/" + file)) {
+                byte[] message = in.readAllBytes(); // each one its own datagram, to port 53
+                encoder.write(new DnstapEvent(DnstapEvent.Role.AUTH, Transport.UDP, client, server, nanos += 1000,
+                        0, message, null), pcap);
+            }
+        }
+        Files.write(capture, pcap.toByteArray());
+        Map<Long, String> ours = ourView(capture, 53);
+        List<String> command = new ArrayList<>(List.of("tshark", "-r", capture.toString(), "-Y", "dns", "-T",
+                "fields", "-E", "occurrence=a", "-E", "aggregator=|"));
+        FIELDS.forEach(f -> command.addAll(List.of("-e", f)));
+        ExternalTool.Result tshark = ExternalTool.run(command.toArray(String[]::new));
+        assertEquals(0, tshark.exitCode(), tshark.stderr());
+        Map<Long, String> theirs = new LinkedHashMap<>();
+        for (String line : tshark.lines()) {
+            theirs.put(Long.parseLong(line.split("\t", -1)[0]), line.substring(line.indexOf('\t') + 1));
+        }
+        assertEquals(files.size(), ours.size(), "every testdata capture is well formed and read");
+        assertEquals(ours.keySet(), theirs.keySet());
+        ours.forEach((frame, view) -> assertEquals(view, theirs.get(frame), files.get((int) (frame - 1))));
     }
 
     /** Each message of the capture, by the frame that completes it, printed as tshark prints those fields. */

@@ -40,6 +40,8 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
     private final Thread writer;
     private final Consumer<String> warnings;
     private volatile boolean closing;
+    /** The writer has ended (its output failed, or the sink was closed): what comes now is lost at once. */
+    private volatile boolean stopped;
 
     private DnstapSink(FrameOutput output, FrameEncoder encoder, Consumer<String> warnings) {
         this.output = output;
@@ -95,6 +97,10 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
     /** Queues the event, or drops and counts its frames when the queue is full. Never waits. */
     @Override
     public void offer(DnstapEvent event) {
+        if (stopped) {
+            lostFrames.addAndGet(event.frames());
+            return;
+        }
         long octets = event.octets();
         if (closing || heldOctets.get() + octets > QUEUE_OCTETS || !queue.offer(event)) {
             droppedFrames.addAndGet(event.frames());
@@ -187,6 +193,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
                 }
             }
         }
+        stopped = true;
         lostFrames.addAndGet(batchFrames + framesOf(taken) + framesOf(queue));
         release(batchOctets);
         output.finish(TimeUnit.SECONDS.toNanos(2));
@@ -237,9 +244,8 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (writer.isAlive()) {
-            lostFrames.addAndGet(framesOf(queue)); // the collector stopped reading; its socket holds the rest
-        }
+        // what is still queued (the writer stopped reading, or stopped) is lost
+        lostFrames.addAndGet(framesOf(queue));
         if (droppedFrames.get() == 0 && lostFrames.get() == 0) {
             return null;
         }
