@@ -37,7 +37,7 @@ class WiresharkAgreementTest {
     /** What tshark prints per frame, in this order. */
     private static final List<String> FIELDS = List.of("frame.number", "dns.id", "dns.flags", "dns.qry.name",
             "dns.qry.type", "dns.qry.class", "dns.count.answers", "dns.count.auth_rr", "dns.count.add_rr",
-            "dns.resp.type", "dns.resp.class", "dns.resp.ttl", "dns.a", "dns.aaaa", "dns.ns", "dns.cname",
+            "dns.resp.name", "dns.resp.type", "dns.resp.class", "dns.resp.ttl", "dns.a", "dns.aaaa", "dns.ns", "dns.cname",
             "dns.ptr.domain_name", "dns.mx.mail_exchange", "dns.txt", "dns.soa.mname", "dns.srv.target");
 
     @TempDir
@@ -168,8 +168,12 @@ class WiresharkAgreementTest {
         records.addAll(m.authority());
         records.addAll(m.additional());
         List<String> types = new ArrayList<>(records.stream().map(r -> Integer.toString(r.type().value())).toList());
+        // tshark prints an SRV record's owner as service, protocol and name fields of their own, not as resp.name
+        List<String> owners = new ArrayList<>(records.stream().filter(r -> !r.type().equals(RRType.SRV))
+                .map(r -> name(r.name())).toList());
         if (m.edns().isPresent()) {
             types.add("41");
+            owners.add("<Root>");
         }
         return String.join("\t", List.of(
                 String.format("0x%04x", h.id()), String.format("0x%04x", flags),
@@ -178,7 +182,7 @@ class WiresharkAgreementTest {
                 m.question().map(q -> String.format("0x%04x", q.qclass().value())).orElse(""),
                 Integer.toString(m.answers().size()), Integer.toString(m.authority().size()),
                 Integer.toString(m.additional().size() + (m.edns().isPresent() ? 1 : 0)),
-                String.join("|", types),
+                String.join("|", owners), String.join("|", types),
                 join(records, r -> String.format("0x%04x", r.rrClass().value())),
                 join(records, r -> Long.toString(r.ttl())),
                 rdata(records, RData.A.class, Object::toString),

@@ -77,6 +77,24 @@ class CaptureExplainerTest {
         assertEquals(little, explain(udpExchange(Pcaps.pcapng(ByteOrder.BIG_ENDIAN)), true).out());
     }
 
+    /** The brief lines without their times (a simple packet block has none). */
+    private static List<String> withoutTimes(String out) {
+        return out.lines().map(l -> l.replaceAll("  \\d{4}-\\S+  ", "  ")).toList();
+    }
+
+    @Test
+    void everyLinkTypeAndTheSimplePacketBlockReadAlike() throws Exception {
+        List<String> ethernet = withoutTimes(explain(udpExchange(Pcaps.pcap(ByteOrder.LITTLE_ENDIAN)), true).out());
+        for (int link : new int[] {-1, 113, 0, 101}) { // VLAN-tagged Ethernet, Linux SLL, BSD loopback, raw IP
+            assertEquals(ethernet, withoutTimes(explain(udpExchange(Pcaps.pcap(ByteOrder.LITTLE_ENDIAN, link)),
+                    true).out()), "link type " + link);
+        }
+        List<String> simple = withoutTimes(explain(udpExchange(Pcaps.pcapng(ByteOrder.LITTLE_ENDIAN).simple()), true)
+                .out());
+        assertEquals(ethernet.stream().map(l -> l.replaceAll("  rtt=.*", "")).toList(),
+                simple.stream().map(l -> l.replaceAll("  rtt=.*", "")).toList());
+    }
+
     @Test
     void tcpMessagesAreReassembledAcrossSegmentsSeveralToASegmentAndRetransmissionsOnce() throws Exception {
         byte[] first = Pcaps.framed(query(1, "one.example"));

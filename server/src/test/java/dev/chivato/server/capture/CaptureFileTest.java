@@ -56,4 +56,42 @@ class CaptureFileTest {
         }
         assertTrue(warnings.stream().anyMatch(w -> w.contains("reached its bound")), warnings.toString());
     }
+
+    @Test
+    void ipv6ExchangesOverUdpAndTcpComeBackThroughExplainWithTheirAddresses() throws Exception {
+        java.io.ByteArrayOutputStream pcap = new java.io.ByteArrayOutputStream();
+        pcap.writeBytes(PcapEncoder.fileHeader());
+        PcapEncoder encoder = new PcapEncoder(n -> n);
+        InetSocketAddress client = new InetSocketAddress("::1", 40000);
+        InetSocketAddress server = new InetSocketAddress("::1", 53);
+        byte[] query = dev.chivato.protocol.Message.query(5, true, dev.chivato.protocol.Question.of("example.com",
+                dev.chivato.protocol.RRType.AAAA), java.util.Optional.empty()).toWire();
+        byte[] answer = query.clone();
+        answer[2] |= (byte) 0x80;
+        java.util.List<dev.chivato.protocol.ResourceRecord> many = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            many.add(dev.chivato.protocol.ResourceRecord.in(dev.chivato.protocol.Name.parse("example.com"), 60,
+                    dev.chivato.protocol.RData.AAAA.parse("2001:db8::" + Integer.toHexString(i + 1))));
+        }
+        dev.chivato.protocol.Message decoded = dev.chivato.protocol.Message.decode(query);
+        byte[] big = new dev.chivato.protocol.Message(decoded.header().toResponse(true,
+                dev.chivato.protocol.Rcode.NOERROR), decoded.questions(), many, List.of(), List.of(),
+                java.util.Optional.empty()).toWire(); // longer than one packet: several segments
+        encoder.write(new DnstapEvent(DnstapEvent.Role.AUTH, Transport.UDP, client, server, 1_000, 2_000, query,
+                answer), pcap);
+        encoder.write(new DnstapEvent(DnstapEvent.Role.AUTH, Transport.TCP, client, server, 3_000, 4_000, query,
+                big), pcap);
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        int code = new CaptureExplainer(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8),
+                true, 53).explain(new java.io.ByteArrayInputStream(pcap.toByteArray()));
+        String out = text.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertEquals(2, out.lines().filter(l -> l.contains("[::1]:40000 -> [::1]:53  ") && l.contains("query id=5"))
+                .count(), out);
+        assertEquals(2, out.lines().filter(l -> l.contains("[::1]:53 -> [::1]:40000  ") && l.contains("rtt="))
+                .count(), out);
+        assertTrue(big.length > 2 * PcapEncoder.SEGMENT, big.length + " octets");
+        assertTrue(out.contains(";; 4 DNS messages in 9 frames"), "UDP 2, TCP handshake 3, query 1, answer 3: " + out);
+        assertTrue(out.contains("answer=150"), out);
+    }
 }

@@ -9,10 +9,18 @@ final class Pcaps {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final boolean pcapng;
     private final ByteOrder order;
+    /** The link type: 1 Ethernet, 113 Linux SLL, 0 BSD loopback, 101 raw IP; -1 Ethernet with a VLAN tag. */
+    private final int link;
+    private boolean simple;
 
     private Pcaps(boolean pcapng, ByteOrder order) {
+        this(pcapng, order, 1);
+    }
+
+    private Pcaps(boolean pcapng, ByteOrder order, int link) {
         this.pcapng = pcapng;
         this.order = order;
+        this.link = link;
         if (pcapng) {
             ByteBuffer shb = ByteBuffer.allocate(28).order(order);
             shb.putInt(0x0a0d0d0a).putInt(28).putInt(0x1a2b3c4d).putShort((short) 1).putShort((short) 0)
@@ -27,7 +35,7 @@ final class Pcaps {
         } else {
             ByteBuffer header = ByteBuffer.allocate(24).order(order);
             header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535)
-                    .putInt(1);
+                    .putInt(link < 0 ? 1 : link);
             out.writeBytes(header.array());
         }
     }
@@ -38,6 +46,17 @@ final class Pcaps {
 
     static Pcaps pcapng(ByteOrder order) {
         return new Pcaps(true, order);
+    }
+
+    /** A pcap of frames of this link type (see {@link #link}). */
+    static Pcaps pcap(ByteOrder order, int link) {
+        return new Pcaps(false, order, link);
+    }
+
+    /** From now on, packets go in simple packet blocks (pcapng only; they carry no time). */
+    Pcaps simple() {
+        simple = true;
+        return this;
     }
 
     /** A UDP datagram from 10.0.0.{from}:fromPort to 10.0.0.{to}:toPort at {@code micros}. */
@@ -65,11 +84,27 @@ final class Pcaps {
         return ip.array();
     }
 
+    private byte[] linkFrame(byte[] ip) {
+        return switch (link) {
+            case 113 -> ByteBuffer.allocate(16 + ip.length).put(new byte[14]).putShort((short) 0x0800).put(ip).array();
+            case 0 -> ByteBuffer.allocate(4 + ip.length).order(ByteOrder.LITTLE_ENDIAN).putInt(2).put(ip).array();
+            case 101 -> ip;
+            case -1 -> ByteBuffer.allocate(18 + ip.length).put(new byte[12]).putShort((short) 0x8100)
+                    .putShort((short) 42).putShort((short) 0x0800).put(ip).array();
+            default -> ByteBuffer.allocate(14 + ip.length).put(new byte[12]).putShort((short) 0x0800).put(ip)
+                    .array();
+        };
+    }
+
     private Pcaps frame(long micros, byte[] ip) {
-        ByteBuffer ethernet = ByteBuffer.allocate(14 + ip.length);
-        ethernet.put(new byte[12]).putShort((short) 0x0800).put(ip);
-        byte[] data = ethernet.array();
-        if (pcapng) {
+        byte[] data = linkFrame(ip);
+        if (pcapng && simple) {
+            int padded = (data.length + 3) & ~3;
+            ByteBuffer spb = ByteBuffer.allocate(16 + padded).order(order);
+            spb.putInt(3).putInt(16 + padded).putInt(data.length).put(data).position(12 + padded);
+            spb.putInt(16 + padded);
+            out.writeBytes(spb.array());
+        } else if (pcapng) {
             int padded = (data.length + 3) & ~3;
             ByteBuffer epb = ByteBuffer.allocate(32 + padded).order(order);
             long nanos = micros * 1000;
