@@ -59,6 +59,11 @@ final class ExplainCommand implements Callable<Integer> {
             if (capture) {
                 return explainCapture(in);
             }
+            if (input.matches("(?i).*\\.(pcap|pcapng|cap)")) {
+                out.println("chivato explain: " + input + ": not a pcap or pcapng file (its first octets are no "
+                        + "capture's magic number)");
+                return 1;
+            }
             bytes = in.readNBytes(MAX_INPUT + 1);
         } catch (IOException e) {
             throw new Main.UsageException("chivato explain: cannot read " + input + ": " + Problems.describe(e));

@@ -82,4 +82,15 @@ class CaptureTest {
     private static String withoutFrameAndTime(String line) {
         return line.replaceAll("^frame \\d+  \\S+  ", "").replaceAll("  rtt=.*", "");
     }
+
+    @Test
+    void aFileNamedAsACaptureThatIsNotOneIsOneLineAndExitOne() throws Exception {
+        Path notCapture = dir.resolve("photo.pcap");
+        Files.writeString(notCapture, "GIF89a, not a capture at all\n");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Main.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), "explain", notCapture.toString());
+        assertEquals(1, code);
+        assertEquals(List.of("chivato explain: " + notCapture + ": not a pcap or pcapng file (its first octets are "
+                + "no capture's magic number)"), bytes.toString(StandardCharsets.UTF_8).lines().toList());
+    }
 }
