@@ -61,8 +61,12 @@ public final class CaptureExplainer {
         CaptureReader reader = CaptureReader.open(in);
         for (CaptureReader.Packet packet; (packet = reader.next()) != null; ) {
             Datagrams.Segment segment = Datagrams.of(packet);
+            if (!segment.readable() && segment.note().contains("fragment")) {
+                out.println(";; frame " + packet.frame() + ": " + segment.note()); // it may hold DNS: said
+                continue;
+            }
             if (!segment.readable() || segment.sourcePort() != port && segment.destinationPort() != port) {
-                continue; // not DNS on the port asked (or not a packet this reads): passed over in silence
+                continue; // not DNS on the port asked (or not IP, UDP or TCP): passed over in silence
             }
             List<byte[]> found = segment.tcp() ? streams.accept(segment) : List.of(segment.payload());
             long frame = packet.frame();

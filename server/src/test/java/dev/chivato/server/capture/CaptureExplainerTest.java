@@ -123,6 +123,13 @@ class CaptureExplainerTest {
     }
 
     @Test
+    void anIpFragmentIsReportedNotPassedOver() throws Exception {
+        byte[] capture = Pcaps.pcap(ByteOrder.LITTLE_ENDIAN).fragment(1_000_000, 1, 2, new byte[64]).bytes();
+        Run run = explain(capture, true);
+        assertEquals(";; frame 1: an IPv4 fragment (10.0.0.1 -> 10.0.0.2), not reassembled", run.lines().get(0));
+    }
+
+    @Test
     void aSegmentThatCameEarlyWaitsForTheGapToFill() throws Exception {
         byte[] message = Pcaps.framed(query(9, "late.example"));
         byte[] capture = Pcaps.pcap(ByteOrder.LITTLE_ENDIAN)

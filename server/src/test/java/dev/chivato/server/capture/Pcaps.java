@@ -76,10 +76,22 @@ final class Pcaps {
         return frame(micros, ipv4(6, from, to, tcp.array()));
     }
 
-    private static byte[] ipv4(int protocol, int from, int to, byte[] payload) {
+    /** A UDP datagram's first IPv4 fragment (more fragments follow). */
+    Pcaps fragment(long micros, int from, int to, byte[] payload) {
+        fragmentFlags = 0x2000;
+        try {
+            return frame(micros, ipv4(17, from, to, payload));
+        } finally {
+            fragmentFlags = 0x4000;
+        }
+    }
+
+    private int fragmentFlags = 0x4000;
+
+    private byte[] ipv4(int protocol, int from, int to, byte[] payload) {
         ByteBuffer ip = ByteBuffer.allocate(20 + payload.length);
         ip.put((byte) 0x45).put((byte) 0).putShort((short) (20 + payload.length)).putShort((short) 0)
-                .putShort((short) 0x4000).put((byte) 64).put((byte) protocol).putShort((short) 0)
+                .putShort((short) fragmentFlags).put((byte) 64).put((byte) protocol).putShort((short) 0)
                 .put(new byte[] {10, 0, 0, (byte) from}).put(new byte[] {10, 0, 0, (byte) to}).put(payload);
         return ip.array();
     }
