@@ -94,17 +94,23 @@ final class WireReader {
             throw new WireFormatException(4, "section counts need at least " + fewestOctets + " octets but "
                     + (messageEnd - position) + " follow the header");
         }
-        List<Question> questions = questionCount == 0 ? List.of() : new ArrayList<>(1);
         section(questionCount > 0 ? "QUESTION SECTION" : null);
-        for (int i = 0; i < questionCount; i++) {
+        List<Question> questions;
+        if (questionCount == 1) { // the usual case: no list to grow and copy
             Name name = name();
-            questions.add(new Question(name, type("QTYPE"), rrClass("QCLASS")));
+            questions = List.of(new Question(name, type("QTYPE"), rrClass("QCLASS")));
+        } else {
+            questions = questionCount == 0 ? List.of() : new ArrayList<>(Math.min(questionCount, 16));
+            for (int i = 0; i < questionCount; i++) {
+                Name name = name();
+                questions.add(new Question(name, type("QTYPE"), rrClass("QCLASS")));
+            }
         }
         List<ResourceRecord> answers = section(answerCount, "answer");
         List<ResourceRecord> authority = section(authorityCount, "authority");
         section(additionalCount > 0 ? "ADDITIONAL SECTION" : null);
         Optional<Edns> edns = Optional.empty();
-        List<ResourceRecord> additional = additionalCount == 0 ? List.of() : new ArrayList<>();
+        List<ResourceRecord> additional = null; // made when a record other than OPT comes
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
             ResourceRecord record = record();
@@ -112,6 +118,9 @@ final class WireReader {
                 throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
             }
             if (record.type().value() != RRType.OPT.value()) {
+                if (additional == null) {
+                    additional = new ArrayList<>(Math.min(additionalCount, 16));
+                }
                 additional.add(record);
             } else if (edns.isPresent()) {
                 throw new WireFormatException(start, "more than one OPT record");
@@ -124,7 +133,8 @@ final class WireReader {
         if (position != messageEnd) {
             throw new WireFormatException(position, (messageEnd - position) + " bytes after the last record");
         }
-        return new Message(header, frozen(questions), answers, authority, frozen(additional), edns);
+        return new Message(header, frozen(questions), answers, authority,
+                additional == null ? List.of() : frozen(additional), edns);
     }
 
     /** An immutable copy, made cheaply for the common sizes, so Message's own copy is a no-op. */
@@ -141,17 +151,28 @@ final class WireReader {
         if (count == 0) {
             return List.of();
         }
+        if (annotator != null) { // the heading is built only when someone reads it
+            section(title.toUpperCase(java.util.Locale.ROOT) + " SECTION");
+        }
+        if (count <= 2) { // the usual sizes: no list to grow and copy
+            ResourceRecord first = sectionRecord(title);
+            return count == 1 ? List.of(first) : List.of(first, sectionRecord(title));
+        }
         List<ResourceRecord> records = new ArrayList<>(Math.min(count, 16));
-        section(title.toUpperCase(java.util.Locale.ROOT) + " SECTION");
         for (int i = 0; i < count; i++) {
-            int start = position;
-            ResourceRecord record = record();
-            if (record.type().value() == RRType.OPT.value()) {
-                throw new WireFormatException(start, "OPT record in the " + title + " section");
-            }
-            records.add(record);
+            records.add(sectionRecord(title));
         }
         return frozen(records);
+    }
+
+    /** A record of the answer or authority section, where OPT has no place. */
+    private ResourceRecord sectionRecord(String title) throws WireFormatException {
+        int start = position;
+        ResourceRecord record = record();
+        if (record.type().value() == RRType.OPT.value()) {
+            throw new WireFormatException(start, "OPT record in the " + title + " section");
+        }
+        return record;
     }
 
     private ResourceRecord record() throws WireFormatException {
