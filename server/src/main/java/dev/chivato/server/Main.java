@@ -54,8 +54,9 @@ import picocli.CommandLine;
         sortOptions = false, usageHelpAutoWidth = true,
         footer = {"", "Subcommands: 'chivato query --help' (a small dig), 'chivato explain --help' (a message, "
                 + "byte by byte), 'chivato report --help' (who asked what, from a JSON log)."},
-        description = {"A DNS server that logs every query it receives and answers A, AAAA and PTR queries from a "
-                + "list of (address, names) pairs. With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
+        description = {"A DNS server that logs every query it receives. It answers from records in hosts format "
+                + "(A, AAAA and PTR) and from zone files, forwards what it does not hold (--forward), and feeds "
+                + "secondaries (--allow-transfer). With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
                 + "example.my -> 1.2.3.5."})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_LISTEN = "127.0.0.1:10053";
