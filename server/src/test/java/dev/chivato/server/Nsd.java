@@ -35,7 +35,25 @@ public final class Nsd implements AutoCloseable {
         ExternalTool.require("nsd");
         int port = freePort();
         Path conf = dir.resolve("nsd.conf");
-        Files.writeString(conf, """
+        Files.writeString(conf, serverBlock(port, dir) + """
+                  rrl-ratelimit: 0
+                  rrl-whitelist-ratelimit: 0
+                remote-control:
+                  control-enable: no
+                zone:
+                  name: %1$s
+                  zonefile: "%2$s"
+                """.formatted(zone, zoneFile));
+        Process process = new ProcessBuilder("nsd", "-d", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nsd.out").toFile()).start();
+        Nsd nsd = new Nsd(process, port);
+        awaitAnswer(port, zone, dir.resolve("nsd.out"));
+        return nsd;
+    }
+
+    /** NSD's server block: one process on 127.0.0.1:PORT, every file it writes in {@code dir}; callers add lines. */
+    static String serverBlock(int port, Path dir) {
+        return """
                 server:
                   ip-address: 127.0.0.1@%1$d
                   port: %1$d
@@ -48,19 +66,7 @@ public final class Nsd implements AutoCloseable {
                   xfrdfile: "%2$s/xfrd.state"
                   database: ""
                   server-count: 1
-                  rrl-ratelimit: 0
-                  rrl-whitelist-ratelimit: 0
-                remote-control:
-                  control-enable: no
-                zone:
-                  name: %3$s
-                  zonefile: "%4$s"
-                """.formatted(port, dir, zone, zoneFile));
-        Process process = new ProcessBuilder("nsd", "-d", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("nsd.out").toFile()).start();
-        Nsd nsd = new Nsd(process, port);
-        awaitAnswer(port, zone, dir.resolve("nsd.out"));
-        return nsd;
+                """.formatted(port, dir);
     }
 
     /** Waits until a peer answers the apex SOA (NSD and Knot load the zone after they start listening). */

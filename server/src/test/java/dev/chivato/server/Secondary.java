@@ -35,20 +35,8 @@ final class Secondary implements AutoCloseable {
                   algorithm: %s
                   secret: "%s"
                 """.formatted(key.name(), key.algorithm(), key.secret());
-        Files.writeString(dir.resolve("nsd.conf"), """
-                server:
-                  ip-address: 127.0.0.1@%1$d
-                  port: %1$d
-                  username: ""
-                  chroot: ""
-                  zonesdir: "%2$s"
-                  pidfile: "%2$s/nsd.pid"
-                  logfile: "%2$s/nsd.log"
-                  zonelistfile: "%2$s/zone.list"
-                  xfrdfile: "%2$s/xfrd.state"
+        Files.writeString(dir.resolve("nsd.conf"), Nsd.serverBlock(port, dir) + """
                   xfrdir: "%2$s"
-                  database: ""
-                  server-count: 1
                   verbosity: 2
                   xfrd-reload-timeout: 0
                 remote-control:

@@ -158,21 +158,9 @@ public final class TransactionSignature {
         return out.array();
     }
 
+    /** The name as TSIG digests it: lower case, uncompressed (RFC 8945 section 4.3.3). */
     private static byte[] canonical(Name name) {
-        byte[] wire = name.wire();
-        for (int i = 0; i < wire.length; ) {
-            int length = wire[i];
-            for (int j = i + 1; j <= i + length; j++) {
-                if (wire[j] >= 'A' && wire[j] <= 'Z') {
-                    wire[j] = (byte) (wire[j] + ('a' - 'A'));
-                }
-            }
-            i += 1 + length;
-            if (length == 0) {
-                break;
-            }
-        }
-        return wire;
+        return name.toLowerCase().wire();
     }
 
     private static void putTime(ByteBuffer out, long seconds) {

@@ -28,9 +28,22 @@ public final class CaptureReader {
     /** pcap: the one link type and time unit. */
     private int pcapLinkType;
     private long pcapUnitNanos;
-    /** pcapng: each interface's link type and time resolution (nanoseconds per unit, or a power-of-two flag). */
-    private final List<int[]> interfaces = new ArrayList<>();
-    private final List<long[]> resolutions = new ArrayList<>();
+    /**
+     * A pcapng interface: its link type, and its time unit as {@code if_tsresol} says it: 10^-exponent seconds, or
+     * 2^-exponent when {@code binary}.
+     */
+    private record Interface(int linkType, boolean binary, int exponent) {
+        long toNanos(long units) {
+            if (binary) {
+                return (long) (units / Math.pow(2, exponent) * 1e9);
+            }
+            return exponent <= 9 ? units * (long) Math.pow(10, 9 - exponent)
+                    : units / (long) Math.pow(10, exponent - 9);
+        }
+    }
+
+    /** pcapng: the interfaces of the current section, in the order described. */
+    private final List<Interface> interfaces = new ArrayList<>();
     private long offset;
     private long frames;
     private String damage;
@@ -213,12 +226,11 @@ public final class CaptureReader {
             return;
         }
         interfaces.clear();
-        resolutions.clear();
     }
 
     private void interfaceDescription(ByteBuffer b, int end) {
         int linkType = b.getShort(0) & 0xffff;
-        long unitNanos = 1000; // microseconds unless if_tsresol says otherwise
+        int resolution = 6; // microseconds unless if_tsresol says otherwise
         for (int p = 8; p + 4 <= end; ) {
             int code = b.getShort(p) & 0xffff;
             int length = b.getShort(p + 2) & 0xffff;
@@ -226,22 +238,11 @@ public final class CaptureReader {
                 break;
             }
             if (code == 9 && length >= 1) {
-                int resolution = b.get(p + 4) & 0xff;
-                unitNanos = (resolution & 0x80) != 0 ? -(resolution & 0x7f) : nanosPerUnit(resolution);
+                resolution = b.get(p + 4) & 0xff;
             }
             p += 4 + ((length + 3) & ~3);
         }
-        interfaces.add(new int[] {linkType});
-        resolutions.add(new long[] {unitNanos});
-    }
-
-    /** Nanoseconds per time unit of 10^-exponent s; 0 for a finer resolution than nanoseconds (rounded below). */
-    private static long nanosPerUnit(int exponent) {
-        long nanos = 1;
-        for (int e = exponent; e < 9; e++) {
-            nanos *= 10;
-        }
-        return exponent > 9 ? -1000 - exponent : nanos;
+        interfaces.add(new Interface(linkType, (resolution & 0x80) != 0, resolution & 0x7f));
     }
 
     private Packet enhancedPacket(ByteBuffer b, int end, long at) {
@@ -257,8 +258,8 @@ public final class CaptureReader {
         }
         byte[] data = new byte[captured];
         b.get(20, data);
-        return new Packet(++frames, toNanos(units, resolutions.get(interfaceId)[0]), interfaces.get(interfaceId)[0],
-                data, original);
+        Interface described = interfaces.get(interfaceId);
+        return new Packet(++frames, described.toNanos(units), described.linkType(), data, original);
     }
 
     private Packet simplePacket(ByteBuffer b, int end, long at) {
@@ -272,23 +273,7 @@ public final class CaptureReader {
         }
         byte[] data = new byte[captured];
         b.get(4, data);
-        return new Packet(++frames, 0, interfaces.get(0)[0], data, original);
-    }
-
-    /** Units to nanoseconds: a positive unit is nanoseconds per unit; a negative one a power of two (-bits). */
-    private static long toNanos(long units, long unit) {
-        if (unit > 0) {
-            return units * unit;
-        }
-        if (unit <= -1000) {
-            long divisor = 1;
-            for (long e = -unit - 1000; e > 9; e--) {
-                divisor *= 10;
-            }
-            return units / divisor;
-        }
-        int bits = (int) -unit;
-        return (long) (units / Math.pow(2, bits) * 1e9);
+        return new Packet(++frames, 0, interfaces.get(0).linkType(), data, original);
     }
 
     /** Reads exactly {@code length} octets, or null when the input ends first. */

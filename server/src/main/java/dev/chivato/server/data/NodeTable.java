@@ -149,7 +149,7 @@ final class NodeTable {
                 rrsetsLeft--;
                 p += 11;
                 if (type == RRType.SOA.value() && ownerLength == origin.length
-                        && regionEqualsIgnoreCase(arena, owner, origin)) {
+                        && Name.regionEqualsIgnoreCase(arena, owner, origin, 0, origin.length)) {
                     for (; recordsLeft > 0; recordsLeft--) {
                         p += 2 + u16(arena, p);
                     }
@@ -165,7 +165,8 @@ final class NodeTable {
             }
             int start = out.position() - messageStart;
             int prefix = ownerLength - origin.length;
-            boolean underOrigin = prefix >= 0 && regionEqualsIgnoreCase(arena, owner + prefix, origin);
+            boolean underOrigin = prefix >= 0
+                    && Name.regionEqualsIgnoreCase(arena, owner + prefix, origin, 0, origin.length);
             if (underOrigin && originAt >= 0) {
                 out.put(arena, owner, prefix).putShort((short) (0xc000 | originAt));
             } else {
@@ -178,17 +179,6 @@ final class NodeTable {
                 ownerAt = start; // pointers reach only the first 16 KiB of a message
             }
         }
-    }
-
-    private static boolean regionEqualsIgnoreCase(byte[] octets, int at, byte[] name) {
-        for (int i = 0; i < name.length; i++) {
-            int a = octets[at + i];
-            int b = name[i];
-            if (a != b && (a | 0x20) != (b | 0x20) || a != b && ((a | 0x20) < 'a' || (a | 0x20) > 'z')) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Every record, in {@link #forEachRRset}'s order. */

@@ -31,7 +31,6 @@ final class UnixFrameOutput implements FrameOutput {
     /** Whether the operator was told about the current outage (so a long outage says one line, not one a try). */
     private boolean outageReported;
     private boolean everConnected;
-    private long connections;
 
     UnixFrameOutput(Path path, Consumer<String> warnings) {
         this.path = path;
@@ -65,14 +64,8 @@ final class UnixFrameOutput implements FrameOutput {
         }
         outageReported = false;
         everConnected = true;
-        connections++;
         backoffNanos = FIRST_BACKOFF_NANOS;
         return true;
-    }
-
-    /** How many times a collector was connected (and accepted the stream). */
-    long connections() {
-        return connections;
     }
 
     private void connect() throws IOException {

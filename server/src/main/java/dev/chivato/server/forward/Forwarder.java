@@ -382,7 +382,9 @@ public final class Forwarder {
             out.clear().position(2);
             int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.putShort(0, (short) length).flip();
-            tapSent(attempt, Transport.TCP, out, 2, null);
+            if (dnstap.enabled()) {
+                tapSent(attempt, Transport.TCP, out, 2, null);
+            }
             stream.send(attempt.id, attempt, ByteBuffer.allocate(out.remaining()).put(out).flip(), now);
         } catch (IOException e) {
             pending.failure = "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage();
@@ -532,14 +534,12 @@ public final class Forwarder {
         }
     }
 
-    /** FORWARDER_QUERY: the query that just went to {@code attempt}'s upstream, its octets before {@code out}'s limit. */
+    /** FORWARDER_QUERY (dnstap on): the query just sent to {@code attempt}'s upstream, {@code from} to the limit. */
     private void tapSent(Try attempt, Transport transport, ByteBuffer query, int from, InetSocketAddress local) {
-        if (dnstap.enabled()) {
-            byte[] bytes = new byte[query.limit() - from];
-            query.get(from, bytes);
-            dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, attempt.upstream,
-                    attempt.sentAt, 0, bytes, null));
-        }
+        byte[] bytes = new byte[query.limit() - from];
+        query.get(from, bytes);
+        dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, attempt.upstream, attempt.sentAt,
+                0, bytes, null));
     }
 
     /**

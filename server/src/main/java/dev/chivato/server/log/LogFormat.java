@@ -80,7 +80,8 @@ public enum LogFormat {
                     line.append(" id=").append(m.id());
                 }
                 line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
-                        .append(firstBytesHex(m.query())).append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped");
+                        .append(firstBytesHex(m.query()))
+                        .append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped");
                 m.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
                 line.append(' ').append(m.micros()).append("us");
             }
@@ -98,8 +99,7 @@ public enum LogFormat {
                 number(json, "records", reload.records());
                 number(json, "ms", reload.millis());
                 strings(json, "failures", reload.failures());
-                json.setLength(json.length() - 1);
-                json.append('}');
+                endObject(json);
                 return;
             }
             if (entry instanceof LogEntry.Notify n) {
@@ -112,8 +112,7 @@ public enum LogFormat {
                 number(json, "ms", n.millis());
                 bool(json, "ok", n.failure().isEmpty());
                 field(json, "failure", n.failure().orElse(null));
-                json.setLength(json.length() - 1);
-                json.append('}');
+                endObject(json);
                 return;
             }
             if (entry instanceof LogEntry.Transfer t) {
@@ -134,8 +133,7 @@ public enum LogFormat {
                 number(json, "ms", t.millis());
                 bool(json, "ok", t.failure().isEmpty());
                 field(json, "failure", t.failure().orElse(null));
-                json.setLength(json.length() - 1);
-                json.append('}');
+                endObject(json);
                 return;
             }
             LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
@@ -188,8 +186,7 @@ public enum LogFormat {
                 number(json, "us", m.micros());
                 field(json, "unsent", m.unsent().orElse(null));
             }
-            json.setLength(json.length() - 1);
-            json.append('}');
+            endObject(json);
         }
     },
 
@@ -230,8 +227,7 @@ public enum LogFormat {
             out.append('{');
             field(out, "kind", "log-note");
             field(out, "note", note);
-            out.setLength(out.length() - 1);
-            out.append('}');
+            endObject(out);
         } else {
             out.append("# query log: ").append(note);
         }
@@ -313,6 +309,12 @@ public enum LogFormat {
             }
             return flags.toString();
         }
+    }
+
+    /** Closes an object whose fields each ended with a comma: the last comma becomes the brace. */
+    private static void endObject(StringBuilder json) {
+        json.setLength(json.length() - 1);
+        json.append('}');
     }
 
     private static void field(StringBuilder json, String name, String value) {

@@ -107,9 +107,9 @@ public record ZoneDiff(ResourceRecord fromSoa, ResourceRecord toSoa, List<Resour
     private static Set<ResourceRecord> recordsOf(List<Snapshot.RRset> rrsets, ZoneFile.Zone zone) {
         Set<ResourceRecord> records = new HashSet<>();
         for (Snapshot.RRset rrset : rrsets) {
-            records.addAll(rrset.records(rrset.owner()));
+            records.addAll(withoutApexSoa(rrset.records(rrset.owner()), zone));
         }
-        return new HashSet<>(withoutApexSoa(List.copyOf(records), zone));
+        return records;
     }
 
     /** The SOA brackets each side of a difference; it is not one of its records. */

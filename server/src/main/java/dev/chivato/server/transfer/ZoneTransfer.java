@@ -41,8 +41,8 @@ public final class ZoneTransfer implements MessageStream {
     private byte[] closingSoa;
     private final Consumer<Outcome> onFinished;
     private final MessageSigner signer;
-    /** Where each record's RDATA is measured (names uncompressed: the estimate errs high). */
-    private final ByteBuffer rdata = ByteBuffer.allocate(0xffff);
+    /** Where an incremental transfer measures each record's RDATA (names uncompressed: the estimate errs high). */
+    private final ByteBuffer rdata;
     private final long startNanos = System.nanoTime();
     private boolean ended;
     private int messages;
@@ -59,6 +59,7 @@ public final class ZoneTransfer implements MessageStream {
         this.query = query;
         this.zone = zone;
         this.records = records;
+        this.rdata = ByteBuffer.allocate(0xffff);
         this.wire = null;
         this.signer = signer;
         this.onFinished = onFinished;
@@ -69,6 +70,7 @@ public final class ZoneTransfer implements MessageStream {
         this.query = query;
         this.zone = zone;
         this.records = null;
+        this.rdata = null;
         this.wire = zone.wireRecords();
         this.signer = signer;
         this.onFinished = onFinished;
