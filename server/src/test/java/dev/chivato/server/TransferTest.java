@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -266,6 +265,42 @@ class TransferTest {
     }
 
     @Test
+    void atMostTenTransfersRunAtOnceAndTheEleventhIsRefused() throws Exception {
+        Path zone = bigZone(200_000, 7);
+        try (ServerProcess chivato = ServerProcess.start(dir, List.of(), "--zone", zone.toString(),
+                "--allow-transfer", "127.0.0.0/8", "--io-timeout", "30", "--log", "off")) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) { // each holds its transfer open by not reading it
+                    Socket socket = new Socket();
+                    socket.setReceiveBufferSize(4096);
+                    socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), chivato.port));
+                    sendQuery(socket, "big.test", RRType.AXFR);
+                    stalled.add(socket);
+                }
+                Thread.sleep(500);
+                String eleventh = ExternalTool.dig(chivato.port, "+tcp", "big.test", "AXFR").stdout();
+                assertTrue(eleventh.contains("Transfer failed"), eleventh);
+                assertEquals(List.of("10.0.0.5"), ExternalTool.dig(chivato.port, "+short", "host5.big.test").lines(),
+                        "queries are answered meanwhile");
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.setSoLinger(true, 0);
+                    socket.close(); // reset: the server ends those transfers
+                }
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            String again;
+            do {
+                Thread.sleep(200);
+                again = ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(chivato.port), "big.test",
+                        "AXFR", "+stats").stdout();
+            } while (!again.contains("200004 records") && System.nanoTime() < deadline);
+            assertTrue(again.contains("200004 records"), "once they end, a transfer runs again: " + again);
+        }
+    }
+
+    @Test
     void aSecondaryThatDisconnectsMidTransferEndsItAndOthersAreServed() throws Exception {
         Path zone = bigZone(200_000, 7);
         Path log = dir.resolve("query.jsonl");
@@ -350,9 +385,5 @@ class TransferTest {
         } catch (EOFException e) {
             throw new AssertionError("the transfer ended before its last SOA", e);
         }
-    }
-
-    static String names(List<ResourceRecord> records) {
-        return records.stream().map(r -> r.name().toString()).collect(Collectors.joining(","));
     }
 }

@@ -30,6 +30,9 @@ public final class CaptureExplainer {
     private final TcpStreams streams = new TcpStreams();
     /** Queries not yet answered, by client, server and ID, in the order they came. */
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+    private final int maxWaiting;
+    /** Queries dropped from {@link #waiting} to keep it bounded: said at the end, not lost in silence. */
+    private long forgotten;
     private long messages;
 
     private record Waiting(long frame, long timeNanos, String line) {
@@ -47,6 +50,11 @@ public final class CaptureExplainer {
     }
 
     public CaptureExplainer(PrintStream out, boolean brief, int port) {
+        this(out, brief, port, MAX_WAITING);
+    }
+
+    CaptureExplainer(PrintStream out, boolean brief, int port, int maxWaiting) {
+        this.maxWaiting = maxWaiting;
         this.out = out;
         this.brief = brief;
         this.port = port;
@@ -80,6 +88,10 @@ public final class CaptureExplainer {
             out.println(";; " + waiting.size() + " queries without a response:");
             waiting.values().forEach(w -> out.println(w.line()));
         }
+        if (forgotten > 0) {
+            out.println(";; " + forgotten + " older queries were no longer waited for (more than " + maxWaiting
+                    + " waited at once); a response to one of them shows as \"no query seen\"");
+        }
         out.println(";; " + messages + " DNS messages in " + reader.frames() + " frames");
         if (reader.damage() != null) {
             out.println(";; the capture is " + reader.damage() + "; what came before it is explained above");
@@ -112,8 +124,9 @@ public final class CaptureExplainer {
         String server = response ? from : to;
         String key = transport + " " + client + " " + server + " " + id;
         if (!response) {
-            if (waiting.size() >= MAX_WAITING) {
+            if (waiting.size() >= maxWaiting) {
                 waiting.remove(waiting.keySet().iterator().next());
+                forgotten++;
             }
             waiting.put(key, new Waiting(packet.frame(), packet.timeNanos(), line));
             out.println(line);

@@ -154,44 +154,50 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
         ArrayDeque<DnstapEvent> taken = new ArrayDeque<>(256);
         int batchFrames = 0;
         long batchOctets = 0;
-        while (true) {
-            if (frames.size() == 0) {
-                // taken in bulk: one lock for many events, where a poll each would contend with the event loops
-                while (frames.size() < BATCH_OCTETS && (!taken.isEmpty() || queue.drainTo(taken, 256) > 0)) {
-                    DnstapEvent event = taken.poll();
-                    batchOctets += event.octets();
-                    batchFrames += encode(event, frames);
-                }
+        try {
+            while (true) {
                 if (frames.size() == 0) {
-                    release(batchOctets);
-                    batchOctets = 0;
-                    if (closing) {
-                        break;
+                    // taken in bulk: one lock for many events, where a poll each would contend with the event loops
+                    while (frames.size() < BATCH_OCTETS && (!taken.isEmpty() || queue.drainTo(taken, 256) > 0)) {
+                        DnstapEvent event = taken.poll();
+                        batchOctets += event.octets();
+                        batchFrames += encode(event, frames);
                     }
-                    LockSupport.parkNanos(WRITER_PAUSE_NANOS);
+                    if (frames.size() == 0) {
+                        release(batchOctets);
+                        batchOctets = 0;
+                        if (closing) {
+                            break;
+                        }
+                        LockSupport.parkNanos(WRITER_PAUSE_NANOS);
+                        continue;
+                    }
+                }
+                long now = System.nanoTime();
+                if (!output.ready(now, closing)) {
+                    if (closing) {
+                        break; // the collector is away at the end: what is held is lost, and counted below
+                    }
+                    LockSupport.parkNanos(AWAY_PAUSE_NANOS);
                     continue;
                 }
-            }
-            long now = System.nanoTime();
-            if (!output.ready(now, closing)) {
-                if (closing) {
-                    break; // the collector is away at the end: what is held is lost, and counted below
-                }
-                LockSupport.parkNanos(AWAY_PAUSE_NANOS);
-                continue;
-            }
-            try {
-                output.write(frames.view());
-                writtenFrames.addAndGet(batchFrames);
-                frames.reset();
-                batchFrames = 0;
-                release(batchOctets);
-                batchOctets = 0;
-            } catch (IOException e) {
-                if (!output.failed(e, now)) {
-                    break; // a file that failed: nothing more is written
+                try {
+                    output.write(frames.view());
+                    writtenFrames.addAndGet(batchFrames);
+                    frames.reset();
+                    batchFrames = 0;
+                    release(batchOctets);
+                    batchOctets = 0;
+                } catch (IOException e) {
+                    if (!output.failed(e, now)) {
+                        break; // a file that failed: nothing more is written
+                    }
                 }
             }
+        } catch (RuntimeException | Error bug) {
+            // a bug must not end the writer in silence: said once, and what follows is counted as lost
+            warnings.accept("chivato: " + output.describe() + ": the writer stopped: " + Problems.describe(bug)
+                    + "; what follows is counted as lost");
         }
         stopped = true;
         lostFrames.addAndGet(batchFrames + framesOf(taken) + framesOf(queue));

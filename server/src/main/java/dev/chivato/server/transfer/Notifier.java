@@ -63,7 +63,17 @@ public final class Notifier implements AutoCloseable {
     public void changed(ResourceRecord soa) {
         for (int i = 0; i < targets.size(); i++) {
             InetSocketAddress target = targets.get(i);
-            threads.get(i).execute(() -> notify(target, soa));
+            threads.get(i).execute(() -> notifySaying(target, soa));
+        }
+    }
+
+    /** A NOTIFY whose failure, a bug included, is said: an executor would otherwise drop it without a word. */
+    private void notifySaying(InetSocketAddress target, ResourceRecord soa) {
+        try {
+            notify(target, soa);
+        } catch (RuntimeException | Error bug) {
+            warnings.accept("chivato: NOTIFY " + soa.name() + " to " + address(target) + " failed: "
+                    + dev.chivato.server.log.Problems.describe(bug));
         }
     }
 
