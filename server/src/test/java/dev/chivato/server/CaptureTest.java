@@ -37,8 +37,10 @@ class CaptureTest {
                     capture.toString(), "port " + server.port).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("tcpdump.txt").toFile()).start();
             // the same traffic on the "any" device: Linux cooked (SLL2) frames, nanosecond times
-            Process anyDevice = new ProcessBuilder("tcpdump", "-i", "any", "-U", "--immediate-mode", "-n",
-                    "--time-stamp-precision=nano", "-w", dir.resolve("any.pcap").toString(), "port " + server.port)
+            // (-B: a kernel buffer large enough that the "any" device loses nothing, as it sometimes did)
+            Process anyDevice = new ProcessBuilder("tcpdump", "-i", "any", "-B", "16384", "-U", "--immediate-mode",
+                    "-n", "--time-stamp-precision=nano", "-w", dir.resolve("any.pcap").toString(),
+                    "port " + server.port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump-any.txt").toFile()).start();
             try {
                 for (int i = 0; i < 100 && !(Files.readString(dir.resolve("tcpdump.txt")).contains("listening")
@@ -73,9 +75,23 @@ class CaptureTest {
         String full = chivato("explain", "--port", port, capture.toString());
         assertEquals(6, full.lines().filter(l -> l.startsWith(";; frame ")).count(), full);
         String any = chivato("explain", "--brief", "--port", port, dir.resolve("any.pcap").toString());
-        assertEquals(lines.stream().map(CaptureTest::withoutFrameAndTime).toList(), any.lines()
-                .takeWhile(l -> !l.isEmpty() && !l.startsWith(";;")).map(CaptureTest::withoutFrameAndTime).toList(),
-                "the cooked capture says the same: " + any);
+        List<String> expected = lines.stream().map(CaptureTest::withoutFrameAndTime).toList();
+        List<String> cooked = any.lines().takeWhile(l -> !l.isEmpty() && !l.startsWith(";;"))
+                .map(CaptureTest::withoutFrameAndTime).toList();
+        if (droppedByKernel(dir.resolve("tcpdump-any.txt")) == 0) {
+            assertEquals(expected, cooked, "the cooked capture says the same: " + any);
+        } else {
+            // the "any" device sometimes loses packets in the kernel (tcpdump says how many): what it kept agrees
+            assertTrue(!cooked.isEmpty() && expected.containsAll(cooked.stream()
+                    .map(l -> l.replaceAll("  \\(no query seen\\)", "")).toList()), "the cooked capture: " + any);
+        }
+    }
+
+    /** What tcpdump said at its end the kernel dropped before it could capture them. */
+    private static int droppedByKernel(Path tcpdumpOutput) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets? dropped by kernel")
+                .matcher(Files.readString(tcpdumpOutput));
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     /** A brief line without what differs between two captures of the same traffic: frame numbers and times. */
