@@ -51,8 +51,6 @@ public final class Forwarder {
     /** The EDNS payload size we offer upstream (the DNS flag day's 1232). */
     static final int UPSTREAM_PAYLOAD_SIZE = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
     private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
-    /** Datagrams read from one upstream socket per turn (a flood on one socket must not starve the loop). */
-    private static final int DATAGRAMS_PER_TURN = 16;
     /** Upstream sockets open at once, per loop (as Unbound's outgoing-range). */
     static final int MAX_PORTS = 1024;
     static final int USES_PER_PORT = 64;
@@ -90,8 +88,19 @@ public final class Forwarder {
                           byte[] queryBytes, Answers answers, long startNanos) {
     }
 
-    /** When a try stops being the one waited for (its socket stays open: a late answer is still taken). */
-    private record Timeout(Try attempt, long at) {
+    /**
+     * When a try stops being the one waited for (its socket stays open: a late answer is still taken). A try that
+     * ends sooner lets go of it, so the queue holds no answered query for the rest of the try timeout (a second of
+     * forwarded queries, which the collector would copy again and again).
+     */
+    private static final class Timeout {
+        final long at;
+        Try attempt;
+
+        Timeout(Try attempt, long at) {
+            this.attempt = attempt;
+            this.at = at;
+        }
     }
 
     /** One sending of the question: to one upstream, from its own socket, with its own ID. */
@@ -103,6 +112,7 @@ public final class Forwarder {
         /** The datagram socket it went out on, or for a retry over TCP (the UDP answer was truncated) a stream. */
         Port port;
         UpstreamStream<Try> stream;
+        Timeout timeout;
         boolean closed;
 
         Try(Pending pending, InetSocketAddress upstream, long sentAt) {
@@ -251,29 +261,25 @@ public final class Forwarder {
             onStreamReady(streams.get(stream.upstream), now);
             return;
         }
+        // One datagram a turn: reading on until the socket is empty would cost a receive that finds nothing for
+        // nearly every answer; anything left wakes the (level-triggered) selector again at once.
         Port port = (Port) key.attachment();
-        for (int i = 0; i < DATAGRAMS_PER_TURN && port.channel.isOpen(); i++) {
-            boolean waitedOn = !port.tries.isEmpty();
-            in.clear();
-            SocketAddress from;
-            try {
-                from = port.channel.receive(in);
-            } catch (IOException e) {
-                return; // an error queued on the socket (unconnected sockets do not get ICMP's): the tries time out
-            }
-            if (from == null) {
-                return;
-            }
-            in.flip();
-            Try attempt = in.remaining() >= 2 ? port.tries.get(in.getShort(0) & 0xffff) : null;
-            if (attempt == null) {
-                dropped(from, "no query with its ID waits on that port");
-            } else {
-                received(attempt, from, now);
-            }
-            if (waitedOn && port.tries.isEmpty()) {
-                return; // its last answer came: no receive that finds nothing (anything left wakes the selector again)
-            }
+        in.clear();
+        SocketAddress from;
+        try {
+            from = port.channel.receive(in);
+        } catch (IOException e) {
+            return; // an error queued on the socket (unconnected sockets do not get ICMP's): the tries time out
+        }
+        if (from == null) {
+            return;
+        }
+        in.flip();
+        Try attempt = in.remaining() >= 2 ? port.tries.get(in.getShort(0) & 0xffff) : null;
+        if (attempt == null) {
+            dropped(from, "no query with its ID waits on that port");
+        } else {
+            received(attempt, from, now);
         }
     }
 
@@ -282,6 +288,9 @@ public final class Forwarder {
         closeIdlePorts(now);
         while (!timeouts.isEmpty() && timeouts.peek().at - now <= 0) {
             Try attempt = timeouts.poll().attempt;
+            if (attempt == null) {
+                continue; // it ended
+            }
             Pending pending = attempt.pending;
             if (pending.finished || attempt.closed || attempt != latest(pending)) {
                 continue; // answered, failed, or already followed by another try
@@ -392,7 +401,7 @@ public final class Forwarder {
             retryOrFinish(pending, null, now);
             return;
         }
-        timeouts.add(new Timeout(attempt, tryEnd(pending, now)));
+        waitFor(attempt, tryEnd(pending, now));
     }
 
     /** Reads and writes on a connection to an upstream; if it fails, every try waiting on it has failed. */
@@ -478,7 +487,12 @@ public final class Forwarder {
             retryOrFinish(pending, null, now); // the next upstream, if any is left
             return;
         }
-        timeouts.add(new Timeout(attempt, tryEnd(pending, now)));
+        waitFor(attempt, tryEnd(pending, now));
+    }
+
+    private void waitFor(Try attempt, long at) {
+        attempt.timeout = new Timeout(attempt, at);
+        timeouts.add(attempt.timeout);
     }
 
     /** When a try sent now stops being waited for: after the try timeout, or at the deadline if sooner. */
@@ -670,6 +684,9 @@ public final class Forwarder {
             return;
         }
         attempt.closed = true;
+        if (attempt.timeout != null) {
+            attempt.timeout.attempt = null;
+        }
         attempt.pending.open.remove(attempt);
         if (attempt.stream != null) {
             attempt.stream.waiting.remove(attempt.id, attempt); // the connection stays for the next
