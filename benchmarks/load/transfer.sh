@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# A zone of a million records transferred (AXFR) to an NSD secondary, from chivato and from an NSD primary, in the
-# same run: the time until the secondary answers the zone's last name, and the primary's resident memory before the
-# transfer and at its peak during it (the kernel's high-water mark, reset just before: /proc/PID/clear_refs 5, then
-# VmHWM). Each primary alone on CPU 0, the secondary on CPU 1.
+# A zone of a million records transferred (AXFR) from chivato and from an NSD primary, in the same run, each primary
+# alone on CPU 0, the readers on CPU 1. After WARM transfers thrown away (a primary serves transfers again and
+# again; these also give the JIT the path), three figures per primary:
+#   read alone: a reader that does no work (axfr_read.py) takes the whole transfer, median of READS: the primary's
+#     side alone;
+#   to the secondary: an NSD secondary's own figure for the transfer ("received ... in S seconds" in its log);
+#   secondary answers: from starting the secondary until it answers the zone's last name (the secondary then
+#     stores the zone: most of this is its own work, the same whichever primary);
+# and the primary's resident memory before the transfer and at its peak during it (the kernel's high-water mark,
+# reset just before: /proc/PID/clear_refs 5, then VmHWM).
 #
-#   bash benchmarks/load/transfer.sh            (RECORDS=1000000 RUNS=2 by default)
+#   bash benchmarks/load/transfer.sh     (RECORDS=1000000 RUNS=2 WARM=5 READS=3 by default; WARM=0 for first ones)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
@@ -12,6 +18,9 @@ here=benchmarks/load
 source "$here/lib.sh"
 RECORDS=${RECORDS:-1000000}
 RUNS=${RUNS:-2}
+WARM=${WARM:-5}
+READS=${READS:-3}
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 command -v nsd >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nsd; }
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
@@ -89,6 +98,7 @@ server:
   database: ""
   server-count: 1
   xfrd-reload-timeout: 0
+  verbosity: 2
 remote-control:
   control-enable: no
 zone:
@@ -106,19 +116,31 @@ CONF
   done
   local ms=$(( ($(date +%s%N) - start) / 1000000 ))
   local peak; peak=$(status_kb VmHWM)
+  # NSD's own figure for the transfer: "received update to serial ... of N bytes in S seconds"
+  local secondary_ms; secondary_ms=$(sed -n 's/.* bytes in \([0-9.]*\) seconds.*/\1/p' "$dir/nsd.log" | head -1 \
+    | awk '{printf "%d", $1 * 1000}')
   for pid in $(pgrep -f "nsd -d -c $dir/nsd.conf"); do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
-  echo "$ms $peak"
+  echo "$ms ${secondary_ms:-0} $peak"
 }
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), $(nsd -v 2>&1 | head -1), $RECORDS records" >&2
-printf '| primary | run | secondary has the zone, ms | primary resident before, MB | primary resident peak, MB |\n|---|---:|---:|---:|---:|\n'
+printf '| primary | run | read alone, ms | to the secondary, ms | secondary answers, ms | primary resident before, MB | primary resident peak, MB |\n|---|---:|---:|---:|---:|---:|---:|\n'
 for run in $(seq "$RUNS"); do
   for primary in chivato nsd; do
     "start_${primary}_primary"
+    # One whole transfer first, read by dig on the other CPU and thrown away: a primary serves transfers again and
+    # again, so the one measured is not its first (for chivato, not one the JIT has not compiled yet).
+    # WARM whole transfers first, read on the other CPU by a reader that does no work and thrown away: a primary
+    # serves transfers again and again, so the ones measured are not its first (for chivato, not ones the JIT has
+    # not compiled yet); then READS more, timed: the primary's side of a transfer alone.
+    [ "$WARM" = 0 ] || taskset -c 1 python3 "$here/axfr_read.py" "$server_port" example.net "$((RECORDS + 1))" "$WARM" \
+      > /dev/null
+    read_ms=$(taskset -c 1 python3 "$here/axfr_read.py" "$server_port" example.net "$((RECORDS + 1))" "$READS" | median)
     before=$(status_kb VmRSS)
-    read -r ms peak < <(transfer_ms)
-    printf '| %s | %d | %d | %d | %d |\n' "$primary" "$run" "$ms" "$((before / 1024))" "$((peak / 1024))"
+    read -r ms secondary_ms peak < <(transfer_ms)
+    printf '| %s | %d | %d | %d | %d | %d | %d |\n' "$primary" "$run" "$read_ms" "$secondary_ms" "$ms" \
+      "$((before / 1024))" "$((peak / 1024))"
     stop_server
   done
 done

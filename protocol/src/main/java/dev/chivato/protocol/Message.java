@@ -28,8 +28,8 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
     }
 
     private static void refuseOpt(List<ResourceRecord> section) {
-        for (ResourceRecord record : section) {
-            if (record.type().value() == RRType.OPT.value()) {
+        for (int i = 0; i < section.size(); i++) { // indexed: no iterator for every section of every message
+            if (section.get(i).type().value() == RRType.OPT.value()) {
                 throw new IllegalArgumentException("OPT belongs in edns(), not in a section");
             }
         }
@@ -82,7 +82,7 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
 
     /** The full 12-bit response code: the header's four bits with EDNS's upper eight. */
     public Rcode rcode() {
-        return Rcode.of(header.rcode().value(), edns.map(Edns::extendedRcode).orElse(0));
+        return Rcode.of(header.rcode().value(), edns.isPresent() ? edns.get().extendedRcode() : 0);
     }
 
     /** This message with the given response code, split between the header and EDNS as RFC 6891 says. */

@@ -28,6 +28,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,7 +72,13 @@ public final class Forwarder {
     private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
     private int openPorts;
     private long nextIdleSweep = System.nanoTime();
-    private final PriorityQueue<Timeout> timeouts = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
+    /**
+     * The tries waited for the whole try timeout, in the order sent, which is the order their waits end (to within
+     * the microseconds between the clock readings of one turn): a queue, not a heap of every try of the last second.
+     */
+    private final ArrayDeque<Timeout> fullWaits = new ArrayDeque<>();
+    /** The tries whose wait the deadline cuts short: these can end before tries sent earlier. */
+    private final PriorityQueue<Timeout> shortWaits = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
     private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
     /** Client queries waiting. */
@@ -286,8 +293,8 @@ public final class Forwarder {
     /** Moves on from the tries whose time is over; returns the milliseconds until the next is due, or -1. */
     public long onTick(long now) {
         closeIdlePorts(now);
-        while (!timeouts.isEmpty() && timeouts.peek().at - now <= 0) {
-            Try attempt = timeouts.poll().attempt;
+        for (Timeout due = nextDue(now); due != null; due = nextDue(now)) {
+            Try attempt = due.attempt;
             if (attempt == null) {
                 continue; // it ended
             }
@@ -306,7 +313,22 @@ public final class Forwarder {
                 send(pending, now);
             }
         }
-        return timeouts.isEmpty() ? -1 : Math.max(1, (timeouts.peek().at - now) / 1_000_000);
+        Timeout first = fullWaits.peekFirst();
+        Timeout second = shortWaits.peek();
+        if (first == null || second != null && second.at - first.at < 0) {
+            first = second;
+        }
+        return first == null ? -1 : Math.max(1, (first.at - now) / 1_000_000);
+    }
+
+    /** The wait that ended first, if one has ended by {@code now}, taken off its queue. */
+    private Timeout nextDue(long now) {
+        Timeout first = fullWaits.peekFirst();
+        if (first != null && first.at - now <= 0) {
+            return fullWaits.pollFirst();
+        }
+        Timeout second = shortWaits.peek();
+        return second != null && second.at - now <= 0 ? shortWaits.poll() : null;
     }
 
     private static Try latest(Pending pending) {
@@ -401,7 +423,7 @@ public final class Forwarder {
             retryOrFinish(pending, null, now);
             return;
         }
-        waitFor(attempt, tryEnd(pending, now));
+        waitFor(attempt, pending, now);
     }
 
     /** Reads and writes on a connection to an upstream; if it fails, every try waiting on it has failed. */
@@ -487,18 +509,19 @@ public final class Forwarder {
             retryOrFinish(pending, null, now); // the next upstream, if any is left
             return;
         }
-        waitFor(attempt, tryEnd(pending, now));
+        waitFor(attempt, pending, now);
     }
 
-    private void waitFor(Try attempt, long at) {
-        attempt.timeout = new Timeout(attempt, at);
-        timeouts.add(attempt.timeout);
-    }
-
-    /** When a try sent now stops being waited for: after the try timeout, or at the deadline if sooner. */
-    private long tryEnd(Pending pending, long now) {
+    /** A try sent now stops being waited for after the try timeout, or at the deadline if sooner. */
+    private void waitFor(Try attempt, Pending pending, long now) {
         long end = now + config.tryTimeout().toNanos();
-        return end - pending.deadline < 0 ? end : pending.deadline;
+        if (end - pending.deadline < 0) {
+            attempt.timeout = new Timeout(attempt, end);
+            fullWaits.addLast(attempt.timeout);
+        } else {
+            attempt.timeout = new Timeout(attempt, pending.deadline);
+            shortWaits.add(attempt.timeout);
+        }
     }
 
     /** The question as it goes upstream: a fresh ID, the client's RD and CD, EDNS with our size and its DO. */

@@ -106,8 +106,9 @@ final class EventLoop implements Runnable {
         long ioNanos = config.ioTimeout().toNanos();
         long nextSweep = System.nanoTime();
         try {
+            long wait = SWEEP_INTERVAL_MILLIS;
             while (running) {
-                selector.select(selectTimeout());
+                selector.select(wait);
                 long now = System.nanoTime();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext() && running) {
@@ -115,8 +116,10 @@ final class EventLoop implements Runnable {
                     keys.remove();
                     handle(key, now);
                 }
-                if (forwarder != null) {
-                    forwarder.onTick(now);
+                wait = SWEEP_INTERVAL_MILLIS;
+                if (forwarder != null) { // until the next upstream try is due, if sooner
+                    long due = forwarder.onTick(System.nanoTime());
+                    wait = due < 0 ? wait : Math.min(wait, due);
                 }
                 if (tcpMemory.exceeded()) {
                     closeLargest();
@@ -133,12 +136,6 @@ final class EventLoop implements Runnable {
         } finally {
             shutDown();
         }
-    }
-
-    /** How long to wait for sockets: until the next sweep, or sooner when an upstream try is due. */
-    private long selectTimeout() {
-        long due = forwarder == null ? -1 : forwarder.onTick(System.nanoTime());
-        return due < 0 ? SWEEP_INTERVAL_MILLIS : Math.min(SWEEP_INTERVAL_MILLIS, due);
     }
 
     private void handle(SelectionKey key, long now) throws IOException {
