@@ -105,7 +105,7 @@ final class DataSources {
                 if (zone.sameContentAs(old) && zone.files().equals(old.files())) {
                     continue; // unchanged: the version served (and any transfer of it) stays the one table
                 }
-                next.put(spec, zone);
+                next.put(spec, zone.sharingPagesWith(old));
             } catch (HostsFile.RecordsException e) {
                 failures.add(e.getMessage());
             }

@@ -24,21 +24,36 @@ import java.util.function.UnaryOperator;
  * <p>A node, at its offset: the owner in wire form (case as first written); the number of RRsets (u32); for each
  * RRset its type (u16), TTL (u32), {@link AnswerSource} (u8) and number of records (u32), then each record's RDATA
  * length (u16) and RDATA, names uncompressed. An empty non-terminal is a node without RRsets. Immutable once built.
+ *
+ * <p>The nodes lie in pages of whole nodes, each page ending after a node whose name's hash says so (one in
+ * {@link #PAGE_EVERY} on average) or once it holds {@link #PAGE_FULL} octets. The cuts depend on the names, not on
+ * where a page began, so a change to a few records changes the pages they are in and leaves the others as they
+ * were: a new version of a zone {@link #sharingPagesWith shares} those with the old one, and a transfer that keeps
+ * the old version alive through reloads keeps alive only the pages that changed.
  */
 final class NodeTable {
     private static final AnswerSource[] SOURCES = AnswerSource.values();
     /** The largest RDATA: what a record's 16-bit RDLENGTH can say. */
     private static final int MAX_RDATA = 0xffff;
+    /** A page ends after a node whose name hashes to 0 modulo this: about so many nodes a page. */
+    static final int PAGE_EVERY = 512;
+    /** A page ends once it holds this many octets, so every node starts in the first 64 KiB of its page. */
+    static final int PAGE_FULL = 48 * 1024;
+    /** As many pages as a node's place can say (16 bits of page, 16 of offset). */
+    private static final int MAX_PAGES = 1 << 16;
 
-    private final byte[] arena;
-    /** Node offset + 1 in the slot of its name's hash (linear probing), 0 for none; at most half full. */
+    private final byte[][] pages;
+    /**
+     * Each node's place + 1 in the slot of its name's hash (linear probing), 0 for none; at most half full. A place
+     * is its page's index in the upper 16 bits and its offset in that page in the lower 16.
+     */
     private final int[] slots;
     private final int names;
     private final int records;
     private final long digest;
 
-    private NodeTable(byte[] arena, int[] slots, int names, int records, long digest) {
-        this.arena = arena;
+    private NodeTable(byte[][] pages, int[] slots, int names, int records, long digest) {
+        this.pages = pages;
         this.slots = slots;
         this.names = names;
         this.records = records;
@@ -49,10 +64,12 @@ final class NodeTable {
     Optional<Snapshot.Node> get(Name name, long ttl) {
         int mask = slots.length - 1;
         for (int i = spread(name.hashCode()) & mask; slots[i] != 0; i = (i + 1) & mask) {
-            int at = slots[i] - 1;
-            if (name.equalsWire(arena, at, nameLength(arena, at))) {
+            int place = slots[i] - 1;
+            byte[] page = pages[place >>> 16];
+            int at = place & 0xffff;
+            if (name.equalsWire(page, at, nameLength(page, at))) {
                 List<Snapshot.RRset> rrsets = new ArrayList<>();
-                decode(at, ttl, rrsets);
+                decode(page, at, ttl, rrsets);
                 return Optional.of(new Snapshot.Node(rrsets));
             }
         }
@@ -62,21 +79,69 @@ final class NodeTable {
     /** Every RRset, node after node in the order the names were first given, each name's types likewise. */
     void forEachRRset(Consumer<Snapshot.RRset> action) {
         List<Snapshot.RRset> rrsets = new ArrayList<>();
-        for (int at = 0; at < arena.length; ) {
-            rrsets.clear();
-            at = decode(at, -1, rrsets);
-            rrsets.forEach(action);
+        for (byte[] page : pages) {
+            for (int at = 0; at < page.length; ) {
+                rrsets.clear();
+                at = decode(page, at, -1, rrsets);
+                rrsets.forEach(action);
+            }
         }
     }
 
-    /** The offset after the last node, where a {@link RecordCursor} stops. */
-    int end() {
-        return arena.length;
+    /** Whether {@code place} (one {@link #decodeAt} returned) is past the last node, where a cursor stops. */
+    boolean isEnd(int place) {
+        return place >>> 16 >= pages.length;
     }
 
-    /** Decodes the node at {@code at} (an offset {@link #decodeAt} returned, or 0) and returns the next one's. */
-    int decodeAt(int at, List<Snapshot.RRset> rrsets) {
-        return decode(at, -1, rrsets);
+    /** Decodes the node at {@code place} (one {@link #decodeAt} returned, or 0) and returns the next one's. */
+    int decodeAt(int place, List<Snapshot.RRset> rrsets) {
+        byte[] page = pages[place >>> 16];
+        int next = decode(page, place & 0xffff, -1, rrsets);
+        return next < page.length ? (place & 0xffff0000) | next : ((place >>> 16) + 1) << 16;
+    }
+
+    /**
+     * This table with each page that {@code older} holds too, octet for octet, replaced by {@code older}'s: what did
+     * not change between two versions is then held once for both.
+     */
+    NodeTable sharingPagesWith(NodeTable older) {
+        Map<Page, byte[]> held = new java.util.HashMap<>();
+        for (byte[] page : older.pages) {
+            held.putIfAbsent(new Page(page), page);
+        }
+        byte[][] shared = pages.clone();
+        for (int i = 0; i < shared.length; i++) {
+            shared[i] = held.getOrDefault(new Page(shared[i]), shared[i]);
+        }
+        return new NodeTable(shared, slots, names, records, digest);
+    }
+
+    /** How many of this table's pages are the very arrays {@code other} holds. */
+    int pagesSharedWith(NodeTable other) {
+        java.util.Set<byte[]> theirs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        theirs.addAll(Arrays.asList(other.pages));
+        return (int) Arrays.stream(pages).filter(theirs::contains).count();
+    }
+
+    int pageCount() {
+        return pages.length;
+    }
+
+    /** A page as a key by its content. */
+    private record Page(byte[] octets, int hash) {
+        Page(byte[] octets) {
+            this(octets, Arrays.hashCode(octets));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Page other && hash == other.hash && Arrays.equals(octets, other.octets);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -87,7 +152,10 @@ final class NodeTable {
      */
     final class WireWalk implements WireRecords {
         private final byte[] origin;
-        /** The offset of the next record to write, or of the next node when {@link #rrsetsLeft} is 0. */
+        /** The page in hand, and its index. */
+        private byte[] page = pages.length > 0 ? pages[0] : new byte[0];
+        private int pageIndex;
+        /** The offset in it of the next record to write, or of the next node when {@link #rrsetsLeft} is 0. */
         private int p;
         private int owner = -1;
         private int ownerLength;
@@ -112,19 +180,19 @@ final class NodeTable {
         @Override
         public boolean done() {
             skipEmpty();
-            return p >= arena.length;
+            return recordsLeft == 0;
         }
 
         @Override
         public int write(ByteBuffer out, int messageStart, int soft, int hard) {
             int written = 0;
             while (out.position() < soft && !done()) {
-                int length = u16(arena, p);
+                int length = u16(page, p);
                 if (out.position() + ownerLength + 10 + length > hard) {
                     break; // past the most a message takes: the next message goes on from here
                 }
                 writeOwner(out, messageStart);
-                out.putShort((short) type).putShort((short) 1).putInt(ttl).put(arena, p, 2 + length);
+                out.putShort((short) type).putShort((short) 1).putInt(ttl).put(page, p, 2 + length);
                 p += 2 + length;
                 recordsLeft--;
                 written++;
@@ -132,26 +200,32 @@ final class NodeTable {
             return written;
         }
 
-        /** Moves to the next record, past empty non-terminals, RRsets done and the apex SOA. */
+        /** Moves to the next record, past empty non-terminals, RRsets done, ends of pages and the apex SOA. */
         private void skipEmpty() {
-            while (recordsLeft == 0 && p < arena.length) {
-                if (rrsetsLeft == 0) {
+            while (recordsLeft == 0) {
+                if (p >= page.length) { // a node ended the page: the next node opens the next one
+                    if (pageIndex + 1 >= pages.length) {
+                        return;
+                    }
+                    page = pages[++pageIndex];
+                    p = 0;
+                } else if (rrsetsLeft == 0) {
                     owner = p;
-                    ownerLength = nameLength(arena, p);
-                    rrsetsLeft = u32(arena, p + ownerLength);
+                    ownerLength = nameLength(page, p);
+                    rrsetsLeft = u32(page, p + ownerLength);
                     p += ownerLength + 4;
                     ownerAt = -1;
-                    continue;
-                }
-                type = u16(arena, p);
-                ttl = u32(arena, p + 2);
-                recordsLeft = u32(arena, p + 7);
-                rrsetsLeft--;
-                p += 11;
-                if (type == RRType.SOA.value() && ownerLength == origin.length
-                        && Name.regionEqualsIgnoreCase(arena, owner, origin, 0, origin.length)) {
-                    for (; recordsLeft > 0; recordsLeft--) {
-                        p += 2 + u16(arena, p);
+                } else {
+                    type = u16(page, p);
+                    ttl = u32(page, p + 2);
+                    recordsLeft = u32(page, p + 7);
+                    rrsetsLeft--;
+                    p += 11;
+                    if (type == RRType.SOA.value() && ownerLength == origin.length
+                            && Name.regionEqualsIgnoreCase(page, owner, origin, 0, origin.length)) {
+                        for (; recordsLeft > 0; recordsLeft--) {
+                            p += 2 + u16(page, p);
+                        }
                     }
                 }
             }
@@ -166,11 +240,11 @@ final class NodeTable {
             int start = out.position() - messageStart;
             int prefix = ownerLength - origin.length;
             boolean underOrigin = prefix >= 0
-                    && Name.regionEqualsIgnoreCase(arena, owner + prefix, origin, 0, origin.length);
+                    && Name.regionEqualsIgnoreCase(page, owner + prefix, origin, 0, origin.length);
             if (underOrigin && originAt >= 0) {
-                out.put(arena, owner, prefix).putShort((short) (0xc000 | originAt));
+                out.put(page, owner, prefix).putShort((short) (0xc000 | originAt));
             } else {
-                out.put(arena, owner, ownerLength);
+                out.put(page, owner, ownerLength);
                 if (underOrigin && start + prefix < 0x4000) {
                     originAt = start + prefix;
                 }
@@ -205,23 +279,23 @@ final class NodeTable {
         return digest;
     }
 
-    /** Decodes the node at {@code at} into {@code rrsets}; returns the offset of the next node. */
-    private int decode(int at, long ttl, List<Snapshot.RRset> rrsets) {
-        int nameLength = nameLength(arena, at);
-        Name owner = new Name(Arrays.copyOfRange(arena, at, at + nameLength));
+    /** Decodes the node at {@code at} in {@code page} into {@code rrsets}; returns the offset after it. */
+    private static int decode(byte[] page, int at, long ttl, List<Snapshot.RRset> rrsets) {
+        int nameLength = nameLength(page, at);
+        Name owner = new Name(Arrays.copyOfRange(page, at, at + nameLength));
         int p = at + nameLength;
-        int count = u32(arena, p);
+        int count = u32(page, p);
         p += 4;
         for (int i = 0; i < count; i++) {
-            RRType type = RRType.of(u16(arena, p));
-            long rrsetTtl = ttl >= 0 ? ttl : u32(arena, p + 2) & 0xffffffffL;
-            AnswerSource source = SOURCES[arena[p + 6]];
-            int size = u32(arena, p + 7);
+            RRType type = RRType.of(u16(page, p));
+            long rrsetTtl = ttl >= 0 ? ttl : u32(page, p + 2) & 0xffffffffL;
+            AnswerSource source = SOURCES[page[p + 6]];
+            int size = u32(page, p + 7);
             p += 11;
             List<RData> data = new ArrayList<>(size);
             for (int r = 0; r < size; r++) {
-                int length = u16(arena, p);
-                data.add(rdata(type, p + 2, length));
+                int length = u16(page, p);
+                data.add(rdata(type, page, p + 2, length));
                 p += 2 + length;
             }
             rrsets.add(new Snapshot.RRset(owner, type, rrsetTtl, data, source));
@@ -229,9 +303,9 @@ final class NodeTable {
         return p;
     }
 
-    private RData rdata(RRType type, int at, int length) {
+    private static RData rdata(RRType type, byte[] page, int at, int length) {
         try {
-            return RData.decode(type, ByteBuffer.wrap(arena, at, length).slice());
+            return RData.decode(type, ByteBuffer.wrap(page, at, length).slice());
         } catch (WireFormatException e) {
             throw new IllegalStateException("a node table holds RDATA it cannot read back: " + e.getMessage(), e);
         }
@@ -465,10 +539,19 @@ final class NodeTable {
             Octets out = new Octets();
             out.ensure(names.length + data.length + owners * 4 + recordCount * 4);
             int[] nodeAt = new int[owners];
+            int[] pageStarts = new int[16];
+            int pageCount = 0;
             int[] scratch = new int[16];
             long digest = 0;
             for (int id = 0; id < owners; id++) {
-                nodeAt[id] = out.length;
+                if (out.length == pageStarts[pageCount]) { // this node opens a page
+                    if (pageCount == MAX_PAGES) {
+                        throw new IllegalArgumentException("more than " + MAX_PAGES + " pages of names and records "
+                                + "in one zone or hosts list");
+                    }
+                    pageCount++;
+                }
+                nodeAt[id] = (pageCount - 1) << 16 | out.length - pageStarts[pageCount - 1];
                 int nameLength = nameLength(id);
                 out.ensure(nameLength + 4);
                 System.arraycopy(names.octets, ownerAt[id], out.octets, out.length, nameLength);
@@ -482,6 +565,18 @@ final class NodeTable {
                     scratch[count++] = r;
                 }
                 digest += writeRRsets(out, scratch, count, ownerHash);
+                if (out.length - pageStarts[pageCount - 1] >= PAGE_FULL
+                        || (spread((int) (ownerHash ^ ownerHash >>> 32)) & PAGE_EVERY - 1) == 0) {
+                    if (pageCount + 1 >= pageStarts.length) {
+                        pageStarts = Arrays.copyOf(pageStarts, pageStarts.length * 2);
+                    }
+                    pageStarts[pageCount] = out.length; // the next node opens the next page
+                }
+            }
+            byte[][] pages = new byte[pageCount][];
+            for (int i = 0; i < pageCount; i++) {
+                int end = i + 1 < pageCount ? pageStarts[i + 1] : out.length;
+                pages[i] = Arrays.copyOfRange(out.octets, pageStarts[i], end);
             }
             int[] slots = slotsFor(owners);
             int mask = slots.length - 1;
@@ -492,7 +587,7 @@ final class NodeTable {
                 }
                 slots[i] = nodeAt[id] + 1;
             }
-            return new NodeTable(Arrays.copyOf(out.octets, out.length), slots, owners, recordCount, digest);
+            return new NodeTable(pages, slots, owners, recordCount, digest);
         }
 
         /** Writes one owner's records grouped into RRsets, types in the order they first came; returns their digest. */

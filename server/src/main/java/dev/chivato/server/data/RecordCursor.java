@@ -18,7 +18,7 @@ public final class RecordCursor {
 
     /** The next name's RRsets (none for an empty non-terminal), or null after the last name. */
     public List<Snapshot.RRset> next() {
-        if (at >= table.end()) {
+        if (table.isEnd(at)) {
             return null;
         }
         List<Snapshot.RRset> rrsets = new ArrayList<>(2);

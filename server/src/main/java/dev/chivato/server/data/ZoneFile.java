@@ -65,6 +65,23 @@ public final class ZoneFile {
             return ((RData.Soa) soa.data()).serial();
         }
 
+        /**
+         * This version with each page of its table that {@code older} holds too taken from {@code older}: a transfer
+         * that keeps the older version alive through a reload then keeps alive only what changed.
+         */
+        public Zone sharingPagesWith(Zone older) {
+            return new Zone(origin, soa, nodes.sharingPagesWith(older.nodes), files);
+        }
+
+        /** How many pages of this version's table are held once with {@code other}'s, of {@link #pages()}. */
+        public int pagesSharedWith(Zone other) {
+            return nodes.pagesSharedWith(other.nodes);
+        }
+
+        public int pages() {
+            return nodes.pageCount();
+        }
+
         /** Whether the two hold the same records (by {@link NodeTable#digest()}: order and case of owners aside). */
         public boolean sameContentAs(Zone other) {
             return origin.equals(other.origin) && recordCount() == other.recordCount()

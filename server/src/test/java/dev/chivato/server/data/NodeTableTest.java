@@ -140,4 +140,61 @@ class NodeTableTest {
             }
         });
     }
+
+    /** Hosts host0 .. host(n-1) under example.org, one address each, the address of host i being 10.x.y.z for i. */
+    private static List<ResourceRecord> hosts(int n) {
+        List<ResourceRecord> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            records.add(a(Name.parse("host" + i + ".example.org"), 300,
+                    "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)));
+        }
+        return records;
+    }
+
+    @Test
+    void aLargeTableLiesInManyPagesAndEveryNameAndRecordIsStillThere() {
+        NodeTable table = table(hosts(50_000));
+        assertTrue(table.pageCount() > 20, table.pageCount() + " pages");
+        for (int i = 0; i < 50_000; i += 97) {
+            assertTrue(table.get(Name.parse("HOST" + i + ".example.org"), -1).isPresent(), "host" + i);
+        }
+        int[] rrsets = {0};
+        table.forEachRRset(rrset -> rrsets[0]++);
+        assertEquals(50_000, rrsets[0]);
+        RecordCursor cursor = new RecordCursor(table);
+        int names = 0;
+        while (cursor.next() != null) {
+            names++;
+        }
+        assertEquals(table.names(), names, "the cursor visits every name once, page after page");
+    }
+
+    @Test
+    void aNewVersionSharesEveryPageExceptTheOnesItsChangesAreIn() {
+        List<ResourceRecord> before = hosts(50_000);
+        List<ResourceRecord> after = new ArrayList<>(before);
+        after.set(10_000, a(Name.parse("host10000.example.org"), 300, "192.0.2.1")); // a changed address
+        after.remove(30_000); // a name gone
+        after.add(40_000, a(Name.parse("new.example.org"), 300, "192.0.2.2")); // a name added in the middle
+        NodeTable old = table(before);
+        NodeTable next = table(after).sharingPagesWith(old);
+
+        assertTrue(next.pagesSharedWith(old) >= next.pageCount() - 4,
+                next.pagesSharedWith(old) + " of " + next.pageCount() + " pages shared");
+        assertEquals(List.of(RData.A.parse("192.0.2.1")),
+                next.get(Name.parse("host10000.example.org"), -1).orElseThrow().rrsets().get(0).data());
+        assertTrue(next.get(Name.parse("host30000.example.org"), -1).isEmpty());
+        assertTrue(next.get(Name.parse("new.example.org"), -1).isPresent());
+        assertEquals(table(after).records(), next.records(), "sharing changes nothing the table holds");
+        assertTrue(old.get(Name.parse("host30000.example.org"), -1).isPresent(), "and nothing of the old one");
+    }
+
+    @Test
+    void aVersionWithNothingInCommonSharesNothing() {
+        NodeTable old = table(hosts(5_000));
+        List<ResourceRecord> other = new ArrayList<>();
+        hosts(5_000).forEach(r -> other.add(ResourceRecord.in(r.name(), 60, r.data())));
+        NodeTable next = table(other).sharingPagesWith(old);
+        assertEquals(0, next.pagesSharedWith(old));
+    }
 }
