@@ -25,6 +25,15 @@ final class WireReader {
     private int position;
     /** Null when decoding for use; set when explaining, so every field read is also described. */
     private final WireAnnotator annotator;
+    /**
+     * Names read in this message, by an offset where each is written: a name that is only a pointer to one of these
+     * is that same {@link Name} (an answer's owners, usually all pointers to the question). Null for a message of
+     * one record at most, where nothing would be found again.
+     */
+    private int[] namesAt;
+    private Name[] namesRead;
+    private int namesKept;
+    private static final int NAMES_KEPT = 16;
 
     private WireReader(ByteBuffer buffer, WireAnnotator annotator) {
         this.annotator = annotator;
@@ -93,6 +102,10 @@ final class WireReader {
         if (fewestOctets > messageEnd - position) {
             throw new WireFormatException(4, "section counts need at least " + fewestOctets + " octets but "
                     + (messageEnd - position) + " follow the header");
+        }
+        if (answerCount + authorityCount + additionalCount > 1) {
+            namesAt = new int[NAMES_KEPT];
+            namesRead = new Name[NAMES_KEPT];
         }
         section(questionCount > 0 ? "QUESTION SECTION" : null);
         List<Question> questions;
@@ -369,11 +382,41 @@ final class WireReader {
                         ? "label type 0x40 (extended label) is not supported" : "label type 0x80 is reserved");
             }
         }
-        Name name = length == 1 ? Name.ROOT : new Name(copyName(start, length));
+        Name name;
+        if (length == 1) {
+            name = Name.ROOT;
+        } else if (namesAt == null) {
+            name = new Name(copyName(start, length));
+        } else {
+            // A name that is only a pointer is the one read at its target, if that one was read whole.
+            boolean onlyPointer = octetAt(start) >= 0xc0;
+            int target = onlyPointer ? (octetAt(start) & 0x3f) << 8 | octetAt(start + 1) : -1;
+            name = onlyPointer ? nameReadAt(target) : null;
+            if (name == null) {
+                name = new Name(copyName(start, length));
+                keep(onlyPointer ? target : start, name);
+            }
+        }
         if (annotator != null) {
             annotateName(start, name);
         }
         return name;
+    }
+
+    private Name nameReadAt(int at) {
+        for (int i = 0; i < namesKept && i < NAMES_KEPT; i++) {
+            if (namesAt[i] == at) {
+                return namesRead[i];
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a name read, the oldest making room once {@link #NAMES_KEPT} are kept. */
+    private void keep(int at, Name name) {
+        int i = namesKept++ % NAMES_KEPT;
+        namesAt[i] = at;
+        namesRead[i] = name;
     }
 
     /** Copies a name already checked by {@link #name()}, following its pointers. */

@@ -66,4 +66,21 @@ class CaptureTest {
         assertTrue(text.startsWith(";; ->>HEADER<<- opcode: QUERY, status: "), text);
         assertTrue(text.contains(";; QUESTION SECTION:\n;"), text);
     }
+
+    /** NSD's answer to example.com A: the answer and authority owners are pointers to the question's name. */
+    @org.junit.jupiter.api.Test
+    void aNameThatIsOnlyAPointerToOneReadBeforeIsThatSameName() throws WireFormatException {
+        Message message = Message.decode(Captures.bytes("nsd-response-a.bin"));
+        Name question = message.questions().get(0).name();
+        for (ResourceRecord record : message.answers()) {
+            assertTrue(record.name() == question, record + " shares the question's name");
+        }
+        for (ResourceRecord record : message.authority()) {
+            assertTrue(record.name() == question, record + " shares the question's name");
+        }
+        for (ResourceRecord record : message.additional()) { // the glue: owners pointing into the NS records' data
+            assertTrue(message.authority().stream().anyMatch(ns -> ((RData.Ns) ns.data()).host() == record.name()),
+                    record + " shares its name with an NS record's host");
+        }
+    }
 }
