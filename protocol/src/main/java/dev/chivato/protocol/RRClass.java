@@ -3,7 +3,8 @@ package dev.chivato.protocol;
 /** A resource record CLASS (RFC 1035 section 3.2.4); any 16-bit value survives. */
 public record RRClass(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("class", "CLASS", 0xffff);
-    private static final ValueCache<RRClass> CACHE = new ValueCache<>(256, RRClass::new);
+    /** Up to 4096: past the classes, an OPT record's CLASS is its sender's UDP payload size (512 to 4096 in use). */
+    private static final ValueCache<RRClass> CACHE = new ValueCache<>(4097, RRClass::new);
 
     public static final RRClass IN = define(1, "IN");
     public static final RRClass CH = define(3, "CH");

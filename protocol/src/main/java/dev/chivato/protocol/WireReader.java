@@ -280,7 +280,8 @@ final class WireReader {
                 return new RData.Txt(strings);
             }
             case 41: {
-                List<EdnsOption> options = position < limit ? new ArrayList<>(2) : List.of();
+                List<EdnsOption> options = null; // a list is made for a second option only
+                EdnsOption first = null;
                 while (position < limit) {
                     int at = position;
                     int code = u16();
@@ -290,13 +291,21 @@ final class WireReader {
                                 "EDNS option length " + optionLength + " overruns the OPT RDATA");
                     }
                     EdnsOption option = new EdnsOption(code, bytes(optionLength, "EDNS option"));
-                    options.add(option);
+                    if (first == null) {
+                        first = option;
+                    } else {
+                        if (options == null) {
+                            options = new ArrayList<>(4);
+                            options.add(first);
+                        }
+                        options.add(option);
+                    }
                     if (annotator != null) {
                         note(at, "EDNS option code " + code + " (" + option.codeName() + "), length "
                                 + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
                     }
                 }
-                return new RData.Opt(frozen(options));
+                return new RData.Opt(options != null ? frozen(options) : first != null ? List.of(first) : List.of());
             }
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
