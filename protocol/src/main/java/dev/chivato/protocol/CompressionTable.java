@@ -19,6 +19,14 @@ final class CompressionTable {
     /** Where each label of the name being written starts, and the hash of the suffix from there; reused. */
     private final int[] labelStarts = new int[128];
     private final int[] suffixHashes = new int[128];
+    /**
+     * The last few names written whole (or as one pointer to where they were), with that offset: a name written
+     * again, as owners repeat the question's, is found without hashing its suffixes.
+     */
+    private final byte[][] recentWires = new byte[RECENT][];
+    private final int[] recentOffsets = new int[RECENT];
+    private int recentNext;
+    private static final int RECENT = 4;
 
     void clear() {
         if (size > 0) {
@@ -26,6 +34,28 @@ final class CompressionTable {
             Arrays.fill(wires, 0, size, null);
             size = 0;
         }
+        forgetRecent();
+    }
+
+    /** Where {@code wire}, whole, was written lately, or -1. */
+    int findRecent(byte[] wire) {
+        for (int i = 0; i < RECENT; i++) {
+            byte[] recent = recentWires[i];
+            if (recent == wire || recent != null && Arrays.equals(recent, wire)) {
+                return recentOffsets[i];
+            }
+        }
+        return -1;
+    }
+
+    void addRecent(byte[] wire, int offset) {
+        recentWires[recentNext] = wire;
+        recentOffsets[recentNext] = offset;
+        recentNext = (recentNext + 1) % RECENT;
+    }
+
+    private void forgetRecent() {
+        Arrays.fill(recentWires, null);
     }
 
     int size() {
@@ -84,6 +114,7 @@ final class CompressionTable {
 
     /** Forgets every entry from {@code newSize} on (a rolled-back RRset's). */
     void truncate(int newSize) {
+        forgetRecent(); // they may be in what is rolled back
         if (newSize < size) {
             Arrays.fill(wires, newSize, size, null);
             size = newSize;

@@ -229,6 +229,13 @@ final class WireWriter {
     private void name(Name name, boolean compressible) {
         byte[] wire = name.sharedWire();
         boolean compressing = compress && compressible;
+        if (compressing) {
+            int offset = suffixes.findRecent(wire);
+            if (offset >= 0) {
+                u16(0xc000 | offset);
+                return;
+            }
+        }
         int[] hashes = compressing ? suffixes.suffixHashes(wire) : null;
         int at = 0;
         int label = 0;
@@ -236,6 +243,9 @@ final class WireWriter {
             if (compressing) {
                 int offset = suffixes.find(wire, at, hashes[label]);
                 if (offset >= 0) {
+                    if (at == 0) {
+                        suffixes.addRecent(wire, offset);
+                    }
                     u16(0xc000 | offset);
                     return;
                 }
@@ -244,6 +254,9 @@ final class WireWriter {
             reserve(labelEnd - at);
             if (compressing && position <= MAX_POINTER_TARGET) {
                 suffixes.add(wire, at, hashes[label], position);
+                if (at == 0) {
+                    suffixes.addRecent(wire, position);
+                }
             }
             buffer.put(base + position, wire, at, labelEnd - at);
             position += labelEnd - at;
