@@ -90,8 +90,11 @@ public record Name(byte[] wire) {
         if (text.equals(".") || text.isEmpty()) {
             return origin;
         }
-        // Written straight into wire form: a length octet, then the label's octets, for each label.
-        byte[] wire = new byte[text.length() + 2]; // grown if characters beyond ASCII take more octets
+        // Written straight into wire form: a length octet, then the label's octets, for each label. Sized for
+        // plain ASCII, where the text's dots become length octets: the exact size, so no copy at the end; grown if
+        // characters beyond ASCII take more octets, and cut if escapes took fewer.
+        boolean dotted = text.charAt(text.length() - 1) == '.' && !text.endsWith("\\.");
+        byte[] wire = new byte[text.length() + (dotted ? 0 : 1) + origin.wire.length];
         int labelStart = 0;
         int at = 1;
         int i = 0;
@@ -103,6 +106,12 @@ public record Name(byte[] wire) {
                 }
                 labelStart = closeLabel(wire, labelStart, at);
                 at++;
+                i++;
+                continue;
+            }
+            if (c < 0x80 && c != '\\') { // the common case: one octet, itself
+                wire = room(wire, at, 1);
+                wire[at++] = (byte) c;
                 i++;
                 continue;
             }
@@ -153,7 +162,8 @@ public record Name(byte[] wire) {
         }
         wire = room(wire, labelStart, origin.wire.length);
         System.arraycopy(origin.wire, 0, wire, labelStart, origin.wire.length);
-        return new Name(Arrays.copyOf(wire, labelStart + origin.wire.length));
+        int length = labelStart + origin.wire.length;
+        return new Name(length == wire.length ? wire : Arrays.copyOf(wire, length));
     }
 
     /** Writes the length of the label that ends at {@code end}; returns where the next label's length goes. */

@@ -150,4 +150,14 @@ class NameTest {
     void aLabelOfSixtyFourOctetsOfUtf8IsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Name.parse("é".repeat(32) + ".example"));
     }
+
+    @Test
+    void theWireFormHasExactlyTheNamesOctetsWhateverTheTextsEscapesAndCharacters() {
+        assertEquals(4, Name.parse("a\\.").wireLength(), "one label of 'a' and a literal dot");
+        assertEquals("a\\..", Name.parse("a\\.").toString());
+        assertEquals(12, Name.parse("\u00e9.example").wireLength(), "é is two octets in UTF-8");
+        assertEquals(4, Name.parse("\\065\\066.").wireLength(), "two escapes, two octets");
+        assertEquals(Name.parse("www.example.com"), Name.parse("www", Name.parse("example.com.")));
+        assertEquals(17, Name.parse("www.", Name.parse("example.com")).wireLength());
+    }
 }
