@@ -12,6 +12,9 @@ final class Mnemonics {
     private final String kind;
     private final String unknownPrefix;
     private final int max;
+    /** Mnemonics of the numbers below {@link #INDEXED}, by number (every one in use is): no boxing, no hashing. */
+    private final String[] indexed = new String[INDEXED];
+    private static final int INDEXED = 512;
     private final Map<Integer, String> names = new HashMap<>();
     private final Map<String, Integer> values = new HashMap<>();
 
@@ -22,6 +25,9 @@ final class Mnemonics {
     }
 
     Mnemonics add(int value, String name) {
+        if (value < INDEXED) {
+            indexed[value] = name;
+        }
         names.put(value, name);
         values.put(name, value);
         return this;
@@ -34,7 +40,7 @@ final class Mnemonics {
     }
 
     String name(int value) {
-        String name = names.get(value);
+        String name = value < INDEXED ? indexed[value] : names.get(value);
         return name != null ? name : unknownPrefix + value;
     }
 
