@@ -281,6 +281,25 @@ class ForwardTest {
     }
 
     @Test
+    void anUpstreamWithNothingOnItsPortIsPassedOverAtOnceNotAfterTheTryTimeout() throws Exception {
+        InetSocketAddress closed;
+        try (DatagramSocket socket = new DatagramSocket(0, LOOPBACK)) {
+            closed = (InetSocketAddress) socket.getLocalSocketAddress(); // nothing listens there once it closes
+        }
+        try (FakeUpstream good = FakeUpstream.answering("192.0.2.2");
+                TestServer server = TestServer.startForwarding(forwarding(LOOPBACK_ONLY, Duration.ofSeconds(2),
+                        Duration.ofSeconds(4), 10_000, closed, good.address()))) {
+            long start = System.nanoTime();
+            assertEquals(List.of("192.0.2.2"), addresses(ask(server.port(), "www.example.net", RRType.A)
+                    .orElseThrow()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 1000, millis + " ms: the ICMP port unreachable moved on, not the 2 s try timeout");
+            String line = server.stopAndReadLog().get(0);
+            assertTrue(line.contains("\"tries\":2") && line.contains(":" + good.address().getPort()), line);
+        }
+    }
+
+    @Test
     void servfailFromOneUpstreamMovesToTheNext() throws Exception {
         try (FakeUpstream failing = new FakeUpstream((query, socket, from) -> FakeUpstream.send(socket, from,
                 FakeUpstream.answer(query, "192.0.2.1").withRcode(Rcode.SERVFAIL)));

@@ -44,9 +44,10 @@ import java.util.function.Consumer;
  * <p>Against spoofing (RFC 5452): every query sent has a random ID from {@link SecureRandom} and goes out from a port
  * drawn at random from a pool of up to {@link #MAX_PORTS} sockets on ports the kernel picked at random from the
  * ephemeral range, each replaced after {@link #USES_PER_PORT} uses; identical questions in flight are merged into
- * one upstream query (section 5, the birthday attack); an answer is taken only from the address and port asked, with
- * the ID and the question sent, the name compared case for case (so {@code --forward-0x20} can randomize the case).
- * Anything else is dropped, counted, and reported at most once a second.
+ * one upstream query (section 5, the birthday attack); an answer is taken only from the address and port asked (each
+ * socket is connected to its upstream, so the kernel delivers nothing else), with the ID and the question sent, the
+ * name compared case for case (so {@code --forward-0x20} can randomize the case). Anything else is dropped, counted,
+ * and reported at most once a second.
  */
 public final class Forwarder {
     /** The EDNS payload size we offer upstream (the DNS flag day's 1232). */
@@ -65,9 +66,11 @@ public final class Forwarder {
     private final SecureRandom random = new SecureRandom();
     private final Map<Key, Pending> inFlight = new HashMap<>();
     private final ForwardCache cache;
-    /** The sockets new tries may use, by family; {@link #openPorts} counts these and retired ones still waited on. */
-    private final List<Port> ports4 = new ArrayList<>();
-    private final List<Port> ports6 = new ArrayList<>();
+    /**
+     * The sockets new tries may use, by upstream (each is connected to its upstream); {@link #openPorts} counts
+     * these and retired ones still waited on.
+     */
+    private final Map<InetSocketAddress, List<Port>> pools = new HashMap<>();
     /** One TCP connection per upstream, kept while used (truncated answers are asked again over it). */
     private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
     private int openPorts;
@@ -130,20 +133,22 @@ public final class Forwarder {
     }
 
     /**
-     * An upstream socket on a random port, shared by the tries drawn to it (told apart by ID), used
-     * {@link #USES_PER_PORT} times at most so that the set of ports keeps changing, and closed when idle.
+     * An upstream socket on a random port, connected to its upstream (the kernel then delivers nothing from anyone
+     * else, skips the route lookup on each send, and reports the upstream's ICMP errors), shared by the tries drawn
+     * to it (told apart by ID), used {@link #USES_PER_PORT} times at most so that the set of ports keeps changing,
+     * and closed when idle.
      */
     private static final class Port {
         final DatagramChannel channel;
-        final boolean v6;
+        final InetSocketAddress upstream;
         final Map<Integer, Try> tries = new HashMap<>();
         int uses;
         long lastUsed;
         boolean retired;
 
-        Port(DatagramChannel channel, boolean v6) {
+        Port(DatagramChannel channel, InetSocketAddress upstream) {
             this.channel = channel;
-            this.v6 = v6;
+            this.upstream = upstream;
         }
 
         /** An ID no try on this socket has. */
@@ -272,21 +277,36 @@ public final class Forwarder {
         // nearly every answer; anything left wakes the (level-triggered) selector again at once.
         Port port = (Port) key.attachment();
         in.clear();
-        SocketAddress from;
         try {
-            from = port.channel.receive(in);
+            if (port.channel.read(in) <= 0) {
+                return;
+            }
         } catch (IOException e) {
-            return; // an error queued on the socket (unconnected sockets do not get ICMP's): the tries time out
-        }
-        if (from == null) {
+            unreachable(port, e, now);
             return;
         }
         in.flip();
         Try attempt = in.remaining() >= 2 ? port.tries.get(in.getShort(0) & 0xffff) : null;
         if (attempt == null) {
-            dropped(from, "no query with its ID waits on that port");
+            dropped(port.upstream, "no query with its ID waits on that port");
         } else {
-            received(attempt, from, now);
+            received(attempt, port.upstream, now);
+        }
+    }
+
+    /**
+     * The kernel reported an error from the upstream (an ICMP port or host unreachable, on a connected socket):
+     * every try waiting on that socket has failed, and moves on to the next upstream at once rather than after its
+     * timeout. The socket is retired.
+     */
+    private void unreachable(Port port, IOException e, long now) {
+        String why = LogFormat.address(port.upstream) + " is unreachable"
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        retire(port);
+        for (Try attempt : List.copyOf(port.tries.values())) {
+            attempt.pending.failure = why;
+            closeSocket(attempt);
+            retryOrFinish(attempt.pending, null, now);
         }
     }
 
@@ -342,7 +362,7 @@ public final class Forwarder {
             pending.failure = "the server is stopping";
             finish(pending, null, now);
         }
-        for (List<Port> pool : List.of(ports4, ports6)) {
+        for (List<Port> pool : List.copyOf(pools.values())) {
             List.copyOf(pool).forEach(this::retire);
         }
         streams.values().forEach(UpstreamStream::close);
@@ -352,10 +372,6 @@ public final class Forwarder {
 
     private void received(Try attempt, SocketAddress from, long now) {
         Pending pending = attempt.pending;
-        if (!from.equals(attempt.upstream)) {
-            drop(pending, from, "it came from another address or port than the one asked");
-            return;
-        }
         Message response;
         try {
             response = Message.decode(in);
@@ -499,7 +515,7 @@ public final class Forwarder {
             out.clear();
             upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.flip();
-            port.channel.send(out, upstream); // a full send buffer drops it: the try then times out
+            port.channel.write(out); // a full send buffer drops it: the try then times out
             if (dnstap.enabled()) {
                 tapSent(attempt, Transport.UDP, out, 0, (InetSocketAddress) port.channel.getLocalAddress());
             }
@@ -643,19 +659,19 @@ public final class Forwarder {
      * their own, and under load the open ports are shared and keep being replaced.
      */
     private Port portFor(InetSocketAddress upstream) throws IOException {
-        boolean v6 = upstream.getAddress() instanceof Inet6Address;
-        List<Port> pool = v6 ? ports6 : ports4;
+        List<Port> pool = pools.computeIfAbsent(upstream, u -> new ArrayList<>());
         int place = random.nextInt(MAX_PORTS);
         if (place < pool.size()) {
             return pool.get(place);
         }
         if (openPorts < MAX_PORTS) {
-            DatagramChannel channel = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6
-                    : StandardProtocolFamily.INET);
+            DatagramChannel channel = DatagramChannel.open(upstream.getAddress() instanceof Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
             try {
                 channel.configureBlocking(false);
                 channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
-                Port port = new Port(channel, v6);
+                channel.connect(upstream);
+                Port port = new Port(channel, upstream);
                 channel.register(selector, SelectionKey.OP_READ, port);
                 pool.add(port);
                 openPorts++;
@@ -673,7 +689,10 @@ public final class Forwarder {
 
     private void retire(Port port) {
         port.retired = true;
-        (port.v6 ? ports6 : ports4).remove(port);
+        List<Port> pool = pools.get(port.upstream);
+        if (pool != null) {
+            pool.remove(port);
+        }
         if (port.tries.isEmpty()) {
             openPorts--;
             closeQuietly(port.channel);
@@ -686,7 +705,7 @@ public final class Forwarder {
             return;
         }
         nextIdleSweep = now + 1_000_000_000L;
-        for (List<Port> pool : List.of(ports4, ports6)) {
+        for (List<Port> pool : List.copyOf(pools.values())) {
             for (Port port : List.copyOf(pool)) {
                 if (port.tries.isEmpty() && now - port.lastUsed > PORT_IDLE_NANOS) {
                     retire(port);
