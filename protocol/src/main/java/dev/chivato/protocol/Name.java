@@ -10,7 +10,7 @@ import java.util.List;
  * <p>Equality and hashing ignore ASCII case (RFC 4343); the original case is kept for output. Every name, decoded
  * or built by hand, obeys RFC 1035's limits: labels of at most 63 octets, at most 255 octets in all on the wire.
  */
-public record Name(byte[] wire) {
+public record Name(Name.Octets octets) {
     /** Eight octets of a wire form read as one word, for hashing and comparing a word at a time. */
     private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
             long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -19,11 +19,43 @@ public record Name(byte[] wire) {
     public static final Name ROOT = new Name(new byte[] {0});
 
     /** Checks the wire form and keeps its own copy, so no caller can change a name after the fact. */
+    public Name(byte[] wire) {
+        this(Octets.checkedCopy(wire));
+    }
+
+    /** The canonical form: only this package can make {@link Octets}, so only checked octets become names. */
     public Name {
-        wire = wire.clone();
-        String problem = problemWith(wire, wire.length);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
+        if (octets == null) {
+            throw new NullPointerException("a name needs its octets");
+        }
+    }
+
+    /**
+     * A name's wire form, checked, never changed once made, with its hash kept once computed (as {@code String} keeps
+     * its own). Made only in this package: by {@link #checkedCopy} from anyone's array, or by the decoder, which has
+     * checked the array it assembled and gives it away, so a decoded name is copied and checked once, not twice.
+     */
+    static final class Octets {
+        final byte[] bytes;
+        /** {@link #hashCodeOf} of the bytes, or 0 until first asked (a race computes the same value twice). */
+        int hash;
+
+        private Octets(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        static Octets checkedCopy(byte[] wire) {
+            byte[] copy = wire.clone();
+            String problem = problemWith(copy, copy.length);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return new Octets(copy);
+        }
+
+        /** Octets the caller made and checked (see {@link #problemWith}) and will never change. */
+        static Octets trusted(byte[] wire) {
+            return new Octets(wire);
         }
     }
 
@@ -94,7 +126,7 @@ public record Name(byte[] wire) {
         // plain ASCII, where the text's dots become length octets: the exact size, so no copy at the end; grown if
         // characters beyond ASCII take more octets, and cut if escapes took fewer.
         boolean dotted = text.charAt(text.length() - 1) == '.' && !text.endsWith("\\.");
-        byte[] wire = new byte[text.length() + (dotted ? 0 : 1) + origin.wire.length];
+        byte[] wire = new byte[text.length() + (dotted ? 0 : 1) + origin.octets.bytes.length];
         int labelStart = 0;
         int at = 1;
         int i = 0;
@@ -157,13 +189,14 @@ public record Name(byte[] wire) {
             labelStart = closeLabel(wire, labelStart, at);
             at++;
         }
-        if (labelStart + origin.wire.length > MAX_WIRE_LENGTH) {
+        if (labelStart + origin.octets.bytes.length > MAX_WIRE_LENGTH) {
             throw new IllegalArgumentException("name longer than 255 octets");
         }
-        wire = room(wire, labelStart, origin.wire.length);
-        System.arraycopy(origin.wire, 0, wire, labelStart, origin.wire.length);
-        int length = labelStart + origin.wire.length;
-        return new Name(length == wire.length ? wire : Arrays.copyOf(wire, length));
+        wire = room(wire, labelStart, origin.octets.bytes.length);
+        System.arraycopy(origin.octets.bytes, 0, wire, labelStart, origin.octets.bytes.length);
+        int length = labelStart + origin.octets.bytes.length;
+        // checked as it was written: labels of 1..63 octets, 255 in all, the origin's root last
+        return new Name(Octets.trusted(length == wire.length ? wire : Arrays.copyOf(wire, length)));
     }
 
     /** Writes the length of the label that ends at {@code end}; returns where the next label's length goes. */
@@ -185,45 +218,44 @@ public record Name(byte[] wire) {
         return c >= '0' && c <= '9';
     }
 
-    /** A copy of the wire form (the record's own array never leaves this class). */
-    @Override
+    /** A copy of the wire form (the name's own array never leaves this package). */
     public byte[] wire() {
-        return wire.clone();
+        return octets.bytes.clone();
     }
 
     /** The wire form itself, for this package's encoder, which only reads it. */
     byte[] sharedWire() {
-        return wire;
+        return octets.bytes;
     }
 
     /** Copies the wire form into {@code target} at {@code at}; returns its length. */
     public int copyWire(byte[] target, int at) {
-        System.arraycopy(wire, 0, target, at, wire.length);
-        return wire.length;
+        System.arraycopy(octets.bytes, 0, target, at, octets.bytes.length);
+        return octets.bytes.length;
     }
 
-    /** Whether {@code octets[from..from+length)} is this name's wire form, ASCII case ignored. */
-    public boolean equalsWire(byte[] octets, int from, int length) {
-        return length == wire.length && regionEqualsIgnoreCase(wire, 0, octets, from, length);
+    /** Whether {@code region[from..from+length)} is this name's wire form, ASCII case ignored. */
+    public boolean equalsWire(byte[] region, int from, int length) {
+        return length == octets.bytes.length && regionEqualsIgnoreCase(octets.bytes, 0, region, from, length);
     }
 
     /** Octets on the wire, uncompressed, including the root label. */
     public int wireLength() {
-        return wire.length;
+        return octets.bytes.length;
     }
 
     public boolean isRoot() {
-        return wire.length == 1;
+        return octets.bytes.length == 1;
     }
 
     /** The offset in {@link #wire} where label {@code index} (0 = leftmost) starts. */
     private int labelOffset(int index) {
         int at = 0;
         for (int i = 0; i < index; i++) {
-            if (wire[at] == 0) {
+            if (octets.bytes[at] == 0) {
                 throw new IndexOutOfBoundsException("label " + index + " of " + this);
             }
-            at += 1 + (wire[at] & 0xff);
+            at += 1 + (octets.bytes[at] & 0xff);
         }
         return at;
     }
@@ -231,10 +263,10 @@ public record Name(byte[] wire) {
     /** Label {@code index}, leftmost first, as raw octets. */
     public byte[] label(int index) {
         int at = labelOffset(index);
-        if (wire[at] == 0) {
+        if (octets.bytes[at] == 0) {
             throw new IndexOutOfBoundsException("label " + index + " of " + this);
         }
-        return Arrays.copyOfRange(wire, at + 1, at + 1 + (wire[at] & 0xff));
+        return Arrays.copyOfRange(octets.bytes, at + 1, at + 1 + (octets.bytes[at] & 0xff));
     }
 
     /** The name with its leftmost label removed; the root has no parent. */
@@ -242,7 +274,8 @@ public record Name(byte[] wire) {
         if (isRoot()) {
             throw new IllegalStateException("the root has no parent");
         }
-        return new Name(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length));
+        byte[] wire = octets.bytes;
+        return new Name(Octets.trusted(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length)));
     }
 
     /** This name with {@code label} added on the left. */
@@ -250,37 +283,38 @@ public record Name(byte[] wire) {
         if (label.length == 0 || label.length > MAX_LABEL_LENGTH) {
             throw new IllegalArgumentException("label length " + label.length + " is not 1..63");
         }
-        byte[] longer = new byte[wire.length + 1 + label.length];
+        byte[] longer = new byte[octets.bytes.length + 1 + label.length];
         longer[0] = (byte) label.length;
         System.arraycopy(label, 0, longer, 1, label.length);
-        System.arraycopy(wire, 0, longer, 1 + label.length, wire.length);
+        System.arraycopy(octets.bytes, 0, longer, 1 + label.length, octets.bytes.length);
         return new Name(longer);
     }
 
     /** True when this name equals {@code other} or lies below it (every name is a subdomain of the root). */
     public boolean isSubdomainOf(Name other) {
-        int offset = wire.length - other.wire.length;
+        int offset = octets.bytes.length - other.octets.bytes.length;
         if (offset < 0) {
             return false;
         }
         // The suffix must start on a label boundary, not in the middle of a label.
         int at = 0;
         while (at < offset) {
-            at += 1 + (wire[at] & 0xff);
+            at += 1 + (octets.bytes[at] & 0xff);
         }
-        return at == offset && regionEqualsIgnoreCase(wire, offset, other.wire, 0, other.wire.length);
+        return at == offset
+                && regionEqualsIgnoreCase(octets.bytes, offset, other.octets.bytes, 0, other.octets.bytes.length);
     }
 
     /** The name with ASCII letters folded to lower case: the form to use as a lookup key. */
     public Name toLowerCase() {
-        byte[] lower = wire.clone();
+        byte[] lower = octets.bytes.clone();
         boolean changed = false;
         for (int i = 0; i < lower.length; i++) {
             byte folded = toLower(lower[i]);
             changed |= folded != lower[i];
             lower[i] = folded;
         }
-        return changed ? new Name(lower) : this;
+        return changed ? new Name(Octets.trusted(lower)) : this; // a name's labels, only letters changed
     }
 
     static byte toLower(byte b) {
@@ -330,13 +364,18 @@ public record Name(byte[] wire) {
     @Override
     public boolean equals(Object o) {
         return o instanceof Name other
-                && other.wire.length == wire.length
-                && regionEqualsIgnoreCase(wire, 0, other.wire, 0, wire.length);
+                && other.octets.bytes.length == octets.bytes.length
+                && regionEqualsIgnoreCase(octets.bytes, 0, other.octets.bytes, 0, octets.bytes.length);
     }
 
     @Override
     public int hashCode() {
-        return hashCodeOf(wire, 0, wire.length);
+        int hash = octets.hash;
+        if (hash == 0) {
+            hash = hashCodeOf(octets.bytes, 0, octets.bytes.length);
+            octets.hash = hash; // a name whose hash is 0 computes it each time, as a String does
+        }
+        return hash;
     }
 
     /**
@@ -363,7 +402,7 @@ public record Name(byte[] wire) {
 
     /** True when the two names are equal octet for octet, case included. */
     public boolean equalsExactly(Name other) {
-        return Arrays.equals(wire, other.wire);
+        return Arrays.equals(octets.bytes, other.octets.bytes);
     }
 
     /** Presentation format as dig prints it: escaped where needed, with the trailing dot. */
@@ -376,11 +415,11 @@ public record Name(byte[] wire) {
         if (plain != null) {
             return plain;
         }
-        StringBuilder text = new StringBuilder(wire.length + 8);
-        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
-            int end = at + 1 + (wire[at] & 0xff);
+        StringBuilder text = new StringBuilder(octets.bytes.length + 8);
+        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
+            int end = at + 1 + (octets.bytes[at] & 0xff);
             for (int i = at + 1; i < end; i++) {
-                appendEscaped(text, wire[i] & 0xff);
+                appendEscaped(text, octets.bytes[i] & 0xff);
             }
             text.append('.');
         }
@@ -392,11 +431,11 @@ public record Name(byte[] wire) {
      * first turned into the dot before its label, and the root's into the final dot. Null when one needs escaping.
      */
     private String plainText() {
-        byte[] text = new byte[wire.length - 1];
-        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
-            int end = at + 1 + (wire[at] & 0xff);
+        byte[] text = new byte[octets.bytes.length - 1];
+        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
+            int end = at + 1 + (octets.bytes[at] & 0xff);
             for (int i = at + 1; i < end; i++) {
-                int octet = wire[i] & 0xff;
+                int octet = octets.bytes[i] & 0xff;
                 if (octet <= 0x20 || octet >= 0x7f || needsBackslash(octet)) {
                     return null;
                 }

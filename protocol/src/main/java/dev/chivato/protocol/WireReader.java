@@ -395,14 +395,14 @@ final class WireReader {
         if (length == 1) {
             name = Name.ROOT;
         } else if (namesAt == null) {
-            name = new Name(copyName(start, length));
+            name = new Name(Name.Octets.trusted(copyName(start, length)));
         } else {
             // A name that is only a pointer is the one read at its target, if that one was read whole.
             boolean onlyPointer = octetAt(start) >= 0xc0;
             int target = onlyPointer ? (octetAt(start) & 0x3f) << 8 | octetAt(start + 1) : -1;
             name = onlyPointer ? nameReadAt(target) : null;
             if (name == null) {
-                name = new Name(copyName(start, length));
+                name = new Name(Name.Octets.trusted(copyName(start, length)));
                 keep(onlyPointer ? target : start, name);
             }
         }

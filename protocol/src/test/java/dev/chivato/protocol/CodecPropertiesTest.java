@@ -46,6 +46,32 @@ class CodecPropertiesTest {
         assertEquals(data, RData.decode(data.type(), ByteBuffer.wrap(out.array(), 3, length).slice()));
     }
 
+    /**
+     * Names the decoder makes (its own checked array, no second copy; the same object for a pointer to a name it read)
+     * are, in every way one can observe, the names built from a copy of their octets.
+     */
+    @Property(tries = 1000)
+    void aDecodedNameIsItsCopiedFormInEveryObservableWay(@ForAll("messages") Message message)
+            throws WireFormatException {
+        Message decoded = Message.decode(message.toWire());
+        java.util.List<Name> names = new java.util.ArrayList<>();
+        decoded.questions().forEach(q -> names.add(q.name()));
+        for (java.util.List<ResourceRecord> section : java.util.List.of(decoded.answers(), decoded.authority(),
+                decoded.additional())) {
+            section.forEach(r -> names.add(r.name()));
+        }
+        for (Name name : names) {
+            Name copied = new Name(name.wire());
+            assertEquals(copied, name);
+            assertEquals(name, copied);
+            assertEquals(copied.hashCode(), name.hashCode());
+            assertEquals(copied.toString(), name.toString());
+            assertArrayEquals(copied.wire(), name.wire());
+            assertTrue(copied.equalsExactly(name));
+            assertEquals(copied.wireLength(), name.wireLength());
+        }
+    }
+
     @Property(tries = 500)
     void encodingIsDeterministic(@ForAll("messages") Message message) {
         assertArrayEquals(message.toWire(), message.toWire());
