@@ -391,20 +391,10 @@ final class WireReader {
                         ? "label type 0x40 (extended label) is not supported" : "label type 0x80 is reserved");
             }
         }
-        Name name;
-        if (length == 1) {
-            name = Name.ROOT;
-        } else if (namesAt == null) {
-            name = new Name(Name.Octets.trusted(copyName(start, length)));
-        } else {
-            // A name that is only a pointer is the one read at its target, if that one was read whole.
-            boolean onlyPointer = octetAt(start) >= 0xc0;
-            int target = onlyPointer ? (octetAt(start) & 0x3f) << 8 | octetAt(start + 1) : -1;
-            name = onlyPointer ? nameReadAt(target) : null;
-            if (name == null) {
-                name = new Name(Name.Octets.trusted(copyName(start, length)));
-                keep(onlyPointer ? target : start, name);
-            }
+        Name name = length == 1 ? Name.ROOT : nameReadBefore(start);
+        if (name == null) {
+            name = new Name(Name.Octets.trusted(copyName(start, length))); // checked above: no second copy
+            keep(start, name);
         }
         if (annotator != null) {
             annotateName(start, name);
@@ -412,20 +402,32 @@ final class WireReader {
         return name;
     }
 
-    private Name nameReadAt(int at) {
-        for (int i = 0; i < namesKept && i < NAMES_KEPT; i++) {
-            if (namesAt[i] == at) {
+    /** The name written at {@code start} when it is only a pointer to one already read, or null. */
+    private Name nameReadBefore(int start) {
+        if (namesAt == null || octetAt(start) < 0xc0) {
+            return null;
+        }
+        int target = readAt(start);
+        for (int i = 0; i < Math.min(namesKept, NAMES_KEPT); i++) {
+            if (namesAt[i] == target) {
                 return namesRead[i];
             }
         }
         return null;
     }
 
-    /** Keeps a name read, the oldest making room once {@link #NAMES_KEPT} are kept. */
-    private void keep(int at, Name name) {
-        int i = namesKept++ % NAMES_KEPT;
-        namesAt[i] = at;
-        namesRead[i] = name;
+    /** Keeps a name read at {@code start}, the oldest making room once {@link #NAMES_KEPT} are kept. */
+    private void keep(int start, Name name) {
+        if (namesAt != null) {
+            int i = namesKept++ % NAMES_KEPT;
+            namesAt[i] = readAt(start);
+            namesRead[i] = name;
+        }
+    }
+
+    /** Where the name written at {@code start} is read from: the pointer's target, if it is only a pointer. */
+    private int readAt(int start) {
+        return octetAt(start) >= 0xc0 ? (octetAt(start) & 0x3f) << 8 | octetAt(start + 1) : start;
     }
 
     /** Copies a name already checked by {@link #name()}, following its pointers. */

@@ -8,8 +8,12 @@ import dev.chivato.protocol.WireFormatException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -105,7 +109,7 @@ final class NodeTable {
      * not change between two versions is then held once for both.
      */
     NodeTable sharingPagesWith(NodeTable older) {
-        Map<Page, byte[]> held = new java.util.HashMap<>();
+        Map<Page, byte[]> held = new HashMap<>();
         for (byte[] page : older.pages) {
             held.putIfAbsent(new Page(page), page);
         }
@@ -118,7 +122,7 @@ final class NodeTable {
 
     /** How many of this table's pages are the very arrays {@code other} holds. */
     int pagesSharedWith(NodeTable other) {
-        java.util.Set<byte[]> theirs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<byte[]> theirs = Collections.newSetFromMap(new IdentityHashMap<>());
         theirs.addAll(Arrays.asList(other.pages));
         return (int) Arrays.stream(pages).filter(theirs::contains).count();
     }

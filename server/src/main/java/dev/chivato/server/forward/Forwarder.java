@@ -290,7 +290,7 @@ public final class Forwarder {
         if (attempt == null) {
             dropped(port.upstream, "no query with its ID waits on that port");
         } else {
-            received(attempt, port.upstream, now);
+            received(attempt, now);
         }
     }
 
@@ -370,21 +370,22 @@ public final class Forwarder {
     }
 
 
-    private void received(Try attempt, SocketAddress from, long now) {
+    /** The answer in {@link #in}, from the try's upstream (its socket is connected, or the stream is to it). */
+    private void received(Try attempt, long now) {
         Pending pending = attempt.pending;
         Message response;
         try {
             response = Message.decode(in);
         } catch (WireFormatException e) {
-            drop(pending, from, "it is not a DNS message: " + e.getMessage());
+            drop(attempt, "it is not a DNS message: " + e.getMessage());
             return;
         }
         if (response.header().id() != attempt.id || !response.header().qr()) {
-            drop(pending, from, "its ID is not the one sent, or it is not a response");
+            drop(attempt, "its ID is not the one sent, or it is not a response");
             return;
         }
         if (response.questions().size() != 1 || !sameQuestion(response.questions().get(0), pending.asked)) {
-            drop(pending, from, "its question is not the one asked, case for case");
+            drop(attempt, "its question is not the one asked, case for case");
             return;
         }
         if (dnstap.enabled()) { // FORWARDER_RESPONSE: the answer taken, as it came
@@ -452,7 +453,7 @@ public final class Forwarder {
                 if (attempt == null) {
                     dropped(stream.upstream, "over TCP: no query with its ID waits on that connection");
                 } else {
-                    received(attempt, stream.upstream, now);
+                    received(attempt, now);
                 }
             });
         } catch (IOException e) {
@@ -531,13 +532,9 @@ public final class Forwarder {
     /** A try sent now stops being waited for after the try timeout, or at the deadline if sooner. */
     private void waitFor(Try attempt, Pending pending, long now) {
         long end = now + config.tryTimeout().toNanos();
-        if (end - pending.deadline < 0) {
-            attempt.timeout = new Timeout(attempt, end);
-            fullWaits.addLast(attempt.timeout);
-        } else {
-            attempt.timeout = new Timeout(attempt, pending.deadline);
-            shortWaits.add(attempt.timeout);
-        }
+        boolean full = end - pending.deadline < 0;
+        attempt.timeout = new Timeout(attempt, full ? end : pending.deadline);
+        (full ? fullWaits : shortWaits).add(attempt.timeout);
     }
 
     /** The question as it goes upstream: a fresh ID, the client's RD and CD, EDNS with our size and its DO. */
@@ -634,8 +631,9 @@ public final class Forwarder {
                 failed ? Optional.ofNullable(pending.failure) : Optional.empty());
     }
 
-    private void drop(Pending pending, SocketAddress from, String reason) {
-        dropped(from, "to the query for " + pending.asked.name() + " " + pending.asked.type() + ": " + reason);
+    private void drop(Try attempt, String reason) {
+        Question asked = attempt.pending.asked;
+        dropped(attempt.upstream, "to the query for " + asked.name() + " " + asked.type() + ": " + reason);
     }
 
     private void dropped(SocketAddress from, String why) {
