@@ -5,7 +5,9 @@
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
 #                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
-#                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java)
+#                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
+#                                               CHIVATO_JAR=PATH runs another build of chivato;
+#                                               RATE=N offers N queries a second, see lib.sh)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
@@ -19,6 +21,7 @@ source "$here/lib.sh"
 # Which rows to measure (all by default); the figures of a subset still come with NSD's from the same run.
 SERVERS=${SERVERS:-"chivato chivato-log nsd knot twisted"}
 TRANSPORTS=${TRANSPORTS:-"udp tcp"}
+CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
 
 install_missing() {
   local packages=()
@@ -48,7 +51,7 @@ start_chivato() { # name log_mode [extra arguments...]
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
   shift 2
-  taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar server/target/chivato.jar --listen "127.0.0.1:$port" \
+  taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" \
     --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
@@ -146,9 +149,9 @@ nsd = {r[0].split("/")[1]: r for r in rows if r[0].startswith("nsd/")}
 print("| server / transport | qps | lost | mean latency ms | server CPU us/query | qps vs NSD | CPU vs NSD |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for label, qps, lost, latency, cpu in rows:
-    ref = nsd[label.split("/")[1]]
-    print("| %s | %s | %s | %s | %s | %.2f | %.2f |" % (label, qps, lost, latency, cpu,
-          float(qps) / float(ref[1]), float(cpu) / float(ref[4])))
+    ref = nsd.get(label.split("/")[1])  # NSD may not be in the run
+    ratios = ("%.2f" % (float(qps) / float(ref[1])), "%.2f" % (float(cpu) / float(ref[4]))) if ref else ("-", "-")
+    print("| %s | %s | %s | %s | %s | %s | %s |" % ((label, qps, lost, latency, cpu) + ratios))
 PY
 }
 

@@ -7,6 +7,9 @@ RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 CLIENTS=${CLIENTS:-8}
+# RATE=N offers N queries a second (dnsperf -Q) instead of as many as the server takes: below saturation, two servers
+# then do the same work per second and their CPU per query compares work alone, not how well each batches.
+RATE=${RATE:-}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
@@ -117,7 +120,7 @@ run_dnsperf() { # mode seconds
   local before after out
   before=$(cpu_ticks "${server_pids[@]}")
   out=$(taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
-    -l "$2" -m "$1" -t 2 2>&1)
+    -l "$2" -m "$1" -t 2 ${RATE:+-Q "$RATE"} 2>&1)
   after=$(cpu_ticks "${server_pids[@]}")
   local completed lost qps latency
   completed=$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")

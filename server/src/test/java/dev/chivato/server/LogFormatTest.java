@@ -3,15 +3,24 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRType;
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.log.LogLine;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** How one entry is written, in each format. */
 class LogFormatTest {
@@ -34,7 +43,7 @@ class LogFormatTest {
     }
 
     private static String format(LogFormat format, LogEntry entry) {
-        StringBuilder text = new StringBuilder();
+        LogLine text = new LogLine();
         format.appendTo(text, entry);
         return text.toString();
     }
@@ -67,7 +76,7 @@ class LogFormatTest {
 
     @Test
     void aJsonNoteIsJson() {
-        StringBuilder text = new StringBuilder();
+        LogLine text = new LogLine();
         LogFormat.JSON.appendNote(text, "cannot write an entry: \"x\"");
         assertEquals("{\"kind\":\"log-note\",\"note\":\"cannot write an entry: \\\"x\\\"\"}", text.toString());
     }
@@ -82,5 +91,51 @@ class LogFormatTest {
         assertEquals("1970-01-01T00:00:00.000Z reload partial zones=example.org./7 records=12 3ms "
                 + "failed=\"z.zone:4: \"x\" is not a record type\"", format(LogFormat.TEXT, reload));
         assertEquals(format(LogFormat.TEXT, reload), format(LogFormat.EXPLAIN, reload));
+    }
+
+    private static byte[] wireQuery(int id, String name, Optional<Edns> edns) {
+        ByteBuffer out = ByteBuffer.allocate(512);
+        int length = Message.query(id, true, Question.of(name, RRType.A), edns).encode(out, 512);
+        return Arrays.copyOf(out.array(), length);
+    }
+
+    private static String formatFresh(LogFormat format, LogEntry entry) throws Exception {
+        // Each writer thread remembers the question parts it wrote: a new thread writes from nothing.
+        AtomicReference<String> line = new AtomicReference<>();
+        Thread writer = new Thread(() -> line.set(format(format, entry)));
+        writer.start();
+        writer.join();
+        return line.get();
+    }
+
+    @ParameterizedTest
+    @EnumSource(LogFormat.class)
+    void aRememberedQuestionIsWrittenAsAFreshOneWithTheQuerysOwnId(LogFormat format) throws Exception {
+        Optional<Edns> edns = Optional.of(Edns.of(1232, true));
+        format(format, query(wireQuery(1, "example.com", edns), Optional.empty()));
+        LogEntry.Query again = query(wireQuery(2, "example.com", edns), Optional.empty());
+        String remembered = format(format, again);
+        assertEquals(formatFresh(format, again), remembered);
+        assertTrue(remembered.contains(format == LogFormat.JSON ? "\"id\":2," : "id=2 "), remembered);
+    }
+
+    @Test
+    void questionsThatDifferOnlyInTheirEdnsAreWrittenApart() {
+        String plain = format(LogFormat.JSON, query(wireQuery(1, "example.com", Optional.empty()), Optional.empty()));
+        String withDo = format(LogFormat.JSON,
+                query(wireQuery(1, "example.com", Optional.of(Edns.of(1232, true))), Optional.empty()));
+        assertTrue(plain.contains("\"do\":false,") && plain.contains("\"edns_size\":null"), plain);
+        assertTrue(withDo.contains("\"do\":true,") && withDo.contains("\"edns_size\":1232"), withDo);
+    }
+
+    @Test
+    void manyQuestionsSharingTheRememberedSlotsEachKeepTheirOwnName() {
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 2_000; i++) {
+                String name = "host" + i + ".example.com.";
+                String line = format(LogFormat.TEXT, query(wireQuery(i, name, Optional.empty()), Optional.empty()));
+                assertTrue(line.contains(" id=" + i + " QUERY " + name + " IN A "), line);
+            }
+        }
     }
 }

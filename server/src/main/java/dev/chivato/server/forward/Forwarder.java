@@ -13,6 +13,7 @@ import dev.chivato.server.answer.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.ExchangeTap;
+import dev.chivato.server.log.LogClock;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
@@ -623,8 +624,9 @@ public final class Forwarder {
             out.get(start, bytes);
             response = Optional.of(bytes);
         }
-        long micros = (System.nanoTime() - waiter.startNanos()) / 1000;
-        return new LogEntry.Query(System.currentTimeMillis(), waiter.transport(), waiter.client(),
+        long endNanos = System.nanoTime();
+        long micros = (endNanos - waiter.startNanos()) / 1000;
+        return new LogEntry.Query(LogClock.millisAt(endNanos), waiter.transport(), waiter.client(),
                 waiter.queryBytes(), rcode.value(), answers, AnswerSource.FORWARDED, truncated, length, micros,
                 response, unsent, Optional.of(new LogEntry.Upstream(pending.asking, pending.lastRcode,
                         pending.lastMicros, pending.tries)),

@@ -10,10 +10,17 @@ import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,8 +31,9 @@ import java.util.Optional;
 public enum LogFormat {
     TEXT {
         @Override
-        public void appendTo(StringBuilder line, LogEntry entry) {
-            line.append(timestamp(entry.timeMillis())).append(' ');
+        public void appendTo(LogLine line, LogEntry entry) {
+            appendTimestamp(line, entry.timeMillis());
+            line.append(' ');
             if (entry instanceof LogEntry.Reload reload) {
                 line.append("reload ").append(reload.failures().isEmpty() ? "ok" : "partial").append(" zones=")
                         .append(reload.zones().isEmpty() ? "-" : String.join(",", reload.zones()).replace(' ', '/'))
@@ -51,19 +59,16 @@ public enum LogFormat {
                 return;
             }
             LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
-            line.append(exchange.transport().label()).append(' ').append(address(exchange.client())).append(' ');
+            line.append(exchange.transport().label()).append(' ');
+            appendAddress(line, exchange.client());
+            line.append(' ');
             if (entry instanceof LogEntry.Query q) {
-                QueryFacts f = QueryFacts.of(q.query());
-                line.append("id=").append(f.id()).append(' ').append(f.opcode()).append(' ');
-                line.append(f.question().map(x -> x.name().toString()).orElse("-")).append(' ')
-                        .append(f.question().map(x -> x.qclass().toString()).orElse("-")).append(' ')
-                        .append(f.question().map(x -> x.type().toString()).orElse("-"));
-                line.append(" flags=").append(f.flagsText().isEmpty() ? "-" : f.flagsText());
-                line.append(" edns=").append(f.ednsSize() < 0 ? "-" : Integer.toString(f.ednsSize()));
+                line.append("id=").append(idOf(q.query())).append(' ');
+                appendQuestionPart(line, q.query());
                 if (q.rcode() < 0) {
                     line.append(" -> dropped");
                 } else {
-                    line.append(" -> ").append(new Rcode(q.rcode())).append(" answers=").append(q.answerCount())
+                    line.append(" -> ").append(rcodeName(q.rcode())).append(" answers=").append(q.answerCount())
                             .append(" from=").append(q.source().label()).append(q.truncated() ? " tc" : "")
                             .append(" size=").append(q.responseSize());
                     q.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
@@ -89,9 +94,10 @@ public enum LogFormat {
     },
     JSON {
         @Override
-        public void appendTo(StringBuilder json, LogEntry entry) {
-            json.append('{');
-            field(json, "ts", timestamp(entry.timeMillis()));
+        public void appendTo(LogLine json, LogEntry entry) {
+            json.appendConstant("{\"ts\":\"");
+            appendTimestamp(json, entry.timeMillis());
+            json.appendConstant("\",");
             if (entry instanceof LogEntry.Reload reload) {
                 field(json, "kind", "reload");
                 bool(json, "ok", reload.failures().isEmpty());
@@ -138,24 +144,14 @@ public enum LogFormat {
             }
             LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
             field(json, "transport", exchange.transport().label());
-            field(json, "client", address(exchange.client()));
+            json.appendConstant("\"client\":\"");
+            appendAddress(json, exchange.client());
+            json.appendConstant("\",");
             if (entry instanceof LogEntry.Query q) {
-                QueryFacts f = QueryFacts.of(q.query());
                 field(json, "kind", "query");
-                number(json, "id", f.id());
-                field(json, "opcode", f.opcode().toString());
-                bool(json, "rd", f.rd());
-                bool(json, "cd", f.cd());
-                bool(json, "do", f.dnssecOk());
-                field(json, "qname", f.question().map(x -> x.name().toString()).orElse(null));
-                field(json, "qtype", f.question().map(x -> x.type().toString()).orElse(null));
-                field(json, "qclass", f.question().map(x -> x.qclass().toString()).orElse(null));
-                if (f.ednsSize() >= 0) {
-                    number(json, "edns_size", f.ednsSize());
-                } else {
-                    json.append("\"edns_size\":null,");
-                }
-                field(json, "rcode", q.rcode() < 0 ? null : new Rcode(q.rcode()).toString());
+                number(json, "id", idOf(q.query()));
+                appendQuestionPart(json, q.query());
+                field(json, "rcode", q.rcode() < 0 ? null : rcodeName(q.rcode()));
                 number(json, "answers", q.answerCount());
                 field(json, "source", q.source().label());
                 bool(json, "tc", q.truncated());
@@ -193,7 +189,7 @@ public enum LogFormat {
     /** The text line, then both messages byte by byte, as {@code chivato explain} shows them. */
     EXPLAIN {
         @Override
-        public void appendTo(StringBuilder text, LogEntry entry) {
+        public void appendTo(LogLine text, LogEntry entry) {
             TEXT.appendTo(text, entry);
             if (entry instanceof LogEntry.Exchange exchange) {
                 text.append('\n');
@@ -210,7 +206,7 @@ public enum LogFormat {
      */
     public static final int MAX_EXPLAINED_CHARS = 64 * 1024;
 
-    private static void appendExplained(StringBuilder text, byte[] message) {
+    private static void appendExplained(LogLine text, byte[] message) {
         String explained = Explainer.render(Explainer.explain(message));
         if (explained.length() <= MAX_EXPLAINED_CHARS) {
             text.append(explained);
@@ -222,7 +218,7 @@ public enum LogFormat {
     }
 
     /** A line about the log itself (an entry it could not write), in this format. */
-    public void appendNote(StringBuilder out, String note) {
+    public void appendNote(LogLine out, String note) {
         if (this == JSON) {
             out.append('{');
             field(out, "kind", "log-note");
@@ -237,38 +233,155 @@ public enum LogFormat {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** Appends the entry, without a line end, to {@code out}. */
-    public abstract void appendTo(StringBuilder out, LogEntry entry);
+    public abstract void appendTo(LogLine out, LogEntry entry);
 
 
-    /** The second last formatted and its text up to the dot ("2026-11-25T23:01:40."), per writer thread. */
-    private static final class LastSecond {
-        long second = Long.MIN_VALUE;
-        String prefix = "";
+    /**
+     * The part of a query's line that its octets after the id decide (opcode, flags, question, EDNS), read from the
+     * query by the writer thread. Hosts ask the same few questions over and over, and decoding one again costs more
+     * than the rest of its line, so each writer thread keeps what it last wrote for the same octets.
+     */
+    void appendQuestionPart(LogLine line, byte[] query) {
+        WriterMemory memory = WriterMemory.OF_THREAD.get();
+        QuestionParts parts = memory.questionParts[ordinal()];
+        int slot = parts.slotOf(query);
+        if (slot >= 0 && parts.appendKnown(line, query, slot)) {
+            return;
+        }
+        int start = line.length();
+        QueryFacts f = QueryFacts.of(query);
+        if (this == JSON) {
+            field(line, "opcode", f.opcode().toString());
+            bool(line, "rd", f.rd());
+            bool(line, "cd", f.cd());
+            bool(line, "do", f.dnssecOk());
+            field(line, "qname", f.question().map(x -> x.name().toString()).orElse(null));
+            field(line, "qtype", f.question().map(x -> x.type().toString()).orElse(null));
+            field(line, "qclass", f.question().map(x -> x.qclass().toString()).orElse(null));
+            if (f.ednsSize() >= 0) {
+                number(line, "edns_size", f.ednsSize());
+            } else {
+                line.append("\"edns_size\":null,");
+            }
+        } else {
+            line.append(f.opcode()).append(' ');
+            line.append(f.question().map(x -> x.name().toString()).orElse("-")).append(' ')
+                    .append(f.question().map(x -> x.qclass().toString()).orElse("-")).append(' ')
+                    .append(f.question().map(x -> x.type().toString()).orElse("-"));
+            line.append(" flags=").append(f.flagsText().isEmpty() ? "-" : f.flagsText());
+            line.append(" edns=").append(f.ednsSize() < 0 ? "-" : Integer.toString(f.ednsSize()));
+        }
+        if (slot >= 0) {
+            parts.remember(query, slot, line.copyFrom(start));
+        }
     }
 
-    /** Formatting a date costs more than a whole entry, so it is done once a second. */
-    private static final ThreadLocal<LastSecond> LAST_SECOND = ThreadLocal.withInitial(LastSecond::new);
+    /** What one writer thread keeps from line to line (formats are shared; their writers are not). */
+    private static final class WriterMemory {
+        static final ThreadLocal<WriterMemory> OF_THREAD = ThreadLocal.withInitial(WriterMemory::new);
 
-    static String timestamp(long millis) {
+        /** The second last formatted, and its text up to the dot ("2026-11-25T23:01:40."). */
+        long second = Long.MIN_VALUE;
+        byte[] secondText = new byte[0];
+        final QuestionParts[] questionParts = new QuestionParts[values().length];
+
+        WriterMemory() {
+            Arrays.setAll(questionParts, i -> new QuestionParts());
+        }
+    }
+
+    /**
+     * Question parts by the query's octets after its id, one per slot of a table the octets' hash picks: a cache of
+     * what the format wrote, bounded (a query of more than {@link #MAX_KEY} octets is not kept).
+     */
+    private static final class QuestionParts {
+        static final int SLOTS = 256;
+        static final int MAX_KEY = 512;
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+                ByteOrder.LITTLE_ENDIAN);
+        private final byte[][] keys = new byte[SLOTS][];
+        private final byte[][] texts = new byte[SLOTS][];
+
+        /** The slot for this query, or -1 when it is not one to keep. */
+        int slotOf(byte[] query) {
+            int length = query.length;
+            if (length < 2 || length > MAX_KEY + 2) {
+                return -1;
+            }
+            long hash = length;
+            int at = 2;
+            for (; at + 8 <= length; at += 8) {
+                hash = (hash ^ (long) LONGS.get(query, at)) * 0x9e3779b97f4a7c15L;
+            }
+            for (; at < length; at++) {
+                hash = (hash ^ query[at]) * 0x9e3779b97f4a7c15L;
+            }
+            return (int) (hash >>> 56);
+        }
+
+        boolean appendKnown(LogLine line, byte[] query, int slot) {
+            byte[] key = keys[slot];
+            if (key == null || !Arrays.equals(key, 0, key.length, query, 2, query.length)) {
+                return false;
+            }
+            line.appendOctets(texts[slot]);
+            return true;
+        }
+
+        void remember(byte[] query, int slot, byte[] text) {
+            keys[slot] = Arrays.copyOfRange(query, 2, query.length);
+            texts[slot] = text;
+        }
+    }
+
+    /** The time in UTC to the millisecond, {@code 2026-11-25T23:01:40.123Z}; the date is formatted once a second. */
+    static void appendTimestamp(LogLine line, long millis) {
         long second = Math.floorDiv(millis, 1000);
-        LastSecond last = LAST_SECOND.get();
-        if (last.second != second) {
+        WriterMemory memory = WriterMemory.OF_THREAD.get();
+        if (memory.second != second) {
             String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
-            last.second = second;
-            last.prefix = full.substring(0, full.length() - 4);
+            memory.second = second;
+            memory.secondText = full.substring(0, full.length() - 4).getBytes(StandardCharsets.US_ASCII);
         }
         int ms = Math.floorMod(millis, 1000);
-        return last.prefix + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+        line.appendOctets(memory.secondText).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
+                .append((char) ('0' + ms % 10)).append('Z');
+    }
+
+    /** The query's id, read from its first two octets. */
+    private static int idOf(byte[] query) {
+        return query.length >= 2 ? (query[0] & 0xff) << 8 | query[1] & 0xff : 0;
+    }
+
+    private static final String[] RCODE_NAMES = new String[32];
+
+    static {
+        Arrays.setAll(RCODE_NAMES, number -> Rcode.of(number).toString());
+    }
+
+    /** NOERROR, NXDOMAIN, ... or RCODE17: the name of a full response code. */
+    private static String rcodeName(int rcode) {
+        return rcode < RCODE_NAMES.length ? RCODE_NAMES[rcode] : Rcode.of(rcode).toString();
+    }
+
+    /** {@code 127.0.0.1:5353} or {@code [::1]:5353}, written without making a string. */
+    static void appendAddress(LogLine line, InetSocketAddress address) {
+        InetAddress host = address.getAddress();
+        if (host instanceof Inet4Address) {
+            byte[] octets = host.getAddress();
+            line.append(octets[0] & 0xff).append('.').append(octets[1] & 0xff).append('.').append(octets[2] & 0xff)
+                    .append('.').append(octets[3] & 0xff);
+        } else {
+            line.append('[').append(Addresses.formatIPv6(host.getAddress())).append(']');
+        }
+        line.append(':').append(address.getPort());
     }
 
     /** {@code 127.0.0.1:5353} or {@code [::1]:5353}. */
     public static String address(InetSocketAddress address) {
-        byte[] octets = address.getAddress().getAddress();
-        if (octets.length == 4) {
-            return (octets[0] & 0xff) + "." + (octets[1] & 0xff) + "." + (octets[2] & 0xff) + "." + (octets[3] & 0xff)
-                    + ":" + address.getPort();
-        }
-        return "[" + Addresses.formatIPv6(octets) + "]:" + address.getPort();
+        LogLine text = new LogLine(48);
+        appendAddress(text, address);
+        return text.toString();
     }
 
     /** The first 32 octets in hex: enough to recognise what a malformed packet was. */
@@ -312,13 +425,18 @@ public enum LogFormat {
     }
 
     /** Closes an object whose fields each ended with a comma: the last comma becomes the brace. */
-    private static void endObject(StringBuilder json) {
+    private static void endObject(LogLine json) {
         json.setLength(json.length() - 1);
         json.append('}');
     }
 
-    private static void field(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":");
+    /** {@code "name":}, the name being one of the format's constants. */
+    private static LogLine key(LogLine json, String name) {
+        return json.append('"').appendConstant(name).append('"').append(':');
+    }
+
+    private static void field(LogLine json, String name, String value) {
+        key(json, name);
         if (value == null) {
             json.append("null,");
             return;
@@ -351,6 +469,17 @@ public enum LogFormat {
         json.append('"');
     }
 
+    /** The same into the log's own octets; the escaping is the one above. */
+    static void appendJsonString(LogLine json, String value) {
+        if (!needsEscaping(value)) {
+            json.append('"').appendAscii(value).append('"');
+            return;
+        }
+        StringBuilder escaped = new StringBuilder(value.length() + 16);
+        appendJsonString(escaped, value);
+        json.append(escaped.toString());
+    }
+
     private static boolean needsEscaping(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -361,7 +490,7 @@ public enum LogFormat {
         return false;
     }
 
-    private static void strings(StringBuilder json, String name, List<String> values) {
+    private static void strings(LogLine json, String name, List<String> values) {
         json.append('"').append(name).append("\":[");
         for (int i = 0; i < values.size(); i++) {
             if (i > 0) {
@@ -372,11 +501,11 @@ public enum LogFormat {
         json.append("],");
     }
 
-    private static void number(StringBuilder json, String name, long value) {
-        json.append('"').append(name).append("\":").append(value).append(',');
+    private static void number(LogLine json, String name, long value) {
+        key(json, name).append(value).append(',');
     }
 
-    private static void bool(StringBuilder json, String name, boolean value) {
-        json.append('"').append(name).append("\":").append(value).append(',');
+    private static void bool(LogLine json, String name, boolean value) {
+        key(json, name).appendConstant(value ? "true," : "false,");
     }
 }

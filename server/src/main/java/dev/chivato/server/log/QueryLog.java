@@ -3,7 +3,6 @@ package dev.chivato.server.log;
 import dev.chivato.server.answer.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -164,7 +163,7 @@ public final class QueryLog implements AutoCloseable {
      */
     private void drain() {
         ArrayDeque<LogEntry> batch = new ArrayDeque<>(4096);
-        StringBuilder text = new StringBuilder(BATCH_CHARS + (BATCH_CHARS >> 2));
+        LogLine text = new LogLine(BATCH_CHARS + (BATCH_CHARS >> 2));
         try {
             while (true) {
                 if (queue.drainTo(batch, 4096) == 0) {
@@ -197,7 +196,7 @@ public final class QueryLog implements AutoCloseable {
     }
 
     /** One entry and its line end; an entry the formatter cannot write becomes a line saying so. */
-    private void append(StringBuilder text, LogEntry entry) {
+    private void append(LogLine text, LogEntry entry) {
         int mark = text.length();
         try {
             format.appendTo(text, entry);
@@ -211,12 +210,11 @@ public final class QueryLog implements AutoCloseable {
 
     /**
      * Writes the formatted lines; only then do their entries stop counting against the queue's octets, so what the
-     * writer holds is bounded too. The lines are ASCII (names and strings are escaped): a plain copy into bytes.
+     * writer holds is bounded too.
      */
-    private void write(StringBuilder text) throws IOException {
+    private void write(LogLine text) throws IOException {
         if (text.length() > 0) {
-            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-            text.setLength(0);
+            text.writeTo(out);
         }
         heldOctets.addAndGet(-unwrittenOctets);
         unwrittenOctets = 0;

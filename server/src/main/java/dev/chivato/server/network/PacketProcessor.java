@@ -14,6 +14,7 @@ import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.ExchangeTap;
+import dev.chivato.server.log.LogClock;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.transfer.ZoneTransfer;
 import dev.chivato.server.log.LogFormat;
@@ -370,8 +371,9 @@ public final class PacketProcessor {
      */
     private LogEntry entry(ByteBuffer packet, ByteBuffer out, Transport transport, InetSocketAddress client,
             int length, Object outcome, Optional<String> unsent, long startNanos, String note) {
-        long now = System.currentTimeMillis();
-        long micros = (System.nanoTime() - startNanos) / 1000;
+        long endNanos = System.nanoTime();
+        long now = LogClock.millisAt(endNanos);
+        long micros = (endNanos - startNanos) / 1000;
         int rcode = length == DROP ? -1 : rcodeSent(out, length, outcome);
         Optional<byte[]> response = response(out, length);
         if (outcome instanceof WireFormatException problem) {
