@@ -537,7 +537,7 @@ public final class Main implements Callable<Integer> {
         Forwarding.CacheLimits cache = new Forwarding.CacheLimits(cacheEntries, (long) cacheMib << 20, cacheMaxTtl);
         return new Forwarding(routes, allowRecursion.isEmpty() ? Forwarding.localClients(listening) : allowed,
                 Forwarding.TRY_TIMEOUT, Forwarding.DEADLINE, Forwarding.MAX_PENDING, forward0x20,
-                cache.perLoop(threads));
+                cache);
     }
 
     private static boolean isOurs(InetSocketAddress upstream, List<InetSocketAddress> listening) {

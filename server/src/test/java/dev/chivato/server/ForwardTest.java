@@ -383,6 +383,30 @@ class ForwardTest {
     }
 
     @Test
+    void anAnswerKeptOnOneEventLoopAnswersTheQuestionOnTheOthers() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.9");
+                TestServer server = TestServer.startForwarding(quick(upstream.address()), null, 2)) {
+            Message first = ask(server.port(), "kept.example.net", RRType.A).orElseThrow();
+            assertEquals(List.of("192.0.2.9"), addresses(first));
+            // The same question in other octets (capitals, no EDNS), so the answer cache's copy of the first answer
+            // does not answer it; from 40 sockets, which the kernel spreads over both loops' sockets.
+            for (int i = 0; i < 40; i++) {
+                try (DatagramSocket client = new DatagramSocket()) {
+                    client.setSoTimeout(3000);
+                    byte[] wire = Message.query(i, true, new Question(Name.parse("KEPT.example.NET"), RRType.A,
+                            RRClass.IN), Optional.empty()).toWire();
+                    client.send(new DatagramPacket(wire, wire.length, LOOPBACK, server.port()));
+                    DatagramPacket packet = new DatagramPacket(new byte[512], 512);
+                    client.receive(packet);
+                    Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+                    assertEquals(List.of("192.0.2.9"), addresses(answer));
+                }
+            }
+            assertEquals(1, upstream.queries.get(), "the question went upstream once, whichever loop was asked");
+        }
+    }
+
+    @Test
     void identicalQuestionsInFlightGoUpstreamOnce() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
                     Thread.sleep(200);

@@ -68,9 +68,14 @@ public final class TestServer implements AutoCloseable {
 
     /** As above, counting in {@code metrics}. */
     public static TestServer startForwarding(Forwarding forwarding, Metrics metrics) throws IOException {
+        return startForwarding(forwarding, metrics, 1);
+    }
+
+    /** As above, with {@code threads} event loops. */
+    public static TestServer startForwarding(Forwarding forwarding, Metrics metrics, int threads) throws IOException {
         return new TestServer(new QueryHandler(RecordStore.defaults(), List.of(), QueryHandler.UnknownPolicy.NXDOMAIN,
                 false, 300, forwarding::forwards), ServerConfig.of(List.of(new InetSocketAddress(
-                InetAddress.getLoopbackAddress(), 0)), 1).withForwarding(forwarding), LogFormat.JSON, metrics);
+                InetAddress.getLoopbackAddress(), 0)), threads).withForwarding(forwarding), LogFormat.JSON, metrics);
     }
 
     public static TestServer start(RecordStore store) throws IOException {

@@ -13,13 +13,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Upstream answers kept for their TTL, one event loop's (no locks), least recently used out first, bounded in entries
- * and in octets. Positive answers live for their smallest TTL (at most {@link Forwarding.CacheLimits#maxTtl()});
+ * Upstream answers kept for their TTL, one cache for all the event loops (a question answered on one loop is kept for
+ * the others; the lock is taken only when the answer cache's wire copies do not answer), least recently used out
+ * first, bounded in entries and in octets. Positive answers live for their smallest TTL (at most {@link Forwarding.CacheLimits#maxTtl()});
  * negative ones (NXDOMAIN, NODATA) for min(SOA TTL, SOA MINIMUM) as RFC 2308 section 5 says, at most
  * {@link #MAX_NEGATIVE_TTL}, and not at all without a SOA; failures (SERVFAIL, no answer) for 1 s, doubling while the
  * same question keeps failing, at most 5 minutes (RFC 9520). TTLs are counted down on the way out.
  */
-final class ForwardCache {
+public final class ForwardCache {
     static final long MAX_NEGATIVE_TTL = 3_600;
     static final long MAX_FAILURE_TTL = 300;
     /** What an entry costs beyond its records' wire form: the map's node, the key, the entry, the lists. */
@@ -33,7 +34,7 @@ final class ForwardCache {
     private final LinkedHashMap<Object, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long octets;
 
-    ForwardCache(Forwarding.CacheLimits limits) {
+    public ForwardCache(Forwarding.CacheLimits limits) {
         this.limits = limits;
     }
 
@@ -45,7 +46,7 @@ final class ForwardCache {
      * The answer kept for {@code key}, its TTLs lowered by the seconds it has been kept; a failure kept is an answer
      * with rcode SERVFAIL and no records; empty when nothing is kept or it expired.
      */
-    Optional<Message> find(Object key, long now) {
+    synchronized Optional<Message> find(Object key, long now) {
         Entry entry = entries.get(key);
         if (entry == null) {
             return Optional.empty();
@@ -71,7 +72,7 @@ final class ForwardCache {
             List.of(), List.of(), List.of(), List.of(), Optional.empty());
 
     /** Keeps an upstream's final answer, or (null) the failure to get one, for as long as the rules above say. */
-    void store(Object key, Message response, int wireLength, long now) {
+    synchronized void store(Object key, Message response, int wireLength, long now) {
         if (!enabled()) {
             return;
         }
@@ -98,7 +99,7 @@ final class ForwardCache {
     }
 
     /** Entries kept (failures included). */
-    int size() {
+    synchronized int size() {
         return entries.size();
     }
 

@@ -194,7 +194,8 @@ public final class Forwarder {
     /** Where our queries upstream, their answers, and the clients' exchanges go as dnstap frames. */
     private final ExchangeTap dnstap;
 
-    public Forwarder(Selector selector, Forwarding config, QueryLog log, Consumer<String> warnings,
+    /** A forwarder for one event loop; {@code cache} is shared by all of them. */
+    public Forwarder(Selector selector, Forwarding config, ForwardCache cache, QueryLog log, Consumer<String> warnings,
             WireCache wireCache, Metrics metrics, ExchangeTap dnstap) {
         this.dnstap = dnstap;
         this.wireCache = wireCache;
@@ -203,7 +204,7 @@ public final class Forwarder {
         this.config = config;
         this.log = log;
         this.warnings = warnings;
-        this.cache = new ForwardCache(config.cache());
+        this.cache = cache;
     }
 
     /**

@@ -47,11 +47,6 @@ public record Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTim
                 throw new IllegalArgumentException("cache bounds are not negative");
             }
         }
-
-        /** These bounds shared by {@code loops} event loops, each keeping its own part. */
-        public CacheLimits perLoop(int loops) {
-            return new CacheLimits(entries == 0 ? 0 : Math.max(1, entries / loops), octets / loops, maxTtl);
-        }
     }
 
     /** The upstreams of one domain and everything below it. */

@@ -2,6 +2,7 @@ package dev.chivato.server.network;
 
 import dev.chivato.server.answer.Transport;
 import dev.chivato.server.forward.Answers;
+import dev.chivato.server.forward.ForwardCache;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.metrics.Metrics;
@@ -58,8 +59,9 @@ final class EventLoop implements Runnable {
     private final Forwarder forwarder;
     private volatile boolean running = true;
 
+    /** {@code forwardCache} is the one all loops share, or null when nothing is forwarded. */
     EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
-            Consumer<Throwable> onFailure, Consumer<String> warnings) throws IOException {
+            ForwardCache forwardCache, Consumer<Throwable> onFailure, Consumer<String> warnings) throws IOException {
         this.selector = Selector.open();
         this.processor = processor;
         this.config = config;
@@ -68,8 +70,8 @@ final class EventLoop implements Runnable {
         this.onFailure = onFailure;
         this.warnings = warnings;
         this.forwarder = config.forwarding().enabled()
-                ? new Forwarder(selector, config.forwarding(), processor.log(), warnings, processor::keepForwarded,
-                        processor.metrics(), processor.dnstap()) : null;
+                ? new Forwarder(selector, config.forwarding(), forwardCache, processor.log(), warnings,
+                        processor::keepForwarded, processor.metrics(), processor.dnstap()) : null;
     }
 
     void add(DatagramChannel channel) throws IOException {

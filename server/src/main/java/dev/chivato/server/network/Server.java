@@ -1,6 +1,7 @@
 package dev.chivato.server.network;
 
 import dev.chivato.server.answer.Transport;
+import dev.chivato.server.forward.ForwardCache;
 import dev.chivato.server.log.LogFormat;
 import java.io.IOException;
 import java.net.BindException;
@@ -76,8 +77,11 @@ public final class Server implements AutoCloseable {
         List<EventLoop> loops = new ArrayList<>();
         List<Bound> bound = new ArrayList<>();
         try {
+            ForwardCache forwardCache = config.forwarding().enabled()
+                    ? new ForwardCache(config.forwarding().cache()) : null;
             for (int i = 0; i < config.threads(); i++) {
-                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, failure::complete, warnings));
+                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, forwardCache, failure::complete,
+                        warnings));
             }
             for (InetSocketAddress address : config.listen()) {
                 InetSocketAddress actual = bindAll(address, loops);
