@@ -53,7 +53,8 @@ public final class LogLine {
         room(n);
         for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            if (c >= 0x80) {
+            if (c >= 0x80) { // keep the ASCII copied so far, encode the rest
+                length += i;
                 return appendOctets(text.substring(i).getBytes(StandardCharsets.UTF_8));
             }
             octets[length + i] = (byte) c;
