@@ -4,6 +4,8 @@
 #
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
+#                                               chivato-log is chivato with the JSON query log to a file,
+#                                               chivato-textlog with the text one (the default format),
 #                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
 #                                               CHIVATO_JAR=PATH runs another build of chivato;
@@ -50,6 +52,7 @@ start_chivato() { # name log_mode [extra arguments...]
   local port; port=$(free_port)
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
+  [ "$2" = text ] && log_args=(--log text --log-file "$work/chivato-query.log")
   shift 2
   taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" \
     --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
@@ -129,6 +132,7 @@ main() {
       case $server in
         chivato) start_chivato "$server" off ;;
         chivato-log) start_chivato "$server" on ;;
+        chivato-textlog) start_chivato "$server" text ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
         chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
         echo) start_echo ;;
