@@ -295,7 +295,8 @@ public enum LogFormat {
      * what the format wrote, bounded (a query of more than {@link #MAX_KEY} octets is not kept).
      */
     private static final class QuestionParts {
-        static final int SLOTS = 256;
+        static final int SLOT_BITS = 8;
+        static final int SLOTS = 1 << SLOT_BITS;
         static final int MAX_KEY = 512;
         private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
                 ByteOrder.LITTLE_ENDIAN);
@@ -316,7 +317,7 @@ public enum LogFormat {
             for (; at < length; at++) {
                 hash = (hash ^ query[at]) * 0x9e3779b97f4a7c15L;
             }
-            return (int) (hash >>> 56);
+            return (int) (hash >>> (64 - SLOT_BITS)); // the best-mixed bits
         }
 
         boolean appendKnown(LogLine line, byte[] query, int slot) {
