@@ -182,7 +182,7 @@ class QueryLogOverflowTest {
             log.log(entry(emptyRecords));
         }
         log.close();
-        assertTrue(largest.get() <= QueryLog.BATCH_CHARS + 3 * LogFormat.MAX_EXPLAINED_CHARS,
+        assertTrue(largest.get() <= QueryLog.BATCH_OCTETS + 3 * LogFormat.MAX_EXPLAINED_CHARS,
                 "a write of " + largest.get() + " octets");
     }
 }

@@ -14,11 +14,12 @@ import java.util.Optional;
 
 /**
  * Upstream answers kept for their TTL, one cache for all the event loops (a question answered on one loop is kept for
- * the others; the lock is taken only when the answer cache's wire copies do not answer), least recently used out
- * first, bounded in entries and in octets. Positive answers live for their smallest TTL (at most {@link Forwarding.CacheLimits#maxTtl()});
- * negative ones (NXDOMAIN, NODATA) for min(SOA TTL, SOA MINIMUM) as RFC 2308 section 5 says, at most
- * {@link #MAX_NEGATIVE_TTL}, and not at all without a SOA; failures (SERVFAIL, no answer) for 1 s, doubling while the
- * same question keeps failing, at most 5 minutes (RFC 9520). TTLs are counted down on the way out.
+ * the others; it is locked, but looked in only when the answer cache's wire copies do not answer), least recently
+ * used out first, bounded in entries and in octets. Positive answers live for their smallest TTL (at most
+ * {@link Forwarding.CacheLimits#maxTtl()}); negative ones (NXDOMAIN, NODATA) for min(SOA TTL, SOA MINIMUM) as RFC
+ * 2308 section 5 says, at most {@link #MAX_NEGATIVE_TTL}, and not at all without a SOA; failures (SERVFAIL, no answer)
+ * for 1 s, doubling while the same question keeps failing, at most 5 minutes (RFC 9520). TTLs are counted down on the
+ * way out.
  */
 public final class ForwardCache {
     static final long MAX_NEGATIVE_TTL = 3_600;

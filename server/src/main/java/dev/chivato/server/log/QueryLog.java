@@ -33,8 +33,8 @@ public final class QueryLog implements AutoCloseable {
     static final int QUEUE_ENTRIES = 1 << 16;
     /** The octets unwritten entries may hold (each copies its query, up to 64 KiB over TCP). */
     public static final long QUEUE_OCTETS = 16L << 20;
-    /** Formatted text handed to the output at once, at most (one entry may pass it; see the explain format). */
-    public static final int BATCH_CHARS = 1 << 20;
+    /** Octets of lines handed to the output at once, at most (one entry may pass it; see the explain format). */
+    public static final int BATCH_OCTETS = 1 << 20;
     /** How long the writer waits when it finds nothing to write; entries reach the file within about this. */
     private static final long WRITER_PAUSE_NANOS = 2_000_000;
     /** How often a waiting event loop looks again whether the writer is still there. */
@@ -163,7 +163,7 @@ public final class QueryLog implements AutoCloseable {
      */
     private void drain() {
         ArrayDeque<LogEntry> batch = new ArrayDeque<>(4096);
-        LogLine text = new LogLine(BATCH_CHARS + (BATCH_CHARS >> 2));
+        LogLine text = new LogLine(BATCH_OCTETS + (BATCH_OCTETS >> 2));
         try {
             while (true) {
                 if (queue.drainTo(batch, 4096) == 0) {
@@ -180,7 +180,7 @@ public final class QueryLog implements AutoCloseable {
                     append(text, entry);
                     unwrittenEntries++;
                     unwrittenOctets += entry.octets();
-                    if (text.length() >= BATCH_CHARS) {
+                    if (text.length() >= BATCH_OCTETS) {
                         write(text);
                     }
                 }
