@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * The encoder's memory of name suffixes already written: for each, the name's wire array, where the suffix starts
- * in it, its hash and the message offset it was written at. Open addressing over the entries; matching is exact
- * (case included), so a compressed name decodes to the very octets it was written with. Entries come off the end
- * when an RRset is rolled back.
+ * in it, its hash ({@link #suffixHash}) and the message offset it was written at. Open addressing over the entries;
+ * matching is exact (case included), so a compressed name decodes to the very octets it was written with. Entries
+ * come off the end when an RRset is rolled back.
  */
 final class CompressionTable {
     private byte[][] wires = new byte[16][];
@@ -16,9 +16,6 @@ final class CompressionTable {
     private int size;
     /** Entry index + 1 per slot; 0 is empty. Kept at most half full. */
     private int[] slots = new int[64];
-    /** Where each label of the name being written starts, and the hash of the suffix from there; reused. */
-    private final int[] labelStarts = new int[128];
-    private final int[] suffixHashes = new int[128];
     /**
      * The last few names written whole (or as one pointer to where they were), with that offset: the same name
      * written again, as owners repeat the question's {@link Name} (the decoder gives an answer's owners the
@@ -63,21 +60,13 @@ final class CompressionTable {
         return size;
     }
 
-    /** The hash of each suffix of {@code wire}, indexed by the label it starts with; computed from the right. */
-    int[] suffixHashes(byte[] wire) {
-        int labels = 0;
-        for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {
-            labelStarts[labels++] = at;
-        }
-        int hash = 0;
-        for (int label = labels - 1; label >= 0; label--) {
-            int at = labelStarts[label];
-            for (int i = at; i <= at + (wire[at] & 0xff); i++) {
-                hash = 31 * hash + wire[i];
-            }
-            suffixHashes[label] = hash ^ hash >>> 15;
-        }
-        return suffixHashes;
+    /**
+     * The hash a suffix is kept under: the hash of the name it is ({@link Name#hashCodeOf}), so a whole name's is the
+     * one the {@link Name} keeps, and a suffix's is computed only when the longer ones were not found. Matching stays
+     * exact: only a probe's length depends on the hash, {@link #find} compares the octets.
+     */
+    static int suffixHash(Name name, byte[] wire, int start) {
+        return start == 0 ? name.hashCode() : Name.hashCodeOf(wire, start, wire.length - start);
     }
 
     /** The offset the suffix of {@code wire} from {@code start} was written at, or -1. */

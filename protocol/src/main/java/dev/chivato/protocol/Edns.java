@@ -45,10 +45,14 @@ public record Edns(int udpPayloadSize, int extendedRcode, int version, boolean d
 
     /** Reads an OPT pseudo-record; the caller has checked that it is one. */
     public static Edns fromRecord(ResourceRecord opt) {
-        long ttl = opt.ttl();
-        List<EdnsOption> options = opt.data() instanceof RData.Opt o ? o.options() : List.of();
-        return new Edns(opt.rrClass().value(), (int) (ttl >>> 24), (int) (ttl >>> 16 & 0xff),
-                (ttl & 0x8000) != 0, (int) (ttl & 0x7fff), options);
+        return fromOpt(opt.rrClass().value(), opt.ttl(),
+                opt.data() instanceof RData.Opt o ? o.options() : List.of());
+    }
+
+    /** From an OPT record's CLASS, TTL and options, as the decoder reads them. */
+    static Edns fromOpt(int rrClass, long ttl, List<EdnsOption> options) {
+        return new Edns(rrClass, (int) (ttl >>> 24), (int) (ttl >>> 16 & 0xff), (ttl & 0x8000) != 0,
+                (int) (ttl & 0x7fff), options);
     }
 
     /** Octets the OPT record takes on the wire. */

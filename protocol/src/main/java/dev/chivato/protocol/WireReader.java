@@ -126,21 +126,22 @@ final class WireReader {
         List<ResourceRecord> additional = null; // made when a record other than OPT comes
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
-            ResourceRecord record = record();
-            if (record.type().value() == RRType.TSIG.value() && i != additionalCount - 1) {
+            Name owner = name();
+            RRType type = type("TYPE");
+            if (type.value() == RRType.TSIG.value() && i != additionalCount - 1) {
                 throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
             }
-            if (record.type().value() != RRType.OPT.value()) {
+            if (type.value() != RRType.OPT.value()) {
                 if (additional == null) {
                     additional = new ArrayList<>(Math.min(additionalCount, 16));
                 }
-                additional.add(record);
+                additional.add(recordAfterType(owner, type));
             } else if (edns.isPresent()) {
                 throw new WireFormatException(start, "more than one OPT record");
-            } else if (!record.name().isRoot()) {
+            } else if (!owner.isRoot()) {
                 throw new WireFormatException(start, "OPT record whose owner is not the root");
             } else {
-                edns = Optional.of(Edns.fromRecord(record));
+                edns = Optional.of(optAfterType());
             }
         }
         if (position != messageEnd) {
@@ -190,37 +191,75 @@ final class WireReader {
 
     private ResourceRecord record() throws WireFormatException {
         Name owner = name();
-        RRType type = type("TYPE");
-        boolean opt = type.value() == RRType.OPT.value();
+        return recordAfterType(owner, type("TYPE"));
+    }
+
+    /** The rest of a record whose owner and TYPE are read. */
+    private ResourceRecord recordAfterType(Name owner, RRType type) throws WireFormatException {
+        RRClass rrClass = classField(false);
+        long ttl = ttlField(false);
+        int outerLimit = enterRData();
+        int start = position;
+        RData data = rdata(type, rrClass, limit - start);
+        leaveRData(type, start, outerLimit);
+        return new ResourceRecord(owner, rrClass, ttl, data);
+    }
+
+    /**
+     * The rest of an OPT record whose owner and TYPE are read, straight into {@link Edns}: no {@link ResourceRecord}
+     * or {@link RData.Opt} made only to be taken apart again.
+     */
+    private Edns optAfterType() throws WireFormatException {
+        int payloadSize = classField(true).value();
+        long ttl = ttlField(true);
+        int outerLimit = enterRData();
+        int start = position;
+        List<EdnsOption> options = ednsOptions();
+        leaveRData(RRType.OPT, start, outerLimit);
+        return Edns.fromOpt(payloadSize, ttl, options);
+    }
+
+    private RRClass classField(boolean opt) throws WireFormatException {
         int at = position;
         RRClass rrClass = RRClass.of(u16());
         if (annotator != null) {
             note(at, opt ? "CLASS of OPT = the sender's UDP payload size: " + rrClass.value()
                     : "CLASS " + rrClass.value() + " (" + rrClass + ")");
         }
-        at = position;
+        return rrClass;
+    }
+
+    private long ttlField(boolean opt) throws WireFormatException {
+        int at = position;
         long ttl = u32();
         if (annotator != null) {
             note(at, opt ? Explainer.describeOptTtl(ttl) : "TTL " + ttl + " seconds");
         }
-        at = position;
+        return ttl;
+    }
+
+    /** Reads RDLENGTH and limits reads to the RDATA it announces; returns the limit to restore after it. */
+    private int enterRData() throws WireFormatException {
+        int at = position;
         int rdLength = u16();
         if (annotator != null) {
             note(at, "RDLENGTH " + rdLength + ": octets of RDATA that follow");
         }
-        int start = position;
-        if (rdLength > limit - start) {
-            throw new WireFormatException(start - 2, "RDLENGTH " + rdLength + " runs past the end of the message");
+        if (rdLength > limit - position) {
+            throw new WireFormatException(at, "RDLENGTH " + rdLength + " runs past the end of the message");
         }
         int outerLimit = limit;
-        limit = start + rdLength;
-        RData data = rdata(type, rrClass, rdLength);
+        limit = position + rdLength;
+        return outerLimit;
+    }
+
+    /** Checks that the RDATA begun at {@code start} was read to its end, and restores the outer limit. */
+    private void leaveRData(RRType type, int start, int outerLimit) throws WireFormatException {
         if (position != limit) {
-            throw new WireFormatException(position, "RDLENGTH " + rdLength + " is longer than the " + type
+            throw new WireFormatException(position, "RDLENGTH " + (limit - start) + " is longer than the " + type
                     + " RDATA (" + (position - start) + " octets)");
         }
         limit = outerLimit;
-        return new ResourceRecord(owner, rrClass, ttl, data);
     }
 
     private RData rdata(RRType type, RRClass rrClass, int length) throws WireFormatException {
@@ -279,37 +318,41 @@ final class WireReader {
                 }
                 return new RData.Txt(strings);
             }
-            case 41: {
-                List<EdnsOption> options = null; // a list is made for a second option only
-                EdnsOption first = null;
-                while (position < limit) {
-                    int at = position;
-                    int code = u16();
-                    int optionLength = u16();
-                    if (optionLength > limit - position) {
-                        throw new WireFormatException(position - 2,
-                                "EDNS option length " + optionLength + " overruns the OPT RDATA");
-                    }
-                    EdnsOption option = new EdnsOption(code, bytes(optionLength, "EDNS option"));
-                    if (first == null) {
-                        first = option;
-                    } else {
-                        if (options == null) {
-                            options = new ArrayList<>(4);
-                            options.add(first);
-                        }
-                        options.add(option);
-                    }
-                    if (annotator != null) {
-                        note(at, "EDNS option code " + code + " (" + option.codeName() + "), length "
-                                + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
-                    }
-                }
-                return new RData.Opt(options != null ? frozen(options) : first != null ? List.of(first) : List.of());
-            }
+            case 41:
+                return new RData.Opt(ednsOptions());
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
         }
+    }
+
+    /** The options of an OPT record's RDATA, to its end. */
+    private List<EdnsOption> ednsOptions() throws WireFormatException {
+        List<EdnsOption> options = null; // a list is made for a second option only
+        EdnsOption first = null;
+        while (position < limit) {
+            int at = position;
+            int code = u16();
+            int optionLength = u16();
+            if (optionLength > limit - position) {
+                throw new WireFormatException(position - 2,
+                        "EDNS option length " + optionLength + " overruns the OPT RDATA");
+            }
+            EdnsOption option = new EdnsOption(code, bytes(optionLength, "EDNS option"));
+            if (first == null) {
+                first = option;
+            } else {
+                if (options == null) {
+                    options = new ArrayList<>(4);
+                    options.add(first);
+                }
+                options.add(option);
+            }
+            if (annotator != null) {
+                note(at, "EDNS option code " + code + " (" + option.codeName() + "), length "
+                        + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
+            }
+        }
+        return options != null ? frozen(options) : first != null ? List.of(first) : List.of();
     }
 
     /** CAA RDATA (RFC 8659 section 4.1): flags, the tag's length and tag, then the value to the end. */
@@ -393,7 +436,7 @@ final class WireReader {
         }
         Name name = length == 1 ? Name.ROOT : nameReadBefore(start);
         if (name == null) {
-            name = new Name(Name.Octets.trusted(copyName(start, length))); // checked above: no second copy
+            name = new Name(Name.Octets.trusted(copyName(start, length, ceiling >= 0))); // checked: no second copy
             keep(start, name);
         }
         if (annotator != null) {
@@ -430,22 +473,30 @@ final class WireReader {
         return octetAt(start) >= 0xc0 ? (octetAt(start) & 0x3f) << 8 | octetAt(start + 1) : start;
     }
 
-    /** Copies a name already checked by {@link #name()}, following its pointers. */
-    private byte[] copyName(int at, int length) {
+    /**
+     * Copies a name already checked by {@link #name()}, following its pointers: each run of labels between pointers
+     * in one copy, since a copy call per label costs more than the copying.
+     */
+    private byte[] copyName(int at, int length, boolean hasPointer) {
+        if (!hasPointer) { // the usual question: one run, copied without zeroing the array first
+            return java.util.Arrays.copyOfRange(bytes, base + at, base + at + length);
+        }
         byte[] wire = new byte[length];
         int copied = 0;
+        int runStart = at;
         while (true) {
             int lengthOctet = octetAt(at);
-            if (lengthOctet >= 0xc0) {
+            if (lengthOctet >= 0xc0 || lengthOctet == 0) {
+                int run = at - runStart + (lengthOctet == 0 ? 1 : 0);
+                System.arraycopy(bytes, base + runStart, wire, copied, run);
+                copied += run;
+                if (lengthOctet == 0) {
+                    return wire;
+                }
                 at = (lengthOctet & 0x3f) << 8 | octetAt(at + 1);
+                runStart = at;
                 continue;
             }
-            wire[copied] = (byte) lengthOctet;
-            if (lengthOctet == 0) {
-                return wire;
-            }
-            System.arraycopy(bytes, base + at + 1, wire, copied + 1, lengthOctet);
-            copied += 1 + lengthOctet;
             at += 1 + lengthOctet;
         }
     }

@@ -236,12 +236,12 @@ final class WireWriter {
                 return;
             }
         }
-        int[] hashes = compressing ? suffixes.suffixHashes(wire) : null;
         int at = 0;
-        int label = 0;
         while (wire[at] != 0) {
+            int hash = 0;
             if (compressing) {
-                int offset = suffixes.find(wire, at, hashes[label]);
+                hash = CompressionTable.suffixHash(name, wire, at);
+                int offset = suffixes.find(wire, at, hash);
                 if (offset >= 0) {
                     if (at == 0) {
                         suffixes.addRecent(wire, offset);
@@ -253,7 +253,7 @@ final class WireWriter {
             int labelEnd = at + 1 + (wire[at] & 0xff);
             reserve(labelEnd - at);
             if (compressing && position <= MAX_POINTER_TARGET) {
-                suffixes.add(wire, at, hashes[label], position);
+                suffixes.add(wire, at, hash, position);
                 if (at == 0) {
                     suffixes.addRecent(wire, position);
                 }
@@ -261,7 +261,6 @@ final class WireWriter {
             buffer.put(base + position, wire, at, labelEnd - at);
             position += labelEnd - at;
             at = labelEnd;
-            label++;
         }
         u8(0);
     }
