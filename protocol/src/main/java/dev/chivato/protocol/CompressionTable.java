@@ -13,6 +13,8 @@ final class CompressionTable {
     private int[] starts = new int[16];
     private int[] hashes = new int[16];
     private int[] offsets = new int[16];
+    /** The slot each entry is in, so that clearing a table of a few entries touches only their slots. */
+    private int[] slotOf = new int[16];
     private int size;
     /** Entry index + 1 per slot; 0 is empty. Kept at most half full. */
     private int[] slots = new int[64];
@@ -29,7 +31,9 @@ final class CompressionTable {
 
     void clear() {
         if (size > 0) {
-            Arrays.fill(slots, 0);
+            for (int entry = 0; entry < size; entry++) {
+                slots[slotOf[entry]] = 0;
+            }
             Arrays.fill(wires, 0, size, null);
             size = 0;
         }
@@ -88,6 +92,7 @@ final class CompressionTable {
             starts = Arrays.copyOf(starts, size * 2);
             hashes = Arrays.copyOf(hashes, size * 2);
             offsets = Arrays.copyOf(offsets, size * 2);
+            slotOf = Arrays.copyOf(slotOf, size * 2);
         }
         wires[size] = wire;
         starts[size] = start;
@@ -126,5 +131,6 @@ final class CompressionTable {
             slot = (slot + 1) & mask;
         }
         slots[slot] = entry + 1;
+        slotOf[entry] = slot;
     }
 }

@@ -39,8 +39,12 @@ public record Edns(int udpPayloadSize, int extendedRcode, int version, boolean d
 
     /** The OPT pseudo-record that carries this on the wire: owner root, always in the additional section. */
     public ResourceRecord toRecord() {
-        long ttl = (long) extendedRcode << 24 | version << 16 | (dnssecOk ? 0x8000 : 0) | zFlags;
-        return new ResourceRecord(Name.ROOT, RRClass.of(udpPayloadSize), ttl, new RData.Opt(options));
+        return new ResourceRecord(Name.ROOT, RRClass.of(udpPayloadSize), optTtl(), new RData.Opt(options));
+    }
+
+    /** The OPT record's TTL field: extended rcode, version, DO and the Z flags. */
+    long optTtl() {
+        return (long) extendedRcode << 24 | version << 16 | (dnssecOk ? 0x8000 : 0) | zFlags;
     }
 
     /** Reads an OPT pseudo-record; the caller has checked that it is one. */

@@ -363,9 +363,9 @@ public record Name(Name.Octets octets) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Name other
-                && other.octets.bytes.length == octets.bytes.length
-                && regionEqualsIgnoreCase(octets.bytes, 0, other.octets.bytes, 0, octets.bytes.length);
+        return o instanceof Name other && (other.octets == octets // the same name, as a section's owners often are
+                || other.octets.bytes.length == octets.bytes.length
+                && regionEqualsIgnoreCase(octets.bytes, 0, other.octets.bytes, 0, octets.bytes.length));
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.chivato.protocol;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -23,10 +26,21 @@ final class WireWriter {
 
     /** Each thread's table, reused from one message to the next: encoding allocates nothing for compression. */
     private static final ThreadLocal<CompressionTable> TABLES = ThreadLocal.withInitial(CompressionTable::new);
+    /** Each thread's array to write into when the buffer has none of its own (a direct or read-only buffer). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[Message.MAX_LENGTH]);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     /** What a writer that does not compress has: a table nothing is ever added to, so shared and always empty. */
     private static final CompressionTable NO_SUFFIXES = new CompressionTable();
 
+    /** Where the message goes. */
     private final ByteBuffer buffer;
+    /**
+     * What is written into: the buffer's own array when it has one (plain array stores are the fastest writes),
+     * else this thread's scratch array, copied into the buffer by {@link #finish}.
+     */
+    private final byte[] bytes;
+    /** Where offset 0 of the message is in {@link #bytes}. */
     private final int base;
     private final boolean compress;
     private final CompressionTable suffixes;
@@ -35,7 +49,13 @@ final class WireWriter {
 
     private WireWriter(ByteBuffer buffer, int limit, boolean compress) {
         this.buffer = buffer;
-        this.base = buffer.position();
+        if (buffer.hasArray()) {
+            this.bytes = buffer.array();
+            this.base = buffer.arrayOffset() + buffer.position();
+        } else {
+            this.bytes = SCRATCH.get();
+            this.base = 0;
+        }
         this.limit = limit;
         this.compress = compress;
         this.suffixes = compress ? TABLES.get() : NO_SUFFIXES;
@@ -51,7 +71,8 @@ final class WireWriter {
             tsig = additional.get(additional.size() - 1);
             additional = additional.subList(0, additional.size() - 1);
         }
-        int reserved = message.edns().map(Edns::wireLength).orElse(0) + (tsig == null ? 0 : uncompressedLength(tsig));
+        Edns edns = message.edns().isPresent() ? message.edns().get() : null;
+        int reserved = (edns == null ? 0 : edns.wireLength()) + (tsig == null ? 0 : uncompressedLength(tsig));
         if (limit < Header.LENGTH + reserved) {
             throw new IllegalArgumentException("a limit of " + limit + " octets leaves no room for the message");
         }
@@ -82,8 +103,8 @@ final class WireWriter {
             }
         }
         writer.limit = limit;
-        if (message.edns().isPresent()) {
-            writer.record(message.edns().get().toRecord());
+        if (edns != null) {
+            writer.opt(edns);
             additionalCount++;
         }
         if (tsig != null) {
@@ -98,8 +119,16 @@ final class WireWriter {
         writer.put16(6, answerCount);
         writer.put16(8, authorityCount);
         writer.put16(10, additionalCount);
-        out.position(writer.base + writer.position);
-        return writer.position;
+        return writer.finish();
+    }
+
+    /** Puts what was written into the buffer, if it went into the scratch array, and moves the buffer past it. */
+    private int finish() {
+        if (!buffer.hasArray()) {
+            buffer.put(buffer.position(), bytes, 0, position);
+        }
+        buffer.position(buffer.position() + position);
+        return position;
     }
 
     /**
@@ -146,8 +175,7 @@ final class WireWriter {
             throw new IllegalArgumentException("no room for " + data.type() + " RDATA in " + out.remaining()
                     + " octets");
         }
-        out.position(out.position() + writer.position);
-        return writer.position;
+        return writer.finish();
     }
 
     private void record(ResourceRecord record) {
@@ -163,6 +191,27 @@ final class WireWriter {
         u16(0);
         rdata(record.data());
         put16(lengthAt, position - lengthAt - 2);
+    }
+
+    /** The OPT record that carries {@code edns}: what {@code record(edns.toRecord())} writes, without making it. */
+    private void opt(Edns edns) {
+        u8(0); // the root
+        u16(RRType.OPT.value());
+        u16(edns.udpPayloadSize());
+        u32(edns.optTtl());
+        int lengthAt = position;
+        u16(0);
+        options(edns.options());
+        put16(lengthAt, position - lengthAt - 2);
+    }
+
+    private void options(List<EdnsOption> options) {
+        for (int i = 0; i < options.size(); i++) {
+            EdnsOption option = options.get(i);
+            u16(option.code());
+            u16(option.length());
+            bytes(option.sharedData());
+        }
     }
 
     /** The octets of a record written without compression: only a meta-record's, whose RDATA is kept opaque. */
@@ -212,11 +261,7 @@ final class WireWriter {
                 bytes(string);
             }
         } else if (data instanceof RData.Opt opt) {
-            for (EdnsOption option : opt.options()) {
-                u16(option.code());
-                u16(option.length());
-                bytes(option.sharedData());
-            }
+            options(opt.options());
         } else if (data instanceof RData.Unknown unknown) {
             bytes(unknown.sharedData());
         }
@@ -258,7 +303,7 @@ final class WireWriter {
                     suffixes.addRecent(wire, position);
                 }
             }
-            buffer.put(base + position, wire, at, labelEnd - at);
+            System.arraycopy(wire, at, bytes, base + position, labelEnd - at);
             position += labelEnd - at;
             at = labelEnd;
         }
@@ -273,7 +318,7 @@ final class WireWriter {
 
     private void u8(int value) {
         reserve(1);
-        buffer.put(base + position++, (byte) value);
+        bytes[base + position++] = (byte) value;
     }
 
     private void u16(int value) {
@@ -283,22 +328,18 @@ final class WireWriter {
     }
 
     private void put16(int at, int value) {
-        buffer.put(base + at, (byte) (value >>> 8));
-        buffer.put(base + at + 1, (byte) value);
+        SHORTS.set(bytes, base + at, (short) value);
     }
 
     private void u32(long value) {
         reserve(4);
-        buffer.put(base + position, (byte) (value >>> 24));
-        buffer.put(base + position + 1, (byte) (value >>> 16));
-        buffer.put(base + position + 2, (byte) (value >>> 8));
-        buffer.put(base + position + 3, (byte) value);
+        INTS.set(bytes, base + position, (int) value);
         position += 4;
     }
 
-    private void bytes(byte[] bytes) {
-        reserve(bytes.length);
-        buffer.put(base + position, bytes);
-        position += bytes.length;
+    private void bytes(byte[] octets) {
+        reserve(octets.length);
+        System.arraycopy(octets, 0, bytes, base + position, octets.length);
+        position += octets.length;
     }
 }

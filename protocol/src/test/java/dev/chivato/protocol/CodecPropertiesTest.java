@@ -72,6 +72,20 @@ class CodecPropertiesTest {
         }
     }
 
+    /** The encoder writes into a heap buffer's array and through a scratch array for the others: same octets. */
+    @Property(tries = 500)
+    void aDirectBufferFromAnyPositionGetsTheOctetsAnArrayGets(@ForAll("messages") Message message) {
+        byte[] expected = message.toWire();
+        ByteBuffer direct = ByteBuffer.allocateDirect(Message.MAX_LENGTH + 7);
+        direct.position(7);
+        int length = message.encode(direct, Message.MAX_LENGTH);
+        assertEquals(expected.length, length);
+        assertEquals(7 + length, direct.position());
+        byte[] written = new byte[length];
+        direct.get(7, written);
+        assertArrayEquals(expected, written);
+    }
+
     @Property(tries = 500)
     void encodingIsDeterministic(@ForAll("messages") Message message) {
         assertArrayEquals(message.toWire(), message.toWire());
