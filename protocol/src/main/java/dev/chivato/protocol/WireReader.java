@@ -382,6 +382,14 @@ final class WireReader {
      */
     private Name name() throws WireFormatException {
         int start = position;
+        Name known = pointerToNameRead();
+        if (known != null) {
+            position = start + 2;
+            if (annotator != null) {
+                annotateName(start, known);
+            }
+            return known;
+        }
         int length = 0;
         int at = position;
         int end = limit;
@@ -434,8 +442,8 @@ final class WireReader {
                         ? "label type 0x40 (extended label) is not supported" : "label type 0x80 is reserved");
             }
         }
-        Name name = length == 1 ? Name.ROOT : nameReadBefore(start);
-        if (name == null) {
+        Name name = Name.ROOT;
+        if (length > 1) {
             name = new Name(Name.Octets.trusted(copyName(start, length, ceiling >= 0))); // checked: no second copy
             keep(start, name);
         }
@@ -445,12 +453,16 @@ final class WireReader {
         return name;
     }
 
-    /** The name written at {@code start} when it is only a pointer to one already read, or null. */
-    private Name nameReadBefore(int start) {
-        if (namesAt == null || octetAt(start) < 0xc0) {
+    /**
+     * The name at the position when it is only a pointer to where a name was read before, or null. That name was
+     * checked when it was read, and every pointer into the octets read so far points backwards, so it needs no
+     * second walk: an answer's owners, and glue's, are usually such pointers.
+     */
+    private Name pointerToNameRead() {
+        if (namesAt == null || position + 2 > limit || octetAt(position) < 0xc0) {
             return null;
         }
-        int target = readAt(start);
+        int target = readAt(position);
         for (int i = 0; i < Math.min(namesKept, NAMES_KEPT); i++) {
             if (namesAt[i] == target) {
                 return namesRead[i];
