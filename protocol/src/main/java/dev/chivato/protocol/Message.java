@@ -29,7 +29,7 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
 
     private static void refuseOpt(List<ResourceRecord> section) {
         for (int i = 0; i < section.size(); i++) { // indexed: no iterator for every section of every message
-            if (section.get(i).type().value() == RRType.OPT.value()) {
+            if (section.get(i).data() instanceof RData.Opt) { // OPT has no other form: no call to type() per record
                 throw new IllegalArgumentException("OPT belongs in edns(), not in a section");
             }
         }

@@ -24,6 +24,18 @@ public sealed interface RData {
     }
 
     /**
+     * Whether {@code data} is in the form {@link #hasTypedForm} gives its type in {@code rrClass}: typed where there
+     * is a typed form, {@link Unknown} where there is none. Every typed form is typed in class IN, so a typed record
+     * of class IN needs no call to {@link #type()}, which costs an interface call per record.
+     */
+    static boolean formFits(RData data, RRClass rrClass) {
+        if (data instanceof Unknown unknown) {
+            return !hasTypedForm(unknown.type(), rrClass);
+        }
+        return rrClass.value() == 1 || hasTypedForm(data.type(), rrClass);
+    }
+
+    /**
      * Writes the RDATA alone in its wire form, names uncompressed (the form RFC 3597 section 4 makes canonical), at
      * {@code out}'s position, and moves the position past it.
      *
@@ -238,12 +250,14 @@ public sealed interface RData {
     /** One or more character-strings of at most 255 octets each (RFC 1035 section 3.3.14). */
     record Txt(List<byte[]> strings) implements RData {
         public Txt {
-            strings = strings.stream().map(byte[]::clone).toList();
-            for (byte[] string : strings) {
-                if (string.length > 255) {
-                    throw new IllegalArgumentException("TXT string of " + string.length + " octets; 255 at most");
+            byte[][] copies = new byte[strings.size()][];
+            for (int i = 0; i < copies.length; i++) { // indexed, no stream: the decoder makes one for every TXT
+                copies[i] = strings.get(i).clone();
+                if (copies[i].length > 255) {
+                    throw new IllegalArgumentException("TXT string of " + copies[i].length + " octets; 255 at most");
                 }
             }
+            strings = List.of(copies);
         }
 
         public static Txt of(String... texts) {

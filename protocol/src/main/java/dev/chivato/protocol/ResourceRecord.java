@@ -13,8 +13,7 @@ public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {
         if (ttl < 0 || ttl > 0xffffffffL) {
             throw new IllegalArgumentException("TTL " + ttl + " is not in 0..4294967295");
         }
-        boolean typed = RData.hasTypedForm(data.type(), rrClass);
-        if (data instanceof RData.Unknown ? typed : !typed) {
+        if (!RData.formFits(data, rrClass)) {
             // The decoder turns exactly the typed (type, class) pairs into typed RDATA; built records must agree,
             // or a record would not decode back to itself.
             throw new IllegalArgumentException(data instanceof RData.Unknown

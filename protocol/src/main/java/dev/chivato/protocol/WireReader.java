@@ -27,13 +27,15 @@ final class WireReader {
     private final WireAnnotator annotator;
     /**
      * Names read in this message, by an offset where each is written: a name that is only a pointer to one of these
-     * is that same {@link Name} (an answer's owners, usually all pointers to the question). Null for a message of
-     * one record at most, where nothing would be found again.
+     * is that same {@link Name} (an answer's owners, usually all pointers to the question), and one that ends in
+     * such a pointer is its labels and that name. Direct-mapped by a hash of the offset (0, in the header, marks an
+     * empty slot; a newer name takes an older one's slot), sized to the message. Null for a message of one record
+     * at most, where nothing would be found again.
      */
     private int[] namesAt;
     private Name[] namesRead;
-    private int namesKept;
-    private static final int NAMES_KEPT = 16;
+    /** How far a hashed offset is shifted to give a slot: 32 less the table's bits. */
+    private int namesShift;
 
     private WireReader(ByteBuffer buffer, WireAnnotator annotator) {
         this.annotator = annotator;
@@ -104,8 +106,11 @@ final class WireReader {
                     + (messageEnd - position) + " follow the header");
         }
         if (answerCount + authorityCount + additionalCount > 1) {
-            namesAt = new int[NAMES_KEPT];
-            namesRead = new Name[NAMES_KEPT];
+            // about a slot per 16 octets, from 16 to 256 slots: twice as many slots as names, in the usual answer
+            int bits = Math.max(4, Math.min(8, 32 - Integer.numberOfLeadingZeros(messageEnd >>> 4)));
+            namesAt = new int[1 << bits];
+            namesRead = new Name[1 << bits];
+            namesShift = 32 - bits;
         }
         section(questionCount > 0 ? "QUESTION SECTION" : null);
         List<Question> questions;
@@ -172,7 +177,8 @@ final class WireReader {
             ResourceRecord first = sectionRecord(title);
             return count == 1 ? List.of(first) : List.of(first, sectionRecord(title));
         }
-        List<ResourceRecord> records = new ArrayList<>(Math.min(count, 16));
+        // The count is bounded by the octets present (checked against the fewest a record takes), not trusted.
+        List<ResourceRecord> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             records.add(sectionRecord(title));
         }
@@ -305,7 +311,7 @@ final class WireReader {
                 return new RData.Soa(name(), name(), number32("SOA serial"), number32("SOA refresh"),
                         number32("SOA retry"), number32("SOA expire"), number32("SOA minimum (negative TTL)"));
             case 16: {
-                List<byte[]> strings = new ArrayList<>();
+                List<byte[]> strings = new ArrayList<>(2);
                 while (position < limit) {
                     int at = position;
                     int stringLength = u8();
@@ -432,6 +438,10 @@ final class WireReader {
                 }
                 if (ceiling < 0) {
                     position = at + 2;
+                    Name suffix = nameReadAt(target);
+                    if (suffix != null) { // checked when it was read: only this name's own labels are new
+                        return labelsThen(start, at, suffix);
+                    }
                 }
                 ceiling = target;
                 at = target;
@@ -454,6 +464,26 @@ final class WireReader {
     }
 
     /**
+     * The labels from {@code start} to the pointer at {@code at}, then {@code suffix}: a new name, kept. (A name that
+     * is only the pointer was found by {@link #pointerToNameRead}, so there is at least one label.)
+     */
+    private Name labelsThen(int start, int at, Name suffix) throws WireFormatException {
+        int labels = at - start;
+        if (labels + suffix.wireLength() > Name.MAX_WIRE_LENGTH) {
+            throw new WireFormatException(at, "name longer than 255 octets");
+        }
+        byte[] wire = new byte[labels + suffix.wireLength()];
+        System.arraycopy(bytes, base + start, wire, 0, labels);
+        suffix.copyWire(wire, labels);
+        Name name = new Name(Name.Octets.trusted(wire));
+        keep(start, name);
+        if (annotator != null) {
+            annotateName(start, name);
+        }
+        return name;
+    }
+
+    /**
      * The name at the position when it is only a pointer to where a name was read before, or null. That name was
      * checked when it was read, and every pointer into the octets read so far points backwards, so it needs no
      * second walk: an answer's owners, and glue's, are usually such pointers.
@@ -462,22 +492,30 @@ final class WireReader {
         if (namesAt == null || position + 2 > limit || octetAt(position) < 0xc0) {
             return null;
         }
-        int target = readAt(position);
-        for (int i = 0; i < Math.min(namesKept, NAMES_KEPT); i++) {
-            if (namesAt[i] == target) {
-                return namesRead[i];
-            }
-        }
-        return null;
+        return nameReadAt(readAt(position));
     }
 
-    /** Keeps a name read at {@code start}, the oldest making room once {@link #NAMES_KEPT} are kept. */
+    /** The name read before at {@code target}, or null. */
+    private Name nameReadAt(int target) {
+        if (namesAt == null) {
+            return null;
+        }
+        int slot = nameSlot(target);
+        return namesAt[slot] == target ? namesRead[slot] : null;
+    }
+
+    /** Keeps a name read at {@code start}, in the slot of the offset its octets are read from. */
     private void keep(int start, Name name) {
         if (namesAt != null) {
-            int i = namesKept++ % NAMES_KEPT;
-            namesAt[i] = readAt(start);
-            namesRead[i] = name;
+            int at = readAt(start);
+            int slot = nameSlot(at);
+            namesAt[slot] = at;
+            namesRead[slot] = name;
         }
+    }
+
+    private int nameSlot(int offset) {
+        return offset * 0x9e3779b1 >>> namesShift;
     }
 
     /** Where the name written at {@code start} is read from: the pointer's target, if it is only a pointer. */

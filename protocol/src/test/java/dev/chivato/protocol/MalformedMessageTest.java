@@ -172,6 +172,21 @@ class MalformedMessageTest {
         assertTrue(e.reason().contains("longer than 255"), e.reason());
     }
 
+    /** With more than one record the decoder knows the names it read: a pointer to one takes another path. */
+    @Test
+    void labelsBeforeAPointerToANameReadBeforeAreRejectedWhenTheyMakeItTooLong() {
+        ByteArrayOutputStream out = queryForNameOf(255);   // 255-octet name at 12, read and kept
+        int owner = out.size();
+        label(out, "b");                                  // an answer's owner: "b" + pointer: 257 octets
+        write(out, 0xc0, 12);
+        out.writeBytes(new byte[18]);                     // room the two announced records would take
+        byte[] bytes = out.toByteArray();
+        bytes[7] = 2;                                     // ANCOUNT 2
+        WireFormatException e = assertThrows(WireFormatException.class, () -> Message.decode(bytes));
+        assertTrue(e.reason().contains("longer than 255"), e.reason());
+        assertEquals(owner + 2, e.offset());
+    }
+
     @Test
     void countsLargerThanTheDataAreRejectedBeforeReading() {
         ByteArrayOutputStream out = query();
