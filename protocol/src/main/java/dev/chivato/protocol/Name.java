@@ -122,6 +122,10 @@ public record Name(Name.Octets octets) {
         if (text.equals(".") || text.isEmpty()) {
             return origin;
         }
+        Name plain = parsePlain(text, origin);
+        if (plain != null) {
+            return plain;
+        }
         // Written straight into wire form: a length octet, then the label's octets, for each label. Sized for
         // plain ASCII, where the text's dots become length octets: the exact size, so no copy at the end; grown if
         // characters beyond ASCII take more octets, and cut if escapes took fewer.
@@ -197,6 +201,45 @@ public record Name(Name.Octets octets) {
         int length = labelStart + origin.octets.bytes.length;
         // checked as it was written: labels of 1..63 octets, 255 in all, the origin's root last
         return new Name(Octets.trusted(length == wire.length ? wire : Arrays.copyOf(wire, length)));
+    }
+
+    /**
+     * The usual text, plain ASCII without escapes, in two tight passes: the characters copied in after the first
+     * length octet; then, at each dot, the label that ends there gets its length in the octet before it, and the
+     * dot's place becomes the next label's length octet. Null for any other text, good or bad: {@link #parse}'s
+     * general loop reads it and says what is wrong.
+     */
+    private static Name parsePlain(String text, Name origin) {
+        int end = text.charAt(text.length() - 1) == '.' ? text.length() - 1 : text.length(); // the dot: not looked at
+        byte[] originWire = origin.octets.bytes;
+        byte[] wire = new byte[end + 1 + originWire.length];
+        for (int i = 0; i < end; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 || c == '\\') {
+                return null;
+            }
+            wire[1 + i] = (byte) c;
+        }
+        int lengthAt = 0;
+        for (int i = 1; i <= end; i++) {
+            if (wire[i] == '.') {
+                if (!fitsLabel(i - lengthAt - 1)) {
+                    return null;
+                }
+                wire[lengthAt] = (byte) (i - lengthAt - 1);
+                lengthAt = i;
+            }
+        }
+        if (!fitsLabel(end - lengthAt) || wire.length > MAX_WIRE_LENGTH) {
+            return null;
+        }
+        wire[lengthAt] = (byte) (end - lengthAt);
+        System.arraycopy(originWire, 0, wire, end + 1, originWire.length);
+        return new Name(Octets.trusted(wire));
+    }
+
+    private static boolean fitsLabel(int length) {
+        return length > 0 && length <= MAX_LABEL_LENGTH;
     }
 
     /** Writes the length of the label that ends at {@code end}; returns where the next label's length goes. */

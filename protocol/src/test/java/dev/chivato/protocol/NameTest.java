@@ -151,6 +151,41 @@ class NameTest {
         assertThrows(IllegalArgumentException.class, () -> Name.parse("é".repeat(32) + ".example"));
     }
 
+    /**
+     * Plain ASCII text takes a quicker path than text with escapes: both must give the octets label by label, then
+     * the origin's (a trailing dot is not looked at).
+     */
+    @Property
+    void plainTextIsItsLabelsOctetsThenTheOrigins(
+            @ForAll("plainLabels") java.util.List<String> labels, @ForAll boolean dotted, @ForAll boolean underOrigin) {
+        Name origin = underOrigin ? Name.parse("Example.COM") : Name.ROOT;
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        for (String label : labels) {
+            expected.write(label.length());
+            expected.writeBytes(label.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        expected.writeBytes(origin.wire());
+        String text = String.join(".", labels) + (dotted ? "." : "");
+        if (expected.size() > Name.MAX_WIRE_LENGTH) {
+            assertThrows(IllegalArgumentException.class, () -> Name.parse(text, origin));
+        } else {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toByteArray(), Name.parse(text, origin).wire());
+        }
+    }
+
+    @Provide
+    net.jqwik.api.Arbitrary<java.util.List<String>> plainLabels() {
+        return net.jqwik.api.Arbitraries.strings().withChars("abcXYZ019-_*").ofMinLength(1).ofMaxLength(63)
+                .list().ofMinSize(1).ofMaxSize(6);
+    }
+
+    @Test
+    void aLeadingDotOrTwoTogetherIsAnEmptyLabelWhateverThePath() {
+        assertThrows(IllegalArgumentException.class, () -> Name.parse(".a"));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("a.."));
+        assertThrows(IllegalArgumentException.class, () -> Name.parse("..", Name.parse("example")));
+    }
+
     @Test
     void theWireFormHasExactlyTheNamesOctetsWhateverTheTextsEscapesAndCharacters() {
         assertEquals(4, Name.parse("a\\.").wireLength(), "one label of 'a' and a literal dot");
