@@ -188,16 +188,12 @@ final class WireReader {
     /** A record of the answer or authority section, where OPT has no place. */
     private ResourceRecord sectionRecord(String title) throws WireFormatException {
         int start = position;
-        ResourceRecord record = record();
-        if (record.type().value() == RRType.OPT.value()) {
+        Name owner = name();
+        RRType type = type("TYPE");
+        if (type.value() == RRType.OPT.value()) { // refused before its RDATA is read
             throw new WireFormatException(start, "OPT record in the " + title + " section");
         }
-        return record;
-    }
-
-    private ResourceRecord record() throws WireFormatException {
-        Name owner = name();
-        return recordAfterType(owner, type("TYPE"));
+        return recordAfterType(owner, type);
     }
 
     /** The rest of a record whose owner and TYPE are read. */
