@@ -8,6 +8,9 @@
 #                                               chivato-textlog with the text one (the default format),
 #                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
+#                                               echo25 the same on JAVA25, echo-mmsg a batched floor on JAVA25
+#                                               (EchoMmsg.java: recvmmsg/sendmmsg through FFM), chivato25
+#                                               chivato on JAVA25 (default /usr/lib/jvm/temurin-25-jdk-amd64);
 #                                               CHIVATO_JAR=PATH runs another build of chivato;
 #                                               RATE=N offers N queries a second, see lib.sh)
 #
@@ -24,6 +27,7 @@ source "$here/lib.sh"
 SERVERS=${SERVERS:-"chivato chivato-log nsd knot twisted"}
 TRANSPORTS=${TRANSPORTS:-"udp tcp"}
 CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
+JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java} # for the rows that need JDK 22 or later
 
 install_missing() {
   local packages=()
@@ -49,21 +53,26 @@ cleanup() {
 trap cleanup EXIT
 
 start_chivato() { # name log_mode [extra arguments...]
+  local java=java
+  [ "$1" = chivato25 ] && java=$JAVA25
   local port; port=$(free_port)
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
   [ "$2" = text ] && log_args=(--log text --log-file "$work/chivato-query.log")
   shift 2
-  taskset -c $SERVER_CPU java -Xms256m -Xmx512m -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" \
+  taskset -c $SERVER_CPU "$java" -Xms256m -Xmx512m -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" \
     --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
 
-# The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), UDP only.
-start_echo() {
+# The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), UDP only; or, given a java and a
+# source file, the same on another JDK, or batched (EchoMmsg.java).
+start_echo() { # [java source]
+  local java=${1:-java} source=${2:-$here/Echo.java}
   local port; port=$(free_port)
-  taskset -c $SERVER_CPU java -Xms256m -Xmx512m "$here/Echo.java" "$port" > "$work/echo.out" 2>&1 &
+  taskset -c $SERVER_CPU "$java" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx512m "$source" "$port" \
+    > "$work/echo.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
@@ -128,14 +137,18 @@ main() {
   : > "$work/table"
   for mode in $TRANSPORTS; do
     for server in $SERVERS; do
-      [ "$mode" = tcp ] && { [ "$server" != "${server%-*}" ] || [ "$server" = echo ]; } && continue # UDP only
+      [ "$mode" = tcp ] && { [ "$server" != "${server%-*}" ] || [ "$server" != "${server#echo}" ]; } &&
+        continue # UDP only
       case $server in
         chivato) start_chivato "$server" off ;;
         chivato-log) start_chivato "$server" on ;;
         chivato-textlog) start_chivato "$server" text ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
         chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
+        chivato25) start_chivato "$server" off ;;
         echo) start_echo ;;
+        echo25) start_echo "$JAVA25" ;;
+        echo-mmsg) start_echo "$JAVA25" "$here/EchoMmsg.java" ;;
         nsd) start_nsd ;;
         knot) start_knot ;;
         twisted) start_twisted ;;
