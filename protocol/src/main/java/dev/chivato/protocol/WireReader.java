@@ -448,15 +448,9 @@ final class WireReader {
                         ? "label type 0x40 (extended label) is not supported" : "label type 0x80 is reserved");
             }
         }
-        Name name = Name.ROOT;
-        if (length > 1) {
-            name = new Name(Name.Octets.trusted(copyName(start, length, ceiling >= 0))); // checked: no second copy
-            keep(start, name);
-        }
-        if (annotator != null) {
-            annotateName(start, name);
-        }
-        return name;
+        // checked above, so no second copy and check
+        return kept(start, length == 1 ? Name.ROOT : new Name(Name.Octets.trusted(copyName(start, length,
+                ceiling >= 0))));
     }
 
     /**
@@ -471,12 +465,7 @@ final class WireReader {
         byte[] wire = new byte[labels + suffix.wireLength()];
         System.arraycopy(bytes, base + start, wire, 0, labels);
         suffix.copyWire(wire, labels);
-        Name name = new Name(Name.Octets.trusted(wire));
-        keep(start, name);
-        if (annotator != null) {
-            annotateName(start, name);
-        }
-        return name;
+        return kept(start, new Name(Name.Octets.trusted(wire)));
     }
 
     /**
@@ -485,7 +474,7 @@ final class WireReader {
      * second walk: an answer's owners, and glue's, are usually such pointers.
      */
     private Name pointerToNameRead() {
-        if (namesAt == null || position + 2 > limit || octetAt(position) < 0xc0) {
+        if (position + 2 > limit || octetAt(position) < 0xc0) {
             return null;
         }
         return nameReadAt(readAt(position));
@@ -500,14 +489,21 @@ final class WireReader {
         return namesAt[slot] == target ? namesRead[slot] : null;
     }
 
-    /** Keeps a name read at {@code start}, in the slot of the offset its octets are read from. */
-    private void keep(int start, Name name) {
+    /**
+     * A name just read at {@code start}, kept in the slot of the offset its octets are read from and described when
+     * explaining.
+     */
+    private Name kept(int start, Name name) {
         if (namesAt != null) {
             int at = readAt(start);
             int slot = nameSlot(at);
             namesAt[slot] = at;
             namesRead[slot] = name;
         }
+        if (annotator != null) {
+            annotateName(start, name);
+        }
+        return name;
     }
 
     private int nameSlot(int offset) {

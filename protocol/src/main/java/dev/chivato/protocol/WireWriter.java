@@ -56,7 +56,7 @@ final class WireWriter {
             this.bytes = SCRATCH.get();
             this.base = 0;
         }
-        this.limit = limit;
+        this.limit = Math.min(limit, bytes.length - base); // the scratch array holds one message at most
         this.compress = compress;
         this.suffixes = compress ? TABLES.get() : NO_SUFFIXES;
         suffixes.clear();

@@ -86,6 +86,16 @@ class CodecPropertiesTest {
         assertArrayEquals(expected, written);
     }
 
+    /** A direct buffer is written through a scratch array of one message's size: more than that is refused. */
+    @org.junit.jupiter.api.Test
+    void rdataLongerThanAMessageCanHoldIsRefusedEvenWhereTheDirectBufferHasRoom() {
+        byte[] string = new byte[255];
+        RData.Txt huge = new RData.Txt(java.util.Collections.nCopies(300, string)); // 76,800 octets
+        ByteBuffer direct = ByteBuffer.allocateDirect(128 * 1024);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> RData.encode(huge, direct));
+        assertEquals(0, direct.position());
+    }
+
     @Property(tries = 500)
     void encodingIsDeterministic(@ForAll("messages") Message message) {
         assertArrayEquals(message.toWire(), message.toWire());
