@@ -3,7 +3,7 @@ package dev.chivato.benchmarks;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.log.QueryLog;

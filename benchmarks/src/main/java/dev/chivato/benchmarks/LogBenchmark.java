@@ -1,6 +1,6 @@
 package dev.chivato.benchmarks;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;

@@ -1,6 +1,6 @@
 package dev.chivato.server;
 
-import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -21,7 +21,7 @@ final class ConfigFile {
     }
 
     /** The command line with the file of its {@code --config FILE} (or {@code --config=FILE}), if any, in front. */
-    static List<String> expand(List<String> args, Set<String> options) throws HostsFile.RecordsException {
+    static List<String> expand(List<String> args, Set<String> options) throws FileProblem {
         List<String> fromFile = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -36,14 +36,14 @@ final class ConfigFile {
     }
 
     /** The arguments one file stands for. */
-    static List<String> read(Path file, Set<String> options) throws HostsFile.RecordsException {
+    static List<String> read(Path file, Set<String> options) throws FileProblem {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {
-            throw new HostsFile.RecordsException(file + ": not UTF-8 text");
+            throw new FileProblem(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new HostsFile.RecordsException(file + ": cannot read: " + Problems.describe(e));
+            throw new FileProblem(file + ": cannot read: " + Problems.describe(e));
         }
         List<String> args = new ArrayList<>();
         for (int number = 1; number <= lines.size(); number++) {
@@ -56,7 +56,7 @@ final class ConfigFile {
             int equals = content.indexOf('=');
             String name = "--" + (equals < 0 ? content : content.substring(0, equals).strip());
             if (!options.contains(name) || name.equals("--config")) {
-                throw new HostsFile.RecordsException(file.toString(), number, "\"" + name.substring(2)
+                throw new FileProblem(file.toString(), number, "\"" + name.substring(2)
                         + "\" is not an option of chivato (see --help)");
             }
             args.add(name);

@@ -3,6 +3,7 @@ package dev.chivato.server;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
@@ -78,7 +79,7 @@ final class DataSources {
     }
 
     /** The first load: any error stops it (the server does not start). */
-    QueryHandler load() throws HostsFile.RecordsException {
+    QueryHandler load() throws FileProblem {
         for (String spec : zoneSpecs) {
             zones.put(spec, readZone(spec));
         }
@@ -106,7 +107,7 @@ final class DataSources {
                     continue; // unchanged: the version served (and any transfer of it) stays the one table
                 }
                 next.put(spec, zone.sharingPagesWith(old));
-            } catch (HostsFile.RecordsException e) {
+            } catch (FileProblem e) {
                 failures.add(e.getMessage());
             }
         }
@@ -115,12 +116,12 @@ final class DataSources {
             Map<String, ZoneFile.Zone> before = new LinkedHashMap<>(zones);
             zones.putAll(next);
             journal(before);
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             failures.add(e.getMessage());
         }
         try {
             hosts = readHosts();
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             failures.add(e.getMessage());
         }
         QueryHandler handler = handler();
@@ -210,7 +211,7 @@ final class DataSources {
     }
 
 
-    private RecordStore readHosts() throws HostsFile.RecordsException {
+    private RecordStore readHosts() throws FileProblem {
         if (recordFiles.isEmpty() && recordLines.isEmpty()) {
             // the seed's records are the default only when nothing at all is given
             return zoneSpecs.isEmpty() ? RecordStore.defaults() : RecordStore.of(List.of());
@@ -226,7 +227,7 @@ final class DataSources {
         for (String line : recordLines) {
             index++;
             HostEntry entry = HostsFile.parseLine("--record", index, line).orElseThrow(() ->
-                    new HostsFile.RecordsException("--record \"" + line + "\": empty"));
+                    new FileProblem("--record \"" + line + "\": empty"));
             hosts.add(entry);
         }
         return hosts.build();
@@ -243,14 +244,14 @@ final class DataSources {
     }
 
     /** {@code [ORIGIN=]FILE}: an origin before the first {@code =}, when that part is a name and not a path. */
-    private static ZoneFile.Zone readZone(String spec) throws HostsFile.RecordsException {
+    private static ZoneFile.Zone readZone(String spec) throws FileProblem {
         int equals = originEnd(spec);
         Optional<Name> origin = Optional.empty();
         if (equals > 0) {
             try {
                 origin = Optional.of(Name.parse(spec.substring(0, equals)));
             } catch (IllegalArgumentException e) {
-                throw new HostsFile.RecordsException("--zone " + spec + ": \"" + spec.substring(0, equals)
+                throw new FileProblem("--zone " + spec + ": \"" + spec.substring(0, equals)
                         + "\" is not a name: " + e.getMessage());
             }
         }
@@ -267,11 +268,11 @@ final class DataSources {
     }
 
     /** Two zones with one origin are refused: each origin is served from one file. */
-    private static void checkOrigins(Map<String, ZoneFile.Zone> zones) throws HostsFile.RecordsException {
+    private static void checkOrigins(Map<String, ZoneFile.Zone> zones) throws FileProblem {
         Set<Name> origins = new HashSet<>();
         for (Map.Entry<String, ZoneFile.Zone> zone : zones.entrySet()) {
             if (!origins.add(zone.getValue().origin())) {
-                throw new HostsFile.RecordsException(zoneFile(zone.getKey()) + ": a second zone "
+                throw new FileProblem(zoneFile(zone.getKey()) + ": a second zone "
                         + zone.getValue().origin() + " (each origin is served from one file)");
             }
         }

@@ -3,13 +3,12 @@ package dev.chivato.server;
 import dev.chivato.protocol.Addresses;
 import dev.chivato.protocol.Message;
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.TransactionSignature;
-import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.capture.PcapEncoder;
+import dev.chivato.server.core.Cidr;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.dnstap.ExchangeTap;
 import dev.chivato.server.dnstap.WallClock;
-import dev.chivato.server.forward.Cidr;
 import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.Problems;
@@ -19,10 +18,11 @@ import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.ServerConfig;
 import dev.chivato.server.transfer.Journal;
-import dev.chivato.server.transfer.MessageSigner;
 import dev.chivato.server.transfer.Notifier;
 import dev.chivato.server.transfer.TransferAccess;
-import dev.chivato.server.transfer.TsigKeyFile;
+import dev.chivato.server.tsig.MessageSigner;
+import dev.chivato.server.tsig.TransactionSignature;
+import dev.chivato.server.tsig.TsigKeyFile;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -255,7 +255,7 @@ public final class Main implements Callable<Integer> {
             List<String> expanded = ConfigFile.expand(List.of(args),
                     commandLine.getCommandSpec().optionsMap().keySet());
             return commandLine.execute(expanded.toArray(String[]::new));
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             commandLine.getErr().println(e.getMessage());
             return EXIT_USAGE;
         }
@@ -289,7 +289,7 @@ public final class Main implements Callable<Integer> {
             for (Path file : tsigKeyFiles) {
                 keys.add(TsigKeyFile.read(file, System.err::println));
             }
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             System.err.println(e.getMessage());
             return EXIT_FAILURE;
         }
@@ -300,7 +300,7 @@ public final class Main implements Callable<Integer> {
         QueryHandler handler;
         try {
             handler = sources.load();
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             System.err.println(e.getMessage());
             return EXIT_FAILURE;
         }

@@ -1,6 +1,6 @@
 package dev.chivato.server;
 
-import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.core.Cidr;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.report.LogReport;
 import dev.chivato.server.report.ReportPrinter;

@@ -2,7 +2,7 @@ package dev.chivato.server;
 
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.WireFormatException;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.log.LogFormat;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -18,7 +18,7 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.server.answer.AnswerCache;
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.log.QueryLog;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.core.FileProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +39,7 @@ class ConfigFileTest {
     void anUnknownOptionNamesItsLine() throws Exception {
         Path config = dir.resolve("chivato.conf");
         Files.writeString(config, "listen=127.0.0.1:0\nfrobnicate=yes\n");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class,
+        FileProblem e = assertThrows(FileProblem.class,
                 () -> ConfigFile.read(config, OPTIONS));
         assertEquals(config + ":2: \"frobnicate\" is not an option of chivato (see --help)", e.getMessage());
     }

@@ -14,7 +14,7 @@ import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
-import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.core.Cidr;
 import dev.chivato.server.forward.Forwarding;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -3,7 +3,7 @@ package dev.chivato.server;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.network.PacketProcessor;
 import java.net.InetSocketAddress;

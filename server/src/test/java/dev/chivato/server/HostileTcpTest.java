@@ -8,6 +8,7 @@ import dev.chivato.protocol.EdnsOption;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
@@ -245,7 +246,7 @@ class HostileTcpTest {
                 entries.add(HostsFile.parseLine("big", i + 1, "10." + (i >> 16 & 0xff) + "." + (i >> 8 & 0xff) + "."
                         + (i & 0xff) + " " + name).orElseThrow());
             }
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             throw new AssertionError(e);
         }
         return RecordStore.of(entries);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
@@ -43,7 +44,7 @@ class LargeRRsetTest {
                 entries.add(HostsFile.parseLine("addresses", i + 1, "10.1." + (i >> 8) + "." + (i & 0xff)
                         + " many.example").orElseThrow());
             }
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             throw new AssertionError(e);
         }
         return RecordStore.of(entries);

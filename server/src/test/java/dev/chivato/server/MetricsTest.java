@@ -3,7 +3,7 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.metrics.Metrics;

@@ -10,7 +10,7 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;

@@ -1,7 +1,8 @@
 package dev.chivato.server;
 
 import dev.chivato.server.answer.QueryHandler;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
@@ -110,7 +111,7 @@ public final class TestServer implements AutoCloseable {
                 entries.add(HostsFile.parseLine("big", i, "10.0.0." + i + " big.example.com").orElseThrow());
             }
             entries.add(HostsFile.parseLine("v6", 1, "2001:db8::1 six.example.com").orElseThrow());
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             throw new AssertionError(e);
         }
         return RecordStore.of(entries);
@@ -121,7 +122,7 @@ public final class TestServer implements AutoCloseable {
         return new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300) {
             @Override
             public Reply handle(dev.chivato.protocol.Message query, Transport transport, java.net.InetAddress client,
-                    dev.chivato.server.answer.TransactionSignature.Check signature) {
+                    dev.chivato.server.tsig.TransactionSignature.Check signature) {
                 if (!query.questions().isEmpty()
                         && !query.questions().get(0).type().equals(dev.chivato.protocol.RRType.ANY)) {
                     return super.handle(query, transport, client, signature);

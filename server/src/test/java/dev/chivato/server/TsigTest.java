@@ -11,7 +11,7 @@ import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
-import dev.chivato.server.answer.TransactionSignature;
+import dev.chivato.server.tsig.TransactionSignature;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;

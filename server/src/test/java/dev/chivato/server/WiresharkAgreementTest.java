@@ -1,7 +1,6 @@
 package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
@@ -10,9 +9,9 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.capture.CaptureReader;
-import dev.chivato.server.answer.Transport;
 import dev.chivato.server.capture.Datagrams;
 import dev.chivato.server.capture.PcapEncoder;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

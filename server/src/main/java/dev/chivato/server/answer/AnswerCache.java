@@ -1,5 +1,6 @@
 package dev.chivato.server.answer;
 
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import java.nio.ByteBuffer;
 

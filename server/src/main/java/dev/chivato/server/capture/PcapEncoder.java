@@ -1,6 +1,6 @@
 package dev.chivato.server.capture;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.FrameEncoder;
 import java.io.IOException;

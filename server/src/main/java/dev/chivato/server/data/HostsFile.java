@@ -2,6 +2,7 @@ package dev.chivato.server.data;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.log.Problems;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,28 +21,18 @@ import java.util.function.Consumer;
  */
 public final class HostsFile {
     /** Where and why a records line was refused; the message is the one line a user sees. */
-    public static final class RecordsException extends Exception {
-        public RecordsException(String source, int line, String reason) {
-            super(source + ":" + line + ": " + reason, null, false, false);
-        }
-
-        public RecordsException(String message) {
-            super(message, null, false, false);
-        }
-    }
-
 
     private HostsFile() {
     }
 
-    public static List<HostEntry> read(Path file) throws RecordsException {
+    public static List<HostEntry> read(Path file) throws FileProblem {
         List<HostEntry> entries = new ArrayList<>();
         read(file, entries::add);
         return entries;
     }
 
     /** Reads a hosts file line by line, handing each entry over as it is read. */
-    public static void read(Path file, Consumer<HostEntry> entries) throws RecordsException {
+    public static void read(Path file, Consumer<HostEntry> entries) throws FileProblem {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
@@ -53,15 +44,15 @@ public final class HostsFile {
                 parseLine(file.toString(), line, text).ifPresent(entries);
             }
         } catch (MalformedInputException e) {
-            throw new RecordsException(file + ": not UTF-8 text");
+            throw new FileProblem(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw new RecordsException(file + ": cannot read: " + Problems.describe(e));
+            throw new FileProblem(file + ": cannot read: " + Problems.describe(e));
         }
     }
 
     /** One line; empty for a blank or comment-only line. */
     public static Optional<HostEntry> parseLine(String source, int line, String text)
-            throws RecordsException {
+            throws FileProblem {
         int hash = text.indexOf('#');
         String content = (hash >= 0 ? text.substring(0, hash) : text).strip();
         if (content.isEmpty()) {
@@ -69,13 +60,13 @@ public final class HostsFile {
         }
         List<String> fields = fields(content);
         if (fields.size() < 2) {
-            throw new RecordsException(source, line, "\"" + content + "\" needs an address and at least one name");
+            throw new FileProblem(source, line, "\"" + content + "\" needs an address and at least one name");
         }
         RData address;
         try {
             address = fields.get(0).contains(":") ? RData.AAAA.parse(fields.get(0)) : RData.A.parse(fields.get(0));
         } catch (IllegalArgumentException e) {
-            throw new RecordsException(source, line, e.getMessage());
+            throw new FileProblem(source, line, e.getMessage());
         }
         List<Name> names = new ArrayList<>();
         for (int i = 1; i < fields.size(); i++) {
@@ -86,7 +77,7 @@ public final class HostsFile {
                 }
                 names.add(name);
             } catch (IllegalArgumentException e) {
-                throw new RecordsException(source, line, "name \"" + fields.get(i) + "\": " + e.getMessage());
+                throw new FileProblem(source, line, "name \"" + fields.get(i) + "\": " + e.getMessage());
             }
         }
         return Optional.of(new HostEntry(address, names));

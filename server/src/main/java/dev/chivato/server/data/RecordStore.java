@@ -3,6 +3,7 @@ package dev.chivato.server.data;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
+import dev.chivato.server.core.FileProblem;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -135,7 +136,7 @@ public final class RecordStore {
         for (String text : DEFAULT_LINES) {
             try {
                 HostsFile.parseLine("(default)", ++line, text).ifPresent(entries::add);
-            } catch (HostsFile.RecordsException e) {
+            } catch (FileProblem e) {
                 throw new IllegalStateException(e);
             }
         }

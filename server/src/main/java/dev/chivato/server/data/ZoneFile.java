@@ -7,6 +7,7 @@ import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -122,7 +123,7 @@ public final class ZoneFile {
      * Reads a zone file. Without {@code origin}, the zone's origin is the file's first {@code $ORIGIN}, or else its
      * SOA's owner.
      */
-    public static Zone read(Path file, Optional<Name> origin) throws HostsFile.RecordsException {
+    public static Zone read(Path file, Optional<Name> origin) throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
         zone.include(file, 0, file.toString(), 0);
         return zone.checked(file.toString());
@@ -130,29 +131,29 @@ public final class ZoneFile {
 
     /** Parses zone text, as if read from a file named {@code source} in {@code directory} (for {@code $INCLUDE}). */
     public static Zone parse(String source, String text, Optional<Name> origin, Path directory)
-            throws HostsFile.RecordsException {
+            throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
         zone.parseText(source, text, directory, 0);
         return zone.checked(source);
     }
 
-    private void include(Path file, int depth, String from, int fromLine) throws HostsFile.RecordsException {
+    private void include(Path file, int depth, String from, int fromLine) throws FileProblem {
         files.add(file);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {
-            throw new HostsFile.RecordsException(file + ": not UTF-8 text");
+            throw new FileProblem(file + ": not UTF-8 text");
         } catch (IOException e) {
-            throw depth == 0 ? new HostsFile.RecordsException(file + ": cannot read: " + Problems.describe(e))
-                    : new HostsFile.RecordsException(from, fromLine, "cannot read " + file + ": "
+            throw depth == 0 ? new FileProblem(file + ": cannot read: " + Problems.describe(e))
+                    : new FileProblem(from, fromLine, "cannot read " + file + ": "
                             + Problems.describe(e));
         }
         parseText(file.toString(), text, file.toAbsolutePath().getParent(), depth);
     }
 
     private void parseText(String source, String text, Path directory, int depth)
-            throws HostsFile.RecordsException {
+            throws FileProblem {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
@@ -160,13 +161,13 @@ public final class ZoneFile {
             try {
                 entry(source, entry, directory, depth);
             } catch (IllegalArgumentException e) {
-                throw new HostsFile.RecordsException(source, entry.line(), e.getMessage());
+                throw new FileProblem(source, entry.line(), e.getMessage());
             }
         });
     }
 
     private void entry(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
-            throws HostsFile.RecordsException {
+            throws FileProblem {
         List<ZoneTokenizer.Token> tokens = entry.tokens();
         String first = tokens.get(0).text();
         if (!entry.ownerInherited() && first.startsWith("$")) {
@@ -245,7 +246,7 @@ public final class ZoneFile {
     }
 
     private void directive(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
-            throws HostsFile.RecordsException {
+            throws FileProblem {
         List<ZoneTokenizer.Token> tokens = entry.tokens();
         String name = tokens.get(0).text().toUpperCase(java.util.Locale.ROOT);
         switch (name) {
@@ -415,26 +416,26 @@ public final class ZoneFile {
     }
 
     /** The checks that need the whole zone; the zone if they pass. */
-    private Zone checked(String source) throws HostsFile.RecordsException {
+    private Zone checked(String source) throws FileProblem {
         if (soa == null) {
-            throw new HostsFile.RecordsException(source + ": no SOA record: a zone needs one, at its apex");
+            throw new FileProblem(source + ": no SOA record: a zone needs one, at its apex");
         }
         if (secondSoa != null) {
-            throw new HostsFile.RecordsException(secondSoa);
+            throw new FileProblem(secondSoa);
         }
         Name apex = firstOrigin != null ? firstOrigin : soa.record().name();
         if (!soa.record().name().equals(apex)) {
-            throw new HostsFile.RecordsException(soa.place() + ": the SOA record is at " + soa.record().name()
+            throw new FileProblem(soa.place() + ": the SOA record is at " + soa.record().name()
                     + ", not at the apex " + apex);
         }
         for (Placed placed : beforeApex) {
             String problem = outside(placed, apex);
             if (problem != null) {
-                throw new HostsFile.RecordsException(problem);
+                throw new FileProblem(problem);
             }
         }
         if (recordProblem != null) {
-            throw new HostsFile.RecordsException(recordProblem);
+            throw new FileProblem(recordProblem);
         }
         records.addEmptyNonTerminals(apex);
         return new Zone(apex, soa.record(), records.build(), files);

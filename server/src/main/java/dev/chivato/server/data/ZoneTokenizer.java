@@ -1,5 +1,6 @@
 package dev.chivato.server.data;
 
+import dev.chivato.server.core.FileProblem;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +21,7 @@ final class ZoneTokenizer {
 
     /** Takes each entry as soon as it is read, so that a large file is never held as tokens. */
     interface EntryHandler {
-        void entry(Entry entry) throws HostsFile.RecordsException;
+        void entry(Entry entry) throws FileProblem;
     }
 
     private final String source;
@@ -38,7 +39,7 @@ final class ZoneTokenizer {
         this.text = text;
     }
 
-    void entries(EntryHandler handler) throws HostsFile.RecordsException {
+    void entries(EntryHandler handler) throws FileProblem {
         this.handler = handler;
         int i = 0;
         startLine(0);
@@ -64,7 +65,7 @@ final class ZoneTokenizer {
                 i++;
             } else if (c == ')') {
                 if (--depth < 0) {
-                    throw new HostsFile.RecordsException(source, line, "a ')' without its '('");
+                    throw new FileProblem(source, line, "a ')' without its '('");
                 }
                 i++;
             } else if (c == '"') {
@@ -74,7 +75,7 @@ final class ZoneTokenizer {
             }
         }
         if (depth > 0) {
-            throw new HostsFile.RecordsException(source, openedAt, "a '(' that is never closed");
+            throw new FileProblem(source, openedAt, "a '(' that is never closed");
         }
         endEntry();
     }
@@ -84,7 +85,7 @@ final class ZoneTokenizer {
         entryLine = line;
     }
 
-    private void endEntry() throws HostsFile.RecordsException {
+    private void endEntry() throws FileProblem {
         if (!tokens.isEmpty()) {
             handler.entry(new Entry(entryLine, ownerInherited, List.copyOf(tokens)));
             tokens.clear();
@@ -110,7 +111,7 @@ final class ZoneTokenizer {
     }
 
     /** The string after an opening quote, up to the closing one, on one line; escapes kept. */
-    private int quoted(int i) throws HostsFile.RecordsException {
+    private int quoted(int i) throws FileProblem {
         int start = i;
         while (i < text.length() && text.charAt(i) != '"') {
             char c = text.charAt(i);
@@ -120,7 +121,7 @@ final class ZoneTokenizer {
             i += c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n' ? 2 : 1;
         }
         if (i >= text.length() || text.charAt(i) != '"') {
-            throw new HostsFile.RecordsException(source, line, "a quoted string that does not end on its line");
+            throw new FileProblem(source, line, "a quoted string that does not end on its line");
         }
         tokens.add(new Token(text.substring(start, i), true));
         return i + 1;

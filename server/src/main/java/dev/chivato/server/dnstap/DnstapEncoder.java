@@ -10,7 +10,7 @@ import static com.google.protobuf.CodedOutputStream.computeUInt64Size;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.proto.DnstapProto.Dnstap;
 import dev.chivato.server.dnstap.proto.DnstapProto.Message;
 import dev.chivato.server.dnstap.proto.DnstapProto.SocketFamily;

@@ -1,6 +1,6 @@
 package dev.chivato.server.dnstap;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import java.net.InetSocketAddress;
 
 /**

@@ -2,6 +2,7 @@ package dev.chivato.server.forward;
 
 import dev.chivato.protocol.Addresses;
 import dev.chivato.protocol.Name;
+import dev.chivato.server.core.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.InterfaceAddress;

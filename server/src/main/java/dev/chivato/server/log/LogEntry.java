@@ -1,6 +1,6 @@
 package dev.chivato.server.log;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.chivato.server.log;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.chivato.server.metrics;
 
 import dev.chivato.protocol.Rcode;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.log.QueryLog;

@@ -1,6 +1,6 @@
 package dev.chivato.server.network;
 
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.ForwardCache;
 import dev.chivato.server.forward.Forwarder;

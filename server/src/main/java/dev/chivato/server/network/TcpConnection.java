@@ -1,7 +1,7 @@
 package dev.chivato.server.network;
 
 import dev.chivato.protocol.Header;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.forward.Forwarding;

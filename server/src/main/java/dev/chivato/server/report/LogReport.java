@@ -1,6 +1,6 @@
 package dev.chivato.server.report;
 
-import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.core.Cidr;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -1,7 +1,7 @@
 package dev.chivato.server.transfer;
 
-import dev.chivato.server.answer.TransactionSignature;
-import dev.chivato.server.forward.Cidr;
+import dev.chivato.server.core.Cidr;
+import dev.chivato.server.tsig.TransactionSignature;
 import java.net.InetAddress;
 import java.util.List;
 

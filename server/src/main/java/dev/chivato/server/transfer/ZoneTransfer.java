@@ -9,6 +9,7 @@ import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.data.WireRecords;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.network.MessageStream;
+import dev.chivato.server.tsig.MessageSigner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -9,6 +9,7 @@ import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.data.HostsFile;
 import dev.chivato.server.data.RecordStore;
@@ -51,7 +52,7 @@ class LookupTest {
             RecordStore hosts = RecordStore.of(List.of(HostsFile.parseLine("hosts", 1, "1.2.3.4 host.example.com")
                     .orElseThrow()));
             return new Lookup(Snapshot.of(hosts, 300, List.of(zone)), unknown);
-        } catch (HostsFile.RecordsException e) {
+        } catch (FileProblem e) {
             throw new AssertionError(e);
         }
     }

@@ -8,6 +8,7 @@ import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.server.ExternalTool;
 import dev.chivato.server.TestServer;
+import dev.chivato.server.core.FileProblem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +42,7 @@ class HostsFileTest {
     @Test
     void badAddressNamesTheFileAndLine() throws Exception {
         Path file = file("1.2.3.4 ok.example\n1.2.3.999 bad.example\n");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(file));
+        FileProblem e = assertThrows(FileProblem.class, () -> HostsFile.read(file));
         assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
         assertTrue(e.getMessage().contains("1.2.3.999"), e.getMessage());
     }
@@ -49,14 +50,14 @@ class HostsFileTest {
     @Test
     void addressWithoutANameIsRefused() throws Exception {
         Path file = file("1.2.3.4\n");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(file));
+        FileProblem e = assertThrows(FileProblem.class, () -> HostsFile.read(file));
         assertEquals(file + ":1: \"1.2.3.4\" needs an address and at least one name", e.getMessage());
     }
 
     @Test
     void overlongLabelIsRefused() throws Exception {
         Path file = file("1.2.3.4 " + "a".repeat(64) + ".example\n");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(file));
+        FileProblem e = assertThrows(FileProblem.class, () -> HostsFile.read(file));
         assertTrue(e.getMessage().contains(":1: name"), e.getMessage());
         assertTrue(e.getMessage().contains("longer than 63"), e.getMessage());
     }
@@ -64,7 +65,7 @@ class HostsFileTest {
     @Test
     void missingFileSaysSo() {
         Path missing = dir.resolve("nope");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(missing));
+        FileProblem e = assertThrows(FileProblem.class, () -> HostsFile.read(missing));
         assertEquals(missing + ": cannot read: no such file or directory", e.getMessage());
     }
 
@@ -72,7 +73,7 @@ class HostsFileTest {
     void binaryFileIsRefused() throws Exception {
         Path file = dir.resolve("bin");
         Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class, () -> HostsFile.read(file));
+        FileProblem e = assertThrows(FileProblem.class, () -> HostsFile.read(file));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     }
 
@@ -116,7 +117,7 @@ class HostsFileTest {
     @Test
     void ipv6TextWithSignsOrAMisplacedQuadIsRefused() {
         for (String bad : List.of("::-1", "+1::+ff", "1.2.3.4::")) {
-            assertThrows(HostsFile.RecordsException.class, () -> HostsFile.parseLine("t", 1, bad + " x.example"),
+            assertThrows(FileProblem.class, () -> HostsFile.parseLine("t", 1, bad + " x.example"),
                     bad);
         }
     }

@@ -10,6 +10,7 @@ import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.core.FileProblem;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,27 +26,27 @@ class ZoneFileTest {
     @TempDir
     Path dir;
 
-    private static ZoneFile.Zone parse(String text) throws HostsFile.RecordsException {
+    private static ZoneFile.Zone parse(String text) throws FileProblem {
         return ZoneFile.parse("z", text, Optional.of(Name.parse("example.com")), Path.of("."));
     }
 
-    private static ZoneFile.Zone parseWithoutOrigin(String text) throws HostsFile.RecordsException {
+    private static ZoneFile.Zone parseWithoutOrigin(String text) throws FileProblem {
         return ZoneFile.parse("z", text, Optional.empty(), Path.of("."));
     }
 
-    private static List<ResourceRecord> records(String text) throws HostsFile.RecordsException {
+    private static List<ResourceRecord> records(String text) throws FileProblem {
         List<ResourceRecord> all = parse(SOA + text).records();
         return all.subList(1, all.size());
     }
 
-    private static ResourceRecord record(String text) throws HostsFile.RecordsException {
+    private static ResourceRecord record(String text) throws FileProblem {
         List<ResourceRecord> records = records(text);
         assertEquals(1, records.size(), records.toString());
         return records.get(0);
     }
 
     private static String error(String text) {
-        return assertThrows(HostsFile.RecordsException.class, () -> parse(text)).getMessage();
+        return assertThrows(FileProblem.class, () -> parse(text)).getMessage();
     }
 
     private static ResourceRecord in(String owner, long ttl, RData data) {
@@ -190,7 +191,7 @@ class ZoneFileTest {
     @Test
     void includeLoopsStopAtTheDepthLimit() throws Exception {
         Files.writeString(dir.resolve("loop.zone"), "$ORIGIN example.com.\n" + SOA + "$INCLUDE loop.zone\n");
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class,
+        FileProblem e = assertThrows(FileProblem.class,
                 () -> ZoneFile.read(dir.resolve("loop.zone"), Optional.empty()));
         assertTrue(e.getMessage().endsWith("loop.zone:3: $INCLUDE nested more than 8 deep"), e.getMessage());
     }
@@ -270,7 +271,7 @@ class ZoneFileTest {
 
     @Test
     void aRelativeNameBeforeAnyOriginIsRefused() {
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class,
+        FileProblem e = assertThrows(FileProblem.class,
                 () -> parseWithoutOrigin("www 60 A 192.0.2.1\n"));
         assertEquals("z:1: \"www\" is relative, and no origin is known yet: give $ORIGIN, or --zone ORIGIN=FILE",
                 e.getMessage());
@@ -283,7 +284,7 @@ class ZoneFileTest {
 
     @Test
     void aMissingFileSaysSo() {
-        HostsFile.RecordsException e = assertThrows(HostsFile.RecordsException.class,
+        FileProblem e = assertThrows(FileProblem.class,
                 () -> ZoneFile.read(dir.resolve("nope.zone"), Optional.empty()));
         assertEquals(dir.resolve("nope.zone") + ": cannot read: no such file or directory", e.getMessage());
     }

@@ -3,7 +3,7 @@ package dev.chivato.server.dnstap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import com.google.protobuf.ByteString;
-import dev.chivato.server.answer.Transport;
+import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.proto.DnstapProto.Dnstap;
 import dev.chivato.server.dnstap.proto.DnstapProto.Message;
 import dev.chivato.server.dnstap.proto.DnstapProto.SocketFamily;

@@ -1,4 +1,4 @@
-package dev.chivato.server.forward;
+package dev.chivato.server.core;
 
 import dev.chivato.protocol.Addresses;
 import java.net.InetAddress;

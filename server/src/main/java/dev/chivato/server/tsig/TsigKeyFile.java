@@ -1,8 +1,8 @@
-package dev.chivato.server.transfer;
+package dev.chivato.server.tsig;
 
 import dev.chivato.protocol.Name;
-import dev.chivato.server.answer.TransactionSignature;
-import dev.chivato.server.data.HostsFile;
+import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.tsig.TransactionSignature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,12 +22,12 @@ public final class TsigKeyFile {
     }
 
     public static TransactionSignature.Key read(Path file, Consumer<String> warnings)
-            throws HostsFile.RecordsException {
+            throws FileProblem {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new HostsFile.RecordsException(file + ": cannot read the key: " + e.getMessage());
+            throw new FileProblem(file + ": cannot read the key: " + e.getMessage());
         }
         TransactionSignature.Key key = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -36,21 +36,21 @@ public final class TsigKeyFile {
                 continue;
             }
             if (key != null) {
-                throw new HostsFile.RecordsException(file + ":" + (i + 1) + ": one key per file");
+                throw new FileProblem(file + ":" + (i + 1) + ": one key per file");
             }
             key = parse(line, file + ":" + (i + 1));
         }
         if (key == null) {
-            throw new HostsFile.RecordsException(file + ": no key (expected NAME ALGORITHM BASE64SECRET)");
+            throw new FileProblem(file + ": no key (expected NAME ALGORITHM BASE64SECRET)");
         }
         warnIfOthersRead(file, warnings);
         return key;
     }
 
-    static TransactionSignature.Key parse(String line, String where) throws HostsFile.RecordsException {
+    static TransactionSignature.Key parse(String line, String where) throws FileProblem {
         String[] fields = line.split("\\s+");
         if (fields.length != 3) {
-            throw new HostsFile.RecordsException(where + ": expected NAME ALGORITHM BASE64SECRET, got "
+            throw new FileProblem(where + ": expected NAME ALGORITHM BASE64SECRET, got "
                     + fields.length + " fields");
         }
         Name name;
@@ -59,19 +59,19 @@ public final class TsigKeyFile {
             name = Name.parse(fields[0]);
             algorithm = Name.parse(fields[1].endsWith(".") ? fields[1] : fields[1] + ".");
         } catch (IllegalArgumentException e) {
-            throw new HostsFile.RecordsException(where + ": " + e.getMessage());
+            throw new FileProblem(where + ": " + e.getMessage());
         }
-        String jce = TransactionSignature.jceName(algorithm).orElseThrow(() -> new HostsFile.RecordsException(where
+        String jce = TransactionSignature.jceName(algorithm).orElseThrow(() -> new FileProblem(where
                 + ": unknown algorithm " + fields[1] + " (hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha224 or "
                 + "hmac-sha1)"));
         byte[] secret;
         try {
             secret = Base64.getDecoder().decode(fields[2]);
         } catch (IllegalArgumentException e) {
-            throw new HostsFile.RecordsException(where + ": the secret is not base64: " + e.getMessage());
+            throw new FileProblem(where + ": the secret is not base64: " + e.getMessage());
         }
         if (secret.length == 0) {
-            throw new HostsFile.RecordsException(where + ": the secret is empty");
+            throw new FileProblem(where + ": the secret is empty");
         }
         return new TransactionSignature.Key(name, algorithm, jce, secret);
     }

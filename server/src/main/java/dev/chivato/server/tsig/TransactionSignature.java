@@ -1,4 +1,4 @@
-package dev.chivato.server.answer;
+package dev.chivato.server.tsig;
 
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
@@ -278,7 +278,7 @@ public final class TransactionSignature {
      * Signs the messages of one response with {@code key}: the first with the request's MAC and the full TSIG
      * variables, each later one with the MAC before it and the timers only (RFC 8945 sections 5.3 and 5.3.1).
      */
-    public static final class Signer implements dev.chivato.server.transfer.MessageSigner {
+    public static final class Signer implements dev.chivato.server.tsig.MessageSigner {
         private final Key key;
         private byte[] priorMac;
         private final int error;

@@ -1,4 +1,4 @@
-package dev.chivato.server.transfer;
+package dev.chivato.server.tsig;
 
 import dev.chivato.protocol.Message;
 import java.nio.ByteBuffer;

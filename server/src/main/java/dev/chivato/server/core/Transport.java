@@ -1,4 +1,4 @@
-package dev.chivato.server.answer;
+package dev.chivato.server.core;
 
 /** How a message arrived; the answer goes back the same way. */
 public enum Transport {
