@@ -7,7 +7,10 @@ import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.HostEntry;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.Destination;
+import dev.chivato.server.network.ExchangePath;
+import dev.chivato.server.network.MessageStream;
+import dev.chivato.server.network.Service;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,9 +56,10 @@ public class HandlerBenchmark {
     @Param({"3", "1000000"})
     public int records;
 
-    private PacketProcessor processor;
+    private ExchangePath path;
     private ByteBuffer query;
-    private final ByteBuffer out = ByteBuffer.allocateDirect(65535);
+    /** Where the answer goes: taken and dropped, as a socket's send would take it. */
+    private final Discard sink = new Discard();
     private final InetSocketAddress client = new InetSocketAddress(InetAddress.getLoopbackAddress(), 5353);
     private byte[] queryBytes;
     private Map<org.xbill.DNS.Name, List<Record>> dnsjavaStore;
@@ -79,15 +84,45 @@ public class HandlerBenchmark {
         }
         QueryHandler handler = new QueryHandler(RecordStore.of(entries), QueryHandler.UnknownPolicy.NXDOMAIN,
                 false, 300);
-        processor = new PacketProcessor(handler, QueryLog.off());
+        path = ExchangePath.standalone(new Service(handler, QueryLog.off()));
         queryBytes = Fixtures.capture("dig-query-a.bin");
         query = ByteBuffer.allocateDirect(queryBytes.length).put(queryBytes).flip();
     }
 
     @Benchmark
     public int handle_chivato() {
-        out.clear();
-        return processor.process(query, out, Transport.UDP, client);
+        path.receive(query, Transport.UDP, client, sink);
+        return sink.length;
+    }
+
+    /** A destination that takes the answer's length and nothing else. */
+    private static final class Discard implements Destination {
+        int length;
+
+        @Override
+        public Optional<String> send(ByteBuffer out, int length) {
+            this.length = length;
+            return Optional.empty();
+        }
+
+        @Override
+        public InetSocketAddress local() {
+            return null;
+        }
+
+        @Override
+        public boolean stream(MessageStream messages) {
+            return false;
+        }
+
+        @Override
+        public Destination keep() {
+            throw new UnsupportedOperationException("nothing waits here");
+        }
+
+        @Override
+        public void release() {
+        }
     }
 
     @Benchmark

@@ -1,5 +1,7 @@
 package dev.chivato.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -442,6 +444,38 @@ public record Name(Name.Octets octets) {
         return (int) (hash ^ hash >>> 32);
     }
 
+
+    /**
+     * The same hash as {@link #hashCodeOf(byte[], int, int)}, of the octets {@code wire[from..from+length)} of a
+     * buffer (a direct one too), read by absolute index: nothing is copied or moved.
+     */
+    public static int hashCodeOf(ByteBuffer wire, int from, int length) {
+        boolean swap = wire.order() == ByteOrder.BIG_ENDIAN;
+        long hash = 0x9e3779b97f4a7c15L ^ length;
+        int at = from;
+        int end = from + length;
+        for (; at + 8 <= end; at += 8) {
+            long word = wire.getLong(at);
+            hash = (hash ^ ((swap ? Long.reverseBytes(word) : word) | 0x2020202020202020L)) * 0x9e3779b97f4a7c15L;
+            hash ^= hash >>> 29;
+        }
+        long tail = 0;
+        for (int shift = 0; at < end; at++, shift += 8) {
+            tail |= (long) ((wire.get(at) | 0x20) & 0xff) << shift;
+        }
+        hash = (hash ^ tail) * 0x9e3779b97f4a7c15L;
+        return (int) (hash ^ hash >>> 32);
+    }
+
+    /** Whether {@code wire[from..from+length)} equals {@code octets[0..length)} but for the case of ASCII letters. */
+    public static boolean regionEqualsIgnoreCase(ByteBuffer wire, int from, byte[] octets, int length) {
+        for (int i = 0; i < length; i++) {
+            if (toLower(wire.get(from + i)) != toLower(octets[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** True when the two names are equal octet for octet, case included. */
     public boolean equalsExactly(Name other) {

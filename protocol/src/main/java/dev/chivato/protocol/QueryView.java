@@ -187,15 +187,8 @@ public final class QueryView {
                     throw new WireFormatException(start, "name longer than 255 octets");
                 }
             }
-            nameHash = wire.hasArray() ? Name.hashCodeOf(wire.array(), wire.arrayOffset() + base + start, p - start)
-                    : hashOfCopy(start, p - start);
+            nameHash = Name.hashCodeOf(wire, base + start, p - start);
             return p;
-        }
-
-        private int hashOfCopy(int start, int length) {
-            byte[] copy = new byte[length];
-            wire.get(base + start, copy);
-            return Name.hashCodeOf(copy, 0, length);
         }
 
         /** Steps over a name anywhere else: labels, ended by the root label or a pointer (not followed). */

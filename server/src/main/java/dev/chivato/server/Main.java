@@ -14,7 +14,7 @@ import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.Service;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.ServerConfig;
 import dev.chivato.server.transfer.Journal;
@@ -337,12 +337,12 @@ public final class Main implements Callable<Integer> {
             metrics.watch(log);
             metrics.watch(dnstap);
         }
-        PacketProcessor processor = new PacketProcessor(handler, log, System.err::println, metrics,
+        Service service = new Service(handler, log, System.err::println, metrics,
                 ExchangeTap.of(List.of(dnstap, capture)));
-        processor.signWith(keys);
+        service.signWith(keys);
         Server server;
         try {
-            server = Server.bind(config, processor, System.err::println);
+            server = Server.bind(config, service);
         } catch (IOException e) {
             System.err.println("chivato: " + e.getMessage());
             dnstap.close();
@@ -368,7 +368,7 @@ public final class Main implements Callable<Integer> {
         }
         Notifier notifier = notifyTargets.isEmpty() ? null : new Notifier(notifies, log, System.err::println,
                 keys.isEmpty() ? MessageSigner.Factory.UNSIGNED : signingWith(keys.get(0)));
-        Reloader reloader = new Reloader(sources, processor, log, System.err::println, notifier);
+        Reloader reloader = new Reloader(sources, service, log, System.err::println, notifier);
         boolean jsonOnStdout = format == LogFormat.JSON && logFile == null;
         try {
             return serveUntilStopped(server, log, List.of(dnstap, capture), sources.describe(), reloader,

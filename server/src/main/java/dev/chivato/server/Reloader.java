@@ -3,7 +3,7 @@ package dev.chivato.server;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.Service;
 import dev.chivato.server.transfer.Notifier;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,14 +24,14 @@ import java.util.zip.CRC32;
 
 /**
  * Reloads the data off the event loops, one reload at a time: reads the sources again, builds a new handler (a new
- * snapshot and an empty cache), and hands it to the processor in one volatile write, so every answer comes wholly from
+ * snapshot and an empty cache), and hands it to the service in one volatile write, so every answer comes wholly from
  * the old data or the new. Each reload is logged as an entry of its own and said on stderr. With {@code --watch}, the
  * files are looked at on a timer, and a change of size, time, identity (a file replaced by rename) or content (two
  * edits within the file system's time resolution) starts a reload.
  */
 final class Reloader implements AutoCloseable {
     private final DataSources sources;
-    private final PacketProcessor processor;
+    private final Service service;
     private final QueryLog log;
     private final Consumer<String> warnings;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -43,16 +43,16 @@ final class Reloader implements AutoCloseable {
     private final Notifier notifier;
     private List<Fingerprint> seen;
 
-    Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings) {
-        this(sources, processor, log, warnings, null);
+    Reloader(DataSources sources, Service service, QueryLog log, Consumer<String> warnings) {
+        this(sources, service, log, warnings, null);
     }
 
     /** As above, telling {@code notifier} (null for none) of each zone whose serial went up. */
-    Reloader(DataSources sources, PacketProcessor processor, QueryLog log, Consumer<String> warnings,
+    Reloader(DataSources sources, Service service, QueryLog log, Consumer<String> warnings,
             Notifier notifier) {
         this.notifier = notifier;
         this.sources = sources;
-        this.processor = processor;
+        this.service = service;
         this.log = log;
         this.warnings = warnings;
     }
@@ -74,14 +74,14 @@ final class Reloader implements AutoCloseable {
     LogEntry.Reload reload() {
         Map<String, Long> before = sources.serials();
         DataSources.Loaded loaded = sources.reload();
-        processor.use(loaded.handler());
+        service.use(loaded.handler());
         if (notifier != null) {
             sources.soasChangedSince(before).forEach(notifier::changed);
         }
         LogEntry.Reload report = loaded.report();
         log.log(report);
-        if (processor.metrics() != null) {
-            processor.metrics().reloaded(report.failures().isEmpty(), sources.serials());
+        if (service.metrics() != null) {
+            service.metrics().reloaded(report.failures().isEmpty(), sources.serials());
         }
         if (report.failures().isEmpty()) {
             warnings.accept("chivato: reloaded in " + report.millis() + " ms: " + sources.describe());

@@ -12,17 +12,20 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.AnswerCache;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.ExchangePath;
+import dev.chivato.server.network.Service;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -76,10 +79,23 @@ class AnswerCacheTest {
         return Optional.of(Arrays.copyOf(out.array(), length));
     }
 
-    private static Optional<byte[]> processed(PacketProcessor processor, byte[] query, Transport transport) {
+    private static Optional<byte[]> processed(ExchangePath path, byte[] query, Transport transport) {
         ByteBuffer out = ByteBuffer.allocate(0xffff);
-        int length = processor.process(ByteBuffer.wrap(query), out, transport, CLIENT);
-        return length == PacketProcessor.DROP ? Optional.empty() : Optional.of(Arrays.copyOf(out.array(), length));
+        int length = path.answer(ByteBuffer.wrap(query), out, transport, CLIENT);
+        return length < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(out.array(), length));
+    }
+
+    private static ExchangePath path(QueryHandler handler) {
+        return ExchangePath.standalone(new Service(handler, QueryLog.off()));
+    }
+
+    /** What the version's cache keeps for {@code query}, or null. */
+    private static AnswerCache.Entry kept(QueryHandler handler, byte[] query, Transport transport) {
+        try {
+            return handler.cache().find(ByteBuffer.wrap(query), QueryHandler.cacheKey(QueryView.of(query), transport));
+        } catch (WireFormatException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Provide
@@ -111,19 +127,19 @@ class AnswerCacheTest {
                         List.of(), List.of(), List.of(), e));
     }
 
-    /** Asks twice through one processor: the second answer may come from the cache; both must be the engine's. */
+    /** Asks twice through one exchange path: the second answer may come from the cache; both must be the engine's. */
     private static void assertCacheGivesTheEngineAnswer(QueryHandler handler, Message query) throws Exception {
-        PacketProcessor processor = new PacketProcessor(handler, QueryLog.off());
+        ExchangePath exchanges = path(handler);
         byte[] wire = query.toWire();
         for (Transport transport : Transport.values()) {
             Optional<byte[]> expected = engine(handler, wire, transport);
-            Optional<byte[]> first = processed(processor, wire, transport);
-            boolean cached = handler.cache().find(ByteBuffer.wrap(wire), transport) != null;
+            Optional<byte[]> first = processed(exchanges, wire, transport);
+            boolean cached = kept(handler, wire, transport) != null;
             Statistics.label("answered from the cache").collect(cached);
-            Optional<byte[]> second = processed(processor, wire, transport);
+            Optional<byte[]> second = processed(exchanges, wire, transport);
             assertEquals(expected.isPresent(), second.isPresent());
             if (expected.isPresent()) {
-                assertArrayEquals(expected.get(), first.orElseThrow(), transport + " engine through the processor");
+                assertArrayEquals(expected.get(), first.orElseThrow(), transport + " engine through the exchange path");
                 assertArrayEquals(expected.get(), second.get(), transport + " from the cache, octet for octet");
             }
         }
@@ -155,11 +171,11 @@ class AnswerCacheTest {
                 "dig-query-ptr.bin")) {
             QueryHandler handler = new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN,
                     false, 300);
-            PacketProcessor processor = new PacketProcessor(handler, QueryLog.off());
+            ExchangePath exchanges = path(handler);
             byte[] query = Captures.bytes(capture);
-            assertNull(handler.cache().find(ByteBuffer.wrap(query), Transport.UDP), capture);
-            processed(processor, query, Transport.UDP);
-            assertNotNull(handler.cache().find(ByteBuffer.wrap(query), Transport.UDP), capture);
+            assertNull(kept(handler, query, Transport.UDP), capture);
+            processed(exchanges, query, Transport.UDP);
+            assertNotNull(kept(handler, query, Transport.UDP), capture);
         }
     }
 
@@ -167,7 +183,7 @@ class AnswerCacheTest {
     void unusualQueriesAreLeftToTheEngine() {
         QueryHandler handler = new QueryHandler(RecordStore.defaults(), QueryHandler.UnknownPolicy.NXDOMAIN, false,
                 300);
-        PacketProcessor processor = new PacketProcessor(handler, QueryLog.off());
+        ExchangePath exchanges = path(handler);
         Message notify = Message.query(1, false, Question.of("example.com", RRType.A), Optional.empty())
                 .withHeader(new Header(1, false, Opcode.NOTIFY, false, false, false, false, false, false, false,
                         Rcode.NOERROR));
@@ -175,8 +191,8 @@ class AnswerCacheTest {
                 Optional.of(new Edns(1232, 0, 1, false, 0, List.of())));
         Message any = Message.query(1, false, Question.of("example.com", RRType.ANY), Optional.empty());
         for (Message query : List.of(notify, badvers, any)) {
-            processed(processor, query.toWire(), Transport.UDP);
-            assertNull(handler.cache().find(ByteBuffer.wrap(query.toWire()), Transport.UDP), query.toString());
+            processed(exchanges, query.toWire(), Transport.UDP);
+            assertNull(kept(handler, query.toWire(), Transport.UDP), query.toString());
         }
     }
 
@@ -184,12 +200,12 @@ class AnswerCacheTest {
     void aLargeTcpAnswerIsKeptToo() throws Exception {
         QueryHandler handler = new QueryHandler(HostileTcpTest.withBigName("big.example", 1000),
                 QueryHandler.UnknownPolicy.NXDOMAIN, false, 300);
-        PacketProcessor processor = new PacketProcessor(handler, QueryLog.off());
+        ExchangePath exchanges = path(handler);
         byte[] query = Message.query(9, true, Question.of("big.example", RRType.A), Optional.empty()).toWire();
-        byte[] first = processed(processor, query, Transport.TCP).orElseThrow();
+        byte[] first = processed(exchanges, query, Transport.TCP).orElseThrow();
         org.junit.jupiter.api.Assertions.assertTrue(first.length > AnswerCache.MAX_ANSWER, "a 16 KiB answer");
-        assertNotNull(handler.cache().find(ByteBuffer.wrap(query), Transport.TCP));
+        assertNotNull(kept(handler, query, Transport.TCP));
         assertArrayEquals(engine(handler, query, Transport.TCP).orElseThrow(),
-                processed(processor, query, Transport.TCP).orElseThrow());
+                processed(exchanges, query, Transport.TCP).orElseThrow());
     }
 }

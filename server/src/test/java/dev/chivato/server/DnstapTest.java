@@ -140,10 +140,16 @@ class DnstapTest {
                     .collect(Collectors.groupingBy(t -> t, java.util.TreeMap::new, Collectors.counting()))
                     .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                     .collect(Collectors.joining(" ")));
-            var upstreamQuery = frames.get(0).getMessage();
-            assertEquals(Type.FORWARDER_QUERY, upstreamQuery.getType(), "the upstream was asked first");
+            assertEquals(List.of(Type.CLIENT_QUERY, Type.FORWARDER_QUERY, Type.FORWARDER_RESPONSE,
+                    Type.CLIENT_RESPONSE), frames.subList(0, 4).stream().map(f -> f.getMessage().getType()).toList(),
+                    "in the order they happened");
+            var upstreamQuery = frames.get(1).getMessage();
+            var upstreamAnswer = frames.get(2).getMessage();
             assertEquals(upstream.address().getPort(), upstreamQuery.getResponsePort());
-            assertEquals(upstream.address().getPort(), frames.get(1).getMessage().getResponsePort());
+            assertEquals(upstream.address().getPort(), upstreamAnswer.getResponsePort());
+            assertTrue(upstreamAnswer.getQueryPort() > 0 && upstreamAnswer.getQueryPort()
+                    == upstreamQuery.getQueryPort(), "the answer names our end of the upstream socket too");
+            assertTrue(upstreamAnswer.hasQueryAddress(), "and its address");
             frameWith(frames, Type.CLIENT_QUERY, forwarded.query());
             frameWith(frames, Type.CLIENT_RESPONSE, forwarded.response());
             frameWith(frames, Type.CLIENT_QUERY, cached.query());

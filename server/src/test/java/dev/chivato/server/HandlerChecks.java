@@ -5,7 +5,8 @@ import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.ExchangePath;
+import dev.chivato.server.network.Service;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -16,9 +17,9 @@ import java.nio.ByteBuffer;
  */
 final class HandlerChecks {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5300);
-    static final PacketProcessor PROCESSOR = new PacketProcessor(
+    static final ExchangePath PATH = ExchangePath.standalone(new Service(
             new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300),
-            QueryLog.off());
+            QueryLog.off()));
 
     private HandlerChecks() {
     }
@@ -26,8 +27,8 @@ final class HandlerChecks {
     static void check(byte[] packet) {
         for (Transport transport : Transport.values()) {
             ByteBuffer out = ByteBuffer.allocate(2 + 0xffff);
-            int length = PROCESSOR.process(ByteBuffer.wrap(packet), out, transport, CLIENT);
-            if (length == PacketProcessor.DROP) {
+            int length = PATH.answer(ByteBuffer.wrap(packet), out, transport, CLIENT);
+            if (length < 0) {
                 if (packet.length >= 12 && (packet[2] & 0x80) == 0) {
                     throw new AssertionError("a query with a header was dropped over " + transport);
                 }

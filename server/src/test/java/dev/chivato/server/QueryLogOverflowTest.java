@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.EdnsOption;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
@@ -150,8 +152,9 @@ class QueryLogOverflowTest {
     void theQueueIsBoundedInOctetsNotOnlyEntries() throws Exception {
         StalledOutput out = new StalledOutput();
         QueryLog log = QueryLog.writingTo(out, LogFormat.TEXT, QueryLog.Overflow.DROP);
-        byte[] large = new byte[0xffff];
-        System.arraycopy(QUERY, 0, large, 0, QUERY.length);
+        byte[] large = Message.query(1, true, Question.of("example.com", RRType.A), Optional.of(new Edns(1232, 0,
+                0, false, 0, List.of(new EdnsOption(EdnsOption.PADDING, new byte[0xffff - 44]))))).toWire();
+        assertEquals(0xffff, large.length, "the largest query there can be");
         for (int i = 0; i < 2_000; i++) {
             log.log(entry(large));
         }

@@ -9,8 +9,8 @@ import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRType;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
+import dev.chivato.server.network.Service;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -176,10 +176,10 @@ class ReloadTest {
         Files.writeString(file, zone(1, "192.0.2.1"));
         DataSources sources = new DataSources(List.of(), List.of(), List.of(file.toString()), 300, false,
                 Optional.empty());
-        PacketProcessor processor = new PacketProcessor(sources.load(), QueryLog.off());
         List<String> warnings = new CopyOnWriteArrayList<>();
-        Server server = Server.start(TestServer.config(), processor, warnings::add);
-        Reloader reloader = new Reloader(sources, processor, QueryLog.off(), warnings::add);
+        Service service = new Service(sources.load(), QueryLog.off(), warnings::add);
+        Server server = Server.start(TestServer.config(), service);
+        Reloader reloader = new Reloader(sources, service, QueryLog.off(), warnings::add);
         List<String> wrong = new CopyOnWriteArrayList<>();
         int[] asked = new int[1];
         int[] answered = new int[1];

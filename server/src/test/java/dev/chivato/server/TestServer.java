@@ -11,9 +11,9 @@ import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
-import dev.chivato.server.network.PacketProcessor;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.ServerConfig;
+import dev.chivato.server.network.Service;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -47,7 +47,7 @@ public final class TestServer implements AutoCloseable {
     private TestServer(QueryHandler handler, ServerConfig config, LogFormat format, Metrics metrics)
             throws IOException {
         this.log = QueryLog.writingTo(logText, format, QueryLog.Overflow.BLOCK);
-        this.server = Server.start(config, new PacketProcessor(handler, log, warnings::add, metrics), warnings::add);
+        this.server = Server.start(config, new Service(handler, log, warnings::add, metrics));
     }
 
     /** The seed's records, counted in {@code metrics}. */

@@ -5,6 +5,7 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
@@ -31,7 +32,7 @@ import java.util.function.Predicate;
 
 /**
  * The server's decisions, as a pure function: a decoded query in, the response (or nothing, to drop it) out. No
- * sockets, sizes or logs here: framing, truncation and logging happen around it, in {@link PacketProcessor}.
+ * sockets or logs here: sending, truncation and logging happen around it, in the network package's exchange path.
  * Not final only so that a test can stand in a handler that fails, to show that a bug costs one answer.
  */
 public class QueryHandler {
@@ -232,12 +233,45 @@ public class QueryHandler {
     }
 
     /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
-    public static int responseLimit(Optional<dev.chivato.protocol.Edns> edns, Transport transport) {
+    public static int responseLimit(QueryView view, Transport transport) {
+        boolean edns = view != null && view.hasEdns();
+        return responseLimit(edns, edns ? view.udpPayloadSize() : 0, transport);
+    }
+
+    /** The same for a decoded query's EDNS. */
+    public static int responseLimit(Optional<Edns> edns, Transport transport) {
+        return responseLimit(edns.isPresent(), edns.map(Edns::udpPayloadSize).orElse(0), transport);
+    }
+
+    private static int responseLimit(boolean edns, int udpPayloadSize, Transport transport) {
         if (transport == Transport.TCP) {
             return Message.MAX_LENGTH;
         }
-        return edns.map(e -> Math.max(CLASSIC_UDP_SIZE, Math.min(e.udpPayloadSize(),
-                OUR_UDP_PAYLOAD_SIZE))).orElse(CLASSIC_UDP_SIZE);
+        return edns ? Math.max(CLASSIC_UDP_SIZE, Math.min(udpPayloadSize, OUR_UDP_PAYLOAD_SIZE)) : CLASSIC_UDP_SIZE;
+    }
+
+    /**
+     * The key under which this engine's answer to a query may be kept in the {@link AnswerCache}: everything the answer
+     * depends on (the question's name without regard to case, its type, EDNS and DO, the size allowed), or {@link
+     * AnswerCache#NOT_CACHEABLE} for a query of another shape than the usual one: QR clear, opcode QUERY, one question of
+     * class IN and a type that is not a meta-type, no record but an OPT of version 0. Anything else (a signed query, a
+     * transfer, ANY) is the engine's alone each time.
+     */
+    public static long cacheKey(QueryView view, Transport transport) {
+        if (view.qr() || view.opcode() != 0 || view.questionCount() != 1 || view.answerCount() != 0
+                || view.authorityCount() != 0 || view.additionalCount() != (view.hasEdns() ? 1 : 0)
+                || view.hasEdns() && view.ednsVersion() != 0 || view.qclass() != RRClass.IN.value()
+                || isMetaType(view.qtype())) {
+            return AnswerCache.NOT_CACHEABLE;
+        }
+        int edns = !view.hasEdns() ? 0 : view.dnssecOk() ? 2 : 1;
+        return AnswerCache.key(view.nameHash(), view.qtype(), responseLimit(view, transport), edns,
+                view.nameLength());
+    }
+
+    /** OPT, TSIG, IXFR, AXFR, MAILB, MAILA, ANY: types that are not asked for as data. */
+    private static boolean isMetaType(int type) {
+        return type == RRType.OPT.value() || type >= 250 && type <= 255;
     }
 
     /**

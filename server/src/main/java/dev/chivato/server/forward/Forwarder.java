@@ -6,278 +6,297 @@ import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.Timers;
 import dev.chivato.server.core.Transport;
-import dev.chivato.server.data.AnswerSource;
-import dev.chivato.server.dnstap.DnstapEvent;
-import dev.chivato.server.dnstap.ExchangeTap;
-import dev.chivato.server.log.LogClock;
 import dev.chivato.server.log.LogEntry;
 import dev.chivato.server.log.LogFormat;
-import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.metrics.Metrics;
-import dev.chivato.server.network.PacketProcessor;
 import java.io.IOException;
-import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * The queries of one event loop that wait for upstream servers. Everything runs on that loop's thread: each upstream
- * query has a socket of its own on the loop's selector, so nothing blocks.
+ * The questions one event loop waits on upstream servers for: a state machine per question, driven by that loop's
+ * selector and timers, so nothing blocks and nothing is locked but the shared cache.
  *
- * <p>Against spoofing (RFC 5452): every query sent has a random ID from {@link SecureRandom} and goes out from a port
- * drawn at random from a pool of up to {@link #MAX_PORTS} sockets on ports the kernel picked at random from the
- * ephemeral range, each replaced after {@link #USES_PER_PORT} uses; identical questions in flight are merged into
- * one upstream query (section 5, the birthday attack); an answer is taken only from the address and port asked (each
- * socket is connected to its upstream, so the kernel delivers nothing else), with the ID and the question sent, the
- * name compared case for case (so {@code --forward-0x20} can randomize the case). Anything else is dropped, counted,
- * and reported at most once a second.
+ * <p>A question ({@link Pending}) is asked of its upstreams in turn: each try goes out with a random ID from a random
+ * port ({@link PortPool}); a try not answered within the try timeout makes way for the next upstream (its socket stays
+ * open: a late answer is still taken); SERVFAIL, REFUSED or a network error moves on at once to an upstream not yet
+ * asked; a truncated answer is asked again over TCP ({@link UpstreamStream}, kept and reused, reconnected once when a
+ * kept connection turns out dead); FORMERR or NOTIMP to a query with EDNS, from an upstream that sent no OPT back,
+ * is asked again without EDNS (RFC 6891 section 7). An answer is taken only from the address and port asked, with the
+ * ID and the question sent, the name compared case for case (so {@code --forward-0x20} can randomize the case);
+ * anything else is dropped, counted, and reported at most once a second. Identical questions in flight are asked once
+ * (RFC 5452 section 5).
+ *
+ * <p><b>Invariant</b>: a question not finished has its deadline timer armed, so every client gets an answer by the
+ * deadline at the latest ({@link #unfinishedWithoutDeadline()} is 0; tests hold it).
+ *
+ * <p>The outcome goes to each waiting client through the loop's {@code executor}: a task posted to the loop, never a
+ * call made from inside the forwarder. The forwarder builds no log entry, metric or dnstap event of the client's
+ * exchange; what it does with upstreams it tells its {@link Observer}.
  */
 public final class Forwarder {
     /** The EDNS payload size we offer upstream (the DNS flag day's 1232). */
     static final int UPSTREAM_PAYLOAD_SIZE = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
     private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
-    /** Upstream sockets open at once, per loop (as Unbound's outgoing-range). */
-    static final int MAX_PORTS = 1024;
-    static final int USES_PER_PORT = 64;
-    /** A socket nothing was sent from for this long is closed (a quiet server holds no sockets). */
-    private static final long PORT_IDLE_NANOS = 10_000_000_000L;
 
-    private final Selector selector;
-    private final Forwarding config;
-    private final QueryLog log;
-    private final Consumer<String> warnings;
-    private final SecureRandom random = new SecureRandom();
-    private final Map<Key, Pending> inFlight = new HashMap<>();
-    private final ForwardCache cache;
-    /**
-     * The sockets new tries may use, by upstream (each is connected to its upstream); {@link #openPorts} counts
-     * these and retired ones still waited on.
-     */
-    private final Map<InetSocketAddress, List<Port>> pools = new HashMap<>();
-    /** One TCP connection per upstream, kept while used (truncated answers are asked again over it). */
-    private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
-    private int openPorts;
-    private long nextIdleSweep = System.nanoTime();
-    /**
-     * The tries waited for the whole try timeout, in the order sent, which is the order their waits end (to within
-     * the microseconds between the clock readings of one turn): a queue, not a heap of every try of the last second.
-     */
-    private final ArrayDeque<Timeout> fullWaits = new ArrayDeque<>();
-    /** The tries whose wait the deadline cuts short: these can end before tries sent earlier. */
-    private final PriorityQueue<Timeout> shortWaits = new PriorityQueue<>((a, b) -> Long.compare(a.at - b.at, 0));
-    private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
-    private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
-    /** Client queries waiting. */
-    private int waiting;
-    private long droppedSinceWarning;
-    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+    /** A client query waiting for its question's outcome. */
+    public interface Waiter {
+        /** The outcome; called once, in a task posted to the loop. */
+        void finished(Outcome outcome);
 
-    /** What makes two client queries the same upstream query. */
-    private record Key(Name name, int type, int qclass, boolean rd, boolean cd, boolean dnssecOk) {
-    }
+        /** The octets the waiting query holds, counted against {@link Forwarding#MAX_PENDING_OCTETS}. */
+        int octets();
 
-    /** A client query waiting for the upstream answer. */
-    private record Waiter(Message query, Transport transport, InetSocketAddress client, InetSocketAddress local,
-                          byte[] queryBytes, Answers answers, long startNanos) {
+        /** Who asked: a client at an upstream's address asking what we ask that upstream is a forwarding loop. */
+        InetAddress client();
     }
 
     /**
-     * When a try stops being the one waited for (its socket stays open: a late answer is still taken). A try that
-     * ends sooner lets go of it, so the queue holds no answered query for the rest of the try timeout (a second of
-     * forwarded queries, which the collector would copy again and again).
+     * How a question ended: the upstream's answer (null: none came, SERVFAIL), how it went upstream (the server that
+     * answered last or was asked last, its rcode, the round trip, the tries), and why there is no answer.
      */
-    private static final class Timeout {
-        final long at;
-        Try attempt;
-
-        Timeout(Try attempt, long at) {
-            this.attempt = attempt;
-            this.at = at;
-        }
+    public record Outcome(UpstreamAnswer answer, LogEntry.Upstream upstream, Optional<String> failure) {
     }
 
-    /** One sending of the question: to one upstream, from its own socket, with its own ID. */
-    private static final class Try {
-        final Pending pending;
-        final InetSocketAddress upstream;
-        int id;
-        final long sentAt;
-        /** The datagram socket it went out on, or for a retry over TCP (the UDP answer was truncated) a stream. */
-        Port port;
-        UpstreamStream<Try> stream;
-        Timeout timeout;
-        boolean closed;
-
-        Try(Pending pending, InetSocketAddress upstream, long sentAt) {
-            this.pending = pending;
-            this.upstream = upstream;
-            this.sentAt = sentAt;
-        }
+    /** Why an upstream try did not give the answer. */
+    public enum TryFailed {
+        /** No answer within the try's time. */
+        TIMEOUT,
+        /** The upstream answered SERVFAIL or REFUSED. */
+        ERROR_RCODE,
+        /** The socket or connection failed. */
+        NETWORK
     }
 
-    /**
-     * An upstream socket on a random port, connected to its upstream (the kernel then delivers nothing from anyone
-     * else, skips the route lookup on each send, and reports the upstream's ICMP errors), shared by the tries drawn
-     * to it (told apart by ID), used {@link #USES_PER_PORT} times at most so that the set of ports keeps changing,
-     * and closed when idle.
-     */
-    private static final class Port {
-        final DatagramChannel channel;
-        final InetSocketAddress upstream;
-        final Map<Integer, Try> tries = new HashMap<>();
-        int uses;
-        long lastUsed;
-        boolean retired;
+    /** What the forwarder tells of its own traffic with upstreams: for dnstap, the capture and the metrics. */
+    public interface Observer {
+        /** Whether {@link #sent} and {@link #received} want the messages (copies are made only then). */
+        boolean wantsMessages();
 
-        Port(DatagramChannel channel, InetSocketAddress upstream) {
-            this.channel = channel;
-            this.upstream = upstream;
-        }
+        /** A query went to {@code upstream} from {@code local}; {@code query} from position to limit. */
+        void sent(Transport transport, InetSocketAddress local, InetSocketAddress upstream, ByteBuffer query,
+                long nanos);
 
-        /** An ID no try on this socket has. */
-        int freeId(SecureRandom random) {
-            return UpstreamStream.freeId(tries, random);
-        }
+        /** An answer from {@code upstream} was taken; {@code answer} from position to limit. */
+        void received(Transport transport, InetSocketAddress local, InetSocketAddress upstream, ByteBuffer answer,
+                long sentNanos, long nanos);
+
+        void tryFailed(TryFailed why);
+
+        /** An answer dropped: from elsewhere, with another ID or question, or not DNS. */
+        void dropped();
+
+        Observer NONE = new Observer() {
+            @Override
+            public boolean wantsMessages() {
+                return false;
+            }
+
+            @Override
+            public void sent(Transport transport, InetSocketAddress local, InetSocketAddress upstream,
+                    ByteBuffer query, long nanos) {
+            }
+
+            @Override
+            public void received(Transport transport, InetSocketAddress local, InetSocketAddress upstream,
+                    ByteBuffer answer, long sentNanos, long nanos) {
+            }
+
+            @Override
+            public void tryFailed(TryFailed why) {
+            }
+
+            @Override
+            public void dropped() {
+            }
+        };
     }
 
     /** One question asked upstream, for every client that asked it meanwhile. */
-    private static final class Pending {
-        final Key key;
+    private final class Pending {
+        final ForwardKey key;
         final Question asked;
         final List<InetSocketAddress> upstreams;
         final long deadline;
         final List<Waiter> waiters = new ArrayList<>(1);
-        int next;
-        int tries;
         /** The tries whose sockets are open: the latest, and earlier ones whose answer may still come. */
         final List<Try> open = new ArrayList<>(1);
+        /** Armed until the question is finished: the invariant above. */
+        Timers.Timer deadlineTimer;
+        int next;
+        int tries;
+        boolean withoutEdns;
         InetSocketAddress asking;
         int lastRcode = -1;
         long lastMicros;
+        /** The last SERVFAIL or REFUSED an upstream gave: passed on if nothing better comes. */
+        UpstreamAnswer lastRefusal;
         String failure;
         boolean finished;
 
-        Pending(Key key, Question asked, List<InetSocketAddress> upstreams, long deadline) {
+        Pending(ForwardKey key, Question asked, List<InetSocketAddress> upstreams, long deadline) {
             this.key = key;
             this.asked = asked;
             this.upstreams = upstreams;
             this.deadline = deadline;
         }
+
+        /** Whether some try is still within its time (its answer is the one waited for). */
+        boolean aTryIsWaited() {
+            for (Try attempt : open) {
+                if (attempt.timeout != null && attempt.timeout.armed()) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
-    /** Where an answer as sent to a client is also kept in wire form, so that the same query costs no decoding. */
-    public interface WireCache {
-        void keep(ByteBuffer query, Transport transport, ByteBuffer answer, int length, long ttlSeconds);
+    /** One sending of the question: to one upstream, with its own ID, over UDP from a pool port or over TCP. */
+    private static final class Try {
+        final Pending pending;
+        final InetSocketAddress upstream;
+        final long sentAt;
+        /** A TCP try that already went once on a kept connection that died. */
+        final boolean reconnected;
+        int id;
+        PortPool.Port<Try> port;
+        UpstreamStream<Try> stream;
+        Timers.Timer timeout;
+        boolean closed;
+
+        Try(Pending pending, InetSocketAddress upstream, long sentAt, boolean reconnected) {
+            this.pending = pending;
+            this.upstream = upstream;
+            this.sentAt = sentAt;
+            this.reconnected = reconnected;
+        }
+
+        Transport transport() {
+            return stream == null ? Transport.UDP : Transport.TCP;
+        }
     }
 
-    private final WireCache wireCache;
-    /** What is counted for {@code --metrics}, or null. */
-    private final Metrics metrics;
-    /** Where our queries upstream, their answers, and the clients' exchanges go as dnstap frames. */
-    private final ExchangeTap dnstap;
-
-    /** A forwarder for one event loop; {@code cache} is shared by all of them. */
-    public Forwarder(Selector selector, Forwarding config, ForwardCache cache, QueryLog log, Consumer<String> warnings,
-            WireCache wireCache, Metrics metrics, ExchangeTap dnstap) {
-        this.dnstap = dnstap;
-        this.wireCache = wireCache;
-        this.metrics = metrics;
-        this.selector = selector;
-        this.config = config;
-        this.log = log;
-        this.warnings = warnings;
-        this.cache = cache;
-    }
+    private final Selector selector;
+    private final Forwarding config;
+    private final ForwardCache cache;
+    private final Timers timers;
+    private final Executor loop;
+    private final Observer observer;
+    private final Consumer<String> warnings;
+    private final SecureRandom random = new SecureRandom();
+    private final PortPool<Try> ports;
+    private final Map<ForwardKey, Pending> inFlight = new HashMap<>();
+    /** One TCP connection per upstream, kept while used. */
+    private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
+    private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
+    private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
+    /** Client queries waiting, and the octets they hold. */
+    private int waiting;
+    private long waitingOctets;
+    private long droppedSinceWarning;
+    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
 
     /**
-     * The answer for this query from the cache, as the client should see it (its TTLs counted down), or empty when
-     * none is kept: then the query is to be {@link #forward forwarded}.
+     * A forwarder for one event loop: its {@code selector}, {@code timers} and {@code loop} (where outcomes are
+     * posted); {@code cache} is shared by all loops; at most {@code ports} upstream sockets.
      */
-    public Optional<Message> cached(Message query, long now) {
-        if (!cache.enabled()) {
-            return Optional.empty();
-        }
-        return cache.find(keyOf(query), now)
-                .map(kept -> replyFor(query, kept == ForwardCache.FAILURE ? null : kept));
+    public Forwarder(Selector selector, Forwarding config, ForwardCache cache, Timers timers, Executor loop,
+            Observer observer, Consumer<String> warnings, int ports) {
+        this.selector = selector;
+        this.config = config;
+        this.cache = cache;
+        this.timers = timers;
+        this.loop = loop;
+        this.observer = observer;
+        this.warnings = warnings;
+        this.ports = new PortPool<>(selector, random, ports);
     }
 
-    private static Key keyOf(Message query) {
-        Question question = query.questions().get(0);
-        return new Key(question.name(), question.type().value(), question.qclass().value(), query.header().rd(),
-                query.header().cd(), query.edns().map(Edns::dnssecOk).orElse(false));
-    }
-
-    /** Whether one more client query may wait ({@link Forwarding#maxPending()} per loop). */
-    public boolean hasRoom() {
-        return waiting < config.maxPending();
-    }
-
-    public int maxPending() {
-        return config.maxPending();
+    /** Upstream sockets each of {@code threads} loops may open: see {@link PortPool#sizeFor}. */
+    public static int portsPerLoop(int threads, int listeners, int maxConnections) {
+        return PortPool.sizeFor(threads, listeners, maxConnections);
     }
 
     /** Whether we forward for this client ({@code --allow-recursion}). */
-    public boolean allows(java.net.InetAddress client) {
+    public boolean allows(InetAddress client) {
         return config.allows(client);
+    }
+
+    /**
+     * What the cache holds for {@code key}: an {@link UpstreamAnswer}, {@link ForwardCache#FAILURE}, or null (then
+     * the query is to be {@link #forward forwarded}).
+     */
+    public Object cached(ForwardKey key, long now) {
+        return cache.enabled() ? cache.find(key, now) : null;
+    }
+
+    /** Why one more client query holding {@code octets} may not wait now, or null when it may. */
+    public String noRoomFor(int octets) {
+        if (waiting >= config.maxPending()) {
+            return "too many forwarded queries wait already (" + config.maxPending() + ")";
+        }
+        if (waitingOctets + octets > Forwarding.MAX_PENDING_OCTETS) {
+            return "the forwarded queries waiting hold " + waitingOctets + " octets already";
+        }
+        return null;
     }
 
     /** Whether this key is one of the upstream sockets. */
     public boolean owns(SelectionKey key) {
-        return key.attachment() instanceof UpstreamStream || key.attachment() instanceof Port;
+        return key.attachment() instanceof UpstreamStream || key.attachment() instanceof PortPool.Port;
     }
 
     /**
-     * Sends the query's question upstream, or joins the same question already there; the answer goes to
-     * {@code answers} when it comes, or SERVFAIL at the deadline. The caller checked {@link #hasRoom()} and that a
-     * route covers the name.
+     * Asks {@code key}'s question upstream, or joins the same question already asked; {@code waiter} learns the
+     * outcome by the deadline at the latest. The caller checked {@link #noRoomFor} and that a route covers the name.
      */
-    public void forward(Message query, byte[] queryBytes, Transport transport, InetSocketAddress client,
-            InetSocketAddress local, Answers answers, long startNanos) {
-        Question question = query.questions().get(0);
-        Key key = keyOf(query);
-        Waiter waiter = new Waiter(query, transport, client, local, queryBytes, answers, startNanos);
+    public void forward(ForwardKey key, Waiter waiter, long now) {
         waiting++;
+        waitingOctets += waiter.octets();
         Pending pending = inFlight.get(key);
         if (pending != null) {
             pending.waiters.add(waiter);
             return;
         }
-        List<InetSocketAddress> upstreams = config.upstreamsFor(question.name()).orElseThrow();
-        Name name = config.randomizeCase() ? randomCase(question.name()) : question.name();
-        pending = new Pending(key, new Question(name, question.type(), question.qclass()), upstreams,
-                startNanos + config.deadline().toNanos());
+        List<InetSocketAddress> upstreams = config.upstreamsFor(key.name()).orElseThrow();
+        Name name = config.randomizeCase() ? randomCase(key.name()) : key.name();
+        pending = new Pending(key, new Question(name, RRType.of(key.type()), RRClass.of(key.qclass())), upstreams,
+                now + config.deadline().toNanos());
         pending.waiters.add(waiter);
         inFlight.put(key, pending);
-        send(pending, startNanos);
+        Pending armed = pending;
+        pending.deadlineTimer = timers.schedule(pending.deadline, () -> expire(armed));
+        send(pending, now);
     }
 
     /** Reads what came on an upstream socket (or connects and writes, over TCP). */
+    @SuppressWarnings("unchecked")
     public void onReady(SelectionKey key, long now) {
         if (key.attachment() instanceof UpstreamStream<?> stream) {
-            onStreamReady(streams.get(stream.upstream), now);
+            onStreamReady((UpstreamStream<Try>) stream, now);
             return;
         }
         // One datagram a turn: reading on until the socket is empty would cost a receive that finds nothing for
         // nearly every answer; anything left wakes the (level-triggered) selector again at once.
-        Port port = (Port) key.attachment();
+        PortPool.Port<Try> port = (PortPool.Port<Try>) key.attachment();
         in.clear();
         try {
             if (port.channel.read(in) <= 0) {
@@ -288,7 +307,7 @@ public final class Forwarder {
             return;
         }
         in.flip();
-        Try attempt = in.remaining() >= 2 ? port.tries.get(in.getShort(0) & 0xffff) : null;
+        Try attempt = in.remaining() >= 2 ? port.waiting.get(in.getShort(0) & 0xffff) : null;
         if (attempt == null) {
             dropped(port.upstream, "no query with its ID waits on that port");
         } else {
@@ -296,81 +315,124 @@ public final class Forwarder {
         }
     }
 
-    /**
-     * The kernel reported an error from the upstream (an ICMP port or host unreachable, on a connected socket):
-     * every try waiting on that socket has failed, and moves on to the next upstream at once rather than after its
-     * timeout. The socket is retired.
-     */
-    private void unreachable(Port port, IOException e, long now) {
-        String why = LogFormat.address(port.upstream) + " is unreachable"
-                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
-        retire(port);
-        for (Try attempt : List.copyOf(port.tries.values())) {
-            attempt.pending.failure = why;
-            closeSocket(attempt);
-            retryOrFinish(attempt.pending, null, now);
+    /** Closes idle upstream sockets; the loop calls it between turns. */
+    public void sweep(long now) {
+        ports.closeIdle(now);
+        for (UpstreamStream<Try> stream : List.copyOf(streams.values())) {
+            if (stream.waiting.isEmpty() && now - stream.lastUsed > PortPool.IDLE_NANOS) {
+                streams.remove(stream.upstream);
+                stream.close();
+            }
         }
     }
 
-    /** Moves on from the tries whose time is over; returns the milliseconds until the next is due, or -1. */
-    public long onTick(long now) {
-        closeIdlePorts(now);
-        for (Timeout due = nextDue(now); due != null; due = nextDue(now)) {
-            Try attempt = due.attempt;
-            if (attempt == null) {
-                continue; // it ended
-            }
-            Pending pending = attempt.pending;
-            if (pending.finished || attempt.closed || attempt != latest(pending)) {
-                continue; // answered, failed, or already followed by another try
-            }
-            pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
-                    + config.tryTimeout().toMillis() + " ms";
-            if (metrics != null) {
-                metrics.forwardTryFailed(Metrics.TryFailed.TIMEOUT);
-            }
-            if (now - pending.deadline >= 0) {
-                finish(pending, null, now);
-            } else {
-                send(pending, now);
-            }
-        }
-        Timeout first = fullWaits.peekFirst();
-        Timeout second = shortWaits.peek();
-        if (first == null || second != null && second.at - first.at < 0) {
-            first = second;
-        }
-        return first == null ? -1 : Math.max(1, (first.at - now) / 1_000_000);
-    }
-
-    /** The wait that ended first, if one has ended by {@code now}, taken off its queue. */
-    private Timeout nextDue(long now) {
-        Timeout first = fullWaits.peekFirst();
-        if (first != null && first.at - now <= 0) {
-            return fullWaits.pollFirst();
-        }
-        Timeout second = shortWaits.peek();
-        return second != null && second.at - now <= 0 ? shortWaits.poll() : null;
-    }
-
-    private static Try latest(Pending pending) {
-        return pending.open.isEmpty() ? null : pending.open.get(pending.open.size() - 1);
-    }
-
-    /** Every waiting client gets SERVFAIL now (the loop stops), and every upstream socket is closed. */
+    /** Every waiting client gets SERVFAIL (posted: the loop stops), and every upstream socket is closed. */
     public void close() {
         long now = System.nanoTime();
         for (Pending pending : List.copyOf(inFlight.values())) {
             pending.failure = "the server is stopping";
             finish(pending, null, now);
         }
-        for (List<Port> pool : List.copyOf(pools.values())) {
-            List.copyOf(pool).forEach(this::retire);
-        }
+        ports.retireAll();
         streams.values().forEach(UpstreamStream::close);
         streams.clear();
     }
 
+    /** Questions in flight. */
+    public int pending() {
+        return inFlight.size();
+    }
+
+    /** Client queries waiting. */
+    public int waiting() {
+        return waiting;
+    }
+
+    /** The questions not finished whose deadline timer is not armed: 0, always (the invariant). */
+    public int unfinishedWithoutDeadline() {
+        int broken = 0;
+        for (Pending pending : inFlight.values()) {
+            if (pending.finished || pending.deadlineTimer == null || !pending.deadlineTimer.armed()) {
+                broken++;
+            }
+        }
+        return broken;
+    }
+
+    /** Upstream sockets this loop may open at most. */
+    public int ports() {
+        return ports.size();
+    }
+
+    /** Upstream sockets open now. */
+    public int openPorts() {
+        return ports.open();
+    }
+
+    /**
+     * The kernel reported an error from the upstream (an ICMP port or host unreachable, on a connected socket):
+     * every try waiting on that socket has failed and moves on at once. The socket is closed.
+     */
+    private void unreachable(PortPool.Port<Try> port, IOException e, long now) {
+        String why = LogFormat.address(port.upstream) + " is unreachable"
+                + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
+        List<Try> failed = List.copyOf(port.waiting.values());
+        ports.closeNow(port);
+        for (Try attempt : failed) {
+            networkFailure(attempt, why, now);
+        }
+    }
+
+    private void networkFailure(Try attempt, String why, long now) {
+        Pending pending = attempt.pending;
+        closeTry(attempt);
+        if (pending.finished) {
+            return;
+        }
+        pending.failure = why;
+        observer.tryFailed(TryFailed.NETWORK);
+        afterFailure(pending, now);
+    }
+
+    /** The try's time is over: the next upstream is asked, if there is time. Its socket stays open. */
+    private void timedOut(Try attempt, long now) {
+        Pending pending = attempt.pending;
+        if (pending.finished || attempt.closed) {
+            return;
+        }
+        pending.failure = LogFormat.address(attempt.upstream) + " did not answer in "
+                + config.tryTimeout().toMillis() + " ms";
+        observer.tryFailed(TryFailed.TIMEOUT);
+        if (now - pending.deadline < 0) {
+            send(pending, now);
+        }
+    }
+
+    /** The deadline came: every client waiting gets what there is, SERVFAIL at best. */
+    private void expire(Pending pending) {
+        if (pending.finished) {
+            return;
+        }
+        for (Try attempt : pending.open) {
+            if (attempt.timeout != null && attempt.timeout.armed()) { // its time ends with the deadline's
+                pending.failure = LogFormat.address(attempt.upstream) + " did not answer by the deadline";
+                observer.tryFailed(TryFailed.TIMEOUT);
+            }
+        }
+        finish(pending, pending.lastRefusal, System.nanoTime());
+    }
+
+    /**
+     * A try failed (an error rcode, a network error): an upstream not yet asked is asked now while there is time;
+     * else, unless an earlier try is still waited for, the question ends with what there is.
+     */
+    private void afterFailure(Pending pending, long now) {
+        if (pending.next < pending.upstreams.size() && now - pending.deadline < 0) {
+            send(pending, now);
+        } else if (!pending.aTryIsWaited()) {
+            finish(pending, pending.lastRefusal, now);
+        }
+    }
 
     /** The answer in {@link #in}, from the try's upstream (its socket is connected, or the stream is to it). */
     private void received(Try attempt, long now) {
@@ -390,37 +452,86 @@ public final class Forwarder {
             drop(attempt, "its question is not the one asked, case for case");
             return;
         }
-        if (dnstap.enabled()) { // FORWARDER_RESPONSE: the answer taken, as it came
-            byte[] bytes = new byte[in.limit()];
-            in.get(0, bytes);
-            dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, attempt.stream == null ? Transport.UDP
-                    : Transport.TCP, null, attempt.upstream, attempt.sentAt, now, null, bytes));
+        if (observer.wantsMessages()) {
+            observer.received(attempt.transport(), local(attempt), attempt.upstream, in.duplicate().position(0),
+                    attempt.sentAt, now);
+        } else {
+            observer.received(attempt.transport(), null, attempt.upstream, null, attempt.sentAt, now);
+        }
+        closeTry(attempt);
+        if (pending.finished) {
+            return; // a late answer to a question already ended
         }
         pending.asking = attempt.upstream;
         pending.lastRcode = response.rcode().value();
         pending.lastMicros = (now - attempt.sentAt) / 1000;
-        if (metrics != null) {
-            metrics.upstreamAnswered(attempt.stream == null ? Transport.UDP : Transport.TCP, now - attempt.sentAt);
-        }
-        closeSocket(attempt);
+        Rcode rcode = response.rcode();
         if (response.header().tc() && attempt.stream == null) {
-            sendOverTcp(pending, attempt.upstream, now); // truncated: the same upstream, over TCP
+            sendOverTcp(pending, attempt.upstream, now, false); // truncated: the same upstream, over TCP
             return;
         }
-        retryOrFinish(pending, response, now);
+        if ((rcode.equals(Rcode.FORMERR) || rcode.equals(Rcode.NOTIMP)) && !pending.withoutEdns
+                && response.edns().isEmpty()) {
+            pending.withoutEdns = true; // an upstream that does not know EDNS (RFC 6891 section 7)
+            sendUdp(pending, attempt.upstream, now);
+            return;
+        }
+        UpstreamAnswer answer;
+        try {
+            answer = UpstreamAnswer.of(response, pending.asked, now, config.cache().maxTtl());
+        } catch (IllegalArgumentException e) {
+            pending.failure = LogFormat.address(attempt.upstream) + " sent an answer we cannot pass on: "
+                    + e.getMessage();
+            observer.tryFailed(TryFailed.NETWORK);
+            afterFailure(pending, now);
+            return;
+        }
+        if (rcode.equals(Rcode.SERVFAIL) || rcode.equals(Rcode.REFUSED)) {
+            pending.lastRefusal = answer;
+            observer.tryFailed(TryFailed.ERROR_RCODE);
+            afterFailure(pending, now);
+            return;
+        }
+        finish(pending, answer, now);
+    }
+
+    private static boolean sameQuestion(Question answered, Question asked) {
+        return answered.name().equalsExactly(asked.name()) && answered.type().equals(asked.type())
+                && answered.qclass().equals(asked.qclass());
+    }
+
+    /** Sends the question to the next upstream in turn. */
+    private void send(Pending pending, long now) {
+        InetSocketAddress upstream = pending.upstreams.get(pending.next++ % pending.upstreams.size());
+        sendUdp(pending, upstream, now);
+    }
+
+    /** Sends the question to {@code upstream} over UDP with a new ID, from a pool port. */
+    private void sendUdp(Pending pending, InetSocketAddress upstream, long now) {
+        Try attempt = begin(pending, upstream, now, false);
+        try {
+            PortPool.Port<Try> port = ports.portFor(upstream, now);
+            attempt.port = port;
+            attempt.id = ports.freeId(port);
+            port.waiting.put(attempt.id, attempt);
+            out.clear();
+            upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
+            out.flip();
+            port.channel.write(out); // a full send buffer drops it: the try then times out
+            observer.sent(Transport.UDP, port.local, upstream, out.flip(), now);
+        } catch (IOException e) {
+            networkFailure(attempt, "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage(), now);
+            return;
+        }
+        arm(attempt, now);
     }
 
     /**
      * Asks {@code upstream} again over TCP (RFC 7766 section 5), on the connection to it that is open or a new one,
      * with a new ID; it is one more try, with the same timeout.
      */
-    private void sendOverTcp(Pending pending, InetSocketAddress upstream, long now) {
-        Try attempt = new Try(pending, upstream, now);
-        pending.tries++;
-        pending.open.add(attempt);
-        if (metrics != null) {
-            metrics.forwardTry();
-        }
+    private void sendOverTcp(Pending pending, InetSocketAddress upstream, long now, boolean reconnected) {
+        Try attempt = begin(pending, upstream, now, reconnected);
         try {
             UpstreamStream<Try> stream = streams.get(upstream);
             if (stream == null) {
@@ -432,17 +543,29 @@ public final class Forwarder {
             out.clear().position(2);
             int length = upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
             out.putShort(0, (short) length).flip();
-            if (dnstap.enabled()) {
-                tapSent(attempt, Transport.TCP, out, 2, null);
-            }
-            stream.send(attempt.id, attempt, ByteBuffer.allocate(out.remaining()).put(out).flip(), now);
+            ByteBuffer framed = ByteBuffer.allocate(out.remaining()).put(out).flip();
+            stream.send(attempt.id, attempt, framed, now);
+            observer.sent(Transport.TCP, stream.local(), upstream, framed.duplicate().position(2), now);
         } catch (IOException e) {
-            pending.failure = "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage();
-            closeSocket(attempt);
-            retryOrFinish(pending, null, now);
+            networkFailure(attempt, "cannot connect to " + LogFormat.address(upstream) + ": " + e.getMessage(), now);
             return;
         }
-        waitFor(attempt, pending, now);
+        arm(attempt, now);
+    }
+
+    private Try begin(Pending pending, InetSocketAddress upstream, long now, boolean reconnected) {
+        Try attempt = new Try(pending, upstream, now, reconnected);
+        pending.asking = upstream;
+        pending.tries++;
+        pending.open.add(attempt);
+        return attempt;
+    }
+
+    /** A try sent now is waited for until the try timeout, or the deadline if sooner. */
+    private void arm(Try attempt, long now) {
+        long end = now + config.tryTimeout().toNanos();
+        long due = end - attempt.pending.deadline < 0 ? end : attempt.pending.deadline;
+        attempt.timeout = timers.schedule(due, () -> timedOut(attempt, System.nanoTime()));
     }
 
     /** Reads and writes on a connection to an upstream; if it fails, every try waiting on it has failed. */
@@ -459,179 +582,97 @@ public final class Forwarder {
                 }
             });
         } catch (IOException e) {
-            streams.remove(stream.upstream);
-            stream.close();
-            for (Try attempt : List.copyOf(stream.waiting.values())) {
-                attempt.pending.failure = LogFormat.address(stream.upstream) + " over TCP: " + e.getMessage();
-                closeSocket(attempt);
-                retryOrFinish(attempt.pending, null, now);
-            }
+            streamFailed(stream, e, now);
         }
     }
 
     /**
-     * SERVFAIL and REFUSED (or a socket error) move on to the next upstream not yet asked, while there is time; if
-     * none is left, an earlier try may still answer; anything else is final.
+     * A connection to an upstream failed: its tries are sent once more on a new connection when it was a kept one
+     * that had answered before (RFC 7766 section 6.2.3: the upstream may have closed it while idle), else they fail.
      */
-    private void retryOrFinish(Pending pending, Message response, long now) {
-        boolean failed = response == null || response.rcode().equals(Rcode.SERVFAIL)
-                || response.rcode().equals(Rcode.REFUSED);
-        if (failed && metrics != null) {
-            metrics.forwardTryFailed(response == null ? Metrics.TryFailed.NETWORK : Metrics.TryFailed.ERROR_RCODE);
-        }
-        if (!failed) {
-            finish(pending, response, now);
-        } else if (pending.next < pending.upstreams.size() && now - pending.deadline < 0) {
-            send(pending, now);
-        } else if (pending.open.isEmpty()) {
-            finish(pending, response, now);
-        }
-    }
-
-    private static boolean sameQuestion(Question answered, Question asked) {
-        return answered.name().equalsExactly(asked.name()) && answered.type().equals(asked.type())
-                && answered.qclass().equals(asked.qclass());
-    }
-
-    /**
-     * Sends the question to the next upstream with a new ID, from a new socket, or while {@link #MAX_PORTS} are open
-     * from one of them picked at random; earlier tries stay open (a late answer is still taken).
-     */
-    private void send(Pending pending, long now) {
-        InetSocketAddress upstream = pending.upstreams.get(pending.next++ % pending.upstreams.size());
-        Try attempt = new Try(pending, upstream, now);
-        pending.asking = upstream;
-        pending.tries++;
-        if (metrics != null) {
-            metrics.forwardTry();
-        }
-        pending.open.add(attempt);
-        try {
-            Port port = portFor(upstream);
-            attempt.port = port;
-            attempt.id = port.freeId(random);
-            port.tries.put(attempt.id, attempt);
-            port.lastUsed = now;
-            if (++port.uses >= USES_PER_PORT) {
-                retire(port); // no new tries on it: it closes once its own are done
+    private void streamFailed(UpstreamStream<Try> stream, IOException e, long now) {
+        streams.remove(stream.upstream, stream);
+        stream.close();
+        boolean kept = stream.answered > 0;
+        for (Try attempt : List.copyOf(stream.waiting.values())) {
+            Pending pending = attempt.pending;
+            closeTry(attempt);
+            if (pending.finished) {
+                continue;
             }
-            out.clear();
-            upstreamQuery(pending, attempt.id).encode(out, Message.MAX_LENGTH);
-            out.flip();
-            port.channel.write(out); // a full send buffer drops it: the try then times out
-            if (dnstap.enabled()) {
-                tapSent(attempt, Transport.UDP, out, 0, (InetSocketAddress) port.channel.getLocalAddress());
+            if (kept && !attempt.reconnected && now - pending.deadline < 0) {
+                sendOverTcp(pending, attempt.upstream, now, true);
+            } else {
+                pending.failure = LogFormat.address(stream.upstream) + " over TCP: " + e.getMessage();
+                observer.tryFailed(TryFailed.NETWORK);
+                afterFailure(pending, now);
             }
-        } catch (IOException e) {
-            pending.failure = "cannot send to " + LogFormat.address(upstream) + ": " + e.getMessage();
-            closeSocket(attempt);
-            retryOrFinish(pending, null, now); // the next upstream, if any is left
-            return;
         }
-        waitFor(attempt, pending, now);
-    }
-
-    /** A try sent now stops being waited for after the try timeout, or at the deadline if sooner. */
-    private void waitFor(Try attempt, Pending pending, long now) {
-        long end = now + config.tryTimeout().toNanos();
-        boolean full = end - pending.deadline < 0;
-        attempt.timeout = new Timeout(attempt, full ? end : pending.deadline);
-        (full ? fullWaits : shortWaits).add(attempt.timeout);
     }
 
     /** The question as it goes upstream: a fresh ID, the client's RD and CD, EDNS with our size and its DO. */
     private static Message upstreamQuery(Pending pending, int id) {
         Header header = new Header(id, false, Opcode.QUERY, false, false, pending.key.rd(), false, false, false,
                 pending.key.cd(), Rcode.NOERROR);
-        return new Message(header, List.of(pending.asked), List.of(), List.of(), List.of(),
-                Optional.of(Edns.of(UPSTREAM_PAYLOAD_SIZE, pending.key.dnssecOk())));
-    }
-
-    /** Answers every client waiting for this question: the upstream's answer, or SERVFAIL when there is none. */
-    private void finish(Pending pending, Message response, long now) {
-        pending.finished = true;
-        List.copyOf(pending.open).forEach(this::closeSocket);
-        inFlight.remove(pending.key);
-        waiting -= pending.waiters.size();
-        cache.store(pending.key, response, in.limit(), now);
-        for (Waiter waiter : pending.waiters) {
-            answer(waiter, pending, response, now);
-        }
-    }
-
-    /** Sends this client its view of the answer, sized for it, and logs it. */
-    private void answer(Waiter waiter, Pending pending, Message response, long now) {
-        Message query = waiter.query();
-        Message reply = replyFor(query, response);
-        Rcode rcode = reply.rcode();
-        out.clear().position(2);
-        int length = reply.encode(out, QueryHandler.responseLimit(query.edns(), waiter.transport()));
-        if (response != null && cache.enabled()) {
-            wireCache.keep(ByteBuffer.wrap(waiter.queryBytes()), waiter.transport(), out, length,
-                    cache.ttlFor(response));
-        }
-        Optional<String> unsent = waiter.answers().send(out, length);
-        waiter.answers().done();
-        if (metrics != null) {
-            metrics.response(waiter.transport(), rcode.value(), AnswerSource.FORWARDED, length,
-                    System.nanoTime() - waiter.startNanos());
-        }
-        if (log.enabled()) {
-            log.log(entry(waiter, pending, rcode, length, unsent, response == null));
-        }
-        if (dnstap.enabled()) {
-            dnstap.offer(new DnstapEvent(DnstapEvent.Role.CLIENT, waiter.transport(), waiter.client(),
-                    waiter.local(), waiter.startNanos(), System.nanoTime(), waiter.queryBytes(),
-                    PacketProcessor.sent(out, length)));
-        }
-    }
-
-    /** FORWARDER_QUERY (dnstap on): the query just sent to {@code attempt}'s upstream, {@code from} to the limit. */
-    private void tapSent(Try attempt, Transport transport, ByteBuffer query, int from, InetSocketAddress local) {
-        byte[] bytes = new byte[query.limit() - from];
-        query.get(from, bytes);
-        dnstap.offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, attempt.upstream, attempt.sentAt,
-                0, bytes, null));
+        Optional<Edns> edns = pending.withoutEdns ? Optional.empty()
+                : Optional.of(Edns.of(UPSTREAM_PAYLOAD_SIZE, pending.key.dnssecOk()));
+        return new Message(header, List.of(pending.asked), List.of(), List.of(), List.of(), edns);
     }
 
     /**
-     * The upstream's answer (null for none: SERVFAIL) as this client should see it: its own ID, question (its case)
-     * and RD/CD; RA set, AA and AD clear (we validate nothing); the upstream's rcode and records; EDNS only if the
-     * client spoke it.
+     * Ends the question: every upstream socket of it closed, the answer (or the failure) kept, and the outcome posted
+     * to each client waiting.
      */
-    private static Message replyFor(Message query, Message response) {
-        Optional<Edns> edns = query.edns().map(e -> Edns.of(QueryHandler.OUR_UDP_PAYLOAD_SIZE, e.dnssecOk()));
-        Header header = new Header(query.header().id(), true, Opcode.QUERY, false, false, query.header().rd(), true,
-                false, false, query.header().cd(), Rcode.NOERROR);
-        Rcode rcode = response == null ? Rcode.SERVFAIL : response.rcode();
-        if (rcode.extendedBits() != 0 && edns.isEmpty()) {
-            rcode = Rcode.SERVFAIL; // an extended rcode cannot be said without EDNS
+    private void finish(Pending pending, UpstreamAnswer answer, long now) {
+        pending.finished = true;
+        timers.cancel(pending.deadlineTimer);
+        List.copyOf(pending.open).forEach(this::closeTry);
+        inFlight.remove(pending.key, pending);
+        waiting -= pending.waiters.size();
+        for (Waiter waiter : pending.waiters) {
+            waitingOctets -= waiter.octets();
         }
-        Message reply = response == null
-                ? new Message(header, query.questions(), List.of(), List.of(), List.of(), edns)
-                : new Message(header, query.questions(), response.answers(), response.authority(),
-                        response.additional(), edns);
-        return reply.withRcode(rcode);
+        cache.store(pending.key, answer, now);
+        Optional<String> failure = answer != null ? Optional.empty() : Optional.of(failureNote(pending));
+        Outcome outcome = new Outcome(answer, new LogEntry.Upstream(pending.asking, pending.lastRcode,
+                pending.lastMicros, pending.tries), failure);
+        for (Waiter waiter : pending.waiters) {
+            loop.execute(() -> waiter.finished(outcome));
+        }
     }
 
-    private LogEntry entry(Waiter waiter, Pending pending, Rcode rcode, int length, Optional<String> unsent,
-            boolean failed) {
-        int start = out.position() - length;
-        boolean truncated = (out.get(start + 2) & 0x02) != 0;
-        int answers = out.getShort(start + 6) & 0xffff;
-        Optional<byte[]> response = Optional.empty();
-        if (log.wantsWire()) {
-            byte[] bytes = new byte[length];
-            out.get(start, bytes);
-            response = Optional.of(bytes);
+    /** Why there is no answer; a client at the address of an upstream we asked is named as a forwarding loop. */
+    private String failureNote(Pending pending) {
+        String why = pending.failure != null ? pending.failure : "no answer by the deadline";
+        for (Waiter waiter : pending.waiters) {
+            for (InetSocketAddress upstream : pending.upstreams) {
+                if (upstream.getAddress().equals(waiter.client())) {
+                    return why + "; a forwarding loop? " + LogFormat.address(upstream)
+                            + " asked us the question we asked it";
+                }
+            }
         }
-        long endNanos = System.nanoTime();
-        long micros = (endNanos - waiter.startNanos()) / 1000;
-        return new LogEntry.Query(LogClock.millisAt(endNanos), waiter.transport(), waiter.client(),
-                waiter.queryBytes(), rcode.value(), answers, AnswerSource.FORWARDED, truncated, length, micros,
-                response, unsent, Optional.of(new LogEntry.Upstream(pending.asking, pending.lastRcode,
-                        pending.lastMicros, pending.tries)),
-                failed ? Optional.ofNullable(pending.failure) : Optional.empty());
+        return why;
+    }
+
+    /** Ends a try: it is no longer waited for, and a socket with nothing left to wait for is closed. */
+    private void closeTry(Try attempt) {
+        if (attempt.closed) {
+            return;
+        }
+        attempt.closed = true;
+        timers.cancel(attempt.timeout);
+        attempt.pending.open.remove(attempt);
+        if (attempt.stream != null) {
+            attempt.stream.waiting.remove(attempt.id, attempt); // the connection stays for the next
+        }
+        if (attempt.port != null) {
+            ports.release(attempt.port, attempt.id, attempt);
+        }
+    }
+
+    private InetSocketAddress local(Try attempt) {
+        return attempt.port != null ? attempt.port.local : attempt.stream.local();
     }
 
     private void drop(Try attempt, String reason) {
@@ -639,113 +680,16 @@ public final class Forwarder {
         dropped(attempt.upstream, "to the query for " + asked.name() + " " + asked.type() + ": " + reason);
     }
 
-    private void dropped(SocketAddress from, String why) {
-        if (metrics != null) {
-            metrics.forwardDropped();
-        }
+    private void dropped(InetSocketAddress from, String why) {
+        observer.dropped();
         droppedSinceWarning++;
         long now = System.nanoTime();
         if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
-            warnings.accept("chivato: dropped an answer from " + LogFormat.address((InetSocketAddress) from) + " "
-                    + why + (droppedSinceWarning > 1 ? " (" + (droppedSinceWarning - 1) + " more dropped since the "
+            warnings.accept("chivato: dropped an answer from " + LogFormat.address(from) + " " + why
+                    + (droppedSinceWarning > 1 ? " (" + (droppedSinceWarning - 1) + " more dropped since the "
                     + "last such line)" : ""));
             lastWarningNanos = now;
             droppedSinceWarning = 0;
-        }
-    }
-
-    /**
-     * A socket for a new try, drawn at random from {@link #MAX_PORTS} places: one of the open sockets, or (for a
-     * place not yet taken) a new socket on a new random port. So while few queries are sent, most tries get a port of
-     * their own, and under load the open ports are shared and keep being replaced.
-     */
-    private Port portFor(InetSocketAddress upstream) throws IOException {
-        List<Port> pool = pools.computeIfAbsent(upstream, u -> new ArrayList<>());
-        int place = random.nextInt(MAX_PORTS);
-        if (place < pool.size()) {
-            return pool.get(place);
-        }
-        if (openPorts < MAX_PORTS) {
-            DatagramChannel channel = DatagramChannel.open(upstream.getAddress() instanceof Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-            try {
-                channel.configureBlocking(false);
-                channel.bind(null); // port 0: the kernel picks one at random from the ephemeral range
-                channel.connect(upstream);
-                Port port = new Port(channel, upstream);
-                channel.register(selector, SelectionKey.OP_READ, port);
-                pool.add(port);
-                openPorts++;
-                return port;
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-        }
-        if (pool.isEmpty()) {
-            throw new IOException(MAX_PORTS + " upstream sockets are open already");
-        }
-        return pool.get(random.nextInt(pool.size()));
-    }
-
-    private void retire(Port port) {
-        port.retired = true;
-        List<Port> pool = pools.get(port.upstream);
-        if (pool != null) {
-            pool.remove(port);
-        }
-        if (port.tries.isEmpty()) {
-            openPorts--;
-            closeQuietly(port.channel);
-        }
-    }
-
-    /** Closes the sockets nothing was sent from for {@link #PORT_IDLE_NANOS}, at most once a second. */
-    private void closeIdlePorts(long now) {
-        if (now - nextIdleSweep < 0) {
-            return;
-        }
-        nextIdleSweep = now + 1_000_000_000L;
-        for (List<Port> pool : List.copyOf(pools.values())) {
-            for (Port port : List.copyOf(pool)) {
-                if (port.tries.isEmpty() && now - port.lastUsed > PORT_IDLE_NANOS) {
-                    retire(port);
-                }
-            }
-        }
-        for (UpstreamStream<Try> stream : List.copyOf(streams.values())) {
-            if (stream.waiting.isEmpty() && now - stream.lastUsed > PORT_IDLE_NANOS) {
-                streams.remove(stream.upstream);
-                stream.close();
-            }
-        }
-    }
-
-    /** Ends a try: it no longer waits on its socket, and a socket with nothing left to wait for is closed. */
-    private void closeSocket(Try attempt) {
-        if (attempt.closed) {
-            return;
-        }
-        attempt.closed = true;
-        if (attempt.timeout != null) {
-            attempt.timeout.attempt = null;
-        }
-        attempt.pending.open.remove(attempt);
-        if (attempt.stream != null) {
-            attempt.stream.waiting.remove(attempt.id, attempt); // the connection stays for the next
-        }
-        Port port = attempt.port;
-        if (port != null && port.tries.remove(attempt.id, attempt) && port.tries.isEmpty() && port.retired) {
-            openPorts--;
-            closeQuietly(port.channel);
-        }
-    }
-
-    private static void closeQuietly(java.nio.channels.Channel channel) {
-        try {
-            channel.close(); // also cancels its key
-        } catch (IOException e) {
-            // closing a socket does not fail in a way that matters here
         }
     }
 

@@ -23,9 +23,10 @@ import java.util.Optional;
  * @param allowed        the clients forwarded for; the others get REFUSED for names we do not hold
  * @param tryTimeout     how long one try waits before the next upstream is asked
  * @param deadline       how long a client waits in all before it gets SERVFAIL
- * @param maxPending     client queries waiting for upstreams, per event loop; SERVFAIL beyond
+ * @param maxPending     client queries waiting for upstreams, per event loop; SERVFAIL beyond (and beyond
+ *                       {@link #MAX_PENDING_OCTETS})
  * @param randomizeCase  send the question's letters in random case (0x20) and want them back exactly
- * @param cache          how much of the upstreams' answers is kept, per event loop
+ * @param cache          how much of the upstreams' answers is kept, in all
  */
 public record Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTimeout, Duration deadline,
                          int maxPending, boolean randomizeCase, CacheLimits cache) {
@@ -34,10 +35,16 @@ public record Forwarding(List<Route> routes, List<Cidr> allowed, Duration tryTim
     public static final int MAX_PENDING = 10_000;
     /** Forwarded queries one TCP client may have waiting at once; it is not read from while at this. */
     public static final int MAX_PER_CONNECTION = 100;
+    /**
+     * Octets the client queries waiting for upstreams may hold, per event loop: each keeps what its reply and its log
+     * entry need (the query itself when small, else its header, question and EDNS), so a flood of large queries to a
+     * silent upstream is refused long before the heap is at risk.
+     */
+    public static final long MAX_PENDING_OCTETS = 16L << 20;
 
     /**
-     * The answer cache's bounds, per event loop: entries (0 turns it off), octets, and the longest time an answer
-     * is kept whatever its TTL says.
+     * The forward cache's bounds, for all the event loops together: entries (0 turns it off), octets, and the longest
+     * time an answer is kept whatever its TTL says.
      */
     public record CacheLimits(int entries, long octets, long maxTtl) {
         public static final CacheLimits DEFAULT = new CacheLimits(10_000, 64L << 20, 86_400);

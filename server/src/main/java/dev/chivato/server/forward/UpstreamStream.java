@@ -1,5 +1,6 @@
 package dev.chivato.server.forward;
 
+import dev.chivato.protocol.Header;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -16,13 +17,21 @@ import java.util.function.Consumer;
  * One TCP connection to an upstream, kept and reused (RFC 7766 section 6.2.1): queries are written as they come
  * (pipelined), answers are read as they complete and told apart by ID. Owned by one event loop.
  *
+ * <p>An upstream cannot hold the loop: at most {@link #FRAMES_PER_TURN} answers are read per turn (what is left
+ * wakes the level-triggered selector again, after the loop's other sockets had theirs), and a frame shorter than a
+ * header ends the connection.
+ *
  * @param <T> what waits for an answer
  */
 final class UpstreamStream<T> {
+    static final int FRAMES_PER_TURN = 64;
+
     final InetSocketAddress upstream;
     /** What waits on this connection, by the ID its query was sent with. */
     final Map<Integer, T> waiting = new HashMap<>();
     long lastUsed;
+    /** Answers read on it: a connection that has answered before is a kept one, worth one reconnect if it dies. */
+    int answered;
     private final SocketChannel channel;
     private final SelectionKey key;
     private final ArrayDeque<ByteBuffer> outgoing = new ArrayDeque<>();
@@ -30,6 +39,7 @@ final class UpstreamStream<T> {
     /** The answer being read, or null while its length is. */
     private ByteBuffer message;
     private boolean connected;
+    private boolean closed;
 
     private UpstreamStream(InetSocketAddress upstream, SocketChannel channel, SelectionKey key, boolean connected) {
         this.upstream = upstream;
@@ -68,6 +78,15 @@ final class UpstreamStream<T> {
         return id;
     }
 
+    /** Our end of the connection (null before it is bound), for dnstap and the capture. */
+    InetSocketAddress local() {
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException closed) {
+            return null;
+        }
+    }
+
     /** Queues a query (its 2 octets of length first) for {@code waiter}, which waits under {@code id}. */
     void send(int id, T waiter, ByteBuffer framedQuery, long now) {
         waiting.put(id, waiter);
@@ -76,7 +95,7 @@ final class UpstreamStream<T> {
         interest();
     }
 
-    /** Connects, writes what is queued, and hands each whole answer read to {@code answers}. */
+    /** Connects, writes what is queued, and hands each whole answer read (at most a turn's) to {@code answers}. */
     void onReady(Consumer<ByteBuffer> answers) throws IOException {
         if (key.isConnectable() && channel.finishConnect()) {
             connected = true;
@@ -95,7 +114,7 @@ final class UpstreamStream<T> {
     }
 
     private void read(Consumer<ByteBuffer> answers) throws IOException {
-        while (true) {
+        for (int frames = 0; frames < FRAMES_PER_TURN; ) {
             ByteBuffer into = message == null ? length : message;
             int read = channel.read(into);
             if (read < 0) {
@@ -105,11 +124,21 @@ final class UpstreamStream<T> {
                 return;
             }
             if (message == null) {
-                message = ByteBuffer.allocate(length.getShort(0) & 0xffff); // at most 65535: the format's bound
+                int size = length.getShort(0) & 0xffff;
+                if (size < Header.LENGTH) {
+                    throw new IOException("the upstream sent a frame of " + size + " octets, shorter than a header");
+                }
+                message = ByteBuffer.allocate(size); // at most 65535: the format's bound
                 length.clear();
             } else {
-                answers.accept(message.flip());
+                frames++;
+                answered++;
+                ByteBuffer answer = message.flip();
                 message = null;
+                answers.accept(answer);
+                if (closed) {
+                    return;
+                }
             }
         }
     }
@@ -123,6 +152,7 @@ final class UpstreamStream<T> {
     }
 
     void close() {
+        closed = true;
         try {
             channel.close();
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package dev.chivato.server.log;
 
+import dev.chivato.protocol.QueryView;
+import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import java.net.InetSocketAddress;
@@ -7,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One entry of the query log. The event loop only copies the query's bytes and notes what it answered; the log's
- * writer thread decodes the query to write its name, type and flags, off the hot path.
+ * One entry of the query log. The event loop only copies the query's bytes and notes what it answered, with the view
+ * it made of the query; the log's writer thread reads the name, type and flags through that view, off the hot path.
  */
 public sealed interface LogEntry {
     long timeMillis();
@@ -59,21 +61,36 @@ public sealed interface LogEntry {
     }
 
     /**
-     * A query that decoded (or that the answer cache answered, which only takes well-formed ones).
+     * A query with a view (its frame is whole), and what became of it.
      *
+     * @param view          the view the event loop made of {@code query}: the writer reads the query through it
      * @param rcode         the full response code sent, or -1 when the message was dropped
      * @param responseSize  octets of the answer, 0 when dropped
      */
-    record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
-                 int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
+    record Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, QueryView view,
+                 int rcode, int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
                  Optional<byte[]> response, Optional<String> unsent, Optional<Upstream> upstream,
                  Optional<String> note) implements Exchange {
-        /** A query answered here, from our data or with an error. */
+        public Query {
+            if (view.length() != query.length) {
+                throw new IllegalArgumentException("the view is not of this query");
+            }
+        }
+
+        /** A query answered here, from our data or with an error; its view made from it. */
         public Query(long timeMillis, Transport transport, InetSocketAddress client, byte[] query, int rcode,
                 int answerCount, AnswerSource source, boolean truncated, int responseSize, long micros,
                 Optional<byte[]> response, Optional<String> unsent) {
-            this(timeMillis, transport, client, query, rcode, answerCount, source, truncated, responseSize, micros,
-                    response, unsent, Optional.empty(), Optional.empty());
+            this(timeMillis, transport, client, query, viewOf(query), rcode, answerCount, source, truncated,
+                    responseSize, micros, response, unsent, Optional.empty(), Optional.empty());
+        }
+
+        private static QueryView viewOf(byte[] query) {
+            try {
+                return QueryView.of(query);
+            } catch (WireFormatException e) {
+                throw new IllegalArgumentException("a logged query has a view: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,15 +1,14 @@
 package dev.chivato.server.log;
 
 import dev.chivato.protocol.Addresses;
-import dev.chivato.protocol.Edns;
 import dev.chivato.protocol.Explainer;
-import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Hex;
-import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
-import dev.chivato.protocol.WireFormatException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
@@ -63,8 +62,8 @@ public enum LogFormat {
             appendAddress(line, exchange.client());
             line.append(' ');
             if (entry instanceof LogEntry.Query q) {
-                line.append("id=").append(idOf(q.query())).append(' ');
-                appendQuestionPart(line, q.query());
+                line.append("id=").append(q.view().id()).append(' ');
+                appendQuestionPart(line, q.query(), q.view());
                 if (q.rcode() < 0) {
                     line.append(" -> dropped");
                 } else {
@@ -149,8 +148,8 @@ public enum LogFormat {
             json.appendConstant("\",");
             if (entry instanceof LogEntry.Query q) {
                 field(json, "kind", "query");
-                number(json, "id", idOf(q.query()));
-                appendQuestionPart(json, q.query());
+                number(json, "id", q.view().id());
+                appendQuestionPart(json, q.query(), q.view());
                 field(json, "rcode", q.rcode() < 0 ? null : rcodeName(q.rcode()));
                 number(json, "answers", q.answerCount());
                 field(json, "source", q.source().label());
@@ -237,11 +236,12 @@ public enum LogFormat {
 
 
     /**
-     * The part of a query's line that its octets after the id decide (opcode, flags, question, EDNS), read from the
-     * query by the writer thread. Hosts ask the same few questions over and over, and decoding one again costs more
-     * than the rest of its line, so each writer thread keeps what it last wrote for the same octets.
+     * The part of a query's line that its octets after the id decide (opcode, flags, question, EDNS), read by the
+     * writer thread from the query through the view the event loop made of it: nothing is decoded again. Hosts ask the
+     * same few questions over and over, and the name's text costs more than the rest of the line, so each writer
+     * thread keeps what it last wrote for the same octets.
      */
-    void appendQuestionPart(LogLine line, byte[] query) {
+    void appendQuestionPart(LogLine line, byte[] query, QueryView view) {
         WriterMemory memory = WriterMemory.OF_THREAD.get();
         QuestionParts parts = memory.questionParts[ordinal()];
         int slot = parts.slotOf(query);
@@ -249,7 +249,7 @@ public enum LogFormat {
             return;
         }
         int start = line.length();
-        QueryFacts f = QueryFacts.of(query);
+        QueryFacts f = QueryFacts.of(query, view);
         if (this == JSON) {
             field(line, "opcode", f.opcode().toString());
             bool(line, "rd", f.rd());
@@ -390,24 +390,14 @@ public enum LogFormat {
         return Hex.format(packet, 0, Math.min(32, packet.length));
     }
 
-    /** What the log says of a query, read from its bytes by the writer thread. */
+    /** What the log says of a query, read from its bytes through its view by the writer thread. */
     private record QueryFacts(int id, Opcode opcode, boolean rd, boolean cd, boolean dnssecOk,
                               Optional<Question> question, int ednsSize) {
-        static QueryFacts of(byte[] query) {
-            try {
-                Message message = Message.decode(query);
-                Header header = message.header();
-                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(),
-                        message.edns().map(Edns::dnssecOk).orElse(false), message.question(),
-                        message.edns().map(Edns::udpPayloadSize).orElse(-1));
-            } catch (WireFormatException e) {
-                // Only decodable queries are logged as queries; read what the header says all the same.
-                int flags = query.length >= 4 ? (query[2] & 0xff) << 8 | query[3] & 0xff : 0;
-                Header header = Header.fromWire(query.length >= 2 ? (query[0] & 0xff) << 8 | query[1] & 0xff : 0,
-                        flags);
-                return new QueryFacts(header.id(), header.opcode(), header.rd(), header.cd(), false,
-                        Optional.empty(), -1);
-            }
+        static QueryFacts of(byte[] query, QueryView view) {
+            Optional<Question> question = view.hasQuestion() ? Optional.of(new Question(view.name(query),
+                    RRType.of(view.qtype()), RRClass.of(view.qclass()))) : Optional.empty();
+            return new QueryFacts(view.id(), Opcode.of(view.opcode()), view.rd(), view.cd(), view.dnssecOk(),
+                    question, view.hasEdns() ? view.udpPayloadSize() : -1);
         }
 
         String flagsText() {

@@ -4,6 +4,7 @@ import dev.chivato.protocol.Rcode;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.QueryLog;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -127,7 +128,7 @@ public final class Metrics {
         long opened;
         long tries;
         final Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
-        final long[] triesFailed = new long[TryFailed.values().length];
+        final long[] triesFailed = new long[Forwarder.TryFailed.values().length];
         long dropped;
         /** Reloads in which every source read well, and those in which some kept their old version. */
         final long[] reloads = new long[2];
@@ -190,18 +191,9 @@ public final class Metrics {
         serving(zoneSerials);
     }
 
-    /** Why an upstream try did not give the answer. */
-    public enum TryFailed {
-        /** No answer within the try's time. */
-        TIMEOUT,
-        /** The upstream answered SERVFAIL or REFUSED. */
-        ERROR_RCODE,
-        /** The socket or connection failed. */
-        NETWORK;
-
-        String label() {
-            return name().toLowerCase(java.util.Locale.ROOT).replace("error_rcode", "servfail_or_refused");
-        }
+    private static String label(Forwarder.TryFailed why) {
+        return why == Forwarder.TryFailed.ERROR_RCODE ? "servfail_or_refused"
+                : why.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A query sent upstream (each try counts). */
@@ -209,7 +201,7 @@ public final class Metrics {
         mine.get().tries++;
     }
 
-    public void forwardTryFailed(TryFailed why) {
+    public void forwardTryFailed(Forwarder.TryFailed why) {
         mine.get().triesFailed[why.ordinal()]++;
     }
 
@@ -250,7 +242,7 @@ public final class Metrics {
         long opened = 0;
         long tries = 0;
         long dropped = 0;
-        long[] triesFailed = new long[TryFailed.values().length];
+        long[] triesFailed = new long[Forwarder.TryFailed.values().length];
         long[] reloads = new long[2];
         long[] closed = new long[Closed.values().length];
         for (Counts counts : all) {
@@ -302,8 +294,8 @@ public final class Metrics {
         }
         CounterSnapshot.Builder failedTries = CounterSnapshot.builder().name("chivato_forward_tries_failed")
                 .help("Upstream tries that gave no answer, by why");
-        for (TryFailed why : TryFailed.values()) {
-            failedTries.dataPoint(point(triesFailed[why.ordinal()], "reason", why.label()));
+        for (Forwarder.TryFailed why : Forwarder.TryFailed.values()) {
+            failedTries.dataPoint(point(triesFailed[why.ordinal()], "reason", label(why)));
         }
         QueryLog queryLog = log;
         GaugeSnapshot.Builder logQueue = GaugeSnapshot.builder().name("chivato_log_queue")

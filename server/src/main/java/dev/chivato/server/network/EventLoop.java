@@ -1,7 +1,7 @@
 package dev.chivato.server.network;
 
+import dev.chivato.server.core.Timers;
 import dev.chivato.server.core.Transport;
-import dev.chivato.server.forward.Answers;
 import dev.chivato.server.forward.ForwardCache;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogFormat;
@@ -17,83 +17,119 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * One thread and the selector it alone owns (as in the JDK's own HTTP server): its UDP sockets, its TCP listening
- * sockets and the connections they accepted. Buffers are this loop's and reused for every message.
+ * sockets, the connections they accepted, its upstream sockets, its timers and its task queue. Each turn it handles
+ * what the selector found, then the tasks posted to it (answers that came later, connections to go on with), then
+ * the timers due. Buffers are this loop's and reused for every message.
+ *
+ * <p>Failure policy: whatever one request, connection, socket or task throws (a {@link RuntimeException}) costs that
+ * one thing, with a line on stderr; only a JVM {@link Error} (or a selector that fails) stops the loop, and with it
+ * the whole server, loudly. Running out of descriptors on accept pauses accepting for {@link #ACCEPT_PAUSE_NANOS}, as
+ * NSD's slow accept does, while UDP and the open connections go on.
  */
-final class EventLoop implements Runnable {
+final class EventLoop implements Runnable, Executor {
     /** Datagrams handled per wake-up of one socket at most, before the others get a turn. */
     private static final int DATAGRAMS_PER_TURN = 64;
     private static final long SWEEP_INTERVAL_MILLIS = 250;
+    /** How long accepting stops after accept() failed (EMFILE, ENFILE). */
+    static final long ACCEPT_PAUSE_NANOS = 500_000_000L;
+    private static final long ACCEPT_WARNING_INTERVAL_NANOS = 10_000_000_000L;
 
     private final Selector selector;
-    private final PacketProcessor processor;
+    private final Service service;
     private final ServerConfig config;
     private final AtomicInteger openConnections;
     private final MemoryBudget tcpMemory;
     /** Told when this loop cannot go on, so the whole server stops instead of living on half-deaf. */
     private final Consumer<Throwable> onFailure;
-    /** Lines for the operator (stderr in the real server). */
-    private final Consumer<String> warnings;
     private final ByteBuffer datagramIn = ByteBuffer.allocateDirect(0xffff);
-    private final ByteBuffer datagramOut = ByteBuffer.allocateDirect(0xffff);
-    private final ByteBuffer streamOut = ByteBuffer.allocate(2 + 0xffff);
-    private final DatagramResponder datagramResponder = new DatagramResponder();
+    /** Where a transfer writes each of its messages before the connection queues it. */
+    private final ByteBuffer streamScratch = ByteBuffer.allocate(2 + 0xffff);
+    private final DatagramDestination datagramDestination = new DatagramDestination();
     private final Set<TcpConnection> connections = new HashSet<>();
     /** Numbers connections in the order they were accepted: of two idle since the same wake-up, the older goes. */
     private long accepted;
     private static final Comparator<TcpConnection> IDLEST_FIRST =
             Comparator.comparingLong(TcpConnection::lastActivityNanos).thenComparingLong(c -> c.serial);
     private final List<SelectableChannel> listeners = new ArrayList<>();
+    private final Timers timers = new Timers();
+    /** Tasks posted from this loop's own thread, and from others (those wake the selector). */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private final ConcurrentLinkedQueue<Runnable> posted = new ConcurrentLinkedQueue<>();
+    private volatile Thread thread;
     /** This loop's queries waiting for upstream servers; null when nothing is forwarded. */
     private final Forwarder forwarder;
+    private final ExchangePath path;
     private volatile boolean running = true;
+    private long lastAcceptWarning = System.nanoTime() - ACCEPT_WARNING_INTERVAL_NANOS;
+    private long acceptFailuresSinceWarning;
 
     /** {@code forwardCache} is the one all loops share, or null when nothing is forwarded. */
-    EventLoop(PacketProcessor processor, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
-            ForwardCache forwardCache, Consumer<Throwable> onFailure, Consumer<String> warnings) throws IOException {
+    EventLoop(Service service, ServerConfig config, AtomicInteger openConnections, MemoryBudget tcpMemory,
+            ForwardCache forwardCache, int upstreamPorts, Consumer<Throwable> onFailure) throws IOException {
         this.selector = Selector.open();
-        this.processor = processor;
+        this.service = service;
         this.config = config;
         this.openConnections = openConnections;
         this.tcpMemory = tcpMemory;
         this.onFailure = onFailure;
-        this.warnings = warnings;
         this.forwarder = config.forwarding().enabled()
-                ? new Forwarder(selector, config.forwarding(), forwardCache, processor.log(), warnings,
-                        processor::keepForwarded, processor.metrics(), processor.dnstap()) : null;
+                ? new Forwarder(selector, config.forwarding(), forwardCache, timers, this,
+                        new UpstreamTap(service), service::warn, upstreamPorts) : null;
+        this.path = new ExchangePath(service, forwarder, this);
+    }
+
+    /** What a UDP socket's key carries: its address, and how many datagrams its next turn reads. */
+    private static final class DatagramSocket {
+        final InetSocketAddress local;
+        /**
+         * Reading until the socket is empty costs a receive that finds nothing on every turn: a third system call per
+         * query when queries come one per wake-up, as they do below saturation. So a turn reads as many as the last
+         * one found, twice that when the last one stopped with more perhaps waiting (the selector is level-triggered:
+         * whatever is left wakes it again at once).
+         */
+        int datagrams = 1;
+
+        DatagramSocket(InetSocketAddress local) {
+            this.local = local;
+        }
     }
 
     void add(DatagramChannel channel) throws IOException {
         channel.configureBlocking(false);
-        channel.register(selector, SelectionKey.OP_READ, new ReadBudget());
+        channel.register(selector, SelectionKey.OP_READ,
+                new DatagramSocket((InetSocketAddress) channel.getLocalAddress()));
         listeners.add(channel);
-    }
-
-    /**
-     * How many datagrams a UDP socket's next turn reads. Reading until the socket is empty costs a receive that finds
-     * nothing on every turn: a third system call per query when queries come one per wake-up, as they do below
-     * saturation. So a turn reads as many as the last one found, twice that when the last one stopped with more
-     * perhaps waiting (the selector is level-triggered: whatever is left wakes it again at once).
-     */
-    private static final class ReadBudget {
-        int datagrams = 1;
     }
 
     void add(ServerSocketChannel channel) throws IOException {
         channel.configureBlocking(false);
         channel.register(selector, SelectionKey.OP_ACCEPT);
         listeners.add(channel);
+    }
+
+    /** Runs {@code task} on this loop's thread, after the work in hand: never inside whoever posts it. */
+    @Override
+    public void execute(Runnable task) {
+        if (Thread.currentThread() == thread) {
+            tasks.add(task);
+        } else {
+            posted.add(task);
+            selector.wakeup();
+        }
     }
 
     /** Asks the loop to stop; it finishes the message in hand, sends what is pending, and closes its sockets. */
@@ -104,35 +140,42 @@ final class EventLoop implements Runnable {
 
     @Override
     public void run() {
+        thread = Thread.currentThread();
         long idleNanos = config.idleTimeout().toNanos();
         long ioNanos = config.ioTimeout().toNanos();
         long nextSweep = System.nanoTime();
         try {
             long wait = SWEEP_INTERVAL_MILLIS;
             while (running) {
-                selector.select(wait);
+                if (tasks.isEmpty() && posted.isEmpty()) {
+                    selector.select(wait);
+                } else {
+                    selector.selectNow();
+                }
                 long now = System.nanoTime();
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext() && running) {
                     SelectionKey key = keys.next();
                     keys.remove();
-                    handle(key, now);
+                    handleGuarded(key, now);
                 }
-                wait = SWEEP_INTERVAL_MILLIS;
-                if (forwarder != null) { // until the next upstream try is due, if sooner
-                    long due = forwarder.onTick(System.nanoTime());
-                    wait = due < 0 ? wait : Math.min(wait, due);
-                }
+                runTasks();
+                long due = timers.runDue(System.nanoTime(), this::taskFailed);
+                runTasks();
+                wait = due < 0 ? SWEEP_INTERVAL_MILLIS : Math.max(1, Math.min(SWEEP_INTERVAL_MILLIS, due / 1_000_000));
                 if (tcpMemory.exceeded()) {
                     closeLargest();
                 }
                 if (now - nextSweep >= 0) {
                     closeTimedOut(now, idleNanos, ioNanos);
+                    if (forwarder != null) {
+                        forwarder.sweep(now);
+                    }
                     nextSweep = now + SWEEP_INTERVAL_MILLIS * 1_000_000;
                 }
             }
         } catch (Throwable failure) {
-            // Not one client's problem (those are handled below): this loop cannot serve any more.
+            // An Error, or a selector that fails: this loop cannot serve any more.
             running = false;
             onFailure.accept(failure);
         } finally {
@@ -140,7 +183,41 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void handle(SelectionKey key, long now) throws IOException {
+    /** The tasks posted so far (those they post run in the next round, after the selector had its turn). */
+    private void runTasks() {
+        for (Runnable task; (task = posted.poll()) != null; ) {
+            tasks.add(task);
+        }
+        for (int n = tasks.size(); n > 0; n--) {
+            Runnable task = tasks.poll();
+            try {
+                task.run();
+            } catch (RuntimeException bug) {
+                taskFailed(bug);
+            }
+        }
+    }
+
+    private void taskFailed(RuntimeException bug) {
+        service.warn("chivato: internal error in a task of the event loop: " + bug);
+    }
+
+    /** One key's turn; whatever goes wrong costs that socket or connection only. */
+    private void handleGuarded(SelectionKey key, long now) {
+        try {
+            handle(key, now);
+        } catch (RuntimeException bug) {
+            if (key.attachment() instanceof TcpConnection connection) {
+                service.warn("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
+                        + " after an internal error: " + bug);
+                close(connection, Metrics.Closed.ERROR);
+            } else {
+                service.warn("chivato: internal error on a socket of the event loop: " + bug);
+            }
+        }
+    }
+
+    private void handle(SelectionKey key, long now) {
         if (!key.isValid()) {
             return;
         }
@@ -150,9 +227,9 @@ final class EventLoop implements Runnable {
         }
         SelectableChannel channel = key.channel();
         if (channel instanceof DatagramChannel datagrams) {
-            receiveDatagrams(datagrams, (ReadBudget) key.attachment());
+            receiveDatagrams(datagrams, (DatagramSocket) key.attachment());
         } else if (channel instanceof ServerSocketChannel server) {
-            accept(server, now);
+            accept(server, key, now);
         } else {
             serve((TcpConnection) key.attachment(), key, now);
         }
@@ -173,89 +250,48 @@ final class EventLoop implements Runnable {
             }
         } catch (IOException e) {
             close(connection, Metrics.Closed.CLIENT); // the client reset or vanished
-        } catch (RuntimeException bug) {
-            warnings.accept("chivato: closing the TCP connection from " + LogFormat.address(connection.client)
-                    + " after an internal error: " + bug);
-            close(connection, Metrics.Closed.ERROR);
         }
     }
 
-    /** Sends a datagram answer at once; says why when the socket did not take it. */
-    private static final class DatagramResponder implements PacketProcessor.Responder {
-        private static final Optional<String> BUFFER_FULL = Optional.of("the socket's send buffer is full");
-        DatagramChannel channel;
-        InetSocketAddress client;
-
-        @Override
-        public InetSocketAddress local() {
-            return PacketProcessor.Responder.localOf(channel);
-        }
-
-        @Override
-        public Optional<String> respond(ByteBuffer out, int length) {
-            int end = out.position();
-            out.limit(end).position(end - length);
-            try {
-                return channel.send(out, client) == 0 ? BUFFER_FULL : Optional.empty();
-            } catch (IOException e) {
-                // e.g. the client's port is unreachable: that answer is lost, the loop goes on
-                return Optional.of(String.valueOf(e.getMessage()));
-            } finally {
-                out.position(end); // where the log reads the answer back from
-            }
-        }
-
-        /** The same socket and client, kept for an answer that comes later. */
-        @Override
-        public Answers later() {
-            DatagramResponder kept = new DatagramResponder();
-            kept.channel = channel;
-            kept.client = client;
-            return new Answers() {
-                @Override
-                public Optional<String> send(ByteBuffer out, int length) {
-                    return kept.respond(out, length);
-                }
-
-                @Override
-                public void done() {
-                }
-            };
-        }
-    }
-
-    private void receiveDatagrams(DatagramChannel channel, ReadBudget budget) throws IOException {
-        datagramResponder.channel = channel;
-        int turn = budget.datagrams;
+    private void receiveDatagrams(DatagramChannel channel, DatagramSocket socket) {
+        int turn = socket.datagrams;
         for (int i = 0; i < turn; i++) {
             datagramIn.clear();
-            // The address object receive() returns is the one we reply to: no copy, no lookup.
-            InetSocketAddress client = (InetSocketAddress) channel.receive(datagramIn);
+            InetSocketAddress client;
+            try {
+                // The address object receive() returns is the one we reply to: no copy, no lookup.
+                client = (InetSocketAddress) channel.receive(datagramIn);
+            } catch (IOException e) {
+                service.warn("chivato: cannot receive on " + LogFormat.address(socket.local) + ": " + e.getMessage());
+                return;
+            }
             if (client == null) {
-                budget.datagrams = Math.max(1, i);
+                socket.datagrams = Math.max(1, i);
                 return;
             }
             datagramIn.flip();
-            datagramOut.clear();
-            datagramResponder.client = client;
-            try {
-                processor.process(datagramIn, datagramOut, Transport.UDP, client, datagramResponder, forwarder);
-            } catch (RuntimeException bug) {
-                // past the processor's own guard (its logging, say): that datagram is lost, the loop goes on
-                warnings.accept("chivato: dropped a datagram from " + LogFormat.address(client)
-                        + " after an internal error: " + bug);
-            }
+            datagramDestination.set(channel, socket.local, client);
+            path.receive(datagramIn, Transport.UDP, client, datagramDestination);
         }
-        budget.datagrams = Math.min(DATAGRAMS_PER_TURN, 2 * turn);
+        socket.datagrams = Math.min(DATAGRAMS_PER_TURN, 2 * turn);
     }
 
-    private void accept(ServerSocketChannel server, long now) throws IOException {
-        SocketChannel channel;
-        while ((channel = server.accept()) != null) {
+    private void accept(ServerSocketChannel server, SelectionKey key, long now) {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (IOException e) {
+                pauseAccepting(key, e, now); // out of descriptors (EMFILE, ENFILE), or out of memory for sockets
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
             if (openConnections.incrementAndGet() > config.maxConnections()) {
                 openConnections.decrementAndGet();
                 if (!closeIdlest()) {
-                    channel.close(); // full of busy clients: refuse this one
+                    closeQuietly(channel); // full of busy clients: refuse this one
                     continue;
                 }
                 openConnections.incrementAndGet();
@@ -263,20 +299,41 @@ final class EventLoop implements Runnable {
             try {
                 channel.configureBlocking(false);
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                TcpConnection connection = new TcpConnection(channel, key,
-                        (InetSocketAddress) channel.getRemoteAddress(), processor, streamOut, tcpMemory, now,
-                        accepted++, forwarder, c -> close(c, Metrics.Closed.CLIENT));
-                key.attach(connection);
+                SelectionKey connectionKey = channel.register(selector, SelectionKey.OP_READ);
+                TcpConnection connection = new TcpConnection(channel, connectionKey,
+                        (InetSocketAddress) channel.getRemoteAddress(), path, streamScratch, tcpMemory, now,
+                        accepted++, this, c -> close(c, Metrics.Closed.CLIENT));
+                connectionKey.attach(connection);
                 connections.add(connection);
-                if (processor.metrics() != null) {
-                    processor.metrics().connectionOpened();
+                if (service.metrics() != null) {
+                    service.metrics().connectionOpened();
                 }
             } catch (IOException | RuntimeException e) {
                 // the client left while being set up: give its place back
                 openConnections.decrementAndGet();
                 closeQuietly(channel);
             }
+        }
+    }
+
+    /**
+     * accept() failed: stop accepting on this socket for {@link #ACCEPT_PAUSE_NANOS} (the connection stays queued in
+     * the kernel), and say so at most every ten seconds.
+     */
+    private void pauseAccepting(SelectionKey key, IOException why, long now) {
+        key.interestOps(0);
+        timers.schedule(now + ACCEPT_PAUSE_NANOS, () -> {
+            if (key.isValid()) {
+                key.interestOps(SelectionKey.OP_ACCEPT);
+            }
+        });
+        acceptFailuresSinceWarning++;
+        if (now - lastAcceptWarning >= ACCEPT_WARNING_INTERVAL_NANOS) {
+            service.warn("chivato: cannot accept TCP connections (" + why.getMessage() + "); accepting again in "
+                    + ACCEPT_PAUSE_NANOS / 1_000_000 + " ms" + (acceptFailuresSinceWarning > 1
+                    ? " (" + (acceptFailuresSinceWarning - 1) + " more such pauses since the last such line)" : ""));
+            lastAcceptWarning = now;
+            acceptFailuresSinceWarning = 0;
         }
     }
 
@@ -310,7 +367,7 @@ final class EventLoop implements Runnable {
             closed++;
         }
         if (closed > 0) {
-            warnings.accept("chivato: TCP buffers over their budget of " + tcpMemory.limit() + " octets: closed "
+            service.warn("chivato: TCP buffers over their budget of " + tcpMemory.limit() + " octets: closed "
                     + closed + " connections holding " + freed + " octets");
         }
     }
@@ -342,9 +399,9 @@ final class EventLoop implements Runnable {
         connection.markClosed();
         if (connections.remove(connection)) {
             openConnections.decrementAndGet();
-            connection.release();
-            if (processor.metrics() != null) {
-                processor.metrics().connectionClosed(why);
+            connection.releaseMemory();
+            if (service.metrics() != null) {
+                service.metrics().connectionClosed(why);
             }
         }
         connection.key.cancel();
@@ -359,10 +416,20 @@ final class EventLoop implements Runnable {
         }
     }
 
+    /** This loop's forwarder, or null: for tests that hold its invariants. */
+    Forwarder forwarder() {
+        return forwarder;
+    }
+
     /** Stops reading, gives pending answers a moment to go out, and closes everything this loop owns. */
     void shutDown() {
-        if (forwarder != null) {
-            forwarder.close(); // every client still waiting gets SERVFAIL, sent below with the rest
+        try {
+            if (forwarder != null) {
+                forwarder.close(); // every client still waiting gets SERVFAIL, posted: sent below with the rest
+            }
+            runTasks();
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error while stopping: " + bug);
         }
         listeners.forEach(EventLoop::closeQuietly);
         long deadline = System.nanoTime() + 1_000_000_000L;

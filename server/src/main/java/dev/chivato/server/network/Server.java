@@ -2,6 +2,7 @@ package dev.chivato.server.network;
 
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.forward.ForwardCache;
+import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.LogFormat;
 import java.io.IOException;
 import java.net.BindException;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The running server: for each listen address, one UDP and one TCP socket per event loop, all bound to the same port
@@ -52,15 +52,9 @@ public final class Server implements AutoCloseable {
         this.failure = failure;
     }
 
-    /** Binds and starts serving; lines for the operator go to stderr. */
-    public static Server start(ServerConfig config, PacketProcessor processor) throws IOException {
-        return start(config, processor, System.err::println);
-    }
-
-    /** Binds and starts serving, with lines for the operator going to {@code warnings}. */
-    public static Server start(ServerConfig config, PacketProcessor processor, Consumer<String> warnings)
-            throws IOException {
-        Server server = bind(config, processor, warnings);
+    /** Binds and starts serving; lines for the operator go where the service says. */
+    public static Server start(ServerConfig config, Service service) throws IOException {
+        Server server = bind(config, service);
         server.start();
         return server;
     }
@@ -69,8 +63,7 @@ public final class Server implements AutoCloseable {
      * Binds every socket, without serving yet: a caller can say where it listens before the first query arrives.
      * Queries that arrive meanwhile wait in the sockets.
      */
-    public static Server bind(ServerConfig config, PacketProcessor processor, Consumer<String> warnings)
-            throws IOException {
+    public static Server bind(ServerConfig config, Service service) throws IOException {
         AtomicInteger openConnections = new AtomicInteger();
         MemoryBudget tcpMemory = new MemoryBudget(config.tcpMemory());
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -79,9 +72,10 @@ public final class Server implements AutoCloseable {
         try {
             ForwardCache forwardCache = config.forwarding().enabled()
                     ? new ForwardCache(config.forwarding().cache()) : null;
+            int ports = Forwarder.portsPerLoop(config.threads(), config.listen().size(), config.maxConnections());
             for (int i = 0; i < config.threads(); i++) {
-                loops.add(new EventLoop(processor, config, openConnections, tcpMemory, forwardCache, failure::complete,
-                        warnings));
+                loops.add(new EventLoop(service, config, openConnections, tcpMemory, forwardCache, ports,
+                        failure::complete));
             }
             for (InetSocketAddress address : config.listen()) {
                 InetSocketAddress actual = bindAll(address, loops);
@@ -182,6 +176,11 @@ public final class Server implements AutoCloseable {
                 // closing anyway
             }
         }
+    }
+
+    /** The loops' forwarders (none when nothing is forwarded): for tests that hold their invariants. */
+    public List<Forwarder> forwarders() {
+        return loops.stream().map(EventLoop::forwarder).filter(java.util.Objects::nonNull).toList();
     }
 
     public List<Bound> bound() {

@@ -2,8 +2,6 @@ package dev.chivato.server.network;
 
 import dev.chivato.protocol.Header;
 import dev.chivato.server.core.Transport;
-import dev.chivato.server.forward.Answers;
-import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.forward.Forwarding;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,20 +10,28 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * One TCP client (RFC 1035 section 4.2.2, RFC 7766): messages framed by a 2-octet length, any number of them
- * pipelined, answered in order. Owned by one event loop thread; nothing here is shared but the memory budget.
+ * pipelined, answered as their answers are ready (a forwarded one may come after later ones, section 6.2.1.1). Owned
+ * by one event loop thread; nothing here is shared but the memory budget.
  *
- * <p>Memory is bounded before anything is answered: a message is answered only while the unsent answers are under
- * {@link #MAX_PENDING_OUTPUT}, and reading stops until they drain, so a client that never reads holds at most that
- * plus one answer plus one message being read. Whole messages already read wait in the input buffer, which shrinks
- * back once a large message is gone.
+ * <p>Memory is bounded before anything is answered: a message is answered only while the unsent answers, with
+ * {@link #RESERVED_PER_FORWARD} octets set aside for each answer still owed by an upstream, are under
+ * {@link #MAX_PENDING_OUTPUT}, and reading stops until they drain, so a client that never reads holds at most about
+ * that plus one answer plus one message being read. Whole messages already read wait in the input buffer, which
+ * shrinks back once a large message is gone.
+ *
+ * <p>An answer that comes later is queued by the completion path ({@link #send}); the connection then goes on with
+ * what waited in a task of its own ({@link #release}), never inside the completion.
  */
-final class TcpConnection implements PacketProcessor.Responder {
+final class TcpConnection implements Destination {
     /** Stop answering (and reading) while a client's unsent answers are at least this. */
     static final int MAX_PENDING_OUTPUT = 128 * 1024;
+    /** Octets of the output cap set aside for each answer an upstream still owes: the cap covers those too. */
+    static final int RESERVED_PER_FORWARD = MAX_PENDING_OUTPUT / Forwarding.MAX_PER_CONNECTION;
     /** Octets per second a client must take, over each I/O timeout, while answers wait for it. */
     static final int MIN_OUTPUT_RATE = 1024;
     private static final int INITIAL_INPUT = 4096;
@@ -35,8 +41,8 @@ final class TcpConnection implements PacketProcessor.Responder {
     final InetSocketAddress client;
     /** Its place in the order its event loop accepted connections. */
     final long serial;
-    private final PacketProcessor processor;
-    /** The loop's buffer each answer is written into before it is copied to the queue. */
+    private final ExchangePath path;
+    /** The loop's buffer a stream writes each message into before it is copied to the queue. */
     private final ByteBuffer scratch;
     private final MemoryBudget budget;
     /** Bytes read and not yet handled, in write mode. */
@@ -53,8 +59,8 @@ final class TcpConnection implements PacketProcessor.Responder {
     /** Start of the current window in which a client with answers waiting must take enough of them, or -1. */
     private long outputWindowStartNanos = -1;
     private long writtenInWindow;
-    /** Where queries for names we do not hold go; null when nothing is forwarded. */
-    private final Forwarder forwarder;
+    /** The loop's task queue: where the connection goes on after an answer that came later. */
+    private final Executor loop;
     /** How the loop closes this connection when an answer that came later finds it done. */
     private final Consumer<TcpConnection> closer;
     /** Forwarded queries whose answers are still owed; reading stops at {@link Forwarding#MAX_PER_CONNECTION}. */
@@ -66,16 +72,16 @@ final class TcpConnection implements PacketProcessor.Responder {
     /** Unsent octets below which a stream's next message is made: a few 16 KiB messages. */
     static final int STREAM_QUEUED = 64 * 1024;
 
-    TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, PacketProcessor processor,
-            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial, Forwarder forwarder,
+    TcpConnection(SocketChannel channel, SelectionKey key, InetSocketAddress client, ExchangePath path,
+            ByteBuffer scratch, MemoryBudget budget, long nowNanos, long serial, Executor loop,
             Consumer<TcpConnection> closer) {
-        this.forwarder = forwarder;
+        this.loop = loop;
         this.closer = closer;
         this.channel = channel;
         this.key = key;
         this.client = client;
         this.serial = serial;
-        this.processor = processor;
+        this.path = path;
         this.scratch = scratch;
         this.budget = budget;
         this.lastActivityNanos = nowNanos;
@@ -119,8 +125,7 @@ final class TcpConnection implements PacketProcessor.Responder {
                 }
                 ByteBuffer message = input.slice(input.position() + 2, length);
                 input.position(input.position() + 2 + length);
-                scratch.clear().position(2);
-                processor.process(message, scratch, Transport.TCP, client, this, forwarder);
+                path.receive(message, Transport.TCP, client, this);
                 answered = true;
             }
         } finally {
@@ -137,11 +142,15 @@ final class TcpConnection implements PacketProcessor.Responder {
         return true;
     }
 
-    /** Queues an answer written into the scratch buffer after its 2 octets of length. */
+    /** Queues an answer: the {@code length} octets that end at {@code out}'s position, its length put before them. */
     @Override
-    public Optional<String> respond(ByteBuffer out, int length) {
-        out.putShort(0, (short) length);
-        ByteBuffer copy = ByteBuffer.allocate(2 + length).put(0, out, 0, 2 + length);
+    public Optional<String> send(ByteBuffer out, int length) {
+        if (closed) {
+            return Optional.of("the connection was closed before the answer came");
+        }
+        int start = out.position() - length - 2;
+        out.putShort(start, (short) length);
+        ByteBuffer copy = ByteBuffer.allocate(2 + length).put(0, out, start, 2 + length);
         if (output.isEmpty()) {
             outputWindowStartNanos = lastActivityNanos;
             writtenInWindow = 0;
@@ -157,7 +166,9 @@ final class TcpConnection implements PacketProcessor.Responder {
      */
     boolean flush(long nowNanos) throws IOException {
         while (true) {
-            fillFromStream();
+            if (!fillFromStream()) {
+                return false;
+            }
             write(nowNanos);
             if (stream != null) {
                 if (!output.isEmpty()) {
@@ -203,45 +214,59 @@ final class TcpConnection implements PacketProcessor.Responder {
         }
     }
 
-    /** Room for one more answer: few enough unsent, and few enough owed by upstreams. */
+    /**
+     * Room for one more answer: few enough unsent (with room set aside for those upstreams still owe), few enough
+     * owed, and no stream under way.
+     */
     private boolean mayAnswer() {
-        return pendingOutput < MAX_PENDING_OUTPUT && awaiting < Forwarding.MAX_PER_CONNECTION && stream == null;
+        return pendingOutput + awaiting * RESERVED_PER_FORWARD < MAX_PENDING_OUTPUT
+                && awaiting < Forwarding.MAX_PER_CONNECTION && stream == null;
+    }
+
+    /** Whether another message would be answered now: tests watch a connection stop reading at its cap. */
+    boolean reading() {
+        return !inputClosed && mayAnswer();
     }
 
     @Override
     public InetSocketAddress local() {
-        return PacketProcessor.Responder.localOf(channel);
+        try {
+            return (InetSocketAddress) channel.getLocalAddress();
+        } catch (IOException closed) {
+            return null;
+        }
+    }
+
+    /** For a forwarded query: this connection is owed its answer, which {@link #send} queues when it comes. */
+    @Override
+    public Destination keep() {
+        awaiting++;
+        return this;
     }
 
     /**
-     * For a forwarded query: its answer is queued when it comes (answers on one connection may so go out in another
-     * order than their queries, RFC 7766 section 6.2.1.1), and what waited behind the cap is then read.
+     * The answer owed came (and was queued) or never will: the connection goes on, in a task of its own, with what
+     * waited behind the cap, and writes what was queued.
      */
     @Override
-    public Answers later() {
-        awaiting++;
-        return new Answers() {
-            @Override
-            public Optional<String> send(ByteBuffer out, int length) {
-                return closed ? Optional.of("the connection was closed before the answer came")
-                        : respond(out, length);
-            }
+    public void release() {
+        awaiting--;
+        if (!closed) {
+            loop.execute(this::resume);
+        }
+    }
 
-            @Override
-            public void done() {
-                awaiting--;
-                if (closed) {
-                    return;
-                }
-                try {
-                    if (!flush(System.nanoTime())) {
-                        closer.accept(TcpConnection.this);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    closer.accept(TcpConnection.this);
-                }
+    private void resume() {
+        if (closed) {
+            return;
+        }
+        try {
+            if (!flush(System.nanoTime())) {
+                closer.accept(this);
             }
-        };
+        } catch (IOException | RuntimeException e) {
+            closer.accept(this);
+        }
     }
 
     /** The loop closed it: answers still owed are dropped when they come, and a stream stops. */
@@ -264,21 +289,31 @@ final class TcpConnection implements PacketProcessor.Responder {
 
     /**
      * Queues the stream's next messages while less than {@link #STREAM_QUEUED} waits unsent, so a slow reader holds
-     * a few messages, not the stream; ends the stream after its last.
+     * a few messages, not the stream; ends the stream after its last. False when the stream failed (a message it could
+     * not make): it is ended with why, and the connection must close, as the transfer cannot be whole.
      */
-    private void fillFromStream() {
+    private boolean fillFromStream() {
         while (stream != null && pendingOutput < STREAM_QUEUED) {
             scratch.clear().position(2);
-            int length = stream.next(scratch);
+            int length;
+            try {
+                length = stream.next(scratch);
+            } catch (RuntimeException failure) {
+                MessageStream failed = stream;
+                stream = null;
+                failed.finished("failed after " + streamed + " messages: " + failure.getMessage());
+                return false;
+            }
             if (length < 0) {
                 MessageStream done = stream;
                 stream = null;
                 done.finished(null);
-                return;
+                return true;
             }
             streamed++;
-            respond(scratch, length);
+            send(scratch, length);
         }
+        return true;
     }
 
     /** Grows the input to hold the message at its head, or shrinks it back once a large message is gone. */
@@ -327,7 +362,7 @@ final class TcpConnection implements PacketProcessor.Responder {
     }
 
     /** Gives back what this connection charged to the budget; called once, when it is closed. */
-    void release() {
+    void releaseMemory() {
         budget.add(-charged);
         charged = 0;
     }

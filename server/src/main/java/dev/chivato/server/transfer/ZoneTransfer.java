@@ -107,7 +107,12 @@ public final class ZoneTransfer implements MessageStream {
         new Message(header, messages == 0 ? query.questions() : List.of(), opening, List.of(), List.of(),
                 Optional.empty()).encode(out, HARD_LIMIT);
         wire.newMessage();
-        int count = opening.size() + wire.write(out, start, start + MESSAGE_OCTETS, start + HARD_LIMIT);
+        int written = wire.write(out, start, start + MESSAGE_OCTETS, start + HARD_LIMIT);
+        int count = opening.size() + written;
+        if (written == 0 && !wire.done() && messages > 0) {
+            // the next record fits no message (the load refuses such records; a transfer must not loop on one)
+            throw new IllegalStateException("a record of " + zone.origin() + " does not fit in a message");
+        }
         if (wire.done()) {
             byte[] soa = closingSoa();
             if (out.position() + soa.length <= start + HARD_LIMIT) {

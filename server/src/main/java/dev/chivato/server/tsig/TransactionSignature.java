@@ -2,6 +2,7 @@ package dev.chivato.server.tsig;
 
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
@@ -106,16 +107,16 @@ public final class TransactionSignature {
     }
 
     /**
-     * Checks the signature of {@code request}, whose wire form is {@code packet} (position to limit), against
-     * {@code keys}, at {@code nowSeconds}.
+     * Checks the signature of {@code request}, whose wire form is {@code packet} (position to limit) and whose view
+     * is {@code view} (it says where the TSIG record starts), against {@code keys}, at {@code nowSeconds}.
      */
-    public static Check check(ByteBuffer packet, Message request, List<Key> keys, long nowSeconds) {
+    public static Check check(ByteBuffer packet, QueryView view, Message request, List<Key> keys, long nowSeconds) {
         Optional<ResourceRecord> record = of(request);
         if (record.isEmpty()) {
             return new Check.Unsigned();
         }
         Optional<Fields> parsed = fields(record.get());
-        int start = lastRecordOffset(packet);
+        int start = view.tsigOffset();
         if (parsed.isEmpty() || start < 0) {
             return new Check.Malformed();
         }
@@ -229,50 +230,6 @@ public final class TransactionSignature {
         }
     }
 
-    /**
-     * The offset, from the packet's position, of its last resource record (the TSIG record), or -1 when the packet
-     * cannot be walked. Names are skipped label by label (a pointer ends a name); nothing is decoded.
-     */
-    static int lastRecordOffset(ByteBuffer packet) {
-        try {
-            int base = packet.position();
-            int counts = packet.getShort(base + 4) & 0xffff;
-            int records = (packet.getShort(base + 6) & 0xffff) + (packet.getShort(base + 8) & 0xffff)
-                    + (packet.getShort(base + 10) & 0xffff);
-            if (records == 0) {
-                return -1;
-            }
-            int at = base + 12;
-            for (int i = 0; i < counts; i++) {
-                at = skipName(packet, at) + 4;
-            }
-            int last = -1;
-            for (int i = 0; i < records; i++) {
-                last = at;
-                at = skipName(packet, at);
-                at += 10 + (packet.getShort(at + 8) & 0xffff);
-            }
-            return at == packet.limit() ? last - base : -1;
-        } catch (IndexOutOfBoundsException e) {
-            return -1;
-        }
-    }
-
-    private static int skipName(ByteBuffer packet, int at) {
-        while (true) {
-            int length = packet.get(at) & 0xff;
-            if (length >= 0xc0) {
-                return at + 2;
-            }
-            if (length > 63) {
-                throw new IndexOutOfBoundsException("a reserved label type");
-            }
-            at += 1 + length;
-            if (length == 0) {
-                return at;
-            }
-        }
-    }
 
     /**
      * Signs the messages of one response with {@code key}: the first with the request's MAC and the full TSIG

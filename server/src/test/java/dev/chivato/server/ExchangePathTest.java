@@ -14,7 +14,9 @@ import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
-import dev.chivato.server.network.PacketProcessor;
+import dev.chivato.server.network.ExchangePath;
+import dev.chivato.server.network.Recorder;
+import dev.chivato.server.network.Service;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -22,17 +24,17 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Bytes in, bytes out: FORMERR for what does not decode, drops, and the UDP size limit. */
-class PacketProcessorTest {
+/** Bytes in, bytes out through the exchange path: FORMERR for what does not decode, drops, and the UDP size limit. */
+class ExchangePathTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5353);
-    private final PacketProcessor processor = new PacketProcessor(
+    private final ExchangePath exchanges = ExchangePath.standalone(new Service(
             new QueryHandler(TestServer.seedAndBig(), QueryHandler.UnknownPolicy.NXDOMAIN, false, 300),
-            QueryLog.off());
+            QueryLog.off()));
 
     private Optional<Message> process(byte[] packet, Transport transport) throws WireFormatException {
         ByteBuffer out = ByteBuffer.allocate(65535);
-        int length = processor.process(ByteBuffer.wrap(packet), out, transport, CLIENT);
-        if (length == PacketProcessor.DROP) {
+        int length = exchanges.answer(ByteBuffer.wrap(packet), out, transport, CLIENT);
+        if (length < 0) {
             return Optional.empty();
         }
         assertEquals(length, out.position());
@@ -78,21 +80,21 @@ class PacketProcessorTest {
 
     @Test
     void ednsSizeIsClampedBetween512And1232() {
-        assertEquals(512, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(100, false)), Transport.UDP));
-        assertEquals(1232, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(4096, false)), Transport.UDP));
-        assertEquals(1000, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
-        assertEquals(512, dev.chivato.server.answer.QueryHandler.responseLimit(Optional.empty(), Transport.UDP));
+        assertEquals(512, QueryHandler.responseLimit(Optional.of(Edns.of(100, false)), Transport.UDP));
+        assertEquals(1232, QueryHandler.responseLimit(Optional.of(Edns.of(4096, false)), Transport.UDP));
+        assertEquals(1000, QueryHandler.responseLimit(Optional.of(Edns.of(1000, false)), Transport.UDP));
+        assertEquals(512, QueryHandler.responseLimit(Optional.empty(), Transport.UDP));
     }
 
     @Test
     void bugInTheHandlerCostsOneServfailNotTheServer() throws WireFormatException {
         QueryHandler failing = TestServer.failingHandler(new IllegalStateException("simulated bug"));
         List<String> warnings = new ArrayList<>();
-        PacketProcessor processor = new PacketProcessor(failing, QueryLog.off(), warnings::add);
+        ExchangePath failingPath = ExchangePath.standalone(new Service(failing, QueryLog.off(), warnings::add));
         // The handler fails on ANY.
         byte[] query = Message.query(77, true, Question.of("example.com", RRType.ANY), Optional.empty()).toWire();
         ByteBuffer out = ByteBuffer.allocate(65535);
-        int length = processor.process(ByteBuffer.wrap(query), out, Transport.UDP, CLIENT);
+        int length = failingPath.answer(ByteBuffer.wrap(query), out, Transport.UDP, CLIENT);
         Message response = Message.decode(ByteBuffer.wrap(out.array(), 0, length));
         assertEquals(Rcode.SERVFAIL, response.rcode());
         assertEquals(77, response.header().id());
@@ -102,7 +104,7 @@ class PacketProcessorTest {
         // and the next query is answered as usual
         out.clear();
         byte[] next = Message.query(78, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
-        length = processor.process(ByteBuffer.wrap(next), out, Transport.UDP, CLIENT);
+        length = failingPath.answer(ByteBuffer.wrap(next), out, Transport.UDP, CLIENT);
         assertEquals(2, Message.decode(ByteBuffer.wrap(out.array(), 0, length)).answers().size());
     }
 
@@ -110,11 +112,11 @@ class PacketProcessorTest {
     void anAnswerTheTransportCouldNotSendIsLoggedAsUnsent() throws Exception {
         java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
         QueryLog log = QueryLog.writingTo(text, LogFormat.JSON, QueryLog.Overflow.BLOCK);
-        PacketProcessor processor = new PacketProcessor(new QueryHandler(RecordStore.defaults(),
-                QueryHandler.UnknownPolicy.NXDOMAIN, false, 300), log);
+        ExchangePath path = ExchangePath.standalone(new Service(new QueryHandler(RecordStore.defaults(),
+                QueryHandler.UnknownPolicy.NXDOMAIN, false, 300), log));
         byte[] query = Message.query(5, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
-        processor.process(ByteBuffer.wrap(query), ByteBuffer.allocate(512), Transport.UDP, CLIENT,
-                (out, length) -> Optional.of("the socket's send buffer is full"));
+        path.receive(ByteBuffer.wrap(query), Transport.UDP, CLIENT,
+                Recorder.refusing("the socket's send buffer is full"));
         log.close();
         String entry = text.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
         assertTrue(entry.endsWith("\"unsent\":\"the socket's send buffer is full\"}"), entry);

@@ -1,0 +1,200 @@
+package dev.chivato.server.forward;
+
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.ResourceRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An upstream's answer as we keep it and pass it on: our own encoding of its records (the question in small letters,
+ * ID 0, no OPT and no TSIG: those were the upstream's, for us, and never go to a client), where each record's TTL is,
+ * its full rcode, when it came, and how long it may be kept. Immutable once made; the forward cache and every client
+ * waiting for it share one.
+ *
+ * <p>A record's TTL with its top bit set is read as 0 (RFC 2181 section 8).
+ */
+public final class UpstreamAnswer {
+    static final long MAX_NEGATIVE_TTL = 3_600;
+
+    private final byte[] wire;
+    private final int[] ttlOffsets;
+    private final int rcode;
+    private final boolean truncated;
+    private final long receivedNanos;
+    private final long keepSeconds;
+
+    private UpstreamAnswer(byte[] wire, int[] ttlOffsets, int rcode, boolean truncated, long receivedNanos,
+            long keepSeconds) {
+        this.wire = wire;
+        this.ttlOffsets = ttlOffsets;
+        this.rcode = rcode;
+        this.truncated = truncated;
+        this.receivedNanos = receivedNanos;
+        this.keepSeconds = keepSeconds;
+    }
+
+    /**
+     * The upstream's {@code response} to {@code asked}, received at {@code nowNanos}; positive answers are kept for
+     * their smallest TTL, at most {@code maxTtl}; negative ones (NXDOMAIN, NODATA) for min(SOA TTL, SOA MINIMUM) as RFC
+     * 2308 section 5 says, at most {@link #MAX_NEGATIVE_TTL}, and not at all without a SOA; other rcodes not at all.
+     *
+     * @throws IllegalArgumentException when it cannot be encoded again within a message (then it is not taken)
+     */
+    static UpstreamAnswer of(Message response, Question asked, long nowNanos, long maxTtl) {
+        Header header = new Header(0, true, Opcode.QUERY, false, response.header().tc(), false, true, false, false,
+                false, response.header().rcode());
+        Question question = new Question(asked.name().toLowerCase(), asked.type(), asked.qclass());
+        Message kept = new Message(header, List.of(question), lawful(response.answers()),
+                lawful(response.authority()), lawful(withoutTsig(response.additional())), Optional.empty());
+        ByteBuffer out = ByteBuffer.allocate(Message.MAX_LENGTH);
+        int length = kept.encode(out, Message.MAX_LENGTH);
+        byte[] wire = java.util.Arrays.copyOf(out.array(), length);
+        if ((wire[2] & 0x02) != 0 && !response.header().tc()) {
+            throw new IllegalArgumentException("the answer does not fit a message when encoded again");
+        }
+        return new UpstreamAnswer(wire, ttlOffsets(wire), response.rcode().value(), response.header().tc(), nowNanos,
+                keepFor(kept, response.rcode(), maxTtl));
+    }
+
+    /** The records with any TTL above 2^31 - 1 made 0. */
+    private static List<ResourceRecord> lawful(List<ResourceRecord> records) {
+        List<ResourceRecord> out = null;
+        for (int i = 0; i < records.size(); i++) {
+            ResourceRecord record = records.get(i);
+            if (record.ttl() > 0x7fffffffL) {
+                if (out == null) {
+                    out = new ArrayList<>(records);
+                }
+                out.set(i, new ResourceRecord(record.name(), record.rrClass(), 0, record.data()));
+            }
+        }
+        return out == null ? records : out;
+    }
+
+    private static List<ResourceRecord> withoutTsig(List<ResourceRecord> additional) {
+        return additional.stream().noneMatch(r -> r.type().equals(RRType.TSIG)) ? additional
+                : additional.stream().filter(r -> !r.type().equals(RRType.TSIG)).toList();
+    }
+
+    /** The seconds an answer may be kept: see {@link #of}. */
+    private static long keepFor(Message kept, Rcode rcode, long maxTtl) {
+        if (kept.header().tc()) {
+            return 0; // never a truncated answer
+        }
+        boolean negative = rcode.equals(Rcode.NXDOMAIN) || rcode.equals(Rcode.NOERROR) && kept.answers().isEmpty();
+        if (negative) {
+            for (ResourceRecord record : kept.authority()) {
+                if (record.data() instanceof RData.Soa soa) {
+                    return Math.min(MAX_NEGATIVE_TTL, Math.min(record.ttl(), soa.minimum()));
+                }
+            }
+            return 0;
+        }
+        if (!rcode.equals(Rcode.NOERROR)) {
+            return 0;
+        }
+        long ttl = maxTtl;
+        for (List<ResourceRecord> section : List.of(kept.answers(), kept.authority(), kept.additional())) {
+            for (ResourceRecord record : section) {
+                ttl = Math.min(ttl, record.ttl());
+            }
+        }
+        return ttl;
+    }
+
+    /** Where the TTL of each record of a message our encoder wrote is. */
+    static int[] ttlOffsets(byte[] wire) {
+        int records = u16(wire, 6) + u16(wire, 8) + u16(wire, 10);
+        int at = Header.LENGTH;
+        for (int i = u16(wire, 4); i > 0; i--) {
+            at = pastName(wire, at) + 4;
+        }
+        int[] offsets = new int[records];
+        for (int i = 0; i < records; i++) {
+            at = pastName(wire, at);
+            offsets[i] = at + 4;
+            at += 10 + u16(wire, at + 8);
+        }
+        return offsets;
+    }
+
+    private static int pastName(byte[] wire, int at) {
+        while (true) {
+            int length = wire[at] & 0xff;
+            if ((length & 0xc0) == 0xc0) {
+                return at + 2;
+            }
+            if (length == 0) {
+                return at + 1;
+            }
+            at += 1 + length;
+        }
+    }
+
+    private static int u16(byte[] wire, int at) {
+        return (wire[at] & 0xff) << 8 | wire[at + 1] & 0xff;
+    }
+
+    /** The full rcode the upstream answered. */
+    public int rcode() {
+        return rcode;
+    }
+
+    /** The upstream set TC: the answer is cut short (and is never kept). */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    /** Seconds it may be kept from when it came; 0 for not at all. */
+    public long keepSeconds() {
+        return keepSeconds;
+    }
+
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
+    /** Octets it holds: what the forward cache counts against its bound. */
+    public long octets() {
+        return 64 + wire.length + 16 + 4L * ttlOffsets.length;
+    }
+
+    /** The records as sent to a client, for a client's reply that must be cut to fit (rare: made on demand). */
+    Message decoded() {
+        try {
+            return Message.decode(wire);
+        } catch (dev.chivato.protocol.WireFormatException e) {
+            throw new IllegalStateException("our own encoding does not decode: " + e.getMessage(), e);
+        }
+    }
+
+    /** Copies the kept octets into {@code out} from its position; the caller patches them. */
+    int copyTo(ByteBuffer out) {
+        out.put(wire);
+        return wire.length;
+    }
+
+    /** Lowers each TTL of the copy written at {@code start} by the whole seconds since the answer came. */
+    void age(ByteBuffer out, int start, long nowNanos) {
+        long elapsed = (nowNanos - receivedNanos) / 1_000_000_000L;
+        if (elapsed <= 0) {
+            return;
+        }
+        for (int offset : ttlOffsets) {
+            long ttl = (out.getInt(start + offset) & 0xffffffffL) - elapsed;
+            out.putInt(start + offset, (int) Math.max(0, ttl));
+        }
+    }
+
+    int length() {
+        return wire.length;
+    }
+}

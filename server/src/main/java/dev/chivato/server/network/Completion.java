@@ -1,0 +1,259 @@
+package dev.chivato.server.network;
+
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.answer.AnswerCache;
+import dev.chivato.server.answer.ErrorReply;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.Transport;
+import dev.chivato.server.data.AnswerSource;
+import dev.chivato.server.dnstap.DnstapEvent;
+import dev.chivato.server.forward.ClientReply;
+import dev.chivato.server.log.LogClock;
+import dev.chivato.server.log.LogEntry;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.metrics.Metrics;
+import dev.chivato.server.transfer.ZoneTransfer;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * The one way a request ends, for every producer (the engine, the answer cache, the forwarder and the forward cache,
+ * errors): the answer is written within the size the engine allows, sent, and only then counted, logged and tapped
+ * (dnstap, the capture), from copies. One per event loop, whose buffers it writes into; called on that loop's thread
+ * only, in a request's own turn or from a task posted to the loop (an upstream's answer), never from inside another
+ * component's callback, so no completion runs inside another.
+ *
+ * <p>Each step is guarded: a failure to write the answer costs that answer (SERVFAIL instead, a line on stderr, an
+ * {@code internal-error} log entry); a failure to send, count, log or tap costs that step only.
+ */
+final class Completion {
+    private final Service service;
+    private final ByteBuffer datagramOut = ByteBuffer.allocateDirect(Message.MAX_LENGTH);
+    private final ByteBuffer streamOut = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
+
+    Completion(Service service) {
+        this.service = service;
+    }
+
+    /** Writes, sends, then counts, logs and taps the answer to {@code exchange}; releases a kept destination. */
+    void complete(Exchange exchange, Answer answer) {
+        ByteBuffer out = exchange.transport == Transport.UDP ? datagramOut.clear() : streamOut.clear().position(2);
+        int start = out.position();
+        int length;
+        try {
+            length = write(exchange, answer, out);
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error answering " + LogFormat.address(exchange.client) + ": " + bug);
+            answer = new Answer.Failure(Rcode.SERVFAIL, bug);
+            out.position(start);
+            length = ErrorReply.write(exchange.query, exchange.view, Rcode.SERVFAIL.value(), true, false, out);
+        }
+        Optional<String> unsent = length < 0 ? Optional.empty() : send(exchange, out, length);
+        record(exchange, answer, out, length, unsent);
+        if (exchange.kept()) {
+            try {
+                exchange.destination.release();
+            } catch (RuntimeException bug) {
+                service.warn("chivato: internal error after answering " + LogFormat.address(exchange.client) + ": "
+                        + bug);
+            }
+        }
+    }
+
+    /** Writes the answer into {@code out} from its position; returns its length, or -1 for none. */
+    private static int write(Exchange exchange, Answer answer, ByteBuffer out) {
+        if (answer instanceof Answer.Cached cached) {
+            return AnswerCache.write(cached.entry(), exchange.query, exchange.view, out);
+        }
+        int limit = QueryHandler.responseLimit(exchange.view, exchange.transport);
+        if (answer instanceof Answer.Engine engine) {
+            return writeEngine(exchange, engine, out, limit);
+        }
+        if (answer instanceof Answer.Upstream upstream) {
+            return ClientReply.write(exchange.query, exchange.view, upstream.answer(), out, limit, System.nanoTime());
+        }
+        Answer.Failure failure = (Answer.Failure) answer;
+        boolean formatError = failure.rcode().equals(Rcode.FORMERR);
+        return ErrorReply.write(exchange.query, formatError ? null : exchange.view, failure.rcode().value(),
+                !formatError, false, out);
+    }
+
+    /** The engine's response, within the size allowed (less a signature's room), signed or kept as it says. */
+    private static int writeEngine(Exchange exchange, Answer.Engine engine, ByteBuffer out, int limit) {
+        if (engine.reply().response().isEmpty()) {
+            return -1;
+        }
+        int reserved = engine.signer() == null ? 0 : engine.signer().overhead();
+        int length = engine.reply().response().get().encode(out, limit - reserved);
+        if (engine.signer() != null) {
+            return engine.signer().sign(out, out.position() - length, length);
+        }
+        exchange.version.cache().store(exchange.query, engine.cacheKey(), out, length, engine.reply().source());
+        return length;
+    }
+
+    private Optional<String> send(Exchange exchange, ByteBuffer out, int length) {
+        try {
+            return exchange.destination.send(out, length);
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error sending to " + LogFormat.address(exchange.client) + ": " + bug);
+            return Optional.of("internal error: " + bug);
+        }
+    }
+
+    /** Counts, logs and taps what was done, each on its own: one failing does not stop the others. */
+    private void record(Exchange exchange, Answer answer, ByteBuffer out, int length, Optional<String> unsent) {
+        Metrics metrics = service.metrics();
+        if (metrics != null) {
+            try {
+                count(metrics, exchange, answer, out, length);
+            } catch (RuntimeException bug) {
+                service.warn("chivato: internal error counting an answer: " + bug);
+            }
+        }
+        if (service.log().enabled()) {
+            try {
+                service.log().log(entry(exchange, answer, out, length, unsent));
+            } catch (RuntimeException bug) {
+                service.warn("chivato: internal error logging an answer: " + bug);
+            }
+        }
+        if (service.tap().enabled()) {
+            try {
+                tap(exchange, answer, out, length);
+            } catch (RuntimeException bug) {
+                service.warn("chivato: internal error tapping an answer: " + bug);
+            }
+        }
+    }
+
+    private static void count(Metrics metrics, Exchange exchange, Answer answer, ByteBuffer out, int length) {
+        metrics.request(exchange.transport, exchange.view == null ? -1 : exchange.view.qtype(), exchange.size);
+        if (exchange.view == null) {
+            metrics.malformed();
+        }
+        if (length >= 0) {
+            metrics.response(exchange.transport, rcodeOf(exchange, answer, out, length), sourceOf(answer), length,
+                    System.nanoTime() - exchange.arrivalNanos);
+        }
+    }
+
+    /** The full rcode sent: the answer's own (which may use EDNS's upper bits), else the header's four. */
+    private static int rcodeOf(Exchange exchange, Answer answer, ByteBuffer out, int length) {
+        if (answer instanceof Answer.Engine engine) {
+            return engine.reply().response().orElseThrow().rcode().value();
+        }
+        boolean edns = exchange.view != null && exchange.view.hasEdns();
+        if (answer instanceof Answer.Upstream upstream && upstream.answer() != null
+                && (upstream.answer().rcode() <= 0xf || edns)) {
+            return upstream.answer().rcode();
+        }
+        if (answer instanceof Answer.Failure failure && failure.rcode().value() > 0xf && edns) {
+            return failure.rcode().value();
+        }
+        return out.get(out.position() - length + 3) & 0xf;
+    }
+
+    private static AnswerSource sourceOf(Answer answer) {
+        if (answer instanceof Answer.Cached cached) {
+            return cached.entry().source();
+        }
+        if (answer instanceof Answer.Engine engine) {
+            return engine.reply().source();
+        }
+        if (answer instanceof Answer.Upstream upstream) {
+            return upstream.fromCache() ? AnswerSource.CACHE : AnswerSource.FORWARDED;
+        }
+        return AnswerSource.NONE;
+    }
+
+    private LogEntry entry(Exchange exchange, Answer answer, ByteBuffer out, int length, Optional<String> unsent) {
+        long endNanos = System.nanoTime();
+        long now = LogClock.millisAt(endNanos);
+        long micros = (endNanos - exchange.arrivalNanos) / 1000;
+        int rcode = length < 0 ? -1 : rcodeOf(exchange, answer, out, length);
+        Optional<byte[]> response = service.log().wantsWire() && length >= 0
+                ? Optional.of(sent(out, length)) : Optional.empty();
+        if (answer instanceof Answer.Failure failure && failure.problem() instanceof RuntimeException bug) {
+            return new LogEntry.Malformed(now, exchange.transport, exchange.client, exchange.queryCopy(),
+                    exchange.id(), bug.toString(), 0, true, rcode, micros, response, unsent);
+        }
+        if (exchange.view == null) {
+            WireFormatException problem = (WireFormatException) ((Answer.Failure) answer).problem();
+            return new LogEntry.Malformed(now, exchange.transport, exchange.client, exchange.queryCopy(),
+                    exchange.id(), problem.reason(), problem.offset(), false, rcode, micros, response, unsent);
+        }
+        int answers = 0;
+        boolean truncated = false;
+        if (length >= 0) {
+            int start = out.position() - length;
+            truncated = (out.get(start + 2) & 0x02) != 0;
+            answers = out.getShort(start + 6) & 0xffff;
+        }
+        Optional<LogEntry.Upstream> upstream = answer instanceof Answer.Upstream u
+                ? Optional.ofNullable(u.upstream()) : Optional.empty();
+        Optional<String> note = answer instanceof Answer.Upstream u && u.failure().isPresent() ? u.failure()
+                : Optional.ofNullable(exchange.note);
+        return new LogEntry.Query(now, exchange.transport, exchange.client, exchange.queryCopy(), exchange.view,
+                rcode, answers, sourceOf(answer), truncated, Math.max(length, 0), micros, response, unsent, upstream,
+                note);
+    }
+
+    /**
+     * The exchange as dnstap and the capture see it: AUTH_QUERY and AUTH_RESPONSE for what we answered ourselves (a
+     * dropped message has only its query), CLIENT_QUERY and CLIENT_RESPONSE for an upstream's answer; a forwarded
+     * query was tapped when it went upstream, so here only its response is.
+     */
+    private void tap(Exchange exchange, Answer answer, ByteBuffer out, int length) {
+        DnstapEvent.Role role = answer instanceof Answer.Upstream ? DnstapEvent.Role.CLIENT : DnstapEvent.Role.AUTH;
+        byte[] response = length < 0 ? null : sent(out, length);
+        byte[] query = exchange.queryTapped ? null : exchange.queryCopy();
+        if (query == null && response == null) {
+            return;
+        }
+        service.tap().offer(new DnstapEvent(role, exchange.transport, exchange.client, exchange.destination.local(),
+                exchange.arrivalNanos, System.nanoTime(), query, response));
+    }
+
+    /** The query of an exchange that goes upstream, tapped now: it comes before the upstream's query and answer. */
+    void tapQuery(Exchange exchange) {
+        if (!service.tap().enabled()) {
+            return;
+        }
+        try {
+            service.tap().offer(new DnstapEvent(DnstapEvent.Role.CLIENT, exchange.transport, exchange.client,
+                    exchange.destination.local(), exchange.arrivalNanos, 0, exchange.queryCopy(), null));
+            exchange.queryTapped = true;
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error tapping a query: " + bug);
+        }
+    }
+
+    /** A transfer's stream ended: its slot is given back, and it is counted and logged (its messages were sent). */
+    void transferEnded(Exchange exchange, String type, long fromSerial, ZoneTransfer.Outcome outcome) {
+        service.endTransfer();
+        Metrics metrics = service.metrics();
+        try {
+            if (metrics != null) { // a request; its messages are the stream's, not counted as responses
+                metrics.request(exchange.transport, exchange.view.qtype(), exchange.size);
+            }
+            if (service.log().enabled()) {
+                service.log().log(new LogEntry.Transfer(System.currentTimeMillis(), exchange.transport,
+                        exchange.client, outcome.zone().origin().toString(), type, fromSerial, outcome.zone().serial(),
+                        outcome.messages(), outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,
+                        Optional.ofNullable(outcome.failure())));
+            }
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error logging a transfer: " + bug);
+        }
+    }
+
+    /** A copy of the {@code length} octets that end at {@code out}'s position. */
+    static byte[] sent(ByteBuffer out, int length) {
+        byte[] bytes = new byte[length];
+        out.get(out.position() - length, bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.chivato.server.network;
+
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.QueryView;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.Transport;
+import dev.chivato.server.forward.Forwarder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * One request, from its arrival to its one completion: the message and its view, who sent it and how, when it came,
+ * the data version it is answered from (captured at arrival: an answer that comes later still belongs to it), and
+ * where the answer goes. Used on its loop's thread only.
+ *
+ * <p>A request answered in its own turn reads its message from the loop's buffer; one that waits (forwarded) is
+ * {@link #keep kept}: it copies what its reply and its log entry need, and no more.
+ */
+final class Exchange implements Forwarder.Waiter {
+    /** A query kept whole while it waits up to this size; a larger one keeps its header, question and EDNS only. */
+    static final int KEPT_WHOLE = 512;
+    /** What a waiting exchange costs beyond its octets (this object, its view, the kept destination). */
+    private static final int OVERHEAD = 256;
+
+    final Transport transport;
+    final InetSocketAddress client;
+    final long arrivalNanos;
+    /** Octets of the message as it came (a kept query may be shorter). */
+    final int size;
+    /** The data version current when the request came. */
+    final QueryHandler version;
+    /** The message, from position to limit. */
+    ByteBuffer query;
+    /** Its view; null when it has none (it is malformed). */
+    QueryView view;
+    Destination destination;
+    /** What the log says beside the answer (why a query was refused, say), or null. */
+    String note;
+    /** Its query went to dnstap and the capture already (it was forwarded: the tap is in the order things happen). */
+    boolean queryTapped;
+    /** It waits with a kept destination, to be released once answered. */
+    private boolean kept;
+    private Completion completion;
+
+    Exchange(ByteBuffer query, Transport transport, InetSocketAddress client, long arrivalNanos, QueryHandler version,
+            Destination destination) {
+        this.query = query;
+        this.transport = transport;
+        this.client = client;
+        this.arrivalNanos = arrivalNanos;
+        this.size = query.remaining();
+        this.version = version;
+        this.destination = destination;
+    }
+
+    /**
+     * Makes this exchange outlive its turn, to be completed by {@code completion}: the destination is kept and the
+     * query copied (whole when small, else its header, question and an OPT record without options).
+     */
+    void keep(Completion completion) {
+        this.completion = completion;
+        this.destination = destination.keep();
+        this.kept = true;
+        byte[] copy = view.length() <= KEPT_WHOLE ? whole() : trimmed();
+        this.query = ByteBuffer.wrap(copy);
+        try {
+            this.view = copy.length == view.length() ? view : QueryView.of(copy);
+        } catch (WireFormatException e) {
+            throw new IllegalStateException("a trimmed query has no view: " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] whole() {
+        byte[] copy = new byte[query.remaining()];
+        query.get(query.position(), copy);
+        return copy;
+    }
+
+    /** The header (counts made to fit), the first question, and an OPT record with the query's fields but no options. */
+    private byte[] trimmed() {
+        int questionEnd = view.questionEnd();
+        ByteBuffer copy = ByteBuffer.allocate(questionEnd + (view.hasEdns() ? 11 : 0));
+        copy.put(query.slice(query.position(), questionEnd));
+        copy.putShort(4, (short) 1).putShort(6, (short) 0).putShort(8, (short) 0)
+                .putShort(10, (short) (view.hasEdns() ? 1 : 0));
+        if (view.hasEdns()) {
+            int opt = query.position() + view.optOffset();
+            copy.put(query.slice(opt, 9)).putShort((short) 0); // owner, TYPE, CLASS, TTL; RDLENGTH 0
+        }
+        return copy.array();
+    }
+
+    boolean kept() {
+        return kept;
+    }
+
+    /** The message's ID, or -1 when it is shorter than a header. */
+    int id() {
+        return query.remaining() >= Header.LENGTH ? query.getShort(query.position()) & 0xffff : -1;
+    }
+
+    /** A copy of the message as kept, for the log and the taps. */
+    byte[] queryCopy() {
+        return whole();
+    }
+
+    @Override
+    public void finished(Forwarder.Outcome outcome) {
+        completion.complete(this, new Answer.Upstream(outcome.answer(), outcome.upstream(), outcome.failure()));
+    }
+
+    @Override
+    public int octets() {
+        return query.remaining() + OVERHEAD;
+    }
+
+    @Override
+    public InetAddress client() {
+        return client.getAddress();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.chivato.server.network;
+
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.QueryView;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.WireFormatException;
+import dev.chivato.server.answer.AnswerCache;
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.Transport;
+import dev.chivato.server.forward.ForwardCache;
+import dev.chivato.server.forward.ForwardKey;
+import dev.chivato.server.forward.Forwarder;
+import dev.chivato.server.forward.UpstreamAnswer;
+import dev.chivato.server.log.LogFormat;
+import dev.chivato.server.transfer.ZoneTransfer;
+import dev.chivato.server.tsig.TransactionSignature;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * One event loop's exchanges: a request comes in, is parsed once ({@link QueryView}), and goes to the producer that
+ * answers it: the answer cache, the engine ({@link QueryHandler}: decode, check the signature, decide), the forward
+ * cache or the forwarder, or a transfer stream; every answer ends in the loop's one {@link Completion}. Used on the
+ * loop's thread only.
+ *
+ * <p>A request's failure costs its answer: whatever a producer throws becomes SERVFAIL (with a line on stderr and an
+ * {@code internal-error} log entry), and the loop goes on.
+ */
+public final class ExchangePath {
+    private static final TransactionSignature.Check UNSIGNED = new TransactionSignature.Check.Unsigned();
+
+    private final Service service;
+    private final Completion completion;
+    /** Where the names we do not hold go; null when nothing is forwarded. */
+    private final Forwarder forwarder;
+    /** Where work that comes later is posted: the loop's task queue. */
+    private final Executor loop;
+
+    ExchangePath(Service service, Forwarder forwarder, Executor loop) {
+        this.service = service;
+        this.completion = new Completion(service);
+        this.forwarder = forwarder;
+        this.loop = loop;
+    }
+
+    /** A path with nothing forwarded and nothing posted later: for tests and benchmarks, which answer in turn. */
+    public static ExchangePath standalone(Service service) {
+        return new ExchangePath(service, null, Runnable::run);
+    }
+
+    /** Answers the message in {@code message} (position to limit), which came from {@code client}, to {@code to}. */
+    public void receive(ByteBuffer message, Transport transport, InetSocketAddress client, Destination to) {
+        Exchange exchange = new Exchange(message, transport, client, System.nanoTime(), service.version(), to);
+        try {
+            produce(exchange);
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
+            completion.complete(exchange, new Answer.Failure(Rcode.SERVFAIL, bug));
+        }
+    }
+
+    /**
+     * Answers {@code query} as if it came from {@code client} over {@code transport}, and writes what would be sent
+     * into {@code out} from its position (for tests and benchmarks); returns its length, or -1 when nothing is sent.
+     * The answer is logged, counted and tapped as any other.
+     */
+    public int answer(ByteBuffer query, ByteBuffer out, Transport transport, InetSocketAddress client) {
+        Recorder recorder = new Recorder();
+        receive(query, transport, client, recorder);
+        if (recorder.sent().isEmpty()) {
+            return -1;
+        }
+        byte[] answer = recorder.sent().get(0);
+        out.put(answer);
+        return answer.length;
+    }
+
+    private void produce(Exchange exchange) {
+        try {
+            exchange.view = QueryView.of(exchange.query);
+        } catch (WireFormatException malformed) {
+            completion.complete(exchange, new Answer.Failure(Rcode.FORMERR, malformed));
+            return;
+        }
+        long key = QueryHandler.cacheKey(exchange.view, exchange.transport);
+        AnswerCache.Entry kept = exchange.version.cache().find(exchange.query, key);
+        if (kept != null) {
+            if (kept.forwarded()) {
+                forward(exchange);
+            } else {
+                completion.complete(exchange, new Answer.Cached(kept));
+            }
+            return;
+        }
+        Message query;
+        try {
+            query = Message.decode(exchange.query);
+        } catch (WireFormatException malformed) {
+            exchange.view = null;
+            completion.complete(exchange, new Answer.Failure(Rcode.FORMERR, malformed));
+            return;
+        }
+        TransactionSignature.Check signature = exchange.view.signed()
+                ? TransactionSignature.check(exchange.query, exchange.view, query, service.keys(),
+                        System.currentTimeMillis() / 1000)
+                : UNSIGNED;
+        QueryHandler.Reply reply = exchange.version.handle(query, exchange.transport, exchange.client.getAddress(),
+                signature);
+        if (reply.transfer().isPresent()) {
+            transfer(exchange, query, reply.transfer().get(), signerFor(signature));
+        } else if (reply.forwarded()) {
+            exchange.version.cache().storeForwarded(exchange.query, key);
+            forward(exchange);
+        } else {
+            completion.complete(exchange, new Answer.Engine(reply, signerFor(signature),
+                    signature == UNSIGNED ? key : AnswerCache.NOT_CACHEABLE));
+        }
+    }
+
+    /**
+     * A name the engine says is not ours: REFUSED for a client we do not forward for, the forward cache's answer,
+     * or the question goes upstream (the query kept, its destination kept, its answer posted back when it comes).
+     */
+    private void forward(Exchange exchange) {
+        if (forwarder == null) {
+            exchange.note = "no forwarder on this path";
+            completion.complete(exchange, new Answer.Failure(Rcode.SERVFAIL, null));
+            return;
+        }
+        if (!forwarder.allows(exchange.client.getAddress())) {
+            exchange.note = "not forwarded: the client is outside --allow-recursion";
+            completion.complete(exchange, new Answer.Failure(Rcode.REFUSED, null));
+            return;
+        }
+        ForwardKey key = ForwardKey.of(exchange.query, exchange.view);
+        long now = System.nanoTime();
+        Object cached = forwarder.cached(key, now);
+        if (cached != null) {
+            UpstreamAnswer answer = cached == ForwardCache.FAILURE ? null : (UpstreamAnswer) cached;
+            completion.complete(exchange, new Answer.Upstream(answer, null, Optional.empty()));
+            return;
+        }
+        exchange.keep(completion);
+        String noRoom = forwarder.noRoomFor(exchange.octets());
+        if (noRoom != null) {
+            exchange.note = noRoom;
+            completion.complete(exchange, new Answer.Failure(Rcode.SERVFAIL, null));
+            return;
+        }
+        completion.tapQuery(exchange);
+        forwarder.forward(key, exchange, now);
+    }
+
+    /** A zone transfer: a stream of messages the connection asks for as the client takes them, logged at its end. */
+    private void transfer(Exchange exchange, Message query, QueryHandler.Transfer plan,
+            TransactionSignature.Signer signer) {
+        if (!service.beginTransfer()) {
+            exchange.note = "transfer refused: " + Service.MAX_TRANSFERS + " are under way";
+            completion.complete(exchange, new Answer.Engine(QueryHandler.refused(query), signer,
+                    AnswerCache.NOT_CACHEABLE));
+            return;
+        }
+        String type = plan.query().questions().get(0).type().toString();
+        long fromSerial = plan.diffs().map(d -> d.get(0).fromSerial()).orElse(-1L);
+        ZoneTransfer stream = plan.diffs()
+                .map(d -> new ZoneTransfer(plan.query(), plan.zone(), ZoneTransfer.incremental(plan.zone().soa(), d),
+                        signer, outcome -> ended(exchange, type, fromSerial, outcome)))
+                .orElseGet(() -> new ZoneTransfer(plan.query(), plan.zone(), signer,
+                        outcome -> ended(exchange, type, fromSerial, outcome)));
+        if (!exchange.destination.stream(stream)) {
+            service.endTransfer();
+            completion.complete(exchange, new Answer.Engine(QueryHandler.refused(query), signer,
+                    AnswerCache.NOT_CACHEABLE)); // a transport that cannot stream
+        }
+    }
+
+    /** A transfer ended: its slot is given back and it is logged and counted, in a task of its own. */
+    private void ended(Exchange exchange, String type, long fromSerial, ZoneTransfer.Outcome outcome) {
+        loop.execute(() -> completion.transferEnded(exchange, type, fromSerial, outcome));
+    }
+
+    /** Who signs the answer: the request's key when it was good, or for BADTIME (section 5.2.3); else no one. */
+    private static TransactionSignature.Signer signerFor(TransactionSignature.Check signature) {
+        if (signature instanceof TransactionSignature.Check.Valid valid) {
+            return new TransactionSignature.Signer(valid.key(), valid.mac());
+        }
+        if (signature instanceof TransactionSignature.Check.Failed failed && failed.key().isPresent()) {
+            return TransactionSignature.badTime(failed.key().get(), failed.mac());
+        }
+        return null;
+    }
+}

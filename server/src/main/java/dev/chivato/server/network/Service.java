@@ -1,0 +1,111 @@
+package dev.chivato.server.network;
+
+import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.dnstap.ExchangeTap;
+import dev.chivato.server.log.QueryLog;
+import dev.chivato.server.metrics.Metrics;
+import dev.chivato.server.tsig.TransactionSignature;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * What every event loop's exchanges share: the data version served now (its engine and answer cache, swapped whole by
+ * a reload), the query log, the metrics, the taps (dnstap, the capture), the TSIG keys, the transfers under way, and
+ * where lines for the operator go. Each loop has its own {@link ExchangePath} over it.
+ */
+public final class Service {
+    /**
+     * Transfers under way at once, at most: each holds the zone version it started on, so this bounds the versions
+     * a slow secondary can keep alive through reloads (a transfer below 1 KiB/s is closed by the I/O timeout).
+     */
+    public static final int MAX_TRANSFERS = 10;
+
+    private volatile QueryHandler version;
+    private final QueryLog log;
+    private final Metrics metrics;
+    private final ExchangeTap tap;
+    private final Consumer<String> warnings;
+    private volatile List<TransactionSignature.Key> keys = List.of();
+    private final AtomicInteger transfers = new AtomicInteger();
+
+    public Service(QueryHandler version, QueryLog log) {
+        this(version, log, System.err::println);
+    }
+
+    public Service(QueryHandler version, QueryLog log, Consumer<String> warnings) {
+        this(version, log, warnings, null);
+    }
+
+    /** As above, counting in {@code metrics} (null for none). */
+    public Service(QueryHandler version, QueryLog log, Consumer<String> warnings, Metrics metrics) {
+        this(version, log, warnings, metrics, ExchangeTap.OFF);
+    }
+
+    /** As above, also handing every exchange to {@code tap} (dnstap frames, the capture's packets). */
+    public Service(QueryHandler version, QueryLog log, Consumer<String> warnings, Metrics metrics, ExchangeTap tap) {
+        this.version = version;
+        this.log = log;
+        this.warnings = warnings;
+        this.metrics = metrics;
+        this.tap = tap;
+    }
+
+    /** From now on, requests are answered from {@code next} (a reload); one already begun keeps its version. */
+    public void use(QueryHandler next) {
+        version = next;
+    }
+
+    /** The data version current now: a request reads it once, when it comes. */
+    public QueryHandler version() {
+        return version;
+    }
+
+    /** Checks signed requests against {@code keys} and signs their answers with the key they used. */
+    public void signWith(List<TransactionSignature.Key> keys) {
+        this.keys = List.copyOf(keys);
+    }
+
+    List<TransactionSignature.Key> keys() {
+        return keys;
+    }
+
+    /** What is counted for {@code --metrics}, or null. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public QueryLog log() {
+        return log;
+    }
+
+    public ExchangeTap tap() {
+        return tap;
+    }
+
+    void warn(String line) {
+        try {
+            warnings.accept(line);
+        } catch (RuntimeException e) {
+            // nowhere left to say it
+        }
+    }
+
+    /** Takes a transfer slot; false when {@link #MAX_TRANSFERS} are under way. */
+    boolean beginTransfer() {
+        if (transfers.incrementAndGet() > MAX_TRANSFERS) {
+            transfers.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void endTransfer() {
+        transfers.decrementAndGet();
+    }
+
+    /** Transfers under way now. */
+    public int transfers() {
+        return transfers.get();
+    }
+}
