@@ -18,11 +18,15 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +70,33 @@ class ReloadTest {
             assertEquals(List.of("192.0.2.2"), www(server.port), "an error: the old version");
             assertTrue(server.stderrText().contains("chivato: reload failed: " + file
                     + ":6: \"192.0.2.999\" is not"), server.stderrText());
+            assertEquals(0, server.terminate(10));
+        }
+    }
+
+    @Test
+    void anUpstreamAnswerThatComesAfterAReloadDoesNotShadowTheNewData() throws Exception {
+        Path hosts = dir.resolve("hosts");
+        Files.writeString(hosts, "192.0.2.1 other.example.test\n");
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try (ForwardTest.FakeUpstream upstream = new ForwardTest.FakeUpstream((query, socket, from) -> {
+                    asked.countDown();
+                    answer.await(5, TimeUnit.SECONDS);
+                    ForwardTest.FakeUpstream.send(socket, from, ForwardTest.FakeUpstream.answer(query, "198.51.100.9"));
+                });
+                ServerProcess server = ServerProcess.start(dir, List.of(), "--records", hosts.toString(), "--forward",
+                        "127.0.0.1:" + upstream.address().getPort(), "--log", "off")) {
+            CompletableFuture<List<String>> first = CompletableFuture.supplyAsync(() ->
+                    ExternalTool.dig(server.port, "+short", "new.example.test").lines());
+            assertTrue(asked.await(5, TimeUnit.SECONDS), "the question went upstream");
+            Files.writeString(hosts, "192.0.2.1 other.example.test\n192.0.2.7 new.example.test\n");
+            server.signal("HUP");
+            Wait.until(Duration.ofSeconds(5), () -> server.stderrText().contains("chivato: reloaded"), "the reload");
+            answer.countDown();
+            assertEquals(List.of("198.51.100.9"), first.get(5, TimeUnit.SECONDS), "asked before: the upstream's");
+            assertEquals(List.of("192.0.2.7"), ExternalTool.dig(server.port, "+short", "new.example.test").lines(),
+                    "asked after: our new data, not the upstream's answer that came after the reload");
             assertEquals(0, server.terminate(10));
         }
     }

@@ -34,7 +34,30 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code java [jvmOptions] Main [args]}; nothing is read from it yet. */
     static ServerProcess launch(Path dir, List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        return launch(dir, List.of(), jvmOptions, args);
+    }
+
+    /**
+     * As above, with at most {@code descriptors} open files ({@code ulimit -n}, soft and hard, so the JVM cannot raise
+     * it), set by a shell that then becomes the JVM.
+     */
+    static ServerProcess launchLimited(Path dir, int descriptors, List<String> jvmOptions, String... args)
+            throws IOException {
+        return launch(dir, List.of("bash", "-c", "ulimit -n " + descriptors + " && exec \"$@\"", "bash"),
+                jvmOptions, args);
+    }
+
+    /** The same, started like {@link #start} (on a free port, its listening lines read). */
+    static ServerProcess startLimited(Path dir, int descriptors, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
+        all.addAll(List.of(args));
+        return listening(launchLimited(dir, descriptors, jvmOptions, all.toArray(String[]::new)));
+    }
+
+    private static ServerProcess launch(Path dir, List<String> prefix, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -48,7 +71,11 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path dir, List<String> jvmOptions, String... args) throws IOException {
         List<String> all = new ArrayList<>(List.of("--listen", "127.0.0.1:0"));
         all.addAll(List.of(args));
-        ServerProcess server = launch(dir, jvmOptions, all.toArray(String[]::new));
+        return listening(launch(dir, jvmOptions, all.toArray(String[]::new)));
+    }
+
+    /** Reads the listening lines of a server started on port 0. */
+    private static ServerProcess listening(ServerProcess server) throws IOException {
         String udp = server.stdout.readLine();
         String tcp = server.stdout.readLine();
         Matcher m = udp == null ? null : LISTENING.matcher(udp);

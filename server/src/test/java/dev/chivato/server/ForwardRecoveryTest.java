@@ -1,0 +1,253 @@
+package dev.chivato.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.Header;
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
+import dev.chivato.protocol.Question;
+import dev.chivato.protocol.RData;
+import dev.chivato.protocol.RRClass;
+import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.Rcode;
+import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.ForwardTest.FakeUpstream;
+import dev.chivato.server.core.Cidr;
+import dev.chivato.server.forward.Forwarder;
+import dev.chivato.server.forward.Forwarding;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the red team did to the forwarder, each on loopback against a small upstream written here: none of it may
+ * crash the server, hang a client past its deadline, or leave a question without its deadline timer.
+ */
+class ForwardRecoveryTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final List<Cidr> LOOPBACK_ONLY = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1"));
+
+    @TempDir
+    Path dir;
+
+    private static Forwarding quick(InetSocketAddress... upstreams) {
+        List<String> specs = Arrays.stream(upstreams).map(u -> "127.0.0.1:" + u.getPort()).toList();
+        return new Forwarding(Forwarding.routes(specs), LOOPBACK_ONLY, Duration.ofMillis(300), Duration.ofMillis(1200),
+                10_000, false);
+    }
+
+    private static Message query(int id, String name, boolean cd) {
+        Message plain = Message.query(id, true, new Question(Name.parse(name), RRType.A, RRClass.IN),
+                Optional.of(Edns.of(1232, false)));
+        Header h = plain.header();
+        return plain.withHeader(new Header(h.id(), false, h.opcode(), false, false, true, false, false, false, cd,
+                Rcode.NOERROR));
+    }
+
+    /** Asks over UDP; the answer and how long it took, or fails after 5 s. */
+    private static Timed ask(int port, Message query) throws Exception {
+        byte[] wire = query.toWire();
+        try (DatagramSocket socket = new DatagramSocket()) {
+            socket.setSoTimeout(5000);
+            long start = System.nanoTime();
+            socket.send(new DatagramPacket(wire, wire.length, LOOPBACK, port));
+            DatagramPacket packet = new DatagramPacket(new byte[65535], 65535);
+            socket.receive(packet);
+            Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+            assertEquals(query.header().id(), answer.header().id());
+            return new Timed(answer, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private record Timed(Message answer, long millis) {
+    }
+
+    /** Every question in flight still has its deadline armed, and (once all is answered) none waits. */
+    private static void assertForwardersSettle(TestServer server) throws InterruptedException {
+        for (Forwarder forwarder : server.server.forwarders()) {
+            assertEquals(0, forwarder.unfinishedWithoutDeadline(), "a question without its deadline");
+        }
+        Wait.until(Duration.ofSeconds(5), () -> server.server.forwarders().stream()
+                .allMatch(f -> f.waiting() == 0 && f.pending() == 0), "nothing left waiting upstream");
+    }
+
+    @Test
+    void aTcpClientPipeliningForwardedQueriesGetsEveryAnswerAndTheServerLives() throws Exception {
+        ScheduledExecutorService later = Executors.newScheduledThreadPool(4);
+        try (FakeUpstream upstream = new FakeUpstream((q, socket, from) -> later.schedule(() -> {
+                    FakeUpstream.send(socket, from, FakeUpstream.answer(q, "192.0.2.7"));
+                    return null;
+                }, 20, TimeUnit.MILLISECONDS));
+                TestServer server = TestServer.startForwarding(quick(upstream.address()));
+                Socket socket = new Socket(LOOPBACK, server.port())) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            int sent = 150;
+            for (int i = 0; i < sent; i++) {
+                byte[] wire = query(i, "p" + i + ".elsewhere.test", false).toWire();
+                out.writeShort(wire.length);
+                out.write(wire);
+            }
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            Set<Integer> ids = new HashSet<>();
+            for (int i = 0; i < sent; i++) {
+                byte[] answer = new byte[in.readUnsignedShort()];
+                in.readFully(answer);
+                Message message = Message.decode(answer);
+                assertEquals(Rcode.NOERROR, message.rcode());
+                assertEquals("p" + message.header().id() + ".elsewhere.test.",
+                        message.questions().get(0).name().toString(), "each answer to its own question");
+                ids.add(message.header().id());
+            }
+            assertEquals(sent, ids.size());
+            assertFalse(server.server.failure().isDone(), "every loop goes on");
+            assertEquals(List.of("1.2.3.4", "1.2.3.5"), ExternalTool.dig(server.port(), "+short", "example.com")
+                    .lines());
+            List<String> log = server.stopAndReadLog();
+            long good = log.stream().filter(l -> l.contains("\"source\":\"forwarded\"") && l.contains("NOERROR"))
+                    .filter(l -> l.matches(".*\"id\":(\\d+).*\"qname\":\"p\\1\\.elsewhere\\.test\\.\".*")).count();
+            assertEquals(sent, good, "each log entry reads its own query: " + log.subList(0, 3));
+            assertTrue(server.warnings.isEmpty(), server.warnings.toString());
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSilentUpstreamAndOneAnsweringServfailEndInServfailWithoutWaitingForTheDeadline() throws Exception {
+        try (FakeUpstream silent = FakeUpstream.silent();
+                FakeUpstream failing = servfailing();
+                TestServer server = TestServer.startForwarding(quick(silent.address(), failing.address()))) {
+            Timed first = ask(server.port(), query(1, "www.elsewhere.test", false));
+            assertEquals(Rcode.SERVFAIL, first.answer().rcode());
+            assertTrue(first.millis() < 1000, "after the silent one's try, not at the deadline: " + first.millis());
+            assertEquals(1, failing.queries.get());
+            Timed again = ask(server.port(), query(2, "www.elsewhere.test", false));
+            assertEquals(Rcode.SERVFAIL, again.answer().rcode(), "a later identical question is answered too");
+            assertForwardersSettle(server);
+        }
+    }
+
+    @Test
+    void anUpstreamThatLosesTheFirstQueryAndFailsTheRetryIsAnsweredServfail() throws Exception {
+        AtomicInteger seen = new AtomicInteger();
+        try (FakeUpstream flaky = new FakeUpstream((q, socket, from) -> {
+                    if (seen.incrementAndGet() > 1) {
+                        FakeUpstream.send(socket, from, withRcode(FakeUpstream.answer(q, "192.0.2.1"),
+                                Rcode.SERVFAIL));
+                    }
+                });
+                TestServer server = TestServer.startForwarding(quick(flaky.address()))) {
+            Timed answer = ask(server.port(), query(1, "www.elsewhere.test", false));
+            assertEquals(Rcode.SERVFAIL, answer.answer().rcode());
+            assertTrue(answer.millis() < 1000, "when the retry failed: " + answer.millis());
+            assertForwardersSettle(server);
+        }
+    }
+
+    @Test
+    void anUpstreamAnswerWithAHugeTsigIsPassedOnWithoutItAndStopsNothing() throws Exception {
+        try (FakeUpstream signing = new FakeUpstream((q, socket, from) -> {
+                    Message answer = FakeUpstream.answer(q, "192.0.2.9");
+                    ResourceRecord tsig = new ResourceRecord(Name.parse("key.example"), RRClass.ANY, 0,
+                            new RData.Unknown(RRType.TSIG, new byte[1400]));
+                    FakeUpstream.send(socket, from, new Message(answer.header(), answer.questions(),
+                            answer.answers(), List.of(), List.of(tsig), answer.edns()));
+                });
+                TestServer server = TestServer.startForwarding(quick(signing.address()))) {
+            Message answer = ask(server.port(), query(1, "www.elsewhere.test", false)).answer();
+            assertEquals(Rcode.NOERROR, answer.rcode());
+            assertEquals("192.0.2.9", answer.answers().get(0).data().toString());
+            assertTrue(answer.additional().isEmpty(), "the upstream's TSIG is not ours to pass on");
+            assertFalse(server.server.failure().isDone());
+            assertEquals(List.of("1.2.3.4", "1.2.3.5"), ExternalTool.dig(server.port(), "+short", "example.com")
+                    .lines());
+        }
+    }
+
+    @Test
+    void anAnswerFetchedWithCdIsNotServedToAClientWithoutIt() throws Exception {
+        try (FakeUpstream validating = new FakeUpstream((q, socket, from) -> FakeUpstream.send(socket, from,
+                q.header().cd() ? FakeUpstream.answer(q, "192.0.2.66")
+                        : withRcode(FakeUpstream.answer(q, "192.0.2.66"), Rcode.SERVFAIL)));
+                TestServer server = TestServer.startForwarding(quick(validating.address()))) {
+            Message withCd = ask(server.port(), query(1, "bogus.elsewhere.test", true)).answer();
+            assertEquals("192.0.2.66", withCd.answers().get(0).data().toString());
+            assertTrue(withCd.header().cd());
+            Message withoutCd = ask(server.port(), query(2, "bogus.elsewhere.test", false)).answer();
+            assertEquals(Rcode.SERVFAIL, withoutCd.rcode(), "data a validator refused, asked without CD");
+            assertEquals(2, validating.queries.get(), "asked upstream again, not taken from the cache");
+        }
+    }
+
+    @Test
+    void anUpstreamStreamingEndlessEmptyFramesCannotHoldTheLoop() throws Exception {
+        java.util.concurrent.CountDownLatch flooding = new java.util.concurrent.CountDownLatch(1);
+        try (FakeUpstream truncating = FakeUpstream.truncating();
+                ServerSocket tcp = new ServerSocket(truncating.address().getPort(), 10, LOOPBACK);
+                TestServer server = TestServer.startForwarding(quick(truncating.address()), null, 1)) {
+            Thread flood = new Thread(() -> {
+                try (Socket connection = tcp.accept()) {
+                    OutputStream out = connection.getOutputStream();
+                    byte[] frames = new byte[64 * 1024]; // frames of length 0, as fast as the socket takes them
+                    long end = System.nanoTime() + 3_000_000_000L;
+                    flooding.countDown();
+                    while (System.nanoTime() < end) {
+                        out.write(frames);
+                    }
+                } catch (Exception closed) {
+                    // the server closed the connection, as it should
+                }
+            });
+            flood.setDaemon(true);
+            flood.start();
+            java.util.concurrent.CompletableFuture<Timed> forwarded = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return ask(server.port(), query(1, "www.elsewhere.test", false));
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+            assertTrue(flooding.await(5, TimeUnit.SECONDS), "the question went over TCP to the flood");
+            Timed local = ask(server.port(), query(2, "example.com", false));
+            assertEquals(2, local.answer().answers().size(), "the one loop still answers our own names");
+            assertTrue(local.millis() < 1000, local.millis() + " ms");
+            assertEquals(Rcode.SERVFAIL, forwarded.get(5, TimeUnit.SECONDS).answer().rcode());
+            flood.join(5000);
+        }
+    }
+
+    private static FakeUpstream servfailing() throws java.io.IOException {
+        return new FakeUpstream((q, socket, from) -> FakeUpstream.send(socket, from,
+                withRcode(FakeUpstream.answer(q, "192.0.2.1"), Rcode.SERVFAIL)));
+    }
+
+    private static Message withRcode(Message answer, Rcode rcode) {
+        return new Message(answer.header().withRcode(rcode), answer.questions(), List.of(), List.of(), List.of(),
+                answer.edns());
+    }
+}
