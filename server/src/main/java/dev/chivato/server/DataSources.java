@@ -46,6 +46,8 @@ final class DataSources {
     private RecordStore hosts;
     /** Who may transfer the zones. */
     private TransferAccess transfers = TransferAccess.NOBODY;
+    /** Serve the seed's records ({@link RecordStore#DEFAULT_LINES}) besides the rest. */
+    private boolean seed;
     /** Each zone's differences between the versions loaded since start, for IXFR, by its {@code --zone} argument. */
     private final Map<String, Journal> journals = new LinkedHashMap<>();
     private Journal emptyJournal = Journal.empty(Journal.DEFAULT_VERSIONS, Journal.DEFAULT_OCTETS);
@@ -66,6 +68,14 @@ final class DataSources {
         this.ttl = ttl;
         this.snitch = snitch;
         this.unknown = unknown;
+    }
+
+    /**
+     * Serves the seed's records too ({@code --seed}); without it they are served only when no source at all is given
+     * (no records, no zone, nothing forwarded).
+     */
+    void serveSeed(boolean seed) {
+        this.seed = seed;
     }
 
     /** Keeps at most {@code versions} differences per zone, {@code octets} in all, for IXFR. */
@@ -213,13 +223,15 @@ final class DataSources {
 
     private RecordStore readHosts() throws FileProblem {
         if (recordFiles.isEmpty() && recordLines.isEmpty()) {
-            // the seed's records are the default only when nothing at all is given
-            return zoneSpecs.isEmpty() ? RecordStore.defaults() : RecordStore.of(List.of());
+            return seed ? RecordStore.defaults() : RecordStore.of(List.of());
         }
         Set<Name> apexes = new HashSet<>();
         zones.values().forEach(zone -> apexes.add(zone.origin()));
         RecordStore.Builder hosts = apexes.isEmpty() ? RecordStore.builder()
                 : RecordStore.builder(name -> apexOf(name, apexes));
+        if (seed) {
+            RecordStore.seedEntries().forEach(hosts::add);
+        }
         for (Path file : recordFiles) {
             HostsFile.read(file, hosts::add);
         }

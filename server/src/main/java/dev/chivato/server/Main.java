@@ -56,8 +56,8 @@ import picocli.CommandLine;
                 + "byte by byte), 'chivato report --help' (who asked what, from a JSON log)."},
         description = {"A DNS server that logs every query it receives. It answers from records in hosts format "
                 + "(A, AAAA and PTR) and from zone files, forwards what it does not hold (--forward), and feeds "
-                + "secondaries (--allow-transfer). With no records it serves example.com -> 1.2.3.4, 1.2.3.5 and "
-                + "example.my -> 1.2.3.5."})
+                + "secondaries (--allow-transfer). With no source at all it serves example.com -> 1.2.3.4, 1.2.3.5 and "
+                + "example.my -> 1.2.3.5 (--seed serves them besides others)."})
 public final class Main implements Callable<Integer> {
     static final String DEFAULT_LISTEN = "127.0.0.1:10053";
 
@@ -78,6 +78,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--record", paramLabel = "\"ADDRESS NAME...\"",
             description = "One records line given on the command line, repeatable.")
     List<String> recordLines = new ArrayList<>();
+
+    @Option(names = "--seed", description = "Serve the seed's records (example.com and example.my) besides the other "
+            + "sources; without any source (no --records, --record, --zone or --forward) they are served anyway.")
+    boolean seed;
 
     @Option(names = "--snitch", description = "Log everything and answer every query NXDOMAIN, as the original tool "
             + "did.")
@@ -296,6 +300,8 @@ public final class Main implements Callable<Integer> {
         DataSources sources = new DataSources(recordFiles, recordLines, zoneSpecs, ttl, snitch,
                 Optional.ofNullable(unknown), config.forwarding()::forwards);
         sources.allowTransfers(transfers);
+        sources.serveSeed(seed || recordFiles.isEmpty() && recordLines.isEmpty() && zoneSpecs.isEmpty()
+                && forwards.isEmpty());
         sources.keepJournals(ixfrVersions, (long) ixfrMemoryMib << 20);
         QueryHandler handler;
         try {

@@ -67,7 +67,7 @@ class DescriptorLimitTest {
     void aFloodOfUniqueForwardedNamesUnderADescriptorLimitLeavesRoomForClients() throws Exception {
         try (FakeUpstream upstream = FakeUpstream.silent();
                 ServerProcess server = ServerProcess.startLimited(dir, 256, List.of("-Xmx256m"), "--log", "off",
-                        "--forward", "127.0.0.1:" + upstream.address().getPort());
+                        "--seed", "--forward", "127.0.0.1:" + upstream.address().getPort());
                 DatagramSocket client = new DatagramSocket()) {
             warmUp(server.port);
             for (int i = 0; i < 3000; i++) {

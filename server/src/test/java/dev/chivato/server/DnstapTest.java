@@ -128,7 +128,7 @@ class DnstapTest {
         Path file = dir.resolve("forward.dnstap");
         try (ForwardTest.FakeUpstream upstream = ForwardTest.FakeUpstream.answering("192.0.2.7");
              ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--dnstap", "file:" + file,
-                     "--forward", "127.0.0.1:" + upstream.address().getPort())) {
+                     "--seed", "--forward", "127.0.0.1:" + upstream.address().getPort())) {
             Exchange forwarded = ask(server.port, "www.elsewhere.test", RRType.A);
             Exchange cached = ask(server.port, "www.elsewhere.test", RRType.A);
             Exchange local = ask(server.port, "example.com", RRType.A);

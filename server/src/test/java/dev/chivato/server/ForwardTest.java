@@ -556,6 +556,27 @@ class ForwardTest {
         }
     }
 
+    /** The README's recipe for watching a host: --forward alone must not feed it the seed's fake names. */
+    @Test
+    void withForwardAloneTheSeedIsNotServedAndSeedBringsItBack() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.answering("192.0.2.7")) {
+            String forward = "127.0.0.1:" + upstream.address().getPort();
+            try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--forward", forward)) {
+                assertEquals(List.of("192.0.2.7"), ExternalTool.dig(server.port, "+short", "example.com").lines(),
+                        "the real answer, from upstream");
+                assertEquals(0, server.terminate(10));
+            }
+            try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--forward", forward,
+                    "--seed")) {
+                assertEquals(List.of("1.2.3.4", "1.2.3.5"), ExternalTool.dig(server.port, "+short", "example.com")
+                        .lines());
+                assertEquals(List.of("192.0.2.7"), ExternalTool.dig(server.port, "+short", "www.elsewhere.test")
+                        .lines());
+                assertEquals(0, server.terminate(10));
+            }
+        }
+    }
+
     @Test
     void aForwarderThatIsOneOfOurAddressesIsRefusedAtStart() throws Exception {
         int port = Nsd.freePort();

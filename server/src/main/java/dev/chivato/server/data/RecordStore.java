@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * them (in-addr.arpa and ip6.arpa), so that every address maps back to all of its names. Read-only once built.
  */
 public final class RecordStore {
-    /** The seed's list, served when no records are given. */
+    /** The seed's list, served when no source is given (or with {@code --seed}). */
     public static final List<String> DEFAULT_LINES = List.of(
             "1.2.3.4 example.com",
             "1.2.3.5 example.com example.my");
@@ -131,15 +131,20 @@ public final class RecordStore {
 
     /** The seed's default records. */
     public static RecordStore defaults() {
+        return of(seedEntries());
+    }
+
+    /** The seed's lines as entries. */
+    public static List<HostEntry> seedEntries() {
         List<HostEntry> entries = new ArrayList<>();
         int line = 0;
         for (String text : DEFAULT_LINES) {
             try {
-                HostsFile.parseLine("(default)", ++line, text).ifPresent(entries::add);
+                HostsFile.parseLine("(seed)", ++line, text).ifPresent(entries::add);
             } catch (FileProblem e) {
                 throw new IllegalStateException(e);
             }
         }
-        return of(Collections.unmodifiableList(entries));
+        return Collections.unmodifiableList(entries);
     }
 }
