@@ -1,6 +1,7 @@
 package dev.chivato.server;
 
 import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.core.TextFiles;
 import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
@@ -17,6 +18,9 @@ import java.util.Set;
  * command line's, so a repeatable option adds up and the command line overrides a single-valued one.
  */
 final class ConfigFile {
+    /** A configuration file is a few lines: anything much longer is not one. */
+    static final long MAX_OCTETS = 1 << 20;
+
     private ConfigFile() {
     }
 
@@ -38,6 +42,7 @@ final class ConfigFile {
     /** The arguments one file stands for. */
     static List<String> read(Path file, Set<String> options) throws FileProblem {
         List<String> lines;
+        TextFiles.requireRegular(file, MAX_OCTETS);
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {

@@ -3,6 +3,7 @@ package dev.chivato.server.data;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.core.TextFiles;
 import dev.chivato.server.log.Problems;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * comment. A line that cannot be read stops everything with {@code SOURCE:LINE: reason}.
  */
 public final class HostsFile {
-    /** Where and why a records line was refused; the message is the one line a user sees. */
+    /** The largest records file read (an ad-block list of millions of names is a few hundred MiB). */
+    static final long MAX_OCTETS = 1L << 30;
 
     private HostsFile() {
     }
@@ -33,10 +35,11 @@ public final class HostsFile {
 
     /** Reads a hosts file line by line, handing each entry over as it is read. */
     public static void read(Path file, Consumer<HostEntry> entries) throws FileProblem {
+        TextFiles.requireRegular(file, MAX_OCTETS);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
-            while ((text = reader.readLine()) != null) {
+            while ((text = TextFiles.readLine(reader, file.toString(), line + 1)) != null) {
                 line++;
                 if (line == 1 && text.startsWith("\uFEFF")) {
                     text = text.substring(1); // a byte order mark, as some editors write: not part of the text

@@ -39,6 +39,11 @@ final class NodeTable {
     private static final AnswerSource[] SOURCES = AnswerSource.values();
     /** The largest RDATA: what a record's 16-bit RDLENGTH can say. */
     private static final int MAX_RDATA = 0xffff;
+    /**
+     * The most octets one record may take, its owner uncompressed: what a message holds besides its header and 512
+     * octets kept for a TSIG record, so that every record can be sent, alone if need be, in an answer or a transfer.
+     */
+    public static final int MAX_RECORD_OCTETS = 0xffff - 512 - 12;
     /** A page ends after a node whose name hashes to 0 modulo this: about so many nodes a page. */
     static final int PAGE_EVERY = 512;
     /** A page ends once it holds this many octets, so every node starts in the first 64 KiB of its page. */
@@ -395,6 +400,11 @@ final class NodeTable {
             put32(d, start + 2, (int) ttl);
             d[start + 6] = (byte) source.ordinal();
             int length = RData.encode(rdata, ByteBuffer.wrap(d, start + 9, MAX_RDATA));
+            if (owner.wireLength() + 10 + length > MAX_RECORD_OCTETS) {
+                throw new IllegalArgumentException("a " + type + " record of " + (owner.wireLength() + 10 + length)
+                        + " octets fits in no message (at most " + MAX_RECORD_OCTETS + ", with room for the header "
+                        + "and a TSIG record)");
+            }
             put16(d, start + 7, length);
             if (earlier != FIRST_AT_OWNER && holds(id, start)) {
                 return DUPLICATE;

@@ -8,6 +8,7 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.core.TextFiles;
 import dev.chivato.server.log.Problems;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -123,6 +124,9 @@ public final class ZoneFile {
      * Reads a zone file. Without {@code origin}, the zone's origin is the file's first {@code $ORIGIN}, or else its
      * SOA's owner.
      */
+    /** The largest file read whole (one zone may $INCLUDE many). */
+    static final long MAX_FILE_OCTETS = 1L << 30;
+
     public static Zone read(Path file, Optional<Name> origin) throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
         zone.include(file, 0, file.toString(), 0);
@@ -141,6 +145,11 @@ public final class ZoneFile {
         files.add(file);
         String text;
         try {
+            String refused = TextFiles.whyNot(file, MAX_FILE_OCTETS);
+            if (refused != null) {
+                throw depth == 0 ? new FileProblem(file + ": " + refused)
+                        : new FileProblem(from, fromLine, "cannot $INCLUDE " + file + ": " + refused);
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (MalformedInputException e) {
             throw new FileProblem(file + ": not UTF-8 text");

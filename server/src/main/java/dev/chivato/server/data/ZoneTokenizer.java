@@ -11,6 +11,12 @@ import java.util.List;
  * starts with a blank has no owner of its own.
  */
 final class ZoneTokenizer {
+    /**
+     * The most characters one entry may take, parentheses and all: far more than the largest record needs (65,535
+     * octets of RDATA, each written as {@code \\DDD} at worst), far less than what would exhaust the heap as tokens.
+     */
+    static final int MAX_ENTRY_CHARACTERS = 1 << 20;
+
     /** A token as written, escapes kept; {@code quoted} when it was between double quotes (which are removed). */
     record Token(String text, boolean quoted) {
     }
@@ -33,6 +39,8 @@ final class ZoneTokenizer {
     private boolean ownerInherited;
     private int depth;
     private int openedAt;
+    /** Where the entry being read starts in the text. */
+    private int entryStart;
 
     ZoneTokenizer(String source, String text) {
         this.source = source;
@@ -44,6 +52,10 @@ final class ZoneTokenizer {
         int i = 0;
         startLine(0);
         while (i < text.length()) {
+            if (i - entryStart > MAX_ENTRY_CHARACTERS) {
+                throw new FileProblem(source, entryLine, "an entry longer than " + MAX_ENTRY_CHARACTERS
+                        + " characters (a record's data is at most 65535 octets)");
+            }
             char c = text.charAt(i);
             if (c == '\n') {
                 line++;
@@ -81,6 +93,7 @@ final class ZoneTokenizer {
     }
 
     private void startLine(int at) {
+        entryStart = at;
         ownerInherited = at < text.length() && (text.charAt(at) == ' ' || text.charAt(at) == '\t');
         entryLine = line;
     }

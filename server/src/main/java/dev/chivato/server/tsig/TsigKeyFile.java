@@ -2,6 +2,7 @@ package dev.chivato.server.tsig;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.server.core.FileProblem;
+import dev.chivato.server.core.TextFiles;
 import dev.chivato.server.tsig.TransactionSignature;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +19,16 @@ import java.util.function.Consumer;
  * comments aside, so that the secret never appears in {@code ps}. A file others may read is used, with a warning.
  */
 public final class TsigKeyFile {
+    /** A key file holds one line: anything much longer is not one. */
+    static final long MAX_OCTETS = 64 * 1024;
+
     private TsigKeyFile() {
     }
 
     public static TransactionSignature.Key read(Path file, Consumer<String> warnings)
             throws FileProblem {
         List<String> lines;
+        TextFiles.requireRegular(file, MAX_OCTETS);
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {

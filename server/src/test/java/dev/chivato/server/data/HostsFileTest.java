@@ -121,4 +121,18 @@ class HostsFileTest {
                     bad);
         }
     }
+
+    @Test
+    void aDeviceIsRefusedNotReadForever() {
+        assertEquals("/dev/zero: not a regular file", assertThrows(FileProblem.class,
+                () -> HostsFile.read(Path.of("/dev/zero"))).getMessage());
+    }
+
+    @Test
+    void aLineLongerThanAnyRecordsLineIsRefusedWithItsNumber() throws Exception {
+        Path file = dir.resolve("hosts");
+        Files.writeString(file, "192.0.2.1 a.example\n192.0.2.2 " + "b".repeat(100_000) + "\n");
+        assertEquals(file + ":2: a line longer than 65536 characters", assertThrows(FileProblem.class,
+                () -> HostsFile.read(file)).getMessage());
+    }
 }

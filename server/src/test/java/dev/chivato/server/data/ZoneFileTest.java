@@ -288,4 +288,29 @@ class ZoneFileTest {
                 () -> ZoneFile.read(dir.resolve("nope.zone"), Optional.empty()));
         assertEquals(dir.resolve("nope.zone") + ": cannot read: no such file or directory", e.getMessage());
     }
+
+    @Test
+    void aRecordThatFitsNoMessageIsRefusedWithItsLine() {
+        String hex = "00".repeat(65_100);
+        String message = error(SOA + "big TYPE65280 \\# 65100 " + hex + "\n");
+        assertTrue(message.startsWith("z:2: a TYPE65280 record of 65127 octets fits in no message (at most 65011"),
+                message);
+    }
+
+    @Test
+    void anIncludedDeviceIsRefusedNotReadForever() throws Exception {
+        Path zone = dir.resolve("z.zone");
+        Files.writeString(zone, SOA + "$INCLUDE /dev/zero\n");
+        String message = assertThrows(FileProblem.class, () -> ZoneFile.read(zone,
+                Optional.of(Name.parse("example.com")))).getMessage();
+        assertEquals(zone + ":2: cannot $INCLUDE /dev/zero: not a regular file", message);
+        assertEquals("/dev/zero: not a regular file", assertThrows(FileProblem.class, () -> ZoneFile.read(
+                Path.of("/dev/zero"), Optional.of(Name.parse("example.com")))).getMessage());
+    }
+
+    @Test
+    void anEntryLongerThanAnyRecordCanBeIsRefusedWithItsLine() {
+        String message = error(SOA + "big TXT ( " + "\"a\" ".repeat(400_000) + ")\n");
+        assertTrue(message.startsWith("z:2: an entry longer than 1048576 characters"), message);
+    }
 }
