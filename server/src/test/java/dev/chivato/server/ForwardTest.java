@@ -441,18 +441,14 @@ class ForwardTest {
 
     @Test
     void slowAndFastAnswersForOneTcpClientGoOutAsTheyComplete() throws Exception {
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
                     boolean slow = query.questions().get(0).name().toString().startsWith("slow");
-                    Thread t = new Thread(() -> {
-                        try {
-                            Thread.sleep(slow ? 600 : 0);
-                            FakeUpstream.send(socket, from, FakeUpstream.answer(query, slow ? "192.0.2.1"
-                                    : "192.0.2.2"));
-                        } catch (Exception e) {
-                            throw new AssertionError(e);
-                        }
-                    });
-                    t.start();
+                    later.schedule(() -> {
+                        FakeUpstream.send(socket, from, FakeUpstream.answer(query, slow ? "192.0.2.1" : "192.0.2.2"));
+                        return null;
+                    }, slow ? 600 : 0, TimeUnit.MILLISECONDS);
                 });
                 TestServer server = TestServer.startForwarding(quick(upstream.address()));
                 Socket socket = new Socket(LOOPBACK, server.port())) {
@@ -473,6 +469,8 @@ class ForwardTest {
                 order.add(Message.decode(message).questions().get(0).name().toString());
             }
             assertEquals(List.of("fast.example.net.", "slow.example.net."), order);
+        } finally {
+            later.shutdownNow();
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.chivato.server.core;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * One event loop's timers: actions due at a time ({@link System#nanoTime}), run by that loop between its turns, in
@@ -12,11 +14,12 @@ public final class Timers {
     /** An action due at a time; armed until it has run or been cancelled. */
     public static final class Timer {
         private final long due;
-        private final Runnable action;
+        /** Takes the time it is run at: what the loop's turn says now is, so every step of a turn sees one time. */
+        private final LongConsumer action;
         /** Its place in the heap, or -1 once it has run or been cancelled. */
         private int index = -1;
 
-        private Timer(long due, Runnable action) {
+        private Timer(long due, LongConsumer action) {
             this.due = due;
             this.action = action;
         }
@@ -34,8 +37,8 @@ public final class Timers {
     private Timer[] heap = new Timer[64];
     private int size;
 
-    /** Runs {@code action} once {@code dueNanos} has come. */
-    public Timer schedule(long dueNanos, Runnable action) {
+    /** Runs {@code action} once {@code dueNanos} has come, with the time it is run at. */
+    public Timer schedule(long dueNanos, LongConsumer action) {
         Timer timer = new Timer(dueNanos, action);
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);
@@ -68,12 +71,12 @@ public final class Timers {
      * an action that throws is reported to {@code failed} and the others still run. Returns the nanoseconds until the
      * next is due, or -1 when none is armed.
      */
-    public long runDue(long now, java.util.function.Consumer<RuntimeException> failed) {
+    public long runDue(long now, Consumer<RuntimeException> failed) {
         while (size > 0 && heap[0].due - now <= 0) {
             Timer first = heap[0];
             cancel(first);
             try {
-                first.action.run();
+                first.action.accept(now);
             } catch (RuntimeException e) {
                 failed.accept(e);
             }

@@ -283,7 +283,7 @@ public final class Forwarder {
         pending.waiters.add(waiter);
         inFlight.put(key, pending);
         Pending armed = pending;
-        pending.deadlineTimer = timers.schedule(pending.deadline, () -> expire(armed));
+        pending.deadlineTimer = timers.schedule(pending.deadline, at -> expire(armed, at));
         send(pending, now);
     }
 
@@ -409,7 +409,7 @@ public final class Forwarder {
     }
 
     /** The deadline came: every client waiting gets what there is, SERVFAIL at best. */
-    private void expire(Pending pending) {
+    private void expire(Pending pending, long now) {
         if (pending.finished) {
             return;
         }
@@ -419,7 +419,7 @@ public final class Forwarder {
                 observer.tryFailed(TryFailed.TIMEOUT);
             }
         }
-        finish(pending, pending.lastRefusal, System.nanoTime());
+        finish(pending, pending.lastRefusal, now);
     }
 
     /**
@@ -565,7 +565,7 @@ public final class Forwarder {
     private void arm(Try attempt, long now) {
         long end = now + config.tryTimeout().toNanos();
         long due = end - attempt.pending.deadline < 0 ? end : attempt.pending.deadline;
-        attempt.timeout = timers.schedule(due, () -> timedOut(attempt, System.nanoTime()));
+        attempt.timeout = timers.schedule(due, at -> timedOut(attempt, at));
     }
 
     /** Reads and writes on a connection to an upstream; if it fails, every try waiting on it has failed. */
@@ -641,10 +641,13 @@ public final class Forwarder {
         }
     }
 
-    /** Why there is no answer; a client at the address of an upstream we asked is named as a forwarding loop. */
+    /**
+     * Why there is no answer. A client that joined the question while it was upstream, from the address of an upstream
+     * we asked, may be that upstream asking us back: a forwarding loop, named as one (a guess, so with a question mark).
+     */
     private String failureNote(Pending pending) {
         String why = pending.failure != null ? pending.failure : "no answer by the deadline";
-        for (Waiter waiter : pending.waiters) {
+        for (Waiter waiter : pending.waiters.subList(1, pending.waiters.size())) {
             for (InetSocketAddress upstream : pending.upstreams) {
                 if (upstream.getAddress().equals(waiter.client())) {
                     return why + "; a forwarding loop? " + LogFormat.address(upstream)

@@ -322,7 +322,7 @@ final class EventLoop implements Runnable, Executor {
      */
     private void pauseAccepting(SelectionKey key, IOException why, long now) {
         key.interestOps(0);
-        timers.schedule(now + ACCEPT_PAUSE_NANOS, () -> {
+        timers.schedule(now + ACCEPT_PAUSE_NANOS, at -> {
             if (key.isValid()) {
                 key.interestOps(SelectionKey.OP_ACCEPT);
             }
