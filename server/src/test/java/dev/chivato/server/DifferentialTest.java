@@ -35,6 +35,9 @@ class DifferentialTest {
         {"b.example.org", "A"}, {"sub.example.org", "NS"}, {"host.sub.example.org", "A"},
         {"hidden.sub.example.org", "A"}, {"ns.sub.example.org", "A"}, {"example.com", "A"}, {"org", "A"},
         {"ns1.example.org", "A"}, {"mail.example.org", "A"}, {"sip.example.org", "AAAA"},
+        {"sub.example.org", "DS"}, {"nods.example.org", "DS"}, {"host.sub.example.org", "DS"},
+        {"example.org", "DS"}, {"tocut.example.org", "A"}, {"tocut2.example.org", "A"},
+        {"mxwild.example.org", "MX"}, {"srvwild.example.org", "SRV"},
     };
 
     @TempDir

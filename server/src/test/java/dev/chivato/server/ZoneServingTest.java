@@ -40,7 +40,7 @@ class ZoneServingTest {
             String outside = ExternalTool.dig(server.port, "example.com").stdout();
             assertTrue(outside.contains("status: REFUSED"), "with a zone, other names are refused: " + outside);
             assertEquals(0, server.terminate(10), server.stderrText());
-            assertTrue(server.stderrText().contains("zone example.org. serial 2026112601, 30 records"),
+            assertTrue(server.stderrText().contains("zone example.org. serial 2026112601, 36 records"),
                     server.stderrText());
         }
     }
@@ -51,7 +51,7 @@ class ZoneServingTest {
         Files.writeString(zone, zone() + "www CNAME alias\n");
         try (ServerProcess server = ServerProcess.launch(dir, List.of(), "--zone", zone.toString())) {
             assertEquals(1, server.waitFor(20));
-            assertEquals(zone + ":35: CNAME beside other data at www.example.org.", server.stderrText().strip());
+            assertEquals(zone + ":41: CNAME beside other data at www.example.org.", server.stderrText().strip());
         }
     }
 }

@@ -50,11 +50,13 @@ final class Lookup {
         Name current = question.name();
         while (true) {
             visited.add(current);
-            Optional<Snapshot.Zone> zone = data.zoneOf(current);
+            Optional<Snapshot.Zone> zone = zoneFor(current, type);
             if (zone.isPresent()) {
                 Optional<Name> cut = delegation(zone.get(), current);
-                if (cut.isPresent()) {
-                    return answer.isEmpty() ? referral(cut.get()) : positive(answer, source);
+                boolean parentSideDs = type.equals(RRType.DS) && cut.isPresent() && cut.get().equals(current);
+                if (cut.isPresent() && !parentSideDs) {
+                    // at or below a zone cut: a referral, after the CNAMEs that led there (RFC 1034 4.3.2 step 3b)
+                    return answer.isEmpty() ? referral(cut.get()) : referralAfter(answer, source, cut.get(), zone);
                 }
             }
             Optional<Snapshot.Node> node = data.node(current);
@@ -69,7 +71,7 @@ final class Lookup {
             if (node.isEmpty()) {
                 if (zone.isEmpty()) {
                     // not ours at all: a CNAME that leaves our data ends the answer there
-                    return answer.isEmpty() ? unknown() : positive(answer, source);
+                    return answer.isEmpty() ? unknown() : positive(answer, source, zone);
                 }
                 return negative(Rcode.NXDOMAIN, answer, zone.get(), source);
             }
@@ -79,7 +81,7 @@ final class Lookup {
                 source = AnswerSource.ZONE;
                 Name target = ((RData.Cname) cname.get().data().get(0)).target();
                 if (visited.contains(target) || visited.size() > MAX_CNAME_CHAIN) {
-                    return positive(answer, source);
+                    return positive(answer, source, zone);
                 }
                 current = target;
                 continue;
@@ -87,13 +89,28 @@ final class Lookup {
             List<Snapshot.RRset> found = matching(node.get(), type);
             if (found.isEmpty()) {
                 return zone.isPresent() ? negative(Rcode.NOERROR, answer, zone.get(), source)
-                        : positive(answer, source);
+                        : positive(answer, source, zone);
             }
             for (Snapshot.RRset rrset : found) {
                 answer.addAll(rrset.records(owner));
             }
-            return positive(answer, answer.size() == countOf(found) ? found.get(0).source() : source);
+            return positive(answer, answer.size() == countOf(found) ? found.get(0).source() : source, zone);
         }
+    }
+
+    /**
+     * The zone that answers for {@code name}: the closest one, except that DS, which lives on the parent side of a
+     * zone cut (RFC 4035 section 3.1.4.1), is answered at a zone's apex by the parent zone when we serve it too.
+     */
+    private Optional<Snapshot.Zone> zoneFor(Name name, RRType type) {
+        Optional<Snapshot.Zone> zone = data.zoneOf(name);
+        if (type.equals(RRType.DS) && zone.isPresent() && zone.get().apex().equals(name) && !name.isRoot()) {
+            Optional<Snapshot.Zone> parent = data.zoneOf(name.parent());
+            if (parent.isPresent()) {
+                return parent;
+            }
+        }
+        return zone;
     }
 
     private static int countOf(List<Snapshot.RRset> rrsets) {
@@ -137,22 +154,38 @@ final class Lookup {
 
     /** A referral to the zone cut: NS in authority, their addresses as glue, AA clear. */
     private AnswerPlan referral(Name cut) {
-        Snapshot.RRset ns = data.node(cut).orElseThrow().get(RRType.NS).orElseThrow();
-        List<ResourceRecord> authority = ns.records(cut);
-        return new AnswerPlan(Rcode.NOERROR, false, List.of(), authority, additional(authority),
-                AnswerSource.NONE);
+        List<ResourceRecord> authority = delegationNs(cut);
+        return new AnswerPlan(Rcode.NOERROR, false, List.of(), authority,
+                additional(authority, data.zoneOf(cut), Set.of()), AnswerSource.NONE);
     }
 
-    private AnswerPlan positive(List<ResourceRecord> answer, AnswerSource source) {
-        return new AnswerPlan(Rcode.NOERROR, true, answer, List.of(), additional(answer),
+    /**
+     * CNAMEs of ours that lead below a zone cut: they are the answer (authoritative), and the referral to the cut
+     * follows in the authority section with its glue, as NSD and Knot give it.
+     */
+    private AnswerPlan referralAfter(List<ResourceRecord> answer, AnswerSource source, Name cut,
+            Optional<Snapshot.Zone> zone) {
+        List<ResourceRecord> authority = delegationNs(cut);
+        List<ResourceRecord> both = new ArrayList<>(answer);
+        both.addAll(authority);
+        return new AnswerPlan(Rcode.NOERROR, true, answer, authority, additional(both, zone, Set.copyOf(answer)),
+                source);
+    }
+
+    private List<ResourceRecord> delegationNs(Name cut) {
+        return data.node(cut).orElseThrow().get(RRType.NS).orElseThrow().records(cut);
+    }
+
+    private AnswerPlan positive(List<ResourceRecord> answer, AnswerSource source, Optional<Snapshot.Zone> zone) {
+        return new AnswerPlan(Rcode.NOERROR, true, answer, List.of(), additional(answer, zone, Set.copyOf(answer)),
                 answer.isEmpty() ? AnswerSource.NONE : source);
     }
 
-    /** NXDOMAIN or NODATA from a zone: its SOA in authority (RFC 2308 section 3). */
+    /** NXDOMAIN or NODATA from a zone: its SOA in authority (RFC 2308 section 3); the zone is their source. */
     private static AnswerPlan negative(Rcode rcode, List<ResourceRecord> answer, Snapshot.Zone zone,
             AnswerSource source) {
         return new AnswerPlan(rcode, true, answer, List.of(zone.negativeSoa()), List.of(),
-                answer.isEmpty() ? AnswerSource.NONE : source);
+                answer.isEmpty() ? AnswerSource.ZONE : source);
     }
 
     /** A name under no zone and with no hosts records: NXDOMAIN, or REFUSED as configured. */
@@ -171,21 +204,40 @@ final class Lookup {
         return rdata instanceof RData.Srv srv ? srv.target() : null;
     }
 
-    /** A and AAAA records we hold for the NS, MX and SRV targets among {@code records}, each once. */
-    private List<ResourceRecord> additional(List<ResourceRecord> records) {
+    /**
+     * The A and AAAA records we hold for the NS, MX and SRV targets among {@code records}, each once, from the same
+     * zone as the answer (or the hosts records, for an answer outside every zone) and never from another zone we
+     * serve; a target that exists only through a wildcard gets the wildcard's addresses under its own name. Records
+     * already in {@code answered} are not repeated.
+     */
+    private List<ResourceRecord> additional(List<ResourceRecord> records, Optional<Snapshot.Zone> zone,
+            Set<ResourceRecord> answered) {
         List<ResourceRecord> additional = new ArrayList<>();
         Set<Name> done = new HashSet<>();
         for (ResourceRecord record : records) {
             Name target = targetOf(record.data());
-            if (target == null || !done.add(target)) {
+            if (target == null || !done.add(target) || !data.zoneOf(target).equals(zone)) {
                 continue;
             }
-            data.node(target).ifPresent(node -> {
-                node.get(RRType.A).ifPresent(a -> additional.addAll(a.records(a.owner())));
-                node.get(RRType.AAAA).ifPresent(aaaa -> additional.addAll(aaaa.records(aaaa.owner())));
+            Optional<Snapshot.Node> node = data.node(target);
+            boolean synthesized = node.isEmpty() && zone.isPresent();
+            if (synthesized) {
+                node = wildcard(target);
+            }
+            node.ifPresent(found -> {
+                for (RRType type : ADDRESS_TYPES) {
+                    found.get(type).ifPresent(rrset -> {
+                        for (ResourceRecord address : rrset.records(synthesized ? target : rrset.owner())) {
+                            if (!answered.contains(address)) {
+                                additional.add(address);
+                            }
+                        }
+                    });
+                }
             });
         }
-        additional.removeAll(records);
         return additional;
     }
+
+    private static final List<RRType> ADDRESS_TYPES = List.of(RRType.A, RRType.AAAA);
 }

@@ -85,14 +85,17 @@ public final class Snapshot {
 
     private final NodeTable hosts;
     private final long hostsTtl;
-    private final Map<Name, Zone> zones;
     private final Map<Name, NodeTable> zoneNodes;
+    /** The zones by their apex's hash (a name's, without regard to case), to find a name's zone by its suffixes. */
+    private final Map<Integer, List<Zone>> zonesByHash = new HashMap<>();
 
     private Snapshot(NodeTable hosts, long hostsTtl, Map<Name, Zone> zones, Map<Name, NodeTable> zoneNodes) {
         this.hosts = hosts;
         this.hostsTtl = hostsTtl;
-        this.zones = zones;
         this.zoneNodes = zoneNodes;
+        for (Zone zone : zones.values()) {
+            zonesByHash.computeIfAbsent(zone.apex().hashCode(), h -> new ArrayList<>(1)).add(zone);
+        }
     }
 
     /**
@@ -127,16 +130,28 @@ public final class Snapshot {
         return Optional.of(fromHosts.get().with(fromZone.get()));
     }
 
-    /** The zone whose apex is the closest to {@code name} at or above it, if any. */
+    /**
+     * The zone whose apex is the closest to {@code name} at or above it, if any: each suffix of the name's octets is
+     * hashed and looked up in turn, longest first, without making a name of it.
+     */
     public Optional<Zone> zoneOf(Name name) {
-        for (Name at = name; ; at = at.parent()) {
-            Zone zone = zones.get(at);
-            if (zone != null) {
-                return Optional.of(zone);
+        if (zonesByHash.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] wire = name.wire();
+        for (int at = 0; at < wire.length; at += 1 + (wire[at] & 0xff)) {
+            List<Zone> candidates = zonesByHash.get(Name.hashCodeOf(wire, at, wire.length - at));
+            if (candidates != null) {
+                for (Zone zone : candidates) {
+                    if (zone.apex().equalsWire(wire, at, wire.length - at)) {
+                        return Optional.of(zone);
+                    }
+                }
             }
-            if (at.isRoot()) {
-                return Optional.empty();
+            if (wire[at] == 0) {
+                break;
             }
         }
+        return Optional.empty();
     }
 }

@@ -195,4 +195,45 @@ class LookupTest {
         assertEquals(Rcode.NXDOMAIN,
                 lookup(QueryHandler.UnknownPolicy.REFUSE).plan(Question.of("nowhere.example.org", RRType.A)).rcode());
     }
+
+    @Test
+    void theAdditionalSectionTakesNoAddressFromAnotherZoneWeServe() throws FileProblem {
+        ZoneFile.Zone org = ZoneFile.parse("org.zone", """
+                $ORIGIN example.org.
+                @    SOA ns1 hostmaster 1 7200 3600 1209600 300
+                @    NS  ns1
+                ns1  A   192.0.2.53
+                @    MX  10 mail.example.net.
+                @    MX  20 mail
+                mail A   192.0.2.25
+                """, Optional.empty(), Path.of("."));
+        ZoneFile.Zone net = ZoneFile.parse("net.zone", """
+                $ORIGIN example.net.
+                @    SOA ns1 hostmaster 1 7200 3600 1209600 300
+                @    NS  ns1
+                ns1  A   192.0.2.54
+                mail A   198.51.100.25
+                """, Optional.empty(), Path.of("."));
+        Lookup both = new Lookup(Snapshot.of(RecordStore.of(List.of()), 300, List.of(org, net)),
+                QueryHandler.UnknownPolicy.REFUSE);
+        AnswerPlan plan = both.plan(Question.of("example.org", RRType.MX));
+        assertEquals(List.of("mail.example.org. A 192.0.2.25"), texts(plan.additional()),
+                "mail.example.net's address is another zone's: NSD and Knot leave it out too");
+    }
+
+    @Test
+    void negativeAnswersFromAZoneHaveTheZoneAsTheirSource() {
+        assertEquals(AnswerSource.ZONE, plan("nowhere.example.org", RRType.A).source());
+        assertEquals(AnswerSource.ZONE, plan("www.example.org", RRType.MX).source());
+    }
+
+    @Test
+    void dsAtAZoneCutIsAnsweredFromTheParentSideNotReferred() {
+        AnswerPlan plan = plan("sub.example.org", RRType.DS);
+        assertTrue(plan.authoritative(), "the parent is authoritative for the DS (RFC 4035 3.1.4.1)");
+        assertTrue(plan.answer().isEmpty());
+        assertEquals(List.of("example.org. SOA"), plan.authority().stream().map(r -> r.name() + " " + r.type())
+                .toList(), "NODATA: there is no DS");
+        assertFalse(plan("host.sub.example.org", RRType.DS).authoritative(), "below the cut: a referral");
+    }
 }
