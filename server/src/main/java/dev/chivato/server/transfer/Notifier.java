@@ -2,6 +2,7 @@ package dev.chivato.server.transfer;
 
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
+import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRClass;
@@ -21,7 +22,9 @@ import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,15 +34,17 @@ import java.util.function.Consumer;
 /**
  * Tells the secondaries ({@code --notify}) that a zone changed (RFC 1996): a NOTIFY for the zone, its new SOA in
  * the answer section, sent over UDP until one acknowledges it (a response with the same ID and opcode), at most
- * {@link #TRIES} times, waiting 1, 2, 4 and 8 seconds. Each target has its own thread, so a secondary that is down
- * delays no other; each NOTIFY is logged with how it ended.
+ * {@link #TRIES} times, waiting 1, 2, 4, 8 and 16 seconds after each. Each target has its own thread, so a secondary
+ * that is down delays no other; each NOTIFY is logged with how it ended.
+ *
+ * <p>Bounded: one NOTIFY per zone and target waits at most (coalesced: a zone that changes again before its NOTIFY
+ * went out is notified once, with its latest SOA), besides the one being sent.
  */
 public final class Notifier implements AutoCloseable {
     public static final int TRIES = 5;
     private static final int FIRST_WAIT_MILLIS = 1000;
 
-    private final List<InetSocketAddress> targets;
-    private final List<ExecutorService> threads = new ArrayList<>();
+    private final List<Target> targets = new ArrayList<>();
     private final QueryLog log;
     private final Consumer<String> warnings;
     private final MessageSigner.Factory signers;
@@ -47,25 +52,59 @@ public final class Notifier implements AutoCloseable {
 
     public Notifier(List<InetSocketAddress> targets, QueryLog log, Consumer<String> warnings,
             MessageSigner.Factory signers) {
-        this.targets = List.copyOf(targets);
         this.log = log;
         this.warnings = warnings;
         this.signers = signers;
-        for (InetSocketAddress target : this.targets) {
-            threads.add(Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "chivato-notify-" + target);
-                thread.setDaemon(true);
-                return thread;
-            }));
+        for (InetSocketAddress target : targets) {
+            this.targets.add(new Target(target));
+        }
+    }
+
+    /** One secondary: its thread, and the latest SOA of each zone whose NOTIFY waits to go out to it. */
+    private final class Target {
+        final InetSocketAddress address;
+        final ExecutorService thread;
+        /** Guarded by this. */
+        private final Map<Name, ResourceRecord> waiting = new HashMap<>();
+
+        Target(InetSocketAddress address) {
+            this.address = address;
+            this.thread = Executors.newSingleThreadExecutor(runnable -> {
+                Thread notifying = new Thread(runnable, "chivato-notify-" + address);
+                notifying.setDaemon(true);
+                return notifying;
+            });
+        }
+
+        void changed(ResourceRecord soa) {
+            boolean queued;
+            synchronized (this) {
+                queued = waiting.put(soa.name(), soa) != null;
+            }
+            if (!queued) {
+                thread.execute(() -> {
+                    ResourceRecord latest;
+                    synchronized (this) {
+                        latest = waiting.remove(soa.name());
+                    }
+                    notifySaying(address, latest);
+                });
+            }
+        }
+
+        synchronized int waiting() {
+            return waiting.size();
         }
     }
 
     /** Notifies every target that {@code zone} now has this SOA; returns at once. */
     public void changed(ResourceRecord soa) {
-        for (int i = 0; i < targets.size(); i++) {
-            InetSocketAddress target = targets.get(i);
-            threads.get(i).execute(() -> notifySaying(target, soa));
-        }
+        targets.forEach(target -> target.changed(soa));
+    }
+
+    /** NOTIFYs waiting to go out, over all targets: at most one per zone and target. */
+    int waiting() {
+        return targets.stream().mapToInt(Target::waiting).sum();
     }
 
     /** A NOTIFY whose failure, a bug included, is said: an executor would otherwise drop it without a word. */
@@ -149,10 +188,10 @@ public final class Notifier implements AutoCloseable {
 
     @Override
     public void close() {
-        threads.forEach(ExecutorService::shutdownNow);
-        for (ExecutorService thread : threads) {
+        targets.forEach(target -> target.thread.shutdownNow());
+        for (Target target : targets) {
             try {
-                thread.awaitTermination(1, TimeUnit.SECONDS);
+                target.thread.awaitTermination(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
