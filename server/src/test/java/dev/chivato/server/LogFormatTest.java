@@ -138,4 +138,17 @@ class LogFormatTest {
             }
         }
     }
+
+    @Test
+    void quotedValuesOfTheTextFormatEscapeQuotesBackslashesAndLineEnds() throws Exception {
+        byte[] wire = dev.chivato.protocol.Message.query(1, true, dev.chivato.protocol.Question.of("example.com",
+                dev.chivato.protocol.RRType.A), Optional.empty()).toWire();
+        LogEntry.Query entry = new LogEntry.Query(0, Transport.UDP, CLIENT, wire,
+                dev.chivato.protocol.QueryView.of(wire), 2, 0, AnswerSource.FORWARDED,
+                false, 12, 1, Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("upstream said \"no\"\\\nsecond line"));
+        String text = format(LogFormat.TEXT, entry);
+        assertTrue(text.contains(" note=\"upstream said \\\"no\\\"\\\\\\nsecond line\" "), text);
+        assertEquals(1, text.lines().count(), "one line");
+    }
 }

@@ -37,14 +37,14 @@ public enum LogFormat {
                 line.append("reload ").append(reload.failures().isEmpty() ? "ok" : "partial").append(" zones=")
                         .append(reload.zones().isEmpty() ? "-" : String.join(",", reload.zones()).replace(' ', '/'))
                         .append(" records=").append(reload.records()).append(' ').append(reload.millis()).append("ms");
-                reload.failures().forEach(f -> line.append(" failed=\"").append(f).append('"'));
+                reload.failures().forEach(f -> quoted(line.append(" failed="), f));
                 return;
             }
             if (entry instanceof LogEntry.Notify n) {
                 line.append(n.transport().label()).append(' ').append(address(n.target())).append(" notify ")
                         .append(n.zone()).append(" serial=").append(n.serial()).append(" tries=").append(n.tries())
                         .append(' ').append(n.millis()).append("ms ")
-                        .append(n.failure().isEmpty() ? "acknowledged" : "failed=\"" + n.failure().get() + '"');
+                        .append(n.failure().isEmpty() ? "acknowledged" : "failed=" + quoted(n.failure().get()));
                 return;
             }
             if (entry instanceof LogEntry.Transfer t) {
@@ -54,7 +54,7 @@ public enum LogFormat {
                         .append(t.serial())
                         .append(" messages=").append(t.messages()).append(" records=").append(t.records())
                         .append(" size=").append(t.size()).append(' ').append(t.millis()).append("ms ")
-                        .append(t.failure().isEmpty() ? "ok" : "failed=\"" + t.failure().get() + '"');
+                        .append(t.failure().isEmpty() ? "ok" : "failed=" + quoted(t.failure().get()));
                 return;
             }
             LogEntry.Exchange exchange = (LogEntry.Exchange) entry;
@@ -70,12 +70,12 @@ public enum LogFormat {
                     line.append(" -> ").append(rcodeName(q.rcode())).append(" answers=").append(q.answerCount())
                             .append(" from=").append(q.source().label()).append(q.truncated() ? " tc" : "")
                             .append(" size=").append(q.responseSize());
-                    q.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
+                    q.unsent().ifPresent(why -> quoted(line.append(" unsent="), why));
                 }
                 q.upstream().ifPresent(u -> line.append(" upstream=").append(address(u.address()))
                         .append(" upstream_rcode=").append(u.rcode() < 0 ? "-" : new Rcode(u.rcode()).toString())
                         .append(" upstream_us=").append(u.micros()).append(" tries=").append(u.tries()));
-                q.note().ifPresent(why -> line.append(" note=\"").append(why).append('"'));
+                q.note().ifPresent(why -> quoted(line.append(" note="), why));
                 line.append(' ').append(q.micros()).append("us");
             } else {
                 LogEntry.Malformed m = (LogEntry.Malformed) entry;
@@ -83,10 +83,10 @@ public enum LogFormat {
                 if (m.id() >= 0) {
                     line.append(" id=").append(m.id());
                 }
-                line.append(" at=").append(m.offset()).append(" reason=\"").append(m.reason()).append("\" bytes=")
+                quoted(line.append(" at=").append(m.offset()).append(" reason="), m.reason()).append(" bytes=")
                         .append(firstBytesHex(m.query()))
                         .append(m.answered() ? " -> " + Rcode.of(m.rcode()) : " -> dropped");
-                m.unsent().ifPresent(why -> line.append(" unsent=\"").append(why).append('"'));
+                m.unsent().ifPresent(why -> quoted(line.append(" unsent="), why));
                 line.append(' ').append(m.micros()).append("us");
             }
         }
@@ -413,6 +413,35 @@ public enum LogFormat {
             }
             return flags.toString();
         }
+    }
+
+    /**
+     * A quoted value of the text format: the value between double quotes, with a quote, a backslash and a line end
+     * escaped (\", \\, \n) and other control characters as \xHH, so a line stays one line and a reader can
+     * tell where the value ends whatever a file name or an upstream put in it.
+     */
+    static LogLine quoted(LogLine line, String value) {
+        return line.append(quoted(value));
+    }
+
+    static String quoted(String value) {
+        StringBuilder text = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> text.append("\\\"");
+                case '\\' -> text.append("\\\\");
+                case '\n' -> text.append("\\n");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        text.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        text.append(c);
+                    }
+                }
+            }
+        }
+        return text.append('"').toString();
     }
 
     /** Closes an object whose fields each ended with a comma: the last comma becomes the brace. */
