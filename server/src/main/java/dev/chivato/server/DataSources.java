@@ -102,6 +102,7 @@ final class DataSources {
     synchronized Loaded reload() {
         long start = System.nanoTime();
         List<String> failures = new ArrayList<>();
+        int read = 0;
         Map<String, ZoneFile.Zone> next = new LinkedHashMap<>(zones);
         for (String spec : zoneSpecs) {
             try {
@@ -113,6 +114,7 @@ final class DataSources {
                             + "changed (it was " + old.serial() + "); the old version stays");
                     continue;
                 }
+                read++;
                 if (zone.sameContentAs(old) && zone.files().equals(old.files())) {
                     continue; // unchanged: the version served (and any transfer of it) stays the one table
                 }
@@ -131,6 +133,7 @@ final class DataSources {
         }
         try {
             hosts = readHosts();
+            read += recordFiles.size() + (recordLines.isEmpty() ? 0 : 1);
         } catch (FileProblem e) {
             failures.add(e.getMessage());
         }
@@ -142,7 +145,7 @@ final class DataSources {
             records += zone.recordCount();
         }
         return new Loaded(handler, new LogEntry.Reload(System.currentTimeMillis(), served, records,
-                (System.nanoTime() - start) / 1_000_000, failures));
+                (System.nanoTime() - start) / 1_000_000, failures, read));
     }
 
     /** The files a reload reads, for {@code --watch}: each zone's {@code $INCLUDE}d files as last read among them. */

@@ -84,9 +84,11 @@ final class Reloader implements AutoCloseable {
             service.metrics().reloaded(report.failures().isEmpty(), sources.serials());
         }
         if (report.failures().isEmpty()) {
-            warnings.accept("chivato: reloaded in " + report.millis() + " ms: " + sources.describe());
+            warnings.accept("chivato: reloaded in " + report.millis() + " ms: " + sources.describe() + "; "
+                    + report.records() + " records in all");
         } else {
-            report.failures().forEach(failure -> warnings.accept("chivato: reload failed: " + failure));
+            report.failures().forEach(failure -> warnings.accept("chivato: reload " + report.result() + ": "
+                    + failure));
         }
         return report;
     }

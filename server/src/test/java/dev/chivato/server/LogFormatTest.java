@@ -84,13 +84,21 @@ class LogFormatTest {
     @Test
     void aReloadIsAnEntryOfItsOwn() {
         LogEntry.Reload reload = new LogEntry.Reload(0, List.of("example.org. 7"), 12, 3,
-                List.of("z.zone:4: \"x\" is not a record type"));
-        assertEquals("{\"ts\":\"1970-01-01T00:00:00.000Z\",\"kind\":\"reload\",\"ok\":false,"
+                List.of("z.zone:4: \"x\" is not a record type"), 1);
+        assertEquals("{\"ts\":\"1970-01-01T00:00:00.000Z\",\"kind\":\"reload\",\"ok\":false,\"result\":\"partial\","
                 + "\"zones\":[\"example.org. 7\"],\"records\":12,\"ms\":3,"
                 + "\"failures\":[\"z.zone:4: \\\"x\\\" is not a record type\"]}", format(LogFormat.JSON, reload));
         assertEquals("1970-01-01T00:00:00.000Z reload partial zones=example.org./7 records=12 3ms "
-                + "failed=\"z.zone:4: \"x\" is not a record type\"", format(LogFormat.TEXT, reload));
+                + "failed=\"z.zone:4: \\\"x\\\" is not a record type\"", format(LogFormat.TEXT, reload));
         assertEquals(format(LogFormat.TEXT, reload), format(LogFormat.EXPLAIN, reload));
+    }
+
+    @Test
+    void aReloadThatReadNothingWellFailedItIsNotPartial() {
+        LogEntry.Reload reload = new LogEntry.Reload(0, List.of("example.org. 7"), 12, 3,
+                List.of("z.zone:4: bad"), 0);
+        assertTrue(format(LogFormat.TEXT, reload).contains(" reload failed zones="), format(LogFormat.TEXT, reload));
+        assertTrue(format(LogFormat.JSON, reload).contains("\"result\":\"failed\""));
     }
 
     private static byte[] wireQuery(int id, String name, Optional<Edns> edns) {

@@ -102,6 +102,26 @@ class ReloadTest {
     }
 
     @Test
+    void theReloadEntrysRecordCountIsTheOneStderrStates() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        Path hosts = dir.resolve("hosts");
+        Files.writeString(hosts, "192.0.2.7 host.example.test\n");
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--records",
+                hosts.toString(), "--log", "json")) {
+            Files.writeString(file, zone(2, "192.0.2.2"));
+            server.signal("HUP");
+            String entry = server.stdout.readLine();
+            java.util.regex.Matcher logged = java.util.regex.Pattern.compile("\"records\":(\\d+)").matcher(entry);
+            assertTrue(entry.contains("\"kind\":\"reload\"") && logged.find(), entry);
+            Wait.until(Duration.ofSeconds(5), () -> server.stderrText().contains("records in all"), "the line");
+            assertTrue(server.stderrText().contains("; " + logged.group(1) + " records in all"),
+                    entry + "\n" + server.stderrText());
+            assertEquals(0, server.terminate(10));
+        }
+    }
+
+    @Test
     void metricsCountReloadsAndShowEachZonesSerial() throws Exception {
         Path file = dir.resolve("example.org.zone");
         Files.writeString(file, zone(1, "192.0.2.1"));

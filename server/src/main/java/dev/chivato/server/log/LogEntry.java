@@ -46,12 +46,19 @@ public sealed interface LogEntry {
      * @param zones    each zone served now, with its serial ({@code example.org. 2026112601})
      * @param records  records served now, in all
      * @param failures for each source whose new version was refused (its old one stays): {@code FILE:LINE: reason}
+     * @param read     the sources read well (whether they changed or not): with failures, a reload is partial when
+     *                 some were, and failed when none was
      */
-    record Reload(long timeMillis, List<String> zones, long records, long millis, List<String> failures)
+    record Reload(long timeMillis, List<String> zones, long records, long millis, List<String> failures, int read)
             implements LogEntry {
         public Reload {
             zones = List.copyOf(zones);
             failures = List.copyOf(failures);
+        }
+
+        /** {@code ok}, {@code partial} (some sources read well, others were refused) or {@code failed}. */
+        public String result() {
+            return failures.isEmpty() ? "ok" : read > 0 ? "partial" : "failed";
         }
 
         @Override

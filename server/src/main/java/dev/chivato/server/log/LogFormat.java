@@ -34,7 +34,7 @@ public enum LogFormat {
             appendTimestamp(line, entry.timeMillis());
             line.append(' ');
             if (entry instanceof LogEntry.Reload reload) {
-                line.append("reload ").append(reload.failures().isEmpty() ? "ok" : "partial").append(" zones=")
+                line.append("reload ").append(reload.result()).append(" zones=")
                         .append(reload.zones().isEmpty() ? "-" : String.join(",", reload.zones()).replace(' ', '/'))
                         .append(" records=").append(reload.records()).append(' ').append(reload.millis()).append("ms");
                 reload.failures().forEach(f -> quoted(line.append(" failed="), f));
@@ -100,6 +100,7 @@ public enum LogFormat {
             if (entry instanceof LogEntry.Reload reload) {
                 field(json, "kind", "reload");
                 bool(json, "ok", reload.failures().isEmpty());
+                field(json, "result", reload.result());
                 strings(json, "zones", reload.zones());
                 number(json, "records", reload.records());
                 number(json, "ms", reload.millis());
