@@ -101,17 +101,28 @@ class ReloadTest {
         }
     }
 
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     @Test
     void theReloadEntrysRecordCountIsTheOneStderrStates() throws Exception {
         Path file = dir.resolve("example.org.zone");
         Files.writeString(file, zone(1, "192.0.2.1"));
         Path hosts = dir.resolve("hosts");
         Files.writeString(hosts, "192.0.2.7 host.example.test\n");
+        Path log = dir.resolve("log.json");
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", file.toString(), "--records",
-                hosts.toString(), "--log", "json")) {
+                hosts.toString(), "--log", "json", "--log-file", log.toString())) {
             Files.writeString(file, zone(2, "192.0.2.2"));
             server.signal("HUP");
-            String entry = server.stdout.readLine();
+            Wait.until(Duration.ofSeconds(5), () -> Files.exists(log) && read(log).contains("\"kind\":\"reload\""),
+                    "the reload's entry");
+            String entry = read(log).strip();
             java.util.regex.Matcher logged = java.util.regex.Pattern.compile("\"records\":(\\d+)").matcher(entry);
             assertTrue(entry.contains("\"kind\":\"reload\"") && logged.find(), entry);
             Wait.until(Duration.ofSeconds(5), () -> server.stderrText().contains("records in all"), "the line");
