@@ -106,37 +106,102 @@ final class Reloader implements AutoCloseable {
         }
     }
 
-    /** Looks at the files every {@code period} and reloads when one of them changed. */
+    /**
+     * Looks at the files every {@code period} and reloads when one of them changed and then stayed as it was for one
+     * more look: a file being written (an editor's save, a copy, a zone signer's output) is read once it is whole,
+     * not half-way. A look that fails (a bug, no memory) is said, and the next look tries again: watching never stops
+     * without a word.
+     */
     void watch(Duration period) {
-        thread.execute(() -> seen = fingerprints());
+        thread.execute(this::startWatching);
         thread.scheduleWithFixedDelay(() -> {
-            List<Fingerprint> now = fingerprints();
-            if (!now.equals(seen)) {
-                seen = now;
-                reloadSaying();
+            try {
+                look();
+            } catch (RuntimeException | Error failure) {
+                warnings.accept("chivato: --watch failed to look at the files: " + Problems.describe(failure)
+                        + "; it looks again in " + period.toMillis() + " ms");
             }
         }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** What identifies a file's version: its identity, size, modification time and a checksum of its content. */
-    private record Fingerprint(Path file, Object key, long size, long modifiedNanos, long checksum) {
+    /** What the last look saw that differed from what is served, waiting to be seen again unchanged. */
+    private List<Fingerprint> changing;
+
+    /** The files as they are when watching starts (on the reload thread, or a test's). */
+    void startWatching() {
+        seen = fingerprints(List.of());
     }
 
-    private List<Fingerprint> fingerprints() {
+    /** One look at the files: reloads when what changed has stayed as it was since the look before. */
+    void look() {
+        List<Fingerprint> now = fingerprints(changing != null ? changing : seen);
+        if (now.equals(seen)) {
+            changing = null;
+        } else if (now.equals(changing)) {
+            seen = now; // the same for two looks: whole
+            changing = null;
+            reloadSaying();
+        } else {
+            changing = now; // changed since the last look: wait for it to settle
+        }
+    }
+
+    /**
+     * What identifies a file's version: its identity, size, modification time and a checksum of its content. The
+     * checksum tells apart two edits within the file system's time resolution, so it is read again only for a file
+     * that changed, or was modified within {@link #RECENT_NANOS} of the look before: an old file that did not change
+     * is not read at every look.
+     */
+    private record Fingerprint(Path file, Object key, long size, long modifiedNanos, long checksum, long lookedAt) {
+        boolean sameAttributes(Object key, long size, long modifiedNanos) {
+            return Objects.equals(this.key, key) && this.size == size && this.modifiedNanos == modifiedNanos;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fingerprint f && file.equals(f.file) && Objects.equals(key, f.key) && size == f.size
+                    && modifiedNanos == f.modifiedNanos && checksum == f.checksum;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(file, key, size, modifiedNanos, checksum);
+        }
+    }
+
+    /** A file modified this close to a look may still change within the same time stamp. */
+    static final long RECENT_NANOS = 2_000_000_000L;
+
+    private List<Fingerprint> fingerprints(List<Fingerprint> before) {
         List<Fingerprint> prints = new ArrayList<>();
+        long lookedAt = System.currentTimeMillis() * 1_000_000;
         for (Path file : sources.files()) {
             try {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                prints.add(new Fingerprint(file, attributes.fileKey(), attributes.size(),
-                        attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), checksum(file)));
+                long modified = attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+                Fingerprint earlier = before == null ? null : before.stream().filter(f -> f.file().equals(file))
+                        .findFirst().orElse(null);
+                boolean settled = earlier != null && earlier.sameAttributes(attributes.fileKey(), attributes.size(),
+                        modified) && earlier.lookedAt() - modified > RECENT_NANOS;
+                long checksum = settled ? earlier.checksum() : checksum(file);
+                prints.add(new Fingerprint(file, attributes.fileKey(), attributes.size(), modified, checksum,
+                        lookedAt));
             } catch (IOException e) {
-                prints.add(new Fingerprint(file, null, -1, -1, Objects.hashCode(e.getMessage())));
+                prints.add(new Fingerprint(file, null, -1, -1, Objects.hashCode(e.getMessage()), lookedAt));
             }
         }
         return prints;
     }
 
-    private static long checksum(Path file) throws IOException {
+    /** Files read to compute a checksum since start: a test sees that an unchanged file is not read at each look. */
+    private final java.util.concurrent.atomic.AtomicLong checksums = new java.util.concurrent.atomic.AtomicLong();
+
+    long checksumsComputed() {
+        return checksums.get();
+    }
+
+    private long checksum(Path file) throws IOException {
+        checksums.incrementAndGet();
         CRC32 crc = new CRC32();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];

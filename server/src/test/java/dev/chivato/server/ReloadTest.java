@@ -232,6 +232,52 @@ class ReloadTest {
                 after.pagesSharedWith(before) + " of " + after.pages() + " pages held once for both versions");
     }
 
+    /** The watch driven look by look: a zone caught half-written is not served until it stays the same a look. */
+    @Test
+    void watchServesAChangedZoneOnlyOnceItStaysTheSameForALook() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1") + "mail A 192.0.2.25\n");
+        DataSources sources = new DataSources(List.of(), List.of(), List.of(file.toString()), 300, false,
+                Optional.empty());
+        Service service = new Service(sources.load(), QueryLog.off());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (Reloader reloader = new Reloader(sources, service, QueryLog.off(), warnings::add)) {
+            reloader.startWatching();
+            Files.writeString(file, zone(2, "192.0.2.2")); // half of it: the new serial, mail not yet written
+            reloader.look();
+            assertEquals(1, sources.serials().get("example.org."), "not served while it may be half-written");
+            Files.writeString(file, zone(2, "192.0.2.2") + "mail A 192.0.2.25\n");
+            reloader.look();
+            assertEquals(1, sources.serials().get("example.org."), "it changed again since the last look");
+            reloader.look();
+            assertEquals(2, sources.serials().get("example.org."), "whole: the same for a look");
+            assertTrue(service.version().handle(dev.chivato.protocol.Message.query(1, false,
+                    dev.chivato.protocol.Question.of("mail.example.org", dev.chivato.protocol.RRType.A),
+                    Optional.empty()), dev.chivato.server.core.Transport.UDP).response().orElseThrow().answers()
+                    .size() == 1, "the whole zone is served");
+            assertTrue(warnings.stream().noneMatch(w -> w.contains("failed")), warnings.toString());
+        }
+    }
+
+    @Test
+    void watchDoesNotReadAnUnchangedFileAtEachLook() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()
+                - 3_600_000));
+        DataSources sources = new DataSources(List.of(), List.of(), List.of(file.toString()), 300, false,
+                Optional.empty());
+        try (Reloader reloader = new Reloader(sources, new Service(sources.load(), QueryLog.off()), QueryLog.off(),
+                line -> { })) {
+            reloader.startWatching();
+            long first = reloader.checksumsComputed();
+            for (int i = 0; i < 20; i++) {
+                reloader.look();
+            }
+            assertEquals(first, reloader.checksumsComputed(), "its size, time and identity did not change");
+        }
+    }
+
     @Test
     void everyAnswerComesWhollyFromOneVersionWhileTheDataIsReloadedAHundredTimes() throws Exception {
         Path file = dir.resolve("example.org.zone");

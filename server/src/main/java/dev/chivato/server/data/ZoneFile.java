@@ -16,6 +16,7 @@ import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -150,7 +151,13 @@ public final class ZoneFile {
                 throw depth == 0 ? new FileProblem(file + ": " + refused)
                         : new FileProblem(from, fromLine, "cannot $INCLUDE " + file + ": " + refused);
             }
+            FileTime before = Files.getLastModifiedTime(file);
+            long size = Files.size(file);
             text = Files.readString(file, StandardCharsets.UTF_8);
+            if (!before.equals(Files.getLastModifiedTime(file)) || size != Files.size(file)) {
+                throw new FileProblem(file + ": changed while it was being read (a half-written file is not "
+                        + "served); read it again once it is whole");
+            }
         } catch (MalformedInputException e) {
             throw new FileProblem(file + ": not UTF-8 text");
         } catch (IOException e) {
