@@ -1,5 +1,6 @@
 package dev.chivato.server.dnstap;
 
+import dev.chivato.server.core.OctetBudget;
 import dev.chivato.server.log.Problems;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
     private final FrameEncoder encoder;
     private final BlockingQueue<DnstapEvent> queue;
     /** The octets of the events queued or taken by the writer and not yet written. */
-    private final AtomicLong heldOctets = new AtomicLong();
+    private final OctetBudget heldOctets = new OctetBudget(QUEUE_OCTETS);
     private final AtomicLong droppedFrames = new AtomicLong();
     private final AtomicLong lostFrames = new AtomicLong();
     private final AtomicLong writtenFrames = new AtomicLong();
@@ -102,11 +103,14 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
             return;
         }
         long octets = event.octets();
-        if (closing || heldOctets.get() + octets > QUEUE_OCTETS || !queue.offer(event)) {
+        if (closing || !heldOctets.tryTake(octets)) {
             droppedFrames.addAndGet(event.frames());
             return;
         }
-        heldOctets.addAndGet(octets);
+        if (!queue.offer(event)) {
+            heldOctets.give(octets);
+            droppedFrames.addAndGet(event.frames());
+        }
     }
 
     public int queuedEvents() {
@@ -115,7 +119,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
 
     /** Octets the queue and the writer hold now (what the bound counts). */
     public long queuedOctets() {
-        return heldOctets.get();
+        return heldOctets.held();
     }
 
     /** Frames dropped because the queue was full. */
@@ -221,7 +225,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
 
     private void release(long octets) {
         if (octets != 0) {
-            heldOctets.addAndGet(-octets);
+            heldOctets.give(octets);
         }
     }
 

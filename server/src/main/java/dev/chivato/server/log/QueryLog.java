@@ -1,5 +1,6 @@
 package dev.chivato.server.log;
 
+import dev.chivato.server.core.OctetBudget;
 import dev.chivato.server.core.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,7 +49,7 @@ public final class QueryLog implements AutoCloseable {
     private final Overflow overflow;
     private final BlockingQueue<LogEntry> queue;
     /** The octets of the entries queued or taken by the writer and not yet written. */
-    private final AtomicLong heldOctets = new AtomicLong();
+    private final OctetBudget heldOctets = new OctetBudget(QUEUE_OCTETS);
     /** Entries dropped because the writer fell behind (drop mode only). */
     private final AtomicLong dropped = new AtomicLong();
     /** Entries lost because the writer failed or the log was closed before it could write them. */
@@ -129,10 +130,13 @@ public final class QueryLog implements AutoCloseable {
         if (failure != null || closing) {
             return false;
         }
-        if (heldOctets.get() + octets > QUEUE_OCTETS || !queue.offer(entry)) {
+        if (!heldOctets.tryTake(octets)) {
             return false;
         }
-        heldOctets.addAndGet(octets);
+        if (!queue.offer(entry)) {
+            heldOctets.give(octets);
+            return false;
+        }
         return true;
     }
 
@@ -144,7 +148,7 @@ public final class QueryLog implements AutoCloseable {
 
     /** Octets the queue and the writer hold now (what the bound counts). */
     public long queuedOctets() {
-        return heldOctets.get();
+        return heldOctets.held();
     }
 
     /** Entries dropped because the queue was full (only with {@link Overflow#DROP}). */
@@ -216,7 +220,7 @@ public final class QueryLog implements AutoCloseable {
         if (text.length() > 0) {
             text.writeTo(out);
         }
-        heldOctets.addAndGet(-unwrittenOctets);
+        heldOctets.give(unwrittenOctets);
         unwrittenOctets = 0;
         unwrittenEntries = 0;
     }

@@ -18,6 +18,8 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -116,8 +118,34 @@ public final class Metrics {
         }
     }
 
-    /** One thread's counts; written by that thread only. */
+    /**
+     * One thread's counts; written by that thread only, with plain stores, each change published by a release store
+     * of {@link #published} that the scraping thread reads with an acquire load before it reads the counts: it then
+     * sees every change made before that store (one made since may be seen or not: the next scrape has it). On x86
+     * both are plain moves: counting costs no fence.
+     */
     private static final class Counts {
+        private static final VarHandle PUBLISHED;
+
+        static {
+            try {
+                PUBLISHED = MethodHandles.lookup().findVarHandle(Counts.class, "published", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // through PUBLISHED
+        private long published;
+
+        void publish() {
+            PUBLISHED.setRelease(this, (long) PUBLISHED.get(this) + 1);
+        }
+
+        void acquire() {
+            PUBLISHED.getAcquire(this);
+        }
+
         final long[] requests = new long[TRANSPORTS * TYPES.length];
         final long[] responses = new long[RCODES];
         final long[] sources = new long[SOURCES.length];
@@ -150,6 +178,7 @@ public final class Metrics {
         Counts counts = mine.get();
         counts.requests[transport.ordinal() * TYPES.length + index]++;
         counts.requestSizes.observe(transport, size);
+        counts.publish();
     }
 
     /**
@@ -162,6 +191,7 @@ public final class Metrics {
         counts.sources[source.ordinal()]++;
         counts.responseSizes.observe(transport, size);
         counts.durations.observe(transport, nanos / 1e9);
+        counts.publish();
     }
 
     /** The query log whose queue is reported, or null. */
@@ -188,6 +218,7 @@ public final class Metrics {
     public void reloaded(boolean ok, Map<String, Long> zoneSerials) {
         Counts counts = mine.get();
         counts.reloads[ok ? 0 : 1]++;
+        counts.publish();
         serving(zoneSerials);
     }
 
@@ -198,35 +229,49 @@ public final class Metrics {
 
     /** A query sent upstream (each try counts). */
     public void forwardTry() {
-        mine.get().tries++;
+        Counts counts = mine.get();
+        counts.tries++;
+        counts.publish();
     }
 
     public void forwardTryFailed(Forwarder.TryFailed why) {
-        mine.get().triesFailed[why.ordinal()]++;
+        Counts counts = mine.get();
+        counts.triesFailed[why.ordinal()]++;
+        counts.publish();
     }
 
     /** An upstream's answer taken, over UDP or TCP, {@code nanos} after its try was sent. */
     public void upstreamAnswered(Transport transport, long nanos) {
-        mine.get().upstreamDurations.observe(transport, nanos / 1e9);
+        Counts counts = mine.get();
+        counts.upstreamDurations.observe(transport, nanos / 1e9);
+        counts.publish();
     }
 
     /** An answer from upstream dropped: from elsewhere, with another ID or question, or not DNS. */
     public void forwardDropped() {
-        mine.get().dropped++;
+        Counts counts = mine.get();
+        counts.dropped++;
+        counts.publish();
     }
 
     /** A TCP connection accepted. */
     public void connectionOpened() {
-        mine.get().opened++;
+        Counts counts = mine.get();
+        counts.opened++;
+        counts.publish();
     }
 
     public void connectionClosed(Closed why) {
-        mine.get().closed[why.ordinal()]++;
+        Counts counts = mine.get();
+        counts.closed[why.ordinal()]++;
+        counts.publish();
     }
 
     /** A message that did not decode. */
     public void malformed() {
-        mine.get().malformed++;
+        Counts counts = mine.get();
+        counts.malformed++;
+        counts.publish();
     }
 
     /** The counters summed over every thread, as Prometheus snapshots. */
@@ -246,6 +291,7 @@ public final class Metrics {
         long[] reloads = new long[2];
         long[] closed = new long[Closed.values().length];
         for (Counts counts : all) {
+            counts.acquire();
             opened += counts.opened;
             tries += counts.tries;
             dropped += counts.dropped;
