@@ -26,6 +26,7 @@ public final class TransactionSignature {
     public static final int BADSIG = 16;
     public static final int BADKEY = 17;
     public static final int BADTIME = 18;
+    public static final int BADTRUNC = 22;
 
     /** A key: its name, its algorithm's name on the wire ({@code hmac-sha256.}) and the JCE's, and the secret. */
     public record Key(Name name, Name algorithm, String jceAlgorithm, byte[] secret) {
@@ -138,8 +139,13 @@ public final class TransactionSignature {
         mac.update(variables(fields.keyName(), fields.algorithm(), fields.timeSigned(), fields.fudge(),
                 fields.error(), fields.other()));
         byte[] expected = mac.doFinal();
-        if (fields.mac().length < Math.max(10, expected.length / 2)
-                || !MessageDigest.isEqual(java.util.Arrays.copyOf(expected, fields.mac().length), fields.mac())) {
+        if (fields.mac().length > expected.length) {
+            return new Check.Malformed(); // longer than the algorithm makes: FORMERR (RFC 8945 section 5.2.2.1)
+        }
+        if (fields.mac().length < Math.max(10, expected.length / 2)) {
+            return new Check.Failed(BADTRUNC, fields, Optional.empty(), new byte[0]); // cut shorter than allowed
+        }
+        if (!MessageDigest.isEqual(java.util.Arrays.copyOf(expected, fields.mac().length), fields.mac())) {
             return new Check.Failed(BADSIG, fields, Optional.empty(), new byte[0]);
         }
         if (Math.abs(nowSeconds - fields.timeSigned()) > fields.fudge()) {
