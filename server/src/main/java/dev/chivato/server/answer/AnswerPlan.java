@@ -17,9 +17,14 @@ public record AnswerPlan(Rcode rcode, boolean authoritative, List<ResourceRecord
         additional = List.copyOf(additional);
     }
 
-    /** Not ours: the question goes upstream. Compared by identity. */
+    /** Not ours: the question goes upstream. */
     static final AnswerPlan FORWARD = new AnswerPlan(Rcode.NOERROR, false, List.of(), List.of(), List.of(),
             AnswerSource.FORWARDED);
+
+    /** Whether the plan is to forward: only that decision has the upstream as its source before anything was asked. */
+    boolean forwarded() {
+        return source == AnswerSource.FORWARDED;
+    }
 
     /** A refusal: no data for that name here. */
     static AnswerPlan refused() {

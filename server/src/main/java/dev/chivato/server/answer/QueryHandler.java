@@ -57,8 +57,9 @@ public class QueryHandler {
         /** Not ours to answer: the question goes to an upstream server ({@code --forward}). */
         public static final Reply FORWARD = new Reply(Optional.empty(), AnswerSource.FORWARDED);
 
+        /** Not ours to answer: no response, the upstream as the source. */
         public boolean forwarded() {
-            return this == FORWARD;
+            return response.isEmpty() && transfer.isEmpty() && source == AnswerSource.FORWARDED;
         }
 
         public static Reply of(Message response, AnswerSource source) {
@@ -167,7 +168,7 @@ public class QueryHandler {
             return error(query, Rcode.NXDOMAIN, edns, true);
         }
         AnswerPlan plan = lookup.plan(question);
-        if (plan == AnswerPlan.FORWARD) {
+        if (plan.forwarded()) {
             return Reply.FORWARD;
         }
         if (plan.rcode().equals(Rcode.REFUSED)) {
