@@ -25,6 +25,16 @@ public record Name(Name.Octets octets) {
         this(Octets.checkedCopy(wire));
     }
 
+    /** The name whose wire form is {@code wire[from..from+length)}: copied once, and checked. */
+    public static Name fromWire(byte[] wire, int from, int length) {
+        byte[] copy = Arrays.copyOfRange(wire, from, from + length);
+        String problem = problemWith(copy, copy.length);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new Name(Octets.trusted(copy));
+    }
+
     /** The canonical form: only this package can make {@link Octets}, so only checked octets become names. */
     public Name {
         if (octets == null) {

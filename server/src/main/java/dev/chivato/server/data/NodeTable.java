@@ -13,8 +13,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
@@ -291,7 +291,7 @@ final class NodeTable {
     /** Decodes the node at {@code at} in {@code page} into {@code rrsets}; returns the offset after it. */
     private static int decode(byte[] page, int at, long ttl, List<Snapshot.RRset> rrsets) {
         int nameLength = nameLength(page, at);
-        Name owner = new Name(Arrays.copyOfRange(page, at, at + nameLength));
+        Name owner = Name.fromWire(page, at, nameLength); // one copy, shared by every RRset of the node
         int p = at + nameLength;
         int count = u32(page, p);
         p += 4;
@@ -678,7 +678,7 @@ final class NodeTable {
         }
 
         private Name nameOf(int id) {
-            return new Name(Arrays.copyOfRange(names.octets, ownerAt[id], ownerAt[id] + nameLength(id)));
+            return Name.fromWire(names.octets, ownerAt[id], nameLength(id));
         }
 
         private int intern(Name name) {

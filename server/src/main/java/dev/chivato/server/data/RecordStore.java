@@ -5,7 +5,6 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
 import dev.chivato.server.core.FileProblem;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -103,7 +102,7 @@ public final class RecordStore {
                 }
             }
             System.arraycopy(IN_ADDR_ARPA, 0, wire, at, IN_ADDR_ARPA.length);
-            return new Name(Arrays.copyOf(wire, at + IN_ADDR_ARPA.length));
+            return Name.fromWire(wire, 0, at + IN_ADDR_ARPA.length);
         }
         byte[] octets = ((RData.AAAA) address).octets();
         for (int i = 15; i >= 0; i--) {
@@ -113,7 +112,7 @@ public final class RecordStore {
             wire[at++] = (byte) Character.forDigit(octets[i] >>> 4 & 0xf, 16);
         }
         System.arraycopy(IP6_ARPA, 0, wire, at, IP6_ARPA.length);
-        return new Name(Arrays.copyOf(wire, at + IP6_ARPA.length));
+        return Name.fromWire(wire, 0, at + IP6_ARPA.length);
     }
 
     /** The records, and their names' ancestors, with TTL 0: the snapshot serves them with {@code --ttl}. */
