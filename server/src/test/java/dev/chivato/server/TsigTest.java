@@ -207,7 +207,24 @@ class TsigTest {
         try (ServerProcess chivato = ServerProcess.launch(dir, List.of(), "--tsig-key", file.toString())) {
             assertEquals(1, chivato.waitFor(20));
             assertEquals(file + ":2: unknown algorithm hmac-md4 (hmac-sha256, hmac-sha384, hmac-sha512, "
-                    + "hmac-sha224 or hmac-sha1)", chivato.stderrText().strip());
+                    + "hmac-sha224 or hmac-sha1; NAME ALGORITHM BASE64SECRET, in that order)",
+                    chivato.stderrText().strip());
+        }
+    }
+
+    @Test
+    void aKeyFileWithItsFieldsInAnotherOrderNeverShowsTheSecret() throws Exception {
+        for (String line : List.of("hmac-sha256 " + SECRET + " xfr.example.", SECRET + " hmac-sha256 xfr.example.",
+                "xfr.example. " + SECRET + " hmac-sha256")) {
+            Path file = keyFile(line);
+            try (ServerProcess chivato = ServerProcess.launch(dir, List.of(), "--listen", "127.0.0.1:0",
+                    "--tsig-key", file.toString())) {
+                assertEquals(1, chivato.waitFor(20));
+                String said = chivato.stderrText();
+                assertTrue(said.contains("in that order"), said);
+                assertTrue(!said.contains(SECRET) && !said.contains(SECRET.substring(0, 12)), "the secret shown: "
+                        + said);
+            }
         }
     }
 }

@@ -58,22 +58,32 @@ public final class TsigKeyFile {
             throw new FileProblem(where + ": expected NAME ALGORITHM BASE64SECRET, got "
                     + fields.length + " fields");
         }
+        // A field may be the secret written in the wrong place: no message repeats a field that could be it.
         Name name;
         Name algorithm;
         try {
             name = Name.parse(fields[0]);
+        } catch (IllegalArgumentException e) {
+            throw new FileProblem(where + ": the first field is not a key name (expected NAME ALGORITHM "
+                    + "BASE64SECRET, in that order)");
+        }
+        try {
             algorithm = Name.parse(fields[1].endsWith(".") ? fields[1] : fields[1] + ".");
         } catch (IllegalArgumentException e) {
-            throw new FileProblem(where + ": " + e.getMessage());
+            algorithm = null;
         }
-        String jce = TransactionSignature.jceName(algorithm).orElseThrow(() -> new FileProblem(where
-                + ": unknown algorithm " + fields[1] + " (hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha224 or "
-                + "hmac-sha1)"));
+        String shown = fields[1].matches("[A-Za-z0-9-]{1,16}") ? fields[1] : "in the second field";
+        String jce = algorithm == null ? null : TransactionSignature.jceName(algorithm).orElse(null);
+        if (jce == null) {
+            throw new FileProblem(where + ": unknown algorithm " + shown + " (hmac-sha256, hmac-sha384, "
+                    + "hmac-sha512, hmac-sha224 or hmac-sha1; NAME ALGORITHM BASE64SECRET, in that order)");
+        }
         byte[] secret;
         try {
             secret = Base64.getDecoder().decode(fields[2]);
         } catch (IllegalArgumentException e) {
-            throw new FileProblem(where + ": the secret is not base64: " + e.getMessage());
+            throw new FileProblem(where + ": the third field, the secret, is not base64 (NAME ALGORITHM "
+                    + "BASE64SECRET, in that order)");
         }
         if (secret.length == 0) {
             throw new FileProblem(where + ": the secret is empty");
