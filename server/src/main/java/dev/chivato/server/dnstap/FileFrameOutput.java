@@ -3,9 +3,10 @@ package dev.chivato.server.dnstap;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
@@ -46,18 +47,30 @@ final class FileFrameOutput implements FrameOutput {
     }
 
     /**
-     * Creates (or empties) a file that begins with {@code header} and ends with {@code trailer} (null: none), at
-     * most {@code maxOctets} long (-1: no bound); fails at once when the file cannot be written.
+     * Creates a file anew that begins with {@code header} and ends with {@code trailer} (null: none), at most
+     * {@code maxOctets} long (-1: no bound); fails at once when the file cannot be written. It is made under a new
+     * name beside {@code path}, owner-only (0600) and exclusively (never an existing file, never through a link),
+     * then renamed into place: an old file at {@code path} is replaced, a link there is replaced, not followed, and
+     * whatever a link pointed to is left alone.
      */
     static FileFrameOutput create(Path path, byte[] header, ByteBuffer trailer, long maxOctets,
             Consumer<String> warnings) throws IOException {
+        Path directory = path.toAbsolutePath().getParent();
+        Path fresh;
         try {
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (FileAlreadyExistsException | UnsupportedOperationException replaced) {
-            // an old capture is replaced below; its permissions stay what its owner made them
+            fresh = Files.createTempFile(directory, "." + path.getFileName(), ".new",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException noPosix) {
+            fresh = Files.createTempFile(directory, "." + path.getFileName(), ".new");
         }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel channel = FileChannel.open(fresh, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        try {
+            Files.move(fresh, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            channel.close();
+            Files.deleteIfExists(fresh);
+            throw e;
+        }
         FileFrameOutput output = new FileFrameOutput(path, channel, trailer, maxOctets, warnings);
         try {
             output.write(ByteBuffer.wrap(header));

@@ -94,4 +94,36 @@ class CaptureFileTest {
         assertTrue(out.contains(";; 4 DNS messages in 9 frames"), "UDP 2, TCP handshake 3, query 1, answer 3: " + out);
         assertTrue(out.contains("answer=150"), out);
     }
+
+    /**
+     * A capture path that is a link (dangling, or to a file of someone else's) is replaced by a new owner-only file;
+     * what the link pointed to is neither truncated nor created.
+     */
+    @Test
+    void aCaptureIsCreatedAnewOwnerOnlyNeverThroughALink() throws Exception {
+        Path victim = dir.resolve("victim");
+        Files.writeString(victim, "precious");
+        Path linked = dir.resolve("linked.pcap");
+        Files.createSymbolicLink(linked, victim);
+        Path dangling = dir.resolve("dangling.pcap");
+        Path nowhere = dir.resolve("would-be-created");
+        Files.createSymbolicLink(dangling, nowhere);
+        Path old = dir.resolve("old.pcap");
+        Files.writeString(old, "an old capture");
+        Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        for (Path path : List.of(linked, dangling, old)) {
+            DnstapSink sink = DnstapSink.capture(path, PcapEncoder.fileHeader(), new PcapEncoder(n -> n), 1 << 20,
+                    line -> { });
+            sink.close(Duration.ofSeconds(5));
+            assertTrue(Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS), path + " is a file");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(path)), path.toString());
+            assertEquals(24, Files.size(path), "a new capture: its header alone");
+        }
+        assertEquals("precious", Files.readString(victim), "the link's target is untouched");
+        assertTrue(!Files.exists(nowhere), "a dangling link's target is not created");
+        try (var left = Files.list(dir)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".new")), "no temporary file left");
+        }
+    }
 }
