@@ -14,16 +14,16 @@ import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.Problems;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
-import dev.chivato.server.network.Service;
+import dev.chivato.server.metrics.MetricsServer;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.ServerConfig;
+import dev.chivato.server.network.Service;
 import dev.chivato.server.transfer.Journal;
 import dev.chivato.server.transfer.Notifier;
 import dev.chivato.server.transfer.TransferAccess;
 import dev.chivato.server.tsig.MessageSigner;
 import dev.chivato.server.tsig.TransactionSignature;
 import dev.chivato.server.tsig.TsigKeyFile;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -356,7 +356,7 @@ public final class Main implements Callable<Integer> {
             closeLog(log);
             return EXIT_FAILURE;
         }
-        HTTPServer metricsServer = null;
+        MetricsServer metricsServer = null;
         if (metrics != null) {
             try {
                 metricsServer = metrics.serve(metricsAddress);

@@ -7,13 +7,14 @@ import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.metrics.Metrics;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.chivato.server.metrics.MetricsServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ class MetricsTest {
     @TempDir
     Path dir;
 
-    private static String scrape(HTTPServer http) throws Exception {
+    private static String scrape(MetricsServer http) throws Exception {
         return scrape(http.getPort());
     }
 
@@ -35,6 +36,15 @@ class MetricsTest {
                 "http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         return response.body();
+    }
+
+    /** Whether a scrape of this port is answered now. */
+    private static boolean scrapes(int port) {
+        try {
+            return scrape(port).contains("# HELP chivato_");
+        } catch (Exception | AssertionError e) {
+            return false;
+        }
     }
 
     private void assertPromtoolAccepts(String exposition) throws Exception {
@@ -54,7 +64,7 @@ class MetricsTest {
         Metrics metrics = new Metrics();
         try (TestServer server = TestServer.startCounting(metrics)) {
             metrics.watch(server.log);
-            HTTPServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            MetricsServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try {
                 ExternalTool.dig(server.port(), "+short", "example.com");
                 ExternalTool.dig(server.port(), "+short", "example.com");
@@ -101,7 +111,7 @@ class MetricsTest {
         Metrics metrics = new Metrics();
         DnstapSink dnstap = DnstapSink.open("file:" + dir.resolve("t.dnstap"), "test", "chivato test", line -> { });
         metrics.watch(dnstap);
-        HTTPServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        MetricsServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try {
             InetSocketAddress client = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
             for (int i = 0; i < 3; i++) {
@@ -122,6 +132,62 @@ class MetricsTest {
             assertPromtoolAccepts(exposition);
         } finally {
             http.stop();
+        }
+    }
+
+    /** Clients trickling their headers a byte every half second hold no thread for ever: scrapes go on. */
+    @Test
+    void clientsTricklingTheirHeadersDoNotBlindTheScrapes() throws Exception {
+        MetricsServer http = new dev.chivato.server.metrics.Metrics().serve(new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), 0));
+        List<java.net.Socket> trickling = new java.util.ArrayList<>();
+        java.util.concurrent.ScheduledExecutorService drip = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor();
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), http.getPort());
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nX".getBytes(StandardCharsets.US_ASCII));
+                trickling.add(socket);
+            }
+            drip.scheduleAtFixedRate(() -> trickling.forEach(socket -> {
+                try {
+                    socket.getOutputStream().write('x');
+                } catch (java.io.IOException closedByTheServer) {
+                    // as it should be
+                }
+            }), 500, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(scrape(http).contains("# HELP chivato_"));
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 8_000, "three scrapes took " + millis + " ms beside 20 trickling clients");
+        } finally {
+            drip.shutdownNow();
+            for (java.net.Socket socket : trickling) {
+                socket.close();
+            }
+            http.stop();
+        }
+    }
+
+    /** A scraper that resets its connection, again and again, costs a count, never a stack trace on stderr. */
+    @Test
+    void aScrapeWhoseClientResetsPrintsNoStackTrace() throws Exception {
+        int port = Nsd.freePort();
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--metrics",
+                "127.0.0.1:" + port)) {
+            for (int i = 0; i < 50; i++) {
+                try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    socket.setSoLinger(true, 0);
+                    socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            Wait.until(java.time.Duration.ofSeconds(10), () -> scrapes(port), "scrapes served again");
+            assertEquals(0, server.terminate(10));
+            String said = server.stderrText();
+            assertTrue(!said.contains("Exception") && !said.contains("\tat "), said);
         }
     }
 }

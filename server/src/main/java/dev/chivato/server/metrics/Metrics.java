@@ -6,7 +6,6 @@ import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.dnstap.DnstapSink;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.QueryLog;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,9 +16,9 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -405,11 +404,10 @@ public final class Metrics {
     }
 
     /** Serves {@code /metrics} on {@code address}: these counters and the JVM's. */
-    public HTTPServer serve(InetSocketAddress address) throws IOException {
+    public MetricsServer serve(InetSocketAddress address) throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register((MultiCollector) this::snapshot);
         JvmMetrics.builder().register(registry);
-        return HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort()).registry(registry)
-                .buildAndStart();
+        return MetricsServer.start(address, registry);
     }
 }
