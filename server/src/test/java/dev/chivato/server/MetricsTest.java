@@ -190,4 +190,22 @@ class MetricsTest {
             assertTrue(!said.contains("Exception") && !said.contains("\tat "), said);
         }
     }
+
+    /** Past its cap of connections, the one open longest makes room: idle clients cannot keep a scrape out. */
+    @Test
+    void idleConnectionsPastTheCapMakeRoomForAScrape() throws Exception {
+        MetricsServer http = new Metrics().serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        List<java.net.Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                idle.add(new java.net.Socket(InetAddress.getLoopbackAddress(), http.getPort()));
+            }
+            assertTrue(scrape(http).contains("# HELP chivato_"));
+        } finally {
+            for (java.net.Socket socket : idle) {
+                socket.close();
+            }
+            http.stop();
+        }
+    }
 }
