@@ -59,19 +59,22 @@ public final class LogReport {
     final TopCounter malformedReasons;
     final MinuteCounts perMinute = new MinuteCounts();
 
+    /** The octets each table's values may take: ten tables, 80 MiB at most, whatever the values' lengths. */
+    static final long TABLE_OCTETS = 8L << 20;
+
     private LogReport(Filter filter, int distinct) {
         this.filter = filter;
         this.distinct = distinct;
-        kinds = new TopCounter(distinct);
-        rcodes = new TopCounter(distinct);
-        sources = new TopCounter(distinct);
-        types = new TopCounter(distinct);
-        clients = new TopCounter(distinct);
-        names = new TopCounter(distinct);
-        pairs = new TopCounter(distinct);
-        nxdomainClients = new TopCounter(distinct);
-        nxdomainPairs = new TopCounter(distinct);
-        malformedReasons = new TopCounter(distinct);
+        kinds = new TopCounter(distinct, TABLE_OCTETS);
+        rcodes = new TopCounter(distinct, TABLE_OCTETS);
+        sources = new TopCounter(distinct, TABLE_OCTETS);
+        types = new TopCounter(distinct, TABLE_OCTETS);
+        clients = new TopCounter(distinct, TABLE_OCTETS);
+        names = new TopCounter(distinct, TABLE_OCTETS);
+        pairs = new TopCounter(distinct, TABLE_OCTETS);
+        nxdomainClients = new TopCounter(distinct, TABLE_OCTETS);
+        nxdomainPairs = new TopCounter(distinct, TABLE_OCTETS);
+        malformedReasons = new TopCounter(distinct, TABLE_OCTETS);
     }
 
     /**

@@ -9,10 +9,11 @@ import java.util.PriorityQueue;
 
 /**
  * Counts how often each value occurs, in bounded memory: exactly while at most {@code capacity} distinct values
- * were seen, then by the Space-Saving algorithm (Metwally, Agrawal and El Abbadi, 2005): a new value takes the
- * place of the value with the smallest count and inherits that count as its possible error. Every value whose true
- * count exceeds {@code total / capacity} is kept, and each count kept is over the true one by at most its error,
- * which is never more than {@code total / capacity}.
+ * were seen and they take at most {@code maxOctets}, then by the Space-Saving algorithm (Metwally, Agrawal and El
+ * Abbadi, 2005): a new value takes the place of the value with the smallest count (of as many of the smallest as its
+ * octets need) and inherits that count as its possible error. Every value whose true count exceeds {@code total /
+ * kept} is kept, and each count kept is over the true one by at most its error, never more than {@code total / kept}.
+ * Long values (255-octet names) so make the table hold fewer, never more octets.
  */
 public final class TopCounter {
     /** A value, how often it was counted, and by how much that may be over the truth (0 when exact). */
@@ -35,17 +36,31 @@ public final class TopCounter {
     private record Snapshot(Slot slot, long count) {
     }
 
+    /** What a kept value costs besides its characters: its slot, map entry, heap entry and string. */
+    static final int SLOT_OVERHEAD = 160;
+
     private final int capacity;
+    private final long maxOctets;
+    private long octets;
     private final Map<String, Slot> slots = new HashMap<>();
     private final PriorityQueue<Snapshot> smallest = new PriorityQueue<>(Comparator.comparingLong(Snapshot::count));
     private long total;
     private long evictions;
 
     public TopCounter(int capacity) {
-        if (capacity < 1) {
+        this(capacity, Long.MAX_VALUE);
+    }
+
+    public TopCounter(int capacity, long maxOctets) {
+        if (capacity < 1 || maxOctets < 1) {
             throw new IllegalArgumentException("a counter keeps at least one value");
         }
         this.capacity = capacity;
+        this.maxOctets = maxOctets;
+    }
+
+    private static long octetsOf(String value) {
+        return SLOT_OVERHEAD + 2L * value.length();
     }
 
     public void add(String value) {
@@ -55,14 +70,19 @@ public final class TopCounter {
             slot.count++;
             return;
         }
-        if (slots.size() < capacity) {
+        long needed = octetsOf(value);
+        if (slots.size() < capacity && octets + needed <= maxOctets) {
             slot = new Slot(value, 1, 0);
         } else {
-            Slot evicted = evictSmallest();
-            evictions++;
-            slot = new Slot(value, evicted.count + 1, evicted.count);
+            long inherited = 0;
+            do {
+                inherited = evictSmallest().count;
+                evictions++;
+            } while (!slots.isEmpty() && octets + needed > maxOctets);
+            slot = new Slot(value, inherited + 1, inherited);
         }
         slots.put(value, slot);
+        octets += needed;
         smallest.add(new Snapshot(slot, slot.count));
     }
 
@@ -72,6 +92,7 @@ public final class TopCounter {
             Snapshot least = smallest.poll();
             if (least.count == least.slot.count) {
                 slots.remove(least.slot.value);
+                octets -= octetsOf(least.slot.value);
                 return least.slot;
             }
             smallest.add(new Snapshot(least.slot, least.slot.count));
@@ -95,6 +116,11 @@ public final class TopCounter {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** Octets the kept values take, as counted against {@code maxOctets}. */
+    public long octets() {
+        return octets;
     }
 
     /** The {@code n} largest counts, largest first; ties in the value's order, so output is repeatable. */

@@ -62,4 +62,20 @@ class TopCounterTest {
             assertTrue(counter.exact());
         }
     }
+
+    /** Long values make the table hold fewer, never more octets: 130,000 names of 255 octets fit its budget. */
+    @Test
+    void longValuesAreBoundedInOctetsNotOnlyInNumber() {
+        long budget = 1 << 20;
+        TopCounter counter = new TopCounter(100_000, budget);
+        String long255 = "x".repeat(250);
+        for (int i = 0; i < 130_000; i++) {
+            counter.add(long255 + i);
+            assertTrue(counter.octets() <= budget, counter.octets() + " octets after " + i);
+        }
+        assertTrue(counter.kept() < 3000, counter.kept() + " kept");
+        counter.add("heavy");
+        counter.add("heavy");
+        assertEquals(counter.total(), 130_002);
+    }
 }
