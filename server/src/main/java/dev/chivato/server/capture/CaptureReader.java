@@ -183,10 +183,7 @@ public final class CaptureReader {
                 return damaged(at, "a block whose trailing length is not its leading one");
             }
             Packet packet = switch (type) {
-                case 1 -> {
-                    interfaceDescription(b, body.length - 4);
-                    yield null;
-                }
+                case 1 -> interfaceDescription(b, body.length - 4, at);
                 case 6 -> enhancedPacket(b, body.length - 4, at);
                 case 3 -> simplePacket(b, body.length - 4, at);
                 default -> null; // name resolution, statistics, custom blocks: nothing to explain
@@ -228,7 +225,17 @@ public final class CaptureReader {
         interfaces.clear();
     }
 
-    private void interfaceDescription(ByteBuffer b, int end) {
+    /** Interfaces one section may describe; past it the capture is taken as damaged (a list does not grow for ever). */
+    static final int MAX_INTERFACES = 4096;
+
+    /** Notes an interface; returns null (no packet), or a damage when the block is short or there are too many. */
+    private Packet interfaceDescription(ByteBuffer b, int end, long at) {
+        if (end < 8) {
+            return damaged(at, "an interface description block shorter than its fields");
+        }
+        if (interfaces.size() >= MAX_INTERFACES) {
+            return damaged(at, "more than " + MAX_INTERFACES + " interface blocks in one section");
+        }
         int linkType = b.getShort(0) & 0xffff;
         int resolution = 6; // microseconds unless if_tsresol says otherwise
         for (int p = 8; p + 4 <= end; ) {
@@ -243,9 +250,13 @@ public final class CaptureReader {
             p += 4 + ((length + 3) & ~3);
         }
         interfaces.add(new Interface(linkType, (resolution & 0x80) != 0, resolution & 0x7f));
+        return null;
     }
 
     private Packet enhancedPacket(ByteBuffer b, int end, long at) {
+        if (end < 20) {
+            return damaged(at, "an enhanced packet block shorter than its fields");
+        }
         int interfaceId = b.getInt(0);
         if (interfaceId < 0 || interfaceId >= interfaces.size()) {
             return damaged(at, "a packet of interface " + interfaceId + ", which no interface block described");

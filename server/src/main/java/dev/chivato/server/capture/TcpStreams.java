@@ -69,8 +69,26 @@ final class TcpStreams {
         return frames(stream);
     }
 
+    /**
+     * How far a segment may lie from where the stream is, either way, to be taken as part of it: far more than a
+     * capture's window, far less than the half of the sequence space where "ahead" and "behind" stop meaning anything.
+     */
+    static final long WINDOW = 1 << 24;
+
+    /** How far {@code seq} is past {@code next}, in 32-bit sequence arithmetic (negative: behind). */
+    private static long distance(long seq, long next) {
+        return (int) (seq - next); // sequence numbers wrap at 2^32
+    }
+
     private void take(Stream stream, long seq, byte[] payload) {
-        int ahead = (int) (seq - stream.next); // sequence numbers wrap at 2^32
+        long ahead = distance(seq, stream.next);
+        if (ahead > WINDOW || ahead < -WINDOW) {
+            notes.add("a TCP segment " + ahead + " octets from where its stream was: the stream resumes from it");
+            stream.early.clear();
+            stream.buffer.reset();
+            stream.next = seq;
+            ahead = 0;
+        }
         if (ahead > 0) {
             if (stream.early.size() >= MAX_EARLY) {
                 notes.add("a TCP gap that did not fill within " + MAX_EARLY + " segments: the stream resumes after it");
@@ -83,19 +101,19 @@ final class TcpStreams {
                 return;
             }
         }
-        int skip = -ahead; // a retransmission: only what is new counts
+        long skip = -ahead; // a retransmission: only what is new counts
         if (skip < payload.length) {
-            append(stream, payload, skip);
+            append(stream, payload, (int) skip);
         }
         while (!stream.early.isEmpty()) {
             Map.Entry<Long, byte[]> first = stream.early.firstEntry();
-            int gap = (int) (first.getKey() - stream.next);
+            long gap = distance(first.getKey(), stream.next);
             if (gap > 0) {
                 break;
             }
             stream.early.pollFirstEntry();
             if (-gap < first.getValue().length) {
-                append(stream, first.getValue(), -gap);
+                append(stream, first.getValue(), (int) -gap);
             }
         }
     }

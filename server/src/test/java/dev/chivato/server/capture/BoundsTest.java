@@ -87,4 +87,41 @@ class BoundsTest {
         assertEquals(1, encoder.write(new DnstapEvent(DnstapEvent.Role.AUTH, Transport.TCP, last, server, 0, 0, query,
                 null), nowhere), "still followed");
     }
+
+    /** A segment half the sequence space away from its stream: neither ahead nor behind, and no overflow. */
+    @Test
+    void aSegmentFarFromItsStreamResumesTheStreamInsteadOfOverflowing() {
+        TcpStreams streams = new TcpStreams();
+        streams.accept(segment("10.0.0.1", 40000, 100, Datagrams.Segment.SYN, new byte[0]));
+        byte[] message = Pcaps.framed(new byte[12]);
+        assertEquals(List.of(), streams.accept(segment("10.0.0.1", 40000, 101 + (1L << 31), 0x18,
+                java.util.Arrays.copyOf(message, 3))));
+        assertTrue(streams.takeNotes().get(0).contains("from where its stream was"));
+        assertEquals(1, streams.accept(segment("10.0.0.1", 40000, 104 + (1L << 31), 0x18,
+                java.util.Arrays.copyOfRange(message, 3, message.length))).size(), "the stream goes on from it");
+    }
+
+    @Test
+    void anEnhancedPacketBlockShorterThanItsFieldsIsDamageNotACrash() throws Exception {
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(6)
+                .putInt(12).putInt(12);
+        CaptureReader reader = CaptureReader.open(new ByteArrayInputStream(Pcaps.pcapng(ByteOrder.LITTLE_ENDIAN)
+                .raw(block.array()).bytes()));
+        assertEquals(null, reader.next());
+        assertTrue(reader.damage().contains("an enhanced packet block shorter than its fields"), reader.damage());
+    }
+
+    @Test
+    void interfaceBlocksPastTheirBoundAreDamageNotAGrowingList() throws Exception {
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putInt(1)
+                .putInt(20).putShort((short) 1).putShort((short) 0).putInt(65535).putInt(20);
+        Pcaps capture = Pcaps.pcapng(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < CaptureReader.MAX_INTERFACES + 10; i++) {
+            capture.raw(block.array());
+        }
+        CaptureReader reader = CaptureReader.open(new ByteArrayInputStream(capture.bytes()));
+        assertEquals(null, reader.next());
+        assertTrue(reader.damage().contains("more than " + CaptureReader.MAX_INTERFACES + " interface blocks"),
+                reader.damage());
+    }
 }

@@ -133,6 +133,12 @@ final class Pcaps {
         return this;
     }
 
+    /** Any octets appended as they are: a hand-made (or damaged) block. */
+    Pcaps raw(byte[] octets) {
+        out.writeBytes(octets);
+        return this;
+    }
+
     byte[] bytes() {
         return out.toByteArray();
     }
