@@ -32,9 +32,9 @@ final class ExplainCommand implements Callable<Integer> {
             + "paired with its query (the round trip), unanswered queries at the end.")
     boolean brief;
 
-    @Option(names = "--port", paramLabel = "N", description = "For a capture: the DNS port (default: 53; chivato's "
-            + "own default is 10053).")
-    int port = 53;
+    @Option(names = "--port", paramLabel = "N", description = "For a capture: the DNS port to read (default: any port "
+            + "the packets show DNS on: 53, 10053, and any other whose UDP or TCP payload is a DNS message).")
+    Integer port;
 
     private final PrintStream out;
 
@@ -89,11 +89,11 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private int explainCapture(InputStream in) throws IOException, Main.UsageException {
-        if (port < 1 || port > 65535) {
+        if (port != null && (port < 1 || port > 65535)) {
             throw new Main.UsageException("chivato explain: --port " + port + ": must be 1..65535");
         }
         try {
-            return new CaptureExplainer(out, brief, port).explain(in);
+            return new CaptureExplainer(out, brief, port == null ? 0 : port).explain(in);
         } catch (CaptureReader.NotACaptureException e) {
             out.println("chivato explain: " + input + ": " + e.getMessage());
             return 1;

@@ -26,7 +26,13 @@ public final class CaptureExplainer {
 
     private final PrintStream out;
     private final boolean brief;
+    /** The DNS port asked ({@code --port}), or 0 to find DNS on any port by what the packets hold. */
     private final int port;
+    /** With no port asked: the ports DNS was found on (53 and 10053 to begin with), at most {@link #MAX_PORTS}. */
+    private final java.util.Set<Integer> ports = new java.util.TreeSet<>();
+    /** Ports found by their content, to say at the end. */
+    private final java.util.Set<Integer> found = new java.util.TreeSet<>();
+    static final int MAX_PORTS = 64;
     private final TcpStreams streams = new TcpStreams();
     /** Queries not yet answered, by client, server and ID, in the order they came. */
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
@@ -49,6 +55,7 @@ public final class CaptureExplainer {
                 || little == 0xa1b23c4d;
     }
 
+    /** Explains DNS on {@code port}, or with 0 on any port where the packets hold DNS (53 and 10053 first). */
     public CaptureExplainer(PrintStream out, boolean brief, int port) {
         this(out, brief, port, MAX_WAITING);
     }
@@ -58,6 +65,39 @@ public final class CaptureExplainer {
         this.out = out;
         this.brief = brief;
         this.port = port;
+        if (port == 0) {
+            ports.add(53);
+            ports.add(10053);
+        }
+    }
+
+    /**
+     * Whether the segment is DNS to explain: to or from the port asked; with none asked, to or from a port DNS was
+     * found on, or one whose payload is a DNS message (a UDP datagram, or a TCP segment that begins with a framed
+     * one), which then joins them: the server's port (a query's destination, a response's source).
+     */
+    private boolean isDns(Datagrams.Segment segment) {
+        if (port != 0) {
+            return segment.sourcePort() == port || segment.destinationPort() == port;
+        }
+        if (ports.contains(segment.sourcePort()) || ports.contains(segment.destinationPort())) {
+            return true;
+        }
+        byte[] payload = segment.payload();
+        int from = segment.tcp() ? 2 : 0;
+        if (ports.size() >= MAX_PORTS || payload.length < from + 12
+                || segment.tcp() && ((payload[0] & 0xff) << 8 | payload[1] & 0xff) != payload.length - 2) {
+            return false;
+        }
+        try {
+            Message message = Message.decode(java.nio.ByteBuffer.wrap(payload, from, payload.length - from).slice());
+            int server = message.header().qr() ? segment.sourcePort() : segment.destinationPort();
+            ports.add(server);
+            found.add(server);
+            return true;
+        } catch (WireFormatException notDns) {
+            return false;
+        }
     }
 
     /**
@@ -73,8 +113,8 @@ public final class CaptureExplainer {
                 out.println(";; frame " + packet.frame() + ": " + segment.note()); // it may hold DNS: said
                 continue;
             }
-            if (!segment.readable() || segment.sourcePort() != port && segment.destinationPort() != port) {
-                continue; // not DNS on the port asked (or not IP, UDP or TCP): passed over in silence
+            if (!segment.readable() || !isDns(segment)) {
+                continue; // not DNS (or not IP, UDP or TCP): passed over in silence
             }
             List<byte[]> found = segment.tcp() ? streams.accept(segment) : List.of(segment.payload());
             long frame = packet.frame();
@@ -92,12 +132,23 @@ public final class CaptureExplainer {
             out.println(";; " + forgotten + " older queries were no longer waited for (more than " + maxWaiting
                     + " waited at once); a response to one of them shows as \"no query seen\"");
         }
-        out.println(";; " + messages + " DNS messages in " + reader.frames() + " frames");
+        out.println(";; " + messages + " DNS messages in " + reader.frames() + " frames" + portsSaid());
         if (reader.damage() != null) {
             out.println(";; the capture is " + reader.damage() + "; what came before it is explained above");
             return 1;
         }
         return 0;
+    }
+
+    /** Which ports were taken as DNS, when none was asked. */
+    private String portsSaid() {
+        if (port != 0) {
+            return ", port " + port;
+        }
+        return ", on port " + ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + (found.isEmpty() ? "" : " (" + found.stream().map(String::valueOf).collect(
+                java.util.stream.Collectors.joining(", ")) + " found by what the packets hold)")
+                + "; --port N reads one port only";
     }
 
     private void message(CaptureReader.Packet packet, Datagrams.Segment segment, byte[] wire) {

@@ -66,7 +66,7 @@ class CaptureExplainerTest {
                 ";; 1 queries without a response:",
                 "frame 3  1970-01-01T00:00:01.003Z  10.0.0.1:40001 -> 10.0.0.2:53  udp  query id=8 QUERY NOERROR "
                         + "flags=rd lost.example. IN A answer=0 authority=0 additional=0",
-                ";; 3 DNS messages in 3 frames"), run.lines());
+                ";; 3 DNS messages in 3 frames, port 53"), run.lines());
     }
 
     @Test
@@ -171,5 +171,23 @@ class CaptureExplainerTest {
                 }
             }
         }
+    }
+
+    /** With no port asked, DNS is found on any port by what the packets hold, and the ports used are said. */
+    @Test
+    void withNoPortAskedDnsIsFoundOnAnyPortAndThePortIsSaid() throws Exception {
+        byte[] capture = Pcaps.pcap(ByteOrder.LITTLE_ENDIAN)
+                .udp(1_000_000, 1, 40000, 2, 5300, query(7, "example.com"))
+                .udp(1_001_000, 2, 5300, 1, 40000, answer(7, "example.com", "192.0.2.1"))
+                .udp(1_002_000, 1, 40002, 2, 9999, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14})
+                .udp(1_003_000, 1, 40003, 2, 10053, query(9, "other.example")).bytes();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = new CaptureExplainer(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 0)
+                .explain(new ByteArrayInputStream(capture));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains(";; 3 DNS messages in 4 frames, on port 53, 5300, 10053 (5300 found by what the "
+                + "packets hold); --port N reads one port only"), out);
+        assertTrue(!out.contains(":9999"), "not DNS: passed over");
     }
 }
