@@ -109,4 +109,30 @@ class CaptureTest {
         assertEquals(List.of("chivato explain: " + notCapture + ": not a pcap or pcapng file (its first octets are "
                 + "no capture's magic number)"), bytes.toString(StandardCharsets.UTF_8).lines().toList());
     }
+
+    /**
+     * Our own capture of a forwarded question holds all four messages, in the order they happened: the client's
+     * query, ours to the upstream, its answer (to our end of the upstream socket), ours to the client.
+     */
+    @Test
+    void ourCaptureOfAForwardedQuestionHoldsTheUpstreamsAnswerInOrder() throws Exception {
+        Path capture = dir.resolve("forward.pcap");
+        try (ForwardTest.FakeUpstream upstream = ForwardTest.FakeUpstream.answering("192.0.2.7");
+                ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--capture",
+                        capture.toString(), "--forward", "127.0.0.1:" + upstream.address().getPort())) {
+            assertEquals(List.of("192.0.2.7"), ExternalTool.dig(server.port, "+short", "www.elsewhere.test").lines());
+            assertEquals(0, server.terminate(10), server.stderrText());
+            String upstreamEnd = "127.0.0.1:" + upstream.address().getPort();
+            String serverEnd = "127.0.0.1:" + server.port;
+            List<String> lines = chivato("explain", "--brief", capture.toString()).lines()
+                    .filter(l -> l.startsWith("frame ")).toList();
+            assertEquals(4, lines.size(), String.join("\n", lines));
+            assertTrue(lines.get(0).contains("-> " + serverEnd + "  udp  query "), lines.get(0));
+            assertTrue(lines.get(1).contains("-> " + upstreamEnd + "  udp  query "), lines.get(1));
+            assertTrue(lines.get(2).contains("  " + upstreamEnd + " -> ") && lines.get(2).contains(" response "),
+                    lines.get(2));
+            assertTrue(lines.get(3).contains("  " + serverEnd + " -> ") && lines.get(3).contains(" response "),
+                    lines.get(3));
+        }
+    }
 }
