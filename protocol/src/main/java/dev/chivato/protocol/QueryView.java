@@ -76,7 +76,15 @@ public final class QueryView {
      * @throws WireFormatException when the frame above does not hold; its offset is from the message's start
      */
     public static QueryView of(ByteBuffer wire) throws WireFormatException {
+        PASSES.increment();
         return new QueryView(new Pass(wire).run());
+    }
+
+    /** Passes made in this process: a test counts them per query (one each, however the query is answered). */
+    private static final java.util.concurrent.atomic.LongAdder PASSES = new java.util.concurrent.atomic.LongAdder();
+
+    public static long passes() {
+        return PASSES.sum();
     }
 
     /** The view of a whole array. */

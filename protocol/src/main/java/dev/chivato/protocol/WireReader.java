@@ -51,11 +51,15 @@ final class WireReader {
         this.limit = messageEnd;
     }
 
+    /** Messages decoded in this process: a test counts them per query. */
+    static final java.util.concurrent.atomic.LongAdder DECODES = new java.util.concurrent.atomic.LongAdder();
+
     static Message decodeMessage(ByteBuffer wire) throws WireFormatException {
         return decodeMessage(wire, null);
     }
 
     static Message decodeMessage(ByteBuffer wire, WireAnnotator annotator) throws WireFormatException {
+        DECODES.increment();
         WireReader reader = new WireReader(wire, annotator);
         try {
             return reader.message();

@@ -121,4 +121,45 @@ class ExchangePathTest {
         String entry = text.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
         assertTrue(entry.endsWith("\"unsent\":\"the socket's send buffer is full\"}"), entry);
     }
+
+    /**
+     * A query is walked once before the lookup: one view on every path, one decode on a miss, none on a hit, and the
+     * log's writer reads the query through its view (no decode of its own).
+     */
+    @Test
+    void aQueryIsViewedOnceAndDecodedAtMostOnce() throws Exception {
+        try (TestServer server = TestServer.start(RecordStore.defaults());
+                java.net.DatagramSocket client = new java.net.DatagramSocket()) {
+            client.setSoTimeout(3000);
+            byte[] query = Message.query(1, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
+            long[] miss = countsOf(() -> exchange(client, server.port(), query));
+            assertEquals(1, miss[0], "one view");
+            assertEquals(1, miss[1], "one decode, on a miss");
+            long[] hit = countsOf(() -> exchange(client, server.port(), query));
+            assertEquals(1, hit[0], "one view");
+            assertEquals(0, hit[1], "no decode, from the answer cache");
+            long decodes = Message.decodes();
+            List<String> log = server.stopAndReadLog();
+            assertEquals(2, log.size());
+            assertEquals(decodes, Message.decodes(), "the log writer decodes nothing");
+        }
+    }
+
+    /** Views and decodes made while {@code action} ran. */
+    private static long[] countsOf(Runnable action) {
+        long views = dev.chivato.protocol.QueryView.passes();
+        long decodes = Message.decodes();
+        action.run();
+        return new long[] {dev.chivato.protocol.QueryView.passes() - views, Message.decodes() - decodes};
+    }
+
+    private static void exchange(java.net.DatagramSocket client, int port, byte[] query) {
+        try {
+            client.send(new java.net.DatagramPacket(query, query.length, java.net.InetAddress.getLoopbackAddress(),
+                    port));
+            client.receive(new java.net.DatagramPacket(new byte[512], 512)); // not decoded here: it would count
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
 }
