@@ -241,6 +241,80 @@ class ForwardRecoveryTest {
         }
     }
 
+    @Test
+    void anUpstreamThatDoesNotKnowEdnsIsAskedAgainWithoutIt() throws Exception {
+        List<Boolean> withEdns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (FakeUpstream old = new FakeUpstream((q, socket, from) -> {
+                    withEdns.add(q.edns().isPresent());
+                    Message answer = FakeUpstream.answer(q, "192.0.2.5");
+                    FakeUpstream.send(socket, from, q.edns().isPresent()
+                            ? new Message(answer.header().withRcode(Rcode.FORMERR), q.questions(), List.of(),
+                                    List.of(), List.of(), Optional.empty())
+                            : answer);
+                });
+                TestServer server = TestServer.startForwarding(quick(old.address()))) {
+            Message answer = ask(server.port(), query(1, "www.elsewhere.test", false)).answer();
+            assertEquals("192.0.2.5", answer.answers().get(0).data().toString());
+            assertEquals(List.of(true, false), withEdns, "FORMERR to EDNS, then asked without (RFC 6891 section 7)");
+        }
+    }
+
+    /**
+     * The red team's heap exhaustion: 64 KB queries (a question and 5,900 empty records) waiting for a silent
+     * upstream. Each waits holding its header and question only, so 300 of them hold a few dozen KB, not 19 MB.
+     */
+    @Test
+    void largeQueriesWaitingForASilentUpstreamHoldOnlyWhatTheirReplyNeeds() throws Exception {
+        try (FakeUpstream silent = FakeUpstream.silent();
+                TestServer server = TestServer.startForwarding(quick(silent.address()), null, 1)) {
+            int sent = 300;
+            List<Socket> clients = new java.util.ArrayList<>();
+            try {
+                for (int c = 0; c < 3; c++) {
+                    Socket socket = new Socket(LOOPBACK, server.port());
+                    clients.add(socket);
+                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                    for (int i = 0; i < sent / 3; i++) {
+                        byte[] large = withEmptyRecords(query(c * 1000 + i, "q" + c + "-" + i + ".elsewhere.test",
+                                false), 5_900);
+                        out.writeShort(large.length);
+                        out.write(large);
+                    }
+                    out.flush();
+                }
+                Forwarder forwarder = server.server.forwarders().get(0);
+                Wait.until(Duration.ofSeconds(5), () -> forwarder.waiting() == sent, "every query waiting");
+                assertTrue(forwarder.waitingOctets() < sent * 400L, forwarder.waitingOctets() + " octets held for "
+                        + sent + " queries of 64 KB");
+                for (Socket socket : clients) {
+                    socket.setSoTimeout(5000);
+                    DataInputStream in = new DataInputStream(socket.getInputStream());
+                    for (int i = 0; i < sent / 3; i++) {
+                        byte[] reply = new byte[in.readUnsignedShort()];
+                        in.readFully(reply);
+                        assertEquals(Rcode.SERVFAIL, Message.decode(reply).rcode());
+                    }
+                }
+            } finally {
+                for (Socket socket : clients) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    /** The query with {@code count} empty records (root owner, a private type, no data) in its additional section. */
+    private static byte[] withEmptyRecords(Message query, int count) {
+        byte[] head = new Message(query.header(), query.questions(), List.of(), List.of(), List.of(),
+                Optional.empty()).toWire();
+        java.nio.ByteBuffer wire = java.nio.ByteBuffer.allocate(head.length + 11 * count).put(head);
+        wire.putShort(10, (short) count);
+        for (int i = 0; i < count; i++) {
+            wire.put((byte) 0).putShort((short) 65280).putShort((short) 1).putInt(0).putShort((short) 0);
+        }
+        return wire.array();
+    }
+
     private static FakeUpstream servfailing() throws java.io.IOException {
         return new FakeUpstream((q, socket, from) -> FakeUpstream.send(socket, from,
                 withRcode(FakeUpstream.answer(q, "192.0.2.1"), Rcode.SERVFAIL)));

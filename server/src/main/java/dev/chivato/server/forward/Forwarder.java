@@ -348,6 +348,11 @@ public final class Forwarder {
         return waiting;
     }
 
+    /** The octets the client queries waiting hold. */
+    public long waitingOctets() {
+        return waitingOctets;
+    }
+
     /** The questions not finished whose deadline timer is not armed: 0, always (the invariant). */
     public int unfinishedWithoutDeadline() {
         int broken = 0;
