@@ -6,7 +6,7 @@ import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.capture.PcapEncoder;
 import dev.chivato.server.core.Cidr;
 import dev.chivato.server.core.FileProblem;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.TapSink;
 import dev.chivato.server.dnstap.ExchangeTap;
 import dev.chivato.server.dnstap.WallClock;
 import dev.chivato.server.forward.Forwarding;
@@ -318,8 +318,8 @@ public final class Main implements Callable<Integer> {
             System.err.println("chivato: cannot write the log to " + logFile + ": " + Problems.describe(e));
             return EXIT_FAILURE;
         }
-        DnstapSink dnstap;
-        DnstapSink capture;
+        TapSink dnstap;
+        TapSink capture;
         try {
             dnstap = openDnstap();
         } catch (IOException e) {
@@ -328,7 +328,7 @@ public final class Main implements Callable<Integer> {
             return EXIT_FAILURE;
         }
         try {
-            capture = captureFile == null ? DnstapSink.off() : DnstapSink.capture(captureFile,
+            capture = captureFile == null ? TapSink.off() : TapSink.capture(captureFile,
                     PcapEncoder.fileHeader(), new PcapEncoder(WallClock::epochNanos), captureMaxMib << 20,
                     System.err::println);
         } catch (IOException e) {
@@ -390,7 +390,7 @@ public final class Main implements Callable<Integer> {
      * Says where it listens, serves until SIGINT or SIGTERM or a failed event loop (reloading on SIGHUP and, with
      * {@code --watch}, when a file changes), then stops in bounded time; returns the exit code.
      */
-    private int serveUntilStopped(Server server, QueryLog log, List<DnstapSink> recorders, String served,
+    private int serveUntilStopped(Server server, QueryLog log, List<TapSink> recorders, String served,
             Reloader reloader, boolean jsonOnStdout) {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);
@@ -410,7 +410,7 @@ public final class Main implements Callable<Integer> {
         }
         reloader.close();
         server.close();
-        recorders.forEach(DnstapSink::close); // what they dropped or lost is said, not an error: they drop by design
+        recorders.forEach(TapSink::close); // what they dropped or lost is said, not an error: they drop by design
         boolean logComplete = closeLog(log);
         Throwable failure = server.failure().getNow(null);
         if (failure != null) {
@@ -421,13 +421,13 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The dnstap output asked for, or one that is off; a target of neither form is a usage error. */
-    private DnstapSink openDnstap() throws IOException {
+    private TapSink openDnstap() throws IOException {
         if (dnstapTarget == null) {
-            return DnstapSink.off();
+            return TapSink.off();
         }
         String identity = dnstapIdentity != null ? dnstapIdentity : hostName();
         try {
-            return DnstapSink.open(dnstapTarget, identity, new Version().getVersion()[0], System.err::println);
+            return TapSink.open(dnstapTarget, identity, new Version().getVersion()[0], System.err::println);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.TapSink;
 import dev.chivato.server.metrics.Metrics;
 import dev.chivato.server.metrics.MetricsServer;
 import java.net.InetAddress;
@@ -109,7 +109,7 @@ class MetricsTest {
     @Test
     void theDnstapQueueAndItsFramesAreCounted() throws Exception {
         Metrics metrics = new Metrics();
-        DnstapSink dnstap = DnstapSink.open("file:" + dir.resolve("t.dnstap"), "test", "chivato test", line -> { });
+        TapSink dnstap = TapSink.open("file:" + dir.resolve("t.dnstap"), "test", "chivato test", line -> { });
         metrics.watch(dnstap);
         MetricsServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         try {

@@ -356,7 +356,7 @@ final class NodeTable {
      * stands for it, RFC 2181 section 5.2) in arrays and octets rather than objects, then lays the table out.
      */
     static final class Builder {
-        private final Octets names = new Octets();
+        private final GrowableBytes names = new GrowableBytes();
         private int[] ownerAt = new int[16];
         private int[] ownerHash = new int[16];
         private int[] firstRecord = new int[16];
@@ -364,7 +364,7 @@ final class NodeTable {
         private int owners;
         private int[] ownerSlots = slotsFor(0);
         /** Per record: type (u16), TTL (u32), source (u8), RDATA length (u16), RDATA. */
-        private final Octets data = new Octets();
+        private final GrowableBytes data = new GrowableBytes();
         private int[] recordAt = new int[16];
         private int[] recordOwner = new int[16];
         private int[] recordHash = new int[16];
@@ -550,7 +550,7 @@ final class NodeTable {
         }
 
         NodeTable build() {
-            Octets out = new Octets();
+            GrowableBytes out = new GrowableBytes();
             out.ensure(names.length + data.length + owners * 4 + recordCount * 4);
             int[] nodeAt = new int[owners];
             int[] pageStarts = new int[16];
@@ -605,7 +605,7 @@ final class NodeTable {
         }
 
         /** Writes one owner's records grouped into RRsets, types in the order they first came; returns their digest. */
-        private long writeRRsets(Octets out, int[] records, int count, long ownerHash) {
+        private long writeRRsets(GrowableBytes out, int[] records, int count, long ownerHash) {
             List<int[]> rrsets = groupByType(records, count);
             put32(out.octets, out.length, rrsets.size());
             out.length += 4;
@@ -761,7 +761,7 @@ final class NodeTable {
     }
 
     /** A growable run of octets; at most what one Java array holds. */
-    private static final class Octets {
+    private static final class GrowableBytes {
         byte[] octets = new byte[256];
         int length;
 

@@ -3,7 +3,7 @@ package dev.chivato.server.metrics;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.TapSink;
 import dev.chivato.server.forward.Forwarder;
 import dev.chivato.server.log.QueryLog;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -201,10 +201,10 @@ public final class Metrics {
         log = queryLog;
     }
 
-    private volatile DnstapSink dnstap;
+    private volatile TapSink dnstap;
 
     /** Reports the dnstap queue (depth in events and octets) and its written, dropped and lost frames. */
-    public void watch(DnstapSink sink) {
+    public void watch(TapSink sink) {
         dnstap = sink;
     }
 
@@ -353,7 +353,7 @@ public final class Metrics {
             logLost.dataPoint(point(queryLog.dropped(), "reason", "dropped"))
                     .dataPoint(point(queryLog.lost(), "reason", "lost"));
         }
-        DnstapSink tap = dnstap;
+        TapSink tap = dnstap;
         GaugeSnapshot.Builder tapQueue = GaugeSnapshot.builder().name("chivato_dnstap_queue")
                 .help("What waits for the dnstap writer, in events (a query and its response) and in octets");
         CounterSnapshot.Builder tapFrames = CounterSnapshot.builder().name("chivato_dnstap_frames")

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.dnstap.DnstapEvent;
-import dev.chivato.server.dnstap.DnstapSink;
+import dev.chivato.server.dnstap.TapSink;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class CaptureFileTest {
     void aCaptureStopsAtItsBoundAsAWholeFileAndCountsWhatItLost() throws Exception {
         Path file = dir.resolve("bounded.pcap");
         List<String> warnings = new ArrayList<>();
-        DnstapSink sink = DnstapSink.capture(file, PcapEncoder.fileHeader(), new PcapEncoder(n -> n), 16 * 1024,
+        TapSink sink = TapSink.capture(file, PcapEncoder.fileHeader(), new PcapEncoder(n -> n), 16 * 1024,
                 line -> {
                     synchronized (warnings) {
                         warnings.add(line);
@@ -112,7 +112,7 @@ class CaptureFileTest {
         Files.writeString(old, "an old capture");
         Files.setPosixFilePermissions(old, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
         for (Path path : List.of(linked, dangling, old)) {
-            DnstapSink sink = DnstapSink.capture(path, PcapEncoder.fileHeader(), new PcapEncoder(n -> n), 1 << 20,
+            TapSink sink = TapSink.capture(path, PcapEncoder.fileHeader(), new PcapEncoder(n -> n), 1 << 20,
                     line -> { });
             sink.close(Duration.ofSeconds(5));
             assertTrue(Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS), path + " is a file");

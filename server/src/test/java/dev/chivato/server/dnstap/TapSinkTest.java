@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DnstapSinkTest {
+class TapSinkTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40000);
     private static final InetSocketAddress SERVER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 53);
 
@@ -30,12 +30,12 @@ class DnstapSinkTest {
     @Test
     void withNoCollectorTheQueueFillsToItsBoundThenDropsAndCountsWithoutWaiting() {
         List<String> warnings = new ArrayList<>();
-        DnstapSink sink = open("unix:" + dir.resolve("nobody-listens.sock"), warnings);
+        TapSink sink = open("unix:" + dir.resolve("nobody-listens.sock"), warnings);
         int events = 1000; // 1000 x 2 x 32 KiB: four times the queue's 16 MiB
         long start = System.nanoTime();
         for (int i = 0; i < events; i++) {
             sink.offer(exchange(32 << 10));
-            assertTrue(sink.queuedOctets() <= DnstapSink.QUEUE_OCTETS, "the bound holds");
+            assertTrue(sink.queuedOctets() <= TapSink.QUEUE_OCTETS, "the bound holds");
         }
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "offering never waits");
         assertTrue(sink.droppedFrames() >= 2 * 700, "three quarters dropped: " + sink.droppedFrames());
@@ -51,7 +51,7 @@ class DnstapSinkTest {
     @Test
     void aFileGetsEveryFrameAndEndsTheStream() throws IOException {
         Path file = dir.resolve("out.dnstap");
-        DnstapSink sink = open("file:" + file, new ArrayList<>());
+        TapSink sink = open("file:" + file, new ArrayList<>());
         for (int i = 0; i < 1000; i++) {
             sink.offer(exchange(100));
         }
@@ -64,19 +64,19 @@ class DnstapSinkTest {
     @Test
     void aTargetOfNeitherFormIsRefusedWithTheFormsItTakes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DnstapSink.open("tcp:127.0.0.1:6000", "x", "y", line -> { }));
+                () -> TapSink.open("tcp:127.0.0.1:6000", "x", "y", line -> { }));
         assertTrue(e.getMessage().contains("unix:PATH") && e.getMessage().contains("file:PATH"), e.getMessage());
     }
 
     @Test
     void aFileThatCannotBeCreatedFailsAtOnce() {
         assertThrows(IOException.class,
-                () -> DnstapSink.open("file:" + dir.resolve("no/such/dir/x.dnstap"), "x", "y", line -> { }));
+                () -> TapSink.open("file:" + dir.resolve("no/such/dir/x.dnstap"), "x", "y", line -> { }));
     }
 
-    private static DnstapSink open(String target, List<String> warnings) {
+    private static TapSink open(String target, List<String> warnings) {
         try {
-            return DnstapSink.open(target, "test", "chivato test", line -> {
+            return TapSink.open(target, "test", "chivato test", line -> {
                 synchronized (warnings) {
                     warnings.add(line);
                 }

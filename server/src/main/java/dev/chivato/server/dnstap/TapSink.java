@@ -1,5 +1,13 @@
 package dev.chivato.server.dnstap;
 
+import dev.chivato.server.dnstap.ExchangeTap;
+import dev.chivato.server.dnstap.DnstapEncoder;
+import dev.chivato.server.dnstap.FrameEncoder;
+import dev.chivato.server.dnstap.UnixFrameOutput;
+import dev.chivato.server.dnstap.FileFrameOutput;
+import dev.chivato.server.dnstap.DnstapEvent;
+import dev.chivato.server.dnstap.FrameOutput;
+import dev.chivato.server.dnstap.WallClock;
 import dev.chivato.server.core.OctetBudget;
 import dev.chivato.server.log.Problems;
 import java.io.ByteArrayOutputStream;
@@ -16,12 +24,13 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * dnstap output, written off the event loops like the query log but never making them wait: a loop offers an
- * event to a queue bounded in events and in octets, and when the queue is full (the collector is slow or away)
- * the event's frames are dropped and counted. One writer thread encodes the events and writes them in batches;
- * a batch a collector failed to take is sent again once it is back.
+ * Where tapped exchanges go, written off the event loops like the query log but never making them wait: dnstap
+ * frames ({@link DnstapEncoder}, to a file or a collector) or the packets of our own capture ({@code PcapEncoder}).
+ * A loop offers an event to a queue bounded in events and in octets, and when the queue is full (the collector is
+ * slow or away) the event's frames are dropped and counted. One writer thread encodes the events and writes them in
+ * batches; a batch a collector failed to take is sent again once it is back.
  */
-public final class DnstapSink implements ExchangeTap, AutoCloseable {
+public final class TapSink implements ExchangeTap, AutoCloseable {
     static final int QUEUE_EVENTS = 1 << 16;
     /** The octets queued events may hold (each copies its messages, up to 64 KiB each over TCP). */
     public static final long QUEUE_OCTETS = 16L << 20;
@@ -44,7 +53,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
     /** The writer has ended (its output failed, or the sink was closed): what comes now is lost at once. */
     private volatile boolean stopped;
 
-    private DnstapSink(FrameOutput output, FrameEncoder encoder, Consumer<String> warnings) {
+    private TapSink(FrameOutput output, FrameEncoder encoder, Consumer<String> warnings) {
         this.output = output;
         this.encoder = encoder;
         this.warnings = warnings;
@@ -56,8 +65,8 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
         }
     }
 
-    public static DnstapSink off() {
-        return new DnstapSink(null, null, line -> { });
+    public static TapSink off() {
+        return new TapSink(null, null, line -> { });
     }
 
     /**
@@ -67,7 +76,7 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
      * @throws IllegalArgumentException when {@code target} is neither form; its message is the reason
      * @throws IOException when the file cannot be created
      */
-    public static DnstapSink open(String target, String identity, String version, Consumer<String> warnings)
+    public static TapSink open(String target, String identity, String version, Consumer<String> warnings)
             throws IOException {
         FrameOutput output;
         if (target.startsWith("unix:") && target.length() > 5) {
@@ -77,16 +86,16 @@ public final class DnstapSink implements ExchangeTap, AutoCloseable {
         } else {
             throw new IllegalArgumentException("expected unix:PATH (a collector's socket) or file:PATH");
         }
-        return new DnstapSink(output, new DnstapEncoder(identity, version, WallClock::epochNanos), warnings);
+        return new TapSink(output, new DnstapEncoder(identity, version, WallClock::epochNanos), warnings);
     }
 
     /**
      * A pcap file of every exchange ({@code --capture}): {@code encoder} makes the packets, the file takes at most
      * {@code maxOctets}, then what follows is counted as lost (the file stays a whole capture).
      */
-    public static DnstapSink capture(Path file, byte[] fileHeader, FrameEncoder encoder, long maxOctets,
+    public static TapSink capture(Path file, byte[] fileHeader, FrameEncoder encoder, long maxOctets,
             Consumer<String> warnings) throws IOException {
-        return new DnstapSink(FileFrameOutput.create(file, fileHeader, null, maxOctets, warnings), encoder, warnings);
+        return new TapSink(FileFrameOutput.create(file, fileHeader, null, maxOctets, warnings), encoder, warnings);
     }
 
     /** Whether events are wanted; callers skip building them when not. */
