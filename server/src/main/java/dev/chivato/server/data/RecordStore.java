@@ -31,7 +31,7 @@ public final class RecordStore {
 
     /** Takes hosts entries one at a time, so that a large hosts file is never held as objects. */
     public static final class Builder {
-        private final NodeTable.Builder table = new NodeTable.Builder();
+        private final NodeTableBuilder table = new NodeTableBuilder();
         /** The ceiling of each name's ancestors; null for the root, whatever the name. */
         private final UnaryOperator<Name> ceiling;
         private int addressRecords;

@@ -55,8 +55,8 @@ public final class ZoneFile {
         }
 
         /** The records in wire form, for a whole-zone transfer. */
-        public WireRecords wireRecords() {
-            return nodes.new WireWalk(origin.wire());
+        public WireCursor wireCursor() {
+            return new WireCursor(nodes);
         }
 
         /** A walk over the names and their RRsets, one name at a time (for a zone transfer). */
@@ -73,16 +73,16 @@ public final class ZoneFile {
          * that keeps the older version alive through a reload then keeps alive only what changed.
          */
         public Zone sharingPagesWith(Zone older) {
-            return new Zone(origin, soa, nodes.sharingPagesWith(older.nodes), files);
+            return new Zone(origin, soa, PageSharing.share(nodes, older.nodes), files);
         }
 
         /** How many pages of this version's table are held once with {@code other}'s, of {@link #pages()}. */
         public int pagesSharedWith(Zone other) {
-            return nodes.pagesSharedWith(other.nodes);
+            return PageSharing.shared(nodes, other.nodes);
         }
 
         public int pages() {
-            return nodes.pageCount();
+            return nodes.pages().length;
         }
 
         /** Whether the two hold the same records (by {@link NodeTable#digest()}: order and case of owners aside). */
@@ -98,7 +98,7 @@ public final class ZoneFile {
     /** The TTL of a record that gives none when no {@code $TTL} or earlier TTL applies, as NSD and Knot use. */
     static final long DEFAULT_TTL = 3600;
 
-    private final NodeTable.Builder records = new NodeTable.Builder();
+    private final NodeTableBuilder records = new NodeTableBuilder();
     private final List<Path> files = new ArrayList<>();
     /** The records read before the apex is known (there is no origin yet), checked to be inside it at the end. */
     private final List<Placed> beforeApex = new ArrayList<>();

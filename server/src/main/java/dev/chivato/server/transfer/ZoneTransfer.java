@@ -6,7 +6,6 @@ import dev.chivato.protocol.Opcode;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
-import dev.chivato.server.data.WireRecords;
 import dev.chivato.server.data.ZoneFile;
 import dev.chivato.server.network.MessageStream;
 import dev.chivato.server.tsig.MessageSigner;
@@ -37,7 +36,7 @@ public final class ZoneTransfer implements MessageStream {
     /** The records of an incremental transfer, the SOAs among them; null for a whole zone. */
     private final Iterator<ResourceRecord> records;
     /** The zone's records in wire form, for a whole-zone transfer; null for an incremental one. */
-    private final WireRecords wire;
+    private final ZoneWireWriter wire;
     /** The SOA record, uncompressed, to close a whole-zone transfer. */
     private byte[] closingSoa;
     private final Consumer<Outcome> onFinished;
@@ -72,7 +71,7 @@ public final class ZoneTransfer implements MessageStream {
         this.zone = zone;
         this.records = null;
         this.rdata = null;
-        this.wire = zone.wireRecords();
+        this.wire = new ZoneWireWriter(zone.wireCursor(), zone.origin().wire());
         this.signer = signer;
         this.onFinished = onFinished;
     }

@@ -26,7 +26,7 @@ class NodeTableTest {
     private static final Name WWW = Name.parse("www.example.org");
 
     private static NodeTable table(List<ResourceRecord> records) {
-        NodeTable.Builder builder = new NodeTable.Builder();
+        NodeTableBuilder builder = new NodeTableBuilder();
         records.forEach(r -> builder.add(r.name(), r.type(), r.ttl(), r.data(), AnswerSource.ZONE));
         return builder.build();
     }
@@ -61,7 +61,7 @@ class NodeTableTest {
 
     @Test
     void aDuplicateIsLeftOutForAFewRecordsAndForMany() {
-        NodeTable.Builder builder = new NodeTable.Builder();
+        NodeTableBuilder builder = new NodeTableBuilder();
         for (int i = 0; i < 50; i++) {
             assertTrue(builder.add(WWW, RRType.A, 60, RData.A.parse("192.0.2." + i), AnswerSource.ZONE));
             assertFalse(builder.add(WWW, RRType.A, 60, RData.A.parse("192.0.2." + i / 2), AnswerSource.ZONE),
@@ -73,19 +73,19 @@ class NodeTableTest {
 
     @Test
     void addReportsTheFirstTypeAtTheOwnerBeforeIt() {
-        NodeTable.Builder builder = new NodeTable.Builder();
+        NodeTableBuilder builder = new NodeTableBuilder();
         RData.Cname cname = new RData.Cname(Name.parse("elsewhere.example"));
-        assertEquals(NodeTable.Builder.FIRST_AT_OWNER, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
+        assertEquals(NodeTableBuilder.FIRST_AT_OWNER, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
                 AnswerSource.ZONE));
         assertEquals(RRType.CNAME.value(), builder.addReportingFirstType(WWW, RRType.A, 60,
                 RData.A.parse("192.0.2.1"), AnswerSource.ZONE));
-        assertEquals(NodeTable.Builder.DUPLICATE, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
+        assertEquals(NodeTableBuilder.DUPLICATE, builder.addReportingFirstType(WWW, RRType.CNAME, 60, cname,
                 AnswerSource.ZONE));
     }
 
     @Test
     void ancestorsBecomeEmptyNonTerminalsUpToAndWithTheCeiling() {
-        NodeTable.Builder builder = new NodeTable.Builder();
+        NodeTableBuilder builder = new NodeTableBuilder();
         builder.add(Name.parse("a.b.c.example.org"), RRType.A, 60, RData.A.parse("192.0.2.1"), AnswerSource.ZONE);
         builder.addEmptyNonTerminals(name -> Name.parse("example.org"));
         NodeTable table = builder.build();
@@ -154,7 +154,7 @@ class NodeTableTest {
     @Test
     void aLargeTableLiesInManyPagesAndEveryNameAndRecordIsStillThere() {
         NodeTable table = table(hosts(50_000));
-        assertTrue(table.pageCount() > 20, table.pageCount() + " pages");
+        assertTrue(table.pages().length > 20, table.pages().length + " pages");
         for (int i = 0; i < 50_000; i += 97) {
             assertTrue(table.get(Name.parse("HOST" + i + ".example.org"), -1).isPresent(), "host" + i);
         }
@@ -177,10 +177,10 @@ class NodeTableTest {
         after.remove(30_000); // a name gone
         after.add(40_000, a(Name.parse("new.example.org"), 300, "192.0.2.2")); // a name added in the middle
         NodeTable old = table(before);
-        NodeTable next = table(after).sharingPagesWith(old);
+        NodeTable next = PageSharing.share(table(after), old);
 
-        assertTrue(next.pagesSharedWith(old) >= next.pageCount() - 4,
-                next.pagesSharedWith(old) + " of " + next.pageCount() + " pages shared");
+        assertTrue(PageSharing.shared(next, old) >= next.pages().length - 4,
+                PageSharing.shared(next, old) + " of " + next.pages().length + " pages shared");
         assertEquals(List.of(RData.A.parse("192.0.2.1")),
                 next.get(Name.parse("host10000.example.org"), -1).orElseThrow().rrsets().get(0).data());
         assertTrue(next.get(Name.parse("host30000.example.org"), -1).isEmpty());
@@ -194,7 +194,7 @@ class NodeTableTest {
         NodeTable old = table(hosts(5_000));
         List<ResourceRecord> other = new ArrayList<>();
         hosts(5_000).forEach(r -> other.add(ResourceRecord.in(r.name(), 60, r.data())));
-        NodeTable next = table(other).sharingPagesWith(old);
-        assertEquals(0, next.pagesSharedWith(old));
+        NodeTable next = PageSharing.share(table(other), old);
+        assertEquals(0, PageSharing.shared(next, old));
     }
 }
