@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chivato explain}: one DNS message, or every one in a capture, annotated byte by byte. */
-@Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = ServerOptions.Version.class,
         description = {"Print one DNS message field by field: offset, bytes and meaning. The input is the raw "
                 + "message, or hex digits with any white space between them, or a capture (pcap or pcapng, as "
                 + "tcpdump -w writes it): then every DNS message in it, UDP and TCP, each with its frame, time, "

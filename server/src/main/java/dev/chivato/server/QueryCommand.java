@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine;
 
 /** {@code chivato query}: a small dig built on this project's codec. */
-@Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "query", mixinStandardHelpOptions = true, versionProvider = ServerOptions.Version.class,
         description = {"Ask a DNS server one question and print the answer as dig does. The server defaults to "
                 + "chivato's own default, 127.0.0.1 port 10053.",
                 "Arguments in dig's style: @SERVER, NAME, TYPE, and +tcp +norec +noedns +dnssec +ignore "

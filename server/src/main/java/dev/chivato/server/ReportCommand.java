@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chivato report}: who asked what, and what failed, from a JSON Lines query log. */
-@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = ServerOptions.Version.class,
         sortOptions = false,
         description = {"Summarise a JSON Lines query log (--log json): totals and time span, answers by rcode and "
                 + "by source, queries by type, top clients, names and (client, name) pairs, names answered "

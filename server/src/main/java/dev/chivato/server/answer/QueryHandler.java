@@ -254,8 +254,8 @@ public class QueryHandler {
     /**
      * The key under which this engine's answer to a query may be kept in the {@link AnswerCache}: everything the answer
      * depends on (the question's name without regard to case, its type, EDNS and DO, the size allowed), or {@link
-     * AnswerCache#NOT_CACHEABLE} for a query of another shape than the usual one: QR clear, opcode QUERY, one question of
-     * class IN and a type that is not a meta-type, no record but an OPT of version 0. Anything else (a signed query, a
+     * AnswerCache#NOT_CACHEABLE} for a query of another shape than the usual one: QR clear, opcode QUERY, one
+     * question of class IN and a type that is not a meta-type, no record but an OPT of version 0. Anything else (a signed query, a
      * transfer, ANY) is the engine's alone each time.
      */
     public static long cacheKey(QueryView view, Transport transport) {

@@ -647,8 +647,9 @@ public final class Forwarder {
     }
 
     /**
-     * Why there is no answer. A client that joined the question while it was upstream, from the address of an upstream
-     * we asked, may be that upstream asking us back: a forwarding loop, named as one (a guess, so with a question mark).
+     * Why there is no answer. A client that joined the question while it was upstream, from the address of an
+     * upstream we asked, may be that upstream asking us back: a forwarding loop, named as one (a guess, so with a
+     * question mark).
      */
     private String failureNote(Pending pending) {
         String why = pending.failure != null ? pending.failure : "no answer by the deadline";

@@ -201,7 +201,7 @@ final class PortPool<T> {
         }
     }
 
-    /** Closes {@code port} at once (the upstream is unreachable): whatever waited on it must be failed by the caller. */
+    /** Closes {@code port} at once (its upstream is unreachable): the caller fails whatever waited on it. */
     void closeNow(Port<T> port) {
         retire(port);
         if (port.channel.isOpen()) {

@@ -112,7 +112,8 @@ public sealed interface LogEntry {
      * @param failure  why it stopped before its end (the client went away, say), or empty when it was all queued
      */
     record Transfer(long timeMillis, Transport transport, InetSocketAddress client, String zone, String type,
-                    long fromSerial, long serial, int messages, long records, long size, long millis, Optional<String> failure)
+                    long fromSerial, long serial, int messages, long records, long size, long millis,
+                    Optional<String> failure)
             implements LogEntry {
         @Override
         public long octets() {
