@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,14 +44,12 @@ class CaptureTest {
                     "port " + server.port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump-any.txt").toFile()).start();
             try {
-                for (int i = 0; i < 100 && !(Files.readString(dir.resolve("tcpdump.txt")).contains("listening")
-                        && Files.readString(dir.resolve("tcpdump-any.txt")).contains("listening")); i++) {
-                    Thread.sleep(50);
-                }
+                Wait.within(Duration.ofSeconds(5), () -> said(dir.resolve("tcpdump.txt")).contains("listening")
+                        && said(dir.resolve("tcpdump-any.txt")).contains("listening"));
                 ExternalTool.dig(server.port, "+short", "example.com");
                 ExternalTool.dig(server.port, "+short", "+tcp", "-x", "1.2.3.5");
                 ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(server.port), "+tcp", "example.my");
-                Thread.sleep(300); // the last packets reach the capture
+                Wait.within(Duration.ofSeconds(5), () -> messagesIn(capture, port) >= 6); // the last packets in
             } finally {
                 for (Process process : List.of(tcpdump, anyDevice)) {
                     process.destroy(); // SIGTERM: tcpdump writes out what it holds
@@ -85,6 +84,22 @@ class CaptureTest {
             assertTrue(!cooked.isEmpty() && expected.containsAll(cooked.stream()
                     .map(l -> l.replaceAll("  \\(no query seen\\)", "")).toList()), "the cooked capture: " + any);
         }
+    }
+
+    private static String said(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** DNS messages in the capture so far, on the port given. */
+    private static long messagesIn(Path capture, String port) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Main.run(new PrintStream(bytes, true, StandardCharsets.UTF_8), "explain", "--brief", "--port", port,
+                capture.toString());
+        return bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("frame ")).count();
     }
 
     /** What tcpdump said at its end the kernel dropped before it could capture them. */

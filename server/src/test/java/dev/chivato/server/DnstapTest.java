@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -168,9 +169,7 @@ class DnstapTest {
         Process process = new ProcessBuilder("fstrm_capture", "-t", "protobuf:dnstap.Dnstap", "-u",
                 socket.toString(), "-w", output.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("fstrm_capture.txt").toFile()).start();
-        for (int i = 0; i < 100 && !Files.exists(socket); i++) {
-            Thread.sleep(20);
-        }
+        Wait.within(Duration.ofSeconds(2), () -> Files.exists(socket));
         assertTrue(Files.exists(socket), "fstrm_capture listens on " + socket);
         return process;
     }
@@ -215,18 +214,19 @@ class DnstapTest {
         Path first = dir.resolve("first.fstrm");
         Path second = dir.resolve("second.fstrm");
         Process capture = capture(socket, first);
+        int metrics = Nsd.freePort();
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log", "off", "--dnstap",
-                "unix:" + socket)) {
+                "unix:" + socket, "--metrics", "127.0.0.1:" + metrics)) {
             for (int i = 0; i < 5; i++) {
                 ask(server.port, "example.com", RRType.A);
             }
-            Thread.sleep(300); // the writer batches every few milliseconds; let the first collector read them
+            awaitWritten(metrics, 10); // the first collector has them all
             stop(capture);
             for (int i = 0; i < 7; i++) {
                 ask(server.port, "example.com", RRType.AAAA); // answered at once while the collector is away
             }
             capture = capture(socket, second);
-            Thread.sleep(500); // the writer comes back within its backoff (100 ms, then 200)
+            awaitWritten(metrics, 24); // the writer came back within its backoff and sent what waited
             for (int i = 0; i < 3; i++) {
                 ask(server.port, "example.com", RRType.MX);
             }
@@ -242,6 +242,18 @@ class DnstapTest {
         assertEquals(10, before.size(), String.join("\n", before));
         assertEquals(20, after.size(), String.join("\n", after));
         assertEquals("A=10 AAAA=14 MX=6", typeCounts(before, after));
+    }
+
+    /** Waits until the server says (in its metrics) it has written {@code frames} dnstap frames. */
+    private static void awaitWritten(int metricsPort, int frames) throws InterruptedException {
+        String written = "chivato_dnstap_frames_total{result=\"written\"} " + frames + ".0";
+        Wait.until(Duration.ofSeconds(10), () -> {
+            try {
+                return MetricsTest.scrape(metricsPort).contains(written);
+            } catch (Exception | AssertionError e) {
+                return false;
+            }
+        }, written);
     }
 
     /** How many frames of each query type two captures hold together ({@code A=10 AAAA=14}). */

@@ -129,7 +129,7 @@ class ForwardTest {
                         Forwarding.DEADLINE, Forwarding.MAX_PENDING, new InetSocketAddress(LOOPBACK, nsd.port)))) {
             long first = ask(server.port(), "www.example.net", RRType.A).orElseThrow().answers().get(0).ttl();
             assertEquals(Rcode.NXDOMAIN, ask(server.port(), "gone.example.net", RRType.A).orElseThrow().rcode());
-            Thread.sleep(2500);
+            Thread.sleep(2500); // what is tested is time passing: whole seconds counted off the kept TTLs
             long later = ask(server.port(), "WWW.example.net", RRType.A).orElseThrow().answers().get(0).ttl();
             assertTrue(later <= first - 2 && later >= first - 4, first + " then " + later);
             long same = ask(server.port(), "www.example.net", RRType.A).orElseThrow().answers().get(0).ttl();
@@ -409,7 +409,7 @@ class ForwardTest {
     @Test
     void identicalQuestionsInFlightGoUpstreamOnce() throws Exception {
         try (FakeUpstream upstream = new FakeUpstream((query, socket, from) -> {
-                    Thread.sleep(200);
+                    Thread.sleep(200); // a slow upstream: the other four clients ask meanwhile
                     FakeUpstream.send(socket, from, FakeUpstream.answer(query, "192.0.2.7"));
                 });
                 TestServer server = TestServer.startForwarding(quick(upstream.address()))) {

@@ -121,7 +121,7 @@ class HostileTcpTest {
                     cut = true;
                     break;
                 }
-                Thread.sleep(100);
+                Thread.sleep(100); // the slow-loris pace: an octet every 100 ms
             }
             cut = cut || closedWithin(trickle, 1000);
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -160,11 +160,13 @@ class HostileTcpTest {
             greedy.setSendBufferSize(4096);
             greedy.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
             byte[] one = framed(query(3, "example.com"));
+            java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
             Thread writer = new Thread(() -> {
                 try {
                     OutputStream out = greedy.getOutputStream();
                     for (int i = 0; i < 200_000; i++) {
                         out.write(one);
+                        written.incrementAndGet();
                     }
                 } catch (IOException e) {
                     // closed by the server, as intended
@@ -172,7 +174,7 @@ class HostileTcpTest {
             });
             writer.setDaemon(true);
             writer.start();
-            Thread.sleep(500);
+            Wait.until(Duration.ofSeconds(5), () -> written.get() > 1000, "the greedy client sending");
             assertUdpAnswers(server);
             writer.join(30_000);
             assertTrue(!writer.isAlive(), "the server closed the connection, so the writer stopped");
@@ -208,7 +210,8 @@ class HostileTcpTest {
                     socket.close();
                 }
             }
-            Thread.sleep(300);
+            Wait.until(Duration.ofSeconds(5), () -> server.server.openConnections() < 100,
+                    "the closes seen by the server");
             // The count of open connections went down with the closes: new ones are served again.
             try (Socket fresh = connect(server)) {
                 fresh.setSoTimeout(3000);
@@ -290,7 +293,6 @@ class HostileTcpTest {
                 out.write(framed(query(i, "big.example")));
             }
             socket.shutdownOutput();
-            Thread.sleep(300);
             DataInputStream in = new DataInputStream(socket.getInputStream());
             for (int i = 0; i < 30; i++) {
                 Message answer = readAnswer(in);
@@ -326,7 +328,7 @@ class HostileTcpTest {
                 }
                 all.write(chunk, 0, n);
                 received += n;
-                Thread.sleep(30);
+                Thread.sleep(30); // a slow reader's pace, steady over 1 KiB/s
             }
             DataInputStream answers = new DataInputStream(new java.io.ByteArrayInputStream(all.toByteArray()));
             for (int i = 0; i < queries; i++) {
@@ -347,7 +349,8 @@ class HostileTcpTest {
                 socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
                 socket.close();
             }
-            Thread.sleep(500);
+            Wait.until(Duration.ofSeconds(10), () -> server.server.openConnections() == 0,
+                    "every reset connection given back");
             List<Socket> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < 50; i++) {
@@ -420,10 +423,7 @@ class HostileTcpTest {
                 }
                 // The clients' answers first fill the kernel's buffers, then the server's, each at its own pace:
                 // wait until the budget has closed more than half of them (or 15 s pass).
-                long deadline = System.nanoTime() + 15_000_000_000L;
-                while (closedForTheBudget(server) <= 15 && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                Wait.within(Duration.ofSeconds(15), () -> closedForTheBudget(server) > 15);
                 int open = 0;
                 for (java.nio.channels.SocketChannel client : clients) {
                     open += stillOpen(client) ? 1 : 0;

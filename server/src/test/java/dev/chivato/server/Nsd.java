@@ -17,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -69,15 +70,19 @@ public final class Nsd implements AutoCloseable {
                 """.formatted(port, dir);
     }
 
+    private static boolean answersSoa(int port, String zone) {
+        try {
+            Optional<Message> answer = ask(port, zone, "SOA");
+            return answer.isPresent() && !answer.get().answers().isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** Waits until a peer answers the apex SOA (NSD and Knot load the zone after they start listening). */
     static void awaitAnswer(int port, String zone, Path output) throws Exception {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Optional<Message> answer = ask(port, zone, "SOA");
-            if (answer.isPresent() && !answer.get().answers().isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
+        if (Wait.within(Duration.ofSeconds(15), () -> answersSoa(port, zone))) {
+            return;
         }
         fail(output.getFileName() + ": no answer for " + zone + " within 15 s: " + Files.readString(output));
     }

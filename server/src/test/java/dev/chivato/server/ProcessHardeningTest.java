@@ -19,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,7 @@ class ProcessHardeningTest {
                             toSend.get(i).position(toSend.get(i).limit());
                         }
                     }
-                    Thread.sleep(5);
+                    Thread.sleep(5); // the clients' pace: 200 rounds a second for eight seconds
                 }
                 assertTrue(server.process.isAlive(), server.stderrText());
                 assertAnswers(server.port);
@@ -143,7 +144,8 @@ class ProcessHardeningTest {
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log-file", log.toString())) {
             assertAnswers(server.port);
             server.signal("HUP");
-            Thread.sleep(500);
+            Wait.until(Duration.ofSeconds(10), () -> server.stderrText().contains("chivato: reloaded in "),
+                    "the reload");
             assertTrue(server.process.isAlive(), "SIGHUP did not stop the server");
             assertAnswers(server.port);
             assertEquals(0, server.terminate(10));
@@ -158,7 +160,6 @@ class ProcessHardeningTest {
     void aLogOnStdoutNobodyReadsNeitherStopsAnswersNorShutdown() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, List.of())) { // the default: the log on stdout
             flood(server.port, 3_000); // far more lines than the pipe holds; the test never reads them
-            Thread.sleep(300);
             assertAnswers(server.port);
             long start = System.nanoTime();
             int code = server.terminate(15);
@@ -174,7 +175,6 @@ class ProcessHardeningTest {
     void blockModeOnAStalledStdoutStillStopsInBoundedTime() throws Exception {
         try (ServerProcess server = ServerProcess.start(dir, List.of(), "--log-overflow", "block")) {
             flood(server.port, 3_000);
-            Thread.sleep(500);
             long start = System.nanoTime();
             int code = server.terminate(20);
             assertTrue(System.nanoTime() - start < 10_000_000_000L, "stopped within the 7 s bound and a margin");

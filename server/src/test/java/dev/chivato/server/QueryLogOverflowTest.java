@@ -102,7 +102,8 @@ class QueryLogOverflowTest {
             }
         });
         loop.start();
-        Thread.sleep(500);
+        Wait.until(Duration.ofSeconds(10), () -> loop.getState() == Thread.State.TIMED_WAITING,
+                "log() waiting for room");
         assertTrue(loop.isAlive() && logged.get() < 200_000, "log() waited while the writer was stalled");
         out.release.countDown();
         loop.join(30_000);
@@ -137,7 +138,8 @@ class QueryLogOverflowTest {
             }
         });
         loop.start();
-        Thread.sleep(300);
+        Wait.until(Duration.ofSeconds(10), () -> loop.getState() == Thread.State.TIMED_WAITING,
+                "the queue full and log() waiting");
         long start = System.nanoTime();
         QueryLog.LostEntriesException report = assertThrows(QueryLog.LostEntriesException.class,
                 () -> log.close(Duration.ofMillis(500)));

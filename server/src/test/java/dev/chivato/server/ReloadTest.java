@@ -52,21 +52,18 @@ class ReloadTest {
             assertEquals(List.of("192.0.2.1"), www(server.port));
 
             Files.writeString(file, zone(2, "192.0.2.2"));
-            server.signal("HUP");
-            Thread.sleep(700);
+            reload(server);
             assertEquals(List.of("192.0.2.2"), www(server.port), "a new serial: the new version");
 
             Files.writeString(file, zone(2, "192.0.2.3"));
-            server.signal("HUP");
-            Thread.sleep(700);
+            reload(server);
             assertEquals(List.of("192.0.2.2"), www(server.port), "changed without a new serial: the old version");
             assertTrue(server.stderrText().contains("chivato: reload failed: " + file
                     + ": serial 2 did not increase though the zone changed (it was 2); the old version stays"),
                     server.stderrText());
 
             Files.writeString(file, zone(3, "192.0.2.999"));
-            server.signal("HUP");
-            Thread.sleep(700);
+            reload(server);
             assertEquals(List.of("192.0.2.2"), www(server.port), "an error: the old version");
             assertTrue(server.stderrText().contains("chivato: reload failed: " + file
                     + ":6: \"192.0.2.999\" is not"), server.stderrText());
@@ -141,11 +138,9 @@ class ReloadTest {
                 "--metrics", "127.0.0.1:" + metricsPort)) {
             assertTrue(MetricsTest.scrape(metricsPort).contains("chivato_zone_serial{zone=\"example.org.\"} 1.0"));
             Files.writeString(file, zone(2, "192.0.2.2"));
-            server.signal("HUP");
-            Thread.sleep(700);
+            reload(server);
             Files.writeString(file, zone(2, "192.0.2.3")); // changed, same serial: refused
-            server.signal("HUP");
-            Thread.sleep(700);
+            reload(server);
             String exposition = MetricsTest.scrape(metricsPort);
             assertTrue(exposition.contains("chivato_zone_serial{zone=\"example.org.\"} 2.0"), exposition);
             assertTrue(exposition.contains("chivato_reloads_total{result=\"ok\"} 1.0"), exposition);
@@ -186,11 +181,16 @@ class ReloadTest {
     }
 
     private static void assertEventually(int port, String address) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!www(port).equals(List.of(address)) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Wait.within(Duration.ofSeconds(5), () -> www(port).equals(List.of(address)));
         assertEquals(List.of(address), www(port));
+    }
+
+    /** SIGHUP, and waits until the server has said how the reload went (each reload says one line or more). */
+    private static void reload(ServerProcess server) throws InterruptedException {
+        long said = server.stderrText().lines().filter(l -> l.startsWith("chivato: reload")).count();
+        server.signal("HUP");
+        Wait.until(Duration.ofSeconds(10), () -> server.stderrText().lines()
+                .filter(l -> l.startsWith("chivato: reload")).count() > said, "the reload's line");
     }
 
     @Test
@@ -325,7 +325,7 @@ class ReloadTest {
                 Files.writeString(file, zone(i, i % 2 == 0 ? "192.0.2.2" : "192.0.2.1"));
                 LogEntry.Reload report = reloader.reload();
                 assertTrue(report.failures().isEmpty(), report.failures().toString());
-                Thread.sleep(5);
+                Thread.sleep(5); // the pace of the reloads: the client asks many times between two
             }
         } finally {
             client.join(60_000);

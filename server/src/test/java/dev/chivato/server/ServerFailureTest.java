@@ -38,7 +38,8 @@ class ServerFailureTest {
                     server.udpAddress().getPort()));
             Throwable failure = server.failure().get(5, TimeUnit.SECONDS);
             assertEquals("simulated", failure.getMessage());
-            Thread.sleep(500);
+            Wait.until(java.time.Duration.ofSeconds(5), () -> !accepts(server.udpAddress().getPort()),
+                    "the listening sockets closed");
             assertThrows(ConnectException.class, () -> {
                 try (Socket tcp = new Socket()) {
                     tcp.connect(new InetSocketAddress("127.0.0.1", server.udpAddress().getPort()), 1000);
@@ -46,6 +47,15 @@ class ServerFailureTest {
             }, "no loop listens any more");
         } finally {
             server.close();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket tcp = new Socket()) {
+            tcp.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

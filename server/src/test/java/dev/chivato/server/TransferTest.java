@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -67,22 +68,31 @@ class TransferTest {
                 + (m.answers().isEmpty() ? m.authority().stream().map(Object::toString).sorted().toList() : "");
     }
 
-    private static long serialAt(int port, String zone) throws IOException {
-        Optional<Message> answer = Nsd.ask(port, zone, "SOA");
-        return answer.filter(m -> !m.answers().isEmpty() && m.answers().get(0).data() instanceof RData.Soa)
-                .map(m -> ((RData.Soa) m.answers().get(0).data()).serial()).orElse(-1L);
+    private static long serialAt(int port, String zone) {
+        try {
+            Optional<Message> answer = Nsd.ask(port, zone, "SOA");
+            return answer.filter(m -> !m.answers().isEmpty() && m.answers().get(0).data() instanceof RData.Soa)
+                    .map(m -> ((RData.Soa) m.answers().get(0).data()).serial()).orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static void awaitSerial(Secondary secondary, String zone, long serial, long seconds) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (serialAt(secondary.port, zone) == serial) {
-                return;
-            }
-            Thread.sleep(100);
+        if (Wait.within(Duration.ofSeconds(seconds), () -> serialAt(secondary.port, zone) == serial)) {
+            return;
         }
         fail(secondary.kind + " does not serve " + zone + " serial " + serial + " within " + seconds + " s (it has "
                 + serialAt(secondary.port, zone) + "):\n" + secondary.output());
+    }
+
+    /** Whether the server has begun sending on this socket (its first octets wait unread). */
+    private static boolean hasReceived(Socket socket) {
+        try {
+            return socket.getInputStream().available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static final List<String[]> QUESTIONS = List.of(
@@ -203,9 +213,7 @@ class TransferTest {
     }
 
     private static void awaitServedSerial(int port, long serial) throws Exception {
-        for (int i = 0; i < 100 && serialAt(port, "example.org") != serial; i++) {
-            Thread.sleep(50);
-        }
+        Wait.within(Duration.ofSeconds(5), () -> serialAt(port, "example.org") == serial);
         assertEquals(serial, serialAt(port, "example.org"));
     }
 
@@ -255,7 +263,7 @@ class TransferTest {
             for (int i = 0; i < 30; i++) {
                 assertEquals(List.of("10.0.0.5"), ExternalTool.dig(chivato.port, "+short", "host5.big.test")
                         .lines(), "others are answered meanwhile");
-                Thread.sleep(100);
+                Thread.sleep(100); // asked again and again over three seconds, while the transfer stalls
             }
             assertEquals(0, chivato.terminate(10), chivato.stderrText());
         }
@@ -278,7 +286,8 @@ class TransferTest {
                     sendQuery(socket, "big.test", RRType.AXFR);
                     stalled.add(socket);
                 }
-                Thread.sleep(500);
+                Wait.until(Duration.ofSeconds(5), () -> stalled.stream().allMatch(TransferTest::hasReceived),
+                        "each of the ten transfers under way");
                 String eleventh = ExternalTool.dig(chivato.port, "+tcp", "big.test", "AXFR").stdout();
                 assertTrue(eleventh.contains("Transfer failed"), eleventh);
                 assertEquals(List.of("10.0.0.5"), ExternalTool.dig(chivato.port, "+short", "host5.big.test").lines(),
@@ -289,14 +298,10 @@ class TransferTest {
                     socket.close(); // reset: the server ends those transfers
                 }
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            String again;
-            do {
-                Thread.sleep(200);
-                again = ExternalTool.run("kdig", "@127.0.0.1", "-p", Integer.toString(chivato.port), "big.test",
-                        "AXFR", "+stats").stdout();
-            } while (!again.contains("200004 records") && System.nanoTime() < deadline);
-            assertTrue(again.contains("200004 records"), "once they end, a transfer runs again: " + again);
+            String[] again = {""};
+            Wait.within(Duration.ofSeconds(10), () -> (again[0] = ExternalTool.run("kdig", "@127.0.0.1", "-p",
+                    Integer.toString(chivato.port), "big.test", "AXFR", "+stats").stdout()).contains("200004 records"));
+            assertTrue(again[0].contains("200004 records"), "once they end, a transfer runs again: " + again[0]);
         }
     }
 
@@ -335,7 +340,7 @@ class TransferTest {
                     for (int i = 1; i <= 20; i++) {
                         bigZone(50_000 + i * 10, 100 + i);
                         chivato.signal("HUP");
-                        Thread.sleep(50);
+                        Thread.sleep(50); // the pace of the reloads, while the transfer goes on
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -378,7 +383,7 @@ class TransferTest {
                 messages.add(message);
                 soas += (int) message.answers().stream().filter(r -> r.type().equals(RRType.SOA)).count();
                 if (pauseMillis > 0) {
-                    Thread.sleep(pauseMillis);
+                    Thread.sleep(pauseMillis); // a slow secondary's pace
                 }
             }
             return messages;

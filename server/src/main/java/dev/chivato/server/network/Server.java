@@ -39,6 +39,7 @@ public final class Server implements AutoCloseable {
     private static final int PORT_ATTEMPTS = 20;
 
     private final List<EventLoop> loops;
+    private final AtomicInteger openConnections;
     private final List<Thread> threads = new ArrayList<>();
     private final List<Bound> bound;
     private final CompletableFuture<Throwable> failure;
@@ -46,8 +47,10 @@ public final class Server implements AutoCloseable {
     /** Octets of datagrams each UDP socket may hold unread, as NSD's so-rcvbuf. */
     static final int UDP_RECEIVE_BUFFER = 4 << 20;
 
-    private Server(List<EventLoop> loops, List<Bound> bound, CompletableFuture<Throwable> failure) {
+    private Server(List<EventLoop> loops, AtomicInteger openConnections, List<Bound> bound,
+            CompletableFuture<Throwable> failure) {
         this.loops = loops;
+        this.openConnections = openConnections;
         this.bound = bound;
         this.failure = failure;
     }
@@ -88,7 +91,7 @@ public final class Server implements AutoCloseable {
         }
         // One loop that cannot go on stops them all: better no server than one that answers some clients.
         failure.thenRun(() -> loops.forEach(EventLoop::stop));
-        return new Server(loops, List.copyOf(bound), failure);
+        return new Server(loops, openConnections, List.copyOf(bound), failure);
     }
 
     /** Starts one thread per event loop. */
@@ -181,6 +184,11 @@ public final class Server implements AutoCloseable {
     /** The loops' forwarders (none when nothing is forwarded): for tests that hold their invariants. */
     public List<Forwarder> forwarders() {
         return loops.stream().map(EventLoop::forwarder).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** TCP connections open now, over all loops. */
+    public int openConnections() {
+        return openConnections.get();
     }
 
     public List<Bound> bound() {
