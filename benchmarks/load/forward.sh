@@ -6,7 +6,7 @@
 #   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
 #
 #   bash benchmarks/load/forward.sh     (RATE=20000 RUNS=3 SECONDS_PER_RUN=10 FORWARDERS="chivato dnsdist dnsmasq
-#                                        unbound" by default)
+#                                        unbound" by default; CHIVATO_JAR=PATH runs another build of chivato)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
@@ -14,6 +14,7 @@ here=benchmarks/load
 source "$here/lib.sh"
 RATE=${RATE:-20000}
 FORWARDERS=${FORWARDERS:-chivato dnsdist dnsmasq unbound}
+CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
 
 need=()
 for tool in dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound; do
@@ -108,7 +109,7 @@ start() { # command...
 }
 
 chivato() { # extra arguments...
-  start java -jar server/target/chivato.jar --listen 127.0.0.1:PORT --threads 1 --log off "$@"
+  start java -jar "$CHIVATO_JAR" --listen 127.0.0.1:PORT --threads 1 --log off "$@"
 }
 
 dnsdist_conf() { # cache|nocache [randomized]

@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
  * One pass over a message as it arrived, recording where its parts are, so that nothing after it walks the octets
  * again: the header's fields, the first question (its name's offset, length and a hash that ignores case; its type
  * and class), the OPT record (payload size, DO, version, where its options are, a COOKIE option) and where a TSIG
- * record starts. Nothing is decoded into objects and nothing is allocated but the view itself; {@link Message#decode}
- * stays the one place where octets become a {@link Message}.
+ * record starts. Nothing is decoded into objects and nothing is allocated; {@link Message#decode} stays the one place
+ * where octets become a {@link Message}.
  *
  * <p>The pass checks the message's frame: every record is within the message and ends where the next begins, the
  * first question's name has no pointer (it can have none that points anywhere valid), at most one OPT record (owned
@@ -17,6 +17,10 @@ import java.nio.ByteBuffer;
  * its message: a reader can index with them without checking again.
  *
  * <p>Offsets are from the first octet of the message, so they hold for a copy of it too.
+ *
+ * <p>A view is a value once read: {@link #of} gives a new one. An event loop, which reads a message per turn, keeps one
+ * view and {@link #read reads} each message into it, so that answering allocates nothing; whatever keeps a view past
+ * its message's turn (a log entry, a query waiting upstream) keeps a {@link #copy()}.
  */
 public final class QueryView {
     /** The value of an offset for a part the message does not have. */
@@ -26,48 +30,60 @@ public final class QueryView {
     private static final int TSIG = 250;
     private static final int COOKIE = 10;
 
-    private final int length;
-    private final int id;
-    private final int flags;
-    private final int questionCount;
-    private final int answerCount;
-    private final int authorityCount;
-    private final int additionalCount;
-    private final int nameLength;
-    private final int nameHash;
-    private final int qtype;
-    private final int qclass;
-    private final int optOffset;
-    private final int udpPayloadSize;
-    private final int optTtlHigh;
-    private final boolean dnssecOk;
-    private final int optionsOffset;
-    private final int optionsLength;
-    private final int cookieOffset;
-    private final int cookieLength;
-    private final int tsigOffset;
+    private int length;
+    private int id;
+    private int flags;
+    private int questionCount;
+    private int answerCount;
+    private int authorityCount;
+    private int additionalCount;
+    private int nameLength;
+    private int nameHash;
+    private int qtype;
+    private int qclass;
+    private int optOffset;
+    private int udpPayloadSize;
+    private int optTtlHigh;
+    private boolean dnssecOk;
+    private int optionsOffset;
+    private int optionsLength;
+    private int cookieOffset;
+    private int cookieLength;
+    private int tsigOffset;
 
-    private QueryView(Pass pass) {
-        this.length = pass.end;
-        this.id = pass.id;
-        this.flags = pass.flags;
-        this.questionCount = pass.questions;
-        this.answerCount = pass.answers;
-        this.authorityCount = pass.authority;
-        this.additionalCount = pass.additional;
-        this.nameLength = pass.nameLength;
-        this.nameHash = pass.nameHash;
-        this.qtype = pass.qtype;
-        this.qclass = pass.qclass;
-        this.optOffset = pass.optOffset;
-        this.udpPayloadSize = pass.udpPayloadSize;
-        this.optTtlHigh = pass.optTtlHigh;
-        this.dnssecOk = pass.dnssecOk;
-        this.optionsOffset = pass.optionsOffset;
-        this.optionsLength = pass.optionsLength;
-        this.cookieOffset = pass.cookieOffset;
-        this.cookieLength = pass.cookieLength;
-        this.tsigOffset = pass.tsigOffset;
+    /** While reading: the message, where it starts in its buffer, and where the pass is (from the message's start). */
+    private ByteBuffer wire;
+    private int base;
+    private int at;
+
+    /** A view of no message yet, to {@link #read} messages into. */
+    public QueryView() {
+    }
+
+    /** An independent copy of this view, for keeping past the message's turn. */
+    public QueryView copy() {
+        QueryView copy = new QueryView();
+        copy.length = length;
+        copy.id = id;
+        copy.flags = flags;
+        copy.questionCount = questionCount;
+        copy.answerCount = answerCount;
+        copy.authorityCount = authorityCount;
+        copy.additionalCount = additionalCount;
+        copy.nameLength = nameLength;
+        copy.nameHash = nameHash;
+        copy.qtype = qtype;
+        copy.qclass = qclass;
+        copy.optOffset = optOffset;
+        copy.udpPayloadSize = udpPayloadSize;
+        copy.optTtlHigh = optTtlHigh;
+        copy.dnssecOk = dnssecOk;
+        copy.optionsOffset = optionsOffset;
+        copy.optionsLength = optionsLength;
+        copy.cookieOffset = cookieOffset;
+        copy.cookieLength = cookieLength;
+        copy.tsigOffset = tsigOffset;
+        return copy;
     }
 
     /**
@@ -76,8 +92,41 @@ public final class QueryView {
      * @throws WireFormatException when the frame above does not hold; its offset is from the message's start
      */
     public static QueryView of(ByteBuffer wire) throws WireFormatException {
+        QueryView view = new QueryView();
+        view.read(wire);
+        return view;
+    }
+
+    /**
+     * Reads the message in {@code wire} from its position to its limit (neither is moved) into this view, in place of
+     * what it held: for the one owner of a reused view. After a failure the view holds nothing usable.
+     *
+     * @throws WireFormatException when the frame above does not hold; its offset is from the message's start
+     */
+    public void read(ByteBuffer wire) throws WireFormatException {
         PASSES.increment();
-        return new QueryView(new Pass(wire).run());
+        this.wire = wire;
+        this.base = wire.position();
+        this.length = wire.remaining();
+        this.at = Header.LENGTH;
+        nameLength = 0;
+        nameHash = 0;
+        qtype = ABSENT;
+        qclass = ABSENT;
+        optOffset = ABSENT;
+        udpPayloadSize = 0;
+        optTtlHigh = 0;
+        dnssecOk = false;
+        optionsOffset = ABSENT;
+        optionsLength = 0;
+        cookieOffset = ABSENT;
+        cookieLength = 0;
+        tsigOffset = ABSENT;
+        try {
+            pass();
+        } finally {
+            this.wire = null; // a view holds no buffer
+        }
     }
 
     /** Passes made in this process: a test counts them per query (one each, however the query is answered). */
@@ -92,209 +141,162 @@ public final class QueryView {
         return of(ByteBuffer.wrap(wire));
     }
 
-    /** The state of one pass: local to {@link #of}, so the view's own fields can all be final. */
-    private static final class Pass {
-        final ByteBuffer wire;
-        final int base;
-        final int end;
-        int at = Header.LENGTH;
-        int id;
-        int flags;
-        int questions;
-        int answers;
-        int authority;
-        int additional;
-        int nameLength;
-        int nameHash;
-        int qtype = ABSENT;
-        int qclass = ABSENT;
-        int optOffset = ABSENT;
-        int udpPayloadSize;
-        int optTtlHigh;
-        boolean dnssecOk;
-        int optionsOffset = ABSENT;
-        int optionsLength;
-        int cookieOffset = ABSENT;
-        int cookieLength;
-        int tsigOffset = ABSENT;
+    private int u8(int offset) {
+        return wire.get(base + offset) & 0xff;
+    }
 
-        Pass(ByteBuffer wire) {
-            this.wire = wire;
-            this.base = wire.position();
-            this.end = wire.remaining();
+    private int u16(int offset) {
+        return wire.getShort(base + offset) & 0xffff;
+    }
+
+    private void pass() throws WireFormatException {
+        if (length < Header.LENGTH) {
+            throw new WireFormatException(0, "message shorter than the 12-octet header");
         }
-
-        int u8(int offset) {
-            return wire.get(base + offset) & 0xff;
+        id = u16(0);
+        flags = u16(2);
+        questionCount = u16(4);
+        answerCount = u16(6);
+        authorityCount = u16(8);
+        additionalCount = u16(10);
+        for (int i = 0; i < questionCount; i++) {
+            int nameStart = at;
+            at = i == 0 ? firstName() : skipName();
+            need(4, "question cut short");
+            if (i == 0) {
+                nameLength = at - nameStart;
+                qtype = u16(at);
+                qclass = u16(at + 2);
+            }
+            at += 4;
         }
-
-        int u16(int offset) {
-            return wire.getShort(base + offset) & 0xffff;
-        }
-
-        Pass run() throws WireFormatException {
-            if (end < Header.LENGTH) {
-                throw new WireFormatException(0, "message shorter than the 12-octet header");
-            }
-            id = u16(0);
-            flags = u16(2);
-            questions = u16(4);
-            answers = u16(6);
-            authority = u16(8);
-            additional = u16(10);
-            for (int i = 0; i < questions; i++) {
-                int nameStart = at;
-                at = i == 0 ? firstName() : skipName();
-                need(4, "question cut short");
-                if (i == 0) {
-                    nameLength = at - nameStart;
-                    qtype = u16(at);
-                    qclass = u16(at + 2);
-                }
-                at += 4;
-            }
-            for (int i = 0; i < answers + authority; i++) {
-                int start = at;
-                int type = recordType();
-                if (type == OPT) {
-                    throw new WireFormatException(start, "OPT record outside the additional section");
-                }
-                if (type == TSIG) {
-                    throw new WireFormatException(start, "TSIG record outside the additional section");
-                }
-                at = pastRData();
-            }
-            for (int i = 0; i < additional; i++) {
-                additionalRecord(i == additional - 1);
-            }
-            if (at != end) {
-                throw new WireFormatException(at, (end - at) + " bytes after the last record");
-            }
-            return this;
-        }
-
-        /** The first question's name: labels only (a pointer there could point to nothing valid); its hash. */
-        int firstName() throws WireFormatException {
+        for (int i = 0; i < answerCount + authorityCount; i++) {
             int start = at;
-            int p = at;
-            while (true) {
-                if (p >= end) {
-                    throw new WireFormatException(p, "name cut short");
-                }
-                int label = u8(p);
-                if (label == 0) {
-                    p++;
-                    break;
-                }
-                if (label > Name.MAX_LABEL_LENGTH) {
-                    throw new WireFormatException(p, (label & 0xc0) == 0xc0
-                            ? "compression pointer in the first question" : "reserved label type " + (label >> 6));
-                }
-                p += 1 + label;
-                if (p - start >= Name.MAX_WIRE_LENGTH) {
-                    throw new WireFormatException(start, "name longer than 255 octets");
-                }
-            }
-            nameHash = Name.hashCodeOf(wire, base + start, p - start);
-            return p;
-        }
-
-        /** Steps over a name anywhere else: labels, ended by the root label or a pointer (not followed). */
-        int skipName() throws WireFormatException {
-            int start = at;
-            int p = at;
-            while (true) {
-                if (p >= end) {
-                    throw new WireFormatException(p, "name cut short");
-                }
-                int label = u8(p);
-                if (label == 0) {
-                    return p + 1;
-                }
-                if ((label & 0xc0) == 0xc0) {
-                    if (p + 2 > end) {
-                        throw new WireFormatException(p, "compression pointer cut short");
-                    }
-                    return p + 2;
-                }
-                if (label > Name.MAX_LABEL_LENGTH) {
-                    throw new WireFormatException(p, "reserved label type " + (label >> 6));
-                }
-                p += 1 + label;
-                if (p - start >= Name.MAX_WIRE_LENGTH) {
-                    throw new WireFormatException(start, "name longer than 255 octets");
-                }
-            }
-        }
-
-        /** Steps over a record's owner and reads its TYPE; {@link #at} is then at its CLASS. */
-        int recordType() throws WireFormatException {
-            at = skipName();
-            need(10, "record cut short");
-            return u16(at);
-        }
-
-        /** From a record's TYPE, past its RDATA. */
-        int pastRData() throws WireFormatException {
-            int rdLength = u16(at + 8);
-            if (rdLength > end - at - 10) {
-                throw new WireFormatException(at + 8, "RDLENGTH " + rdLength + " runs past the end of the message");
-            }
-            return at + 10 + rdLength;
-        }
-
-        void additionalRecord(boolean last) throws WireFormatException {
-            int start = at;
-            boolean rootOwner = at < end && u8(at) == 0;
             int type = recordType();
-            int next = pastRData();
+            if (type == OPT) {
+                throw new WireFormatException(start, "OPT record outside the additional section");
+            }
             if (type == TSIG) {
-                if (!last) {
-                    throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
-                }
-                tsigOffset = start;
-            } else if (type == OPT) {
-                if (optOffset != ABSENT) {
-                    throw new WireFormatException(start, "more than one OPT record");
-                }
-                if (!rootOwner) {
-                    throw new WireFormatException(start, "OPT record whose owner is not the root");
-                }
-                opt(start);
+                throw new WireFormatException(start, "TSIG record outside the additional section");
             }
-            at = next;
+            at = pastRData();
         }
+        for (int i = 0; i < additionalCount; i++) {
+            additionalRecord(i == additionalCount - 1);
+        }
+        if (at != length) {
+            throw new WireFormatException(at, (length - at) + " bytes after the last record");
+        }
+    }
 
-        /** The OPT record at {@code start}, {@link #at} at its TYPE: its fields and options. */
-        void opt(int start) throws WireFormatException {
-            optOffset = start;
-            udpPayloadSize = u16(at + 2);
-            optTtlHigh = u16(at + 4);
-            dnssecOk = (u8(at + 6) & 0x80) != 0;
-            optionsOffset = at + 10;
-            optionsLength = u16(at + 8);
-            int optionsEnd = optionsOffset + optionsLength;
-            for (int option = optionsOffset; option < optionsEnd; ) {
-                if (optionsEnd - option < 4) {
-                    throw new WireFormatException(option, "EDNS option cut short");
+    /** The first question's name: labels only (a pointer there could point to nothing valid); its hash. */
+    private int firstName() throws WireFormatException {
+        int past = skipName(false);
+        nameHash = Name.hashCodeOf(wire, base + at, past - at);
+        return past;
+    }
+
+    /** Steps over a name anywhere else: labels, ended by the root label or a pointer (not followed). */
+    private int skipName() throws WireFormatException {
+        return skipName(true);
+    }
+
+    /** Where the name at {@link #at} ends: after its root label, or after a pointer when {@code pointers}. */
+    private int skipName(boolean pointers) throws WireFormatException {
+        int start = at;
+        int p = at;
+        while (true) {
+            if (p >= length) {
+                throw new WireFormatException(p, "name cut short");
+            }
+            int label = u8(p);
+            if (label == 0) {
+                return p + 1;
+            }
+            if ((label & 0xc0) == 0xc0 && pointers) {
+                if (p + 2 > length) {
+                    throw new WireFormatException(p, "compression pointer cut short");
                 }
-                int code = u16(option);
-                int length = u16(option + 2);
-                if (length > optionsEnd - option - 4) {
-                    throw new WireFormatException(option, "EDNS option runs past its OPT record");
-                }
-                if (code == COOKIE && cookieOffset == ABSENT) {
-                    cookieOffset = option + 4;
-                    cookieLength = length;
-                }
-                option += 4 + length;
+                return p + 2;
+            }
+            if (label > Name.MAX_LABEL_LENGTH) {
+                throw new WireFormatException(p, (label & 0xc0) == 0xc0
+                        ? "compression pointer in the first question" : "reserved label type " + (label >> 6));
+            }
+            p += 1 + label;
+            if (p - start >= Name.MAX_WIRE_LENGTH) {
+                throw new WireFormatException(start, "name longer than 255 octets");
             }
         }
+    }
 
-        void need(int octets, String what) throws WireFormatException {
-            if (end - at < octets) {
-                throw new WireFormatException(at, what);
+    /** Steps over a record's owner and reads its TYPE; {@link #at} is then at its CLASS. */
+    private int recordType() throws WireFormatException {
+        at = skipName();
+        need(10, "record cut short");
+        return u16(at);
+    }
+
+    /** From a record's TYPE, past its RDATA. */
+    private int pastRData() throws WireFormatException {
+        int rdLength = u16(at + 8);
+        if (rdLength > length - at - 10) {
+            throw new WireFormatException(at + 8, "RDLENGTH " + rdLength + " runs past the end of the message");
+        }
+        return at + 10 + rdLength;
+    }
+
+    private void additionalRecord(boolean last) throws WireFormatException {
+        int start = at;
+        boolean rootOwner = at < length && u8(at) == 0;
+        int type = recordType();
+        int next = pastRData();
+        if (type == TSIG) {
+            if (!last) {
+                throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
             }
+            tsigOffset = start;
+        } else if (type == OPT) {
+            if (optOffset != ABSENT) {
+                throw new WireFormatException(start, "more than one OPT record");
+            }
+            if (!rootOwner) {
+                throw new WireFormatException(start, "OPT record whose owner is not the root");
+            }
+            opt(start);
+        }
+        at = next;
+    }
+
+    /** The OPT record at {@code start}, {@link #at} at its TYPE: its fields and options. */
+    private void opt(int start) throws WireFormatException {
+        optOffset = start;
+        udpPayloadSize = u16(at + 2);
+        optTtlHigh = u16(at + 4);
+        dnssecOk = (u8(at + 6) & 0x80) != 0;
+        optionsOffset = at + 10;
+        optionsLength = u16(at + 8);
+        int optionsEnd = optionsOffset + optionsLength;
+        for (int option = optionsOffset; option < optionsEnd; ) {
+            if (optionsEnd - option < 4) {
+                throw new WireFormatException(option, "EDNS option cut short");
+            }
+            int code = u16(option);
+            int optionLength = u16(option + 2);
+            if (optionLength > optionsEnd - option - 4) {
+                throw new WireFormatException(option, "EDNS option runs past its OPT record");
+            }
+            if (code == COOKIE && cookieOffset == ABSENT) {
+                cookieOffset = option + 4;
+                cookieLength = optionLength;
+            }
+            option += 4 + optionLength;
+        }
+    }
+
+    private void need(int octets, String what) throws WireFormatException {
+        if (length - at < octets) {
+            throw new WireFormatException(at, what);
         }
     }
 

@@ -106,6 +106,38 @@ class QueryViewTest {
         assertTrue(view.cookieOffset() == QueryView.ABSENT || view.cookieOffset() + view.cookieLength() <= wire.length);
     }
 
+    /**
+     * A view read again and again (as an event loop reuses its one view) holds what a new view of the same message
+     * holds, whatever it read before, a message it refused included; and its copy keeps that after the next read.
+     */
+    @Property(tries = 1000)
+    void aReusedViewHoldsWhatANewViewOfTheSameMessageHolds(@ForAll("damaged") byte[] before,
+            @ForAll("messages") Message message) throws WireFormatException {
+        QueryView reused = new QueryView();
+        try {
+            reused.read(ByteBuffer.wrap(before));
+        } catch (WireFormatException refused) {
+            // what it held is not to be used; the next read must not depend on it
+        }
+        byte[] wire = message.toWire();
+        reused.read(ByteBuffer.wrap(wire));
+        QueryView copy = reused.copy();
+        assertEquals(fieldsOf(QueryView.of(wire)), fieldsOf(reused));
+        try {
+            reused.read(ByteBuffer.wrap(before));
+        } catch (WireFormatException refused) {
+            // as above
+        }
+        assertEquals(fieldsOf(QueryView.of(wire)), fieldsOf(copy));
+    }
+
+    private static List<Object> fieldsOf(QueryView v) {
+        return List.of(v.length(), v.id(), v.flags(), v.questionCount(), v.answerCount(), v.authorityCount(),
+                v.additionalCount(), v.nameLength(), v.nameHash(), v.qtype(), v.qclass(), v.optOffset(),
+                v.udpPayloadSize(), v.ednsVersion(), v.extendedRcode(), v.dnssecOk(), v.optionsOffset(),
+                v.optionsLength(), v.cookieOffset(), v.cookieLength(), v.tsigOffset());
+    }
+
     @Test
     void theViewIsOfThePartFromPositionToLimit() throws WireFormatException {
         byte[] query = Message.query(0x1234, true, new Question(Name.parse("Example.COM"), RRType.A, RRClass.IN),

@@ -1,6 +1,7 @@
 package dev.chivato.server.network;
 
 import dev.chivato.protocol.Message;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.AnswerCache;
@@ -196,9 +197,9 @@ final class Completion {
                 ? Optional.ofNullable(u.upstream()) : Optional.empty();
         Optional<String> note = answer instanceof Answer.Upstream u && u.failure().isPresent() ? u.failure()
                 : Optional.ofNullable(exchange.note);
-        return new LogEntry.Query(now, exchange.transport, exchange.client, exchange.queryCopy(), exchange.view,
-                rcode, answers, sourceOf(answer), truncated, Math.max(length, 0), micros, response, unsent, upstream,
-                note);
+        QueryView view = exchange.view.copy(); // the loop reads the next request into its own
+        return new LogEntry.Query(now, exchange.transport, exchange.client, exchange.queryCopy(), view, rcode, answers,
+                sourceOf(answer), truncated, Math.max(length, 0), micros, response, unsent, upstream, note);
     }
 
     /**

@@ -52,11 +52,6 @@ final class DatagramDestination implements Destination {
     }
 
     @Override
-    public boolean stream(MessageStream messages) {
-        return false;
-    }
-
-    @Override
     public Destination keep() {
         return new DatagramDestination(channel, client, local);
     }

@@ -18,10 +18,14 @@ public interface Destination {
     Optional<String> send(ByteBuffer out, int length);
 
     /** The address and port the request came to (for dnstap and the capture), or null when not known. */
-    InetSocketAddress local();
+    default InetSocketAddress local() {
+        return null;
+    }
 
-    /** Takes many messages for this request (a zone transfer); false when this transport cannot. */
-    boolean stream(MessageStream messages);
+    /** Takes many messages for this request (a zone transfer); false when this transport cannot (a datagram). */
+    default boolean stream(MessageStream messages) {
+        return false;
+    }
 
     /**
      * A destination that stays valid after this turn, for an answer that comes later (an upstream's): it is owed an

@@ -24,13 +24,13 @@ final class Exchange implements Forwarder.Waiter {
     /** What a waiting exchange costs beyond its octets (this object, its view, the kept destination). */
     private static final int OVERHEAD = 256;
 
-    final Transport transport;
-    final InetSocketAddress client;
-    final long arrivalNanos;
+    Transport transport;
+    InetSocketAddress client;
+    long arrivalNanos;
     /** Octets of the message as it came (a kept query may be shorter). */
-    final int size;
+    int size;
     /** The data version current when the request came. */
-    final QueryHandler version;
+    QueryHandler version;
     /** The message, from position to limit. */
     ByteBuffer query;
     /** Its view; null when it has none (it is malformed). */
@@ -43,9 +43,19 @@ final class Exchange implements Forwarder.Waiter {
     /** It waits with a kept destination, to be released once answered. */
     private boolean kept;
     private Completion completion;
+    /** The view this exchange reads its message into, reused from one request to the next. */
+    private final QueryView reusedView = new QueryView();
 
-    Exchange(ByteBuffer query, Transport transport, InetSocketAddress client, long arrivalNanos, QueryHandler version,
-            Destination destination) {
+    /**
+     * An exchange to {@link #begin} requests with: an event loop reuses one for every request answered in its own
+     * turn, so that answering allocates nothing; a request that outlives its turn is {@link #keep kept} in a new one.
+     */
+    Exchange() {
+    }
+
+    /** Starts this exchange over for a request that just came; returns it. */
+    Exchange begin(ByteBuffer query, Transport transport, InetSocketAddress client, long arrivalNanos,
+            QueryHandler version, Destination destination) {
         this.query = query;
         this.transport = transport;
         this.client = client;
@@ -53,23 +63,51 @@ final class Exchange implements Forwarder.Waiter {
         this.size = query.remaining();
         this.version = version;
         this.destination = destination;
+        this.view = null;
+        this.note = null;
+        this.queryTapped = false;
+        this.kept = false;
+        this.completion = null;
+        return this;
+    }
+
+    /** Reads the message's view (the one pass over it); on failure the exchange has none. */
+    void readView() throws WireFormatException {
+        view = null;
+        reusedView.read(query);
+        view = reusedView;
     }
 
     /**
-     * Makes this exchange outlive its turn, to be completed by {@code completion}: the destination is kept and the
-     * query copied (whole when small, else its header, question and an OPT record without options).
+     * This exchange as one that outlives its turn, to be completed by {@code completion}: a new exchange with the
+     * destination kept and the query copied (whole when small, else its header, question and an OPT record without
+     * options), with a view of its own.
      */
-    void keep(Completion completion) {
-        this.completion = completion;
-        this.destination = destination.keep();
-        this.kept = true;
+    Exchange keep(Completion completion) {
+        Exchange later = detached();
+        later.completion = completion;
+        later.destination = destination.keep();
+        later.kept = true;
+        return later;
+    }
+
+    /**
+     * A copy of this exchange that stays as it is when the loop's exchange begins the next request (for a transfer's
+     * end, or to be kept): the query copied, its view its own.
+     */
+    Exchange detached() {
         byte[] copy = view.length() <= KEPT_WHOLE ? whole() : trimmed();
-        this.query = ByteBuffer.wrap(copy);
+        Exchange later = new Exchange().begin(ByteBuffer.wrap(copy), transport, client, arrivalNanos, version,
+                destination);
+        later.size = size;
+        later.note = note;
+        later.queryTapped = queryTapped;
         try {
-            this.view = copy.length == view.length() ? view : QueryView.of(copy);
+            later.view = copy.length == view.length() ? view.copy() : QueryView.of(copy);
         } catch (WireFormatException e) {
             throw new IllegalStateException("a trimmed query has no view: " + e.getMessage(), e);
         }
+        return later;
     }
 
     private byte[] whole() {

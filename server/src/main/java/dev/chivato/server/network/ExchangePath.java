@@ -37,6 +37,10 @@ public final class ExchangePath {
     private final Forwarder forwarder;
     /** Where work that comes later is posted: the loop's task queue. */
     private final Executor loop;
+    /** The exchange every request answered in its own turn uses, so that answering allocates nothing. */
+    private final Exchange reused = new Exchange();
+    /** A request is in its turn: one received meanwhile (a test's, say) gets an exchange of its own. */
+    private boolean inTurn;
 
     ExchangePath(Service service, Forwarder forwarder, Executor loop) {
         this.service = service;
@@ -52,12 +56,18 @@ public final class ExchangePath {
 
     /** Answers the message in {@code message} (position to limit), which came from {@code client}, to {@code to}. */
     public void receive(ByteBuffer message, Transport transport, InetSocketAddress client, Destination to) {
-        Exchange exchange = new Exchange(message, transport, client, System.nanoTime(), service.version(), to);
+        long arrival = service.recordsTimes() ? System.nanoTime() : 0; // 26 ns a read, measured 2026-12-04
+        boolean nested = inTurn;
+        Exchange exchange = (nested ? new Exchange() : reused).begin(message, transport, client, arrival,
+                service.version(), to);
+        inTurn = true;
         try {
             produce(exchange);
         } catch (RuntimeException bug) {
             service.warn("chivato: internal error answering " + LogFormat.address(client) + ": " + bug);
             completion.complete(exchange, new Answer.Failure(Rcode.SERVFAIL, bug));
+        } finally {
+            inTurn = nested;
         }
     }
 
@@ -79,7 +89,7 @@ public final class ExchangePath {
 
     private void produce(Exchange exchange) {
         try {
-            exchange.view = QueryView.of(exchange.query);
+            exchange.readView();
         } catch (WireFormatException malformed) {
             completion.complete(exchange, new Answer.Failure(Rcode.FORMERR, malformed));
             return;
@@ -142,15 +152,15 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Upstream(answer, null, Optional.empty()));
             return;
         }
-        exchange.keep(completion);
-        String noRoom = forwarder.noRoomFor(exchange.octets());
+        Exchange waiting = exchange.keep(completion);
+        String noRoom = forwarder.noRoomFor(waiting.octets());
         if (noRoom != null) {
-            exchange.note = noRoom;
-            completion.complete(exchange, new Answer.Failure(Rcode.SERVFAIL, null));
+            waiting.note = noRoom;
+            completion.complete(waiting, new Answer.Failure(Rcode.SERVFAIL, null));
             return;
         }
-        completion.tapQuery(exchange);
-        forwarder.forward(key, exchange, now);
+        completion.tapQuery(waiting);
+        forwarder.forward(key, waiting, now);
     }
 
     /** A zone transfer: a stream of messages the connection asks for as the client takes them, logged at its end. */
@@ -164,11 +174,12 @@ public final class ExchangePath {
         }
         String type = plan.query().questions().get(0).type().toString();
         long fromSerial = plan.diffs().map(d -> d.get(0).fromSerial()).orElse(-1L);
+        Exchange streaming = exchange.detached(); // logged at the end, long after this turn
         ZoneTransfer stream = plan.diffs()
                 .map(d -> new ZoneTransfer(plan.query(), plan.zone(), ZoneTransfer.incremental(plan.zone().soa(), d),
-                        signer, outcome -> ended(exchange, type, fromSerial, outcome)))
+                        signer, outcome -> ended(streaming, type, fromSerial, outcome)))
                 .orElseGet(() -> new ZoneTransfer(plan.query(), plan.zone(), signer,
-                        outcome -> ended(exchange, type, fromSerial, outcome)));
+                        outcome -> ended(streaming, type, fromSerial, outcome)));
         if (!exchange.destination.stream(stream)) {
             service.endTransfer();
             completion.complete(exchange, new Answer.Engine(QueryHandler.refused(query), signer,

@@ -1,6 +1,5 @@
 package dev.chivato.server.network;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,16 +34,6 @@ public final class Recorder implements Destination {
             sent.add(Completion.sent(out, length));
         }
         return refusal;
-    }
-
-    @Override
-    public InetSocketAddress local() {
-        return null;
-    }
-
-    @Override
-    public boolean stream(MessageStream messages) {
-        return false;
     }
 
     @Override

@@ -83,6 +83,11 @@ public final class Service {
         return tap;
     }
 
+    /** Whether anything records an exchange's times (the log, metrics, dnstap): else the clock is not read. */
+    boolean recordsTimes() {
+        return metrics != null || log.enabled() || tap.enabled();
+    }
+
     void warn(String line) {
         try {
             warnings.accept(line);

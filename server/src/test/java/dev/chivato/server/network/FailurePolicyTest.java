@@ -113,16 +113,6 @@ class FailurePolicyTest {
             }
 
             @Override
-            public InetSocketAddress local() {
-                return null;
-            }
-
-            @Override
-            public boolean stream(MessageStream messages) {
-                return false;
-            }
-
-            @Override
             public Destination keep() {
                 return this;
             }
