@@ -104,7 +104,9 @@ public final class QueryView {
      * @throws WireFormatException when the frame above does not hold; its offset is from the message's start
      */
     public void read(ByteBuffer wire) throws WireFormatException {
-        PASSES.increment();
+        if (counting) {
+            PASSES.increment();
+        }
         this.wire = wire;
         this.base = wire.position();
         this.length = wire.remaining();
@@ -129,8 +131,15 @@ public final class QueryView {
         }
     }
 
-    /** Passes made in this process: a test counts them per query (one each, however the query is answered). */
+    /** Passes made in this process since {@link #countPasses()}: a test counts them per query (one each). */
     private static final java.util.concurrent.atomic.LongAdder PASSES = new java.util.concurrent.atomic.LongAdder();
+    /** Off unless a test asks: a shared count costs a tenth of an answer-cache hit (JFR, HandlerBenchmark). */
+    private static volatile boolean counting;
+
+    /** Counts passes from now on, for {@link #passes()}. */
+    public static void countPasses() {
+        counting = true;
+    }
 
     public static long passes() {
         return PASSES.sum();

@@ -114,14 +114,14 @@ final class Completion {
                 service.warn("chivato: internal error counting an answer: " + bug);
             }
         }
-        if (service.log().enabled()) {
+        if (service.logging()) {
             try {
                 service.log().log(entry(exchange, answer, out, length, unsent));
             } catch (RuntimeException bug) {
                 service.warn("chivato: internal error logging an answer: " + bug);
             }
         }
-        if (service.tap().enabled()) {
+        if (service.tapping()) {
             try {
                 tap(exchange, answer, out, length);
             } catch (RuntimeException bug) {
@@ -220,7 +220,7 @@ final class Completion {
 
     /** The query of an exchange that goes upstream, tapped now: it comes before the upstream's query and answer. */
     void tapQuery(Exchange exchange) {
-        if (!service.tap().enabled()) {
+        if (!service.tapping()) {
             return;
         }
         try {
@@ -240,7 +240,7 @@ final class Completion {
             if (metrics != null) { // a request; its messages are the stream's, not counted as responses
                 metrics.request(exchange.transport, exchange.view.qtype(), exchange.size);
             }
-            if (service.log().enabled()) {
+            if (service.logging()) {
                 service.log().log(new LogEntry.Transfer(System.currentTimeMillis(), exchange.transport,
                         exchange.client, outcome.zone().origin().toString(), type, fromSerial, outcome.zone().serial(),
                         outcome.messages(), outcome.records(), outcome.octets(), outcome.nanos() / 1_000_000,

@@ -25,6 +25,9 @@ public final class Service {
     private final QueryLog log;
     private final Metrics metrics;
     private final ExchangeTap tap;
+    /** Whether the log and the tap are on, asked once: they are on or off for their whole life. */
+    private final boolean logging;
+    private final boolean tapping;
     private final Consumer<String> warnings;
     private volatile List<TransactionSignature.Key> keys = List.of();
     private final AtomicInteger transfers = new AtomicInteger();
@@ -49,6 +52,8 @@ public final class Service {
         this.warnings = warnings;
         this.metrics = metrics;
         this.tap = tap;
+        this.logging = log.enabled();
+        this.tapping = tap.enabled();
     }
 
     /** From now on, requests are answered from {@code next} (a reload); one already begun keeps its version. */
@@ -85,7 +90,17 @@ public final class Service {
 
     /** Whether anything records an exchange's times (the log, metrics, dnstap): else the clock is not read. */
     boolean recordsTimes() {
-        return metrics != null || log.enabled() || tap.enabled();
+        return metrics != null || logging || tapping;
+    }
+
+    /** Whether exchanges are logged. */
+    boolean logging() {
+        return logging;
+    }
+
+    /** Whether exchanges are tapped (dnstap, the capture). */
+    boolean tapping() {
+        return tapping;
     }
 
     void warn(String line) {

@@ -20,7 +20,7 @@ final class UpstreamTap implements Forwarder.Observer {
 
     @Override
     public boolean wantsMessages() {
-        return service.tap().enabled();
+        return service.tapping();
     }
 
     @Override
@@ -29,7 +29,7 @@ final class UpstreamTap implements Forwarder.Observer {
         if (service.metrics() != null) {
             service.metrics().forwardTry();
         }
-        if (service.tap().enabled()) {
+        if (service.tapping()) {
             service.tap().offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, upstream, nanos, 0,
                     copy(query), null));
         }
@@ -41,7 +41,7 @@ final class UpstreamTap implements Forwarder.Observer {
         if (service.metrics() != null) {
             service.metrics().upstreamAnswered(transport, nanos - sentNanos);
         }
-        if (service.tap().enabled() && answer != null) {
+        if (service.tapping() && answer != null) {
             service.tap().offer(new DnstapEvent(DnstapEvent.Role.FORWARDER, transport, local, upstream, sentNanos,
                     nanos, null, copy(answer)));
         }
