@@ -122,6 +122,23 @@ class ExchangePathTest {
         assertTrue(entry.endsWith("\"unsent\":\"the socket's send buffer is full\"}"), entry);
     }
 
+    @Test
+    void anAnswerTheSocketDidNotTakeIsCounted() throws Exception {
+        dev.chivato.server.metrics.Metrics metrics = new dev.chivato.server.metrics.Metrics();
+        ExchangePath path = ExchangePath.standalone(new Service(new QueryHandler(RecordStore.defaults(),
+                QueryHandler.UnknownPolicy.NXDOMAIN, false, 300), QueryLog.off(), line -> { }, metrics));
+        byte[] query = Message.query(5, true, Question.of("example.com", RRType.A), Optional.empty()).toWire();
+        path.receive(ByteBuffer.wrap(query), Transport.UDP, CLIENT, Recorder.refusing("No buffer space available"));
+        path.receive(ByteBuffer.wrap(query), Transport.UDP, CLIENT, new Recorder());
+        var http = metrics.serve(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        try {
+            String exposition = MetricsTest.scrape(http.getPort());
+            assertTrue(exposition.contains("chivato_dns_responses_unsent_total 1.0"), exposition);
+        } finally {
+            http.stop();
+        }
+    }
+
     /**
      * A query is walked once before the lookup: one view on every path, one decode on a miss, none on a hit, and the
      * log's writer reads the query through its view (no decode of its own).

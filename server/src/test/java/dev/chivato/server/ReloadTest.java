@@ -259,6 +259,36 @@ class ReloadTest {
         }
     }
 
+    /** A reload that fails on the watch's thread (here: saying it did) is said, and the watch goes on. */
+    @Test
+    void aFailureInsideTheWatchIsSaidAndTheWatchGoesOn() throws Exception {
+        Path file = dir.resolve("example.org.zone");
+        Files.writeString(file, zone(1, "192.0.2.1"));
+        DataSources sources = new DataSources(List.of(), List.of(), List.of(file.toString()), 300, false,
+                Optional.empty());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Consumer<String> failingOnce = line -> {
+            warnings.add(line);
+            if (line.startsWith("chivato: reloaded") && failed.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected");
+            }
+        };
+        try (Reloader reloader = new Reloader(sources, new Service(sources.load(), QueryLog.off()), QueryLog.off(),
+                failingOnce)) {
+            reloader.watch(java.time.Duration.ofMillis(50));
+            Wait.until(java.time.Duration.ofSeconds(10), () -> reloader.checksumsComputed() > 0,
+                    "the watch has seen the files as they are");
+            Files.writeString(file, zone(2, "192.0.2.2"));
+            Wait.until(java.time.Duration.ofSeconds(10), () -> warnings.stream()
+                    .anyMatch(w -> w.startsWith("chivato: reload failed") && w.contains("injected")),
+                    "the failure said");
+            Files.writeString(file, zone(3, "192.0.2.3"));
+            Wait.until(java.time.Duration.ofSeconds(10), () -> sources.serials().get("example.org.") == 3,
+                    "the next change reloaded: the watch went on");
+        }
+    }
+
     @Test
     void watchDoesNotReadAnUnchangedFileAtEachLook() throws Exception {
         Path file = dir.resolve("example.org.zone");

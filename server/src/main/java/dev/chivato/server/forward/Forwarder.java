@@ -199,6 +199,8 @@ public final class Forwarder {
     private final ForwardCache cache;
     private final Timers timers;
     private final Executor loop;
+    /** Where upstream answers are encoded again in their kept form: one per loop, reused. */
+    private final ByteBuffer encoding = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final Observer observer;
     private final Consumer<String> warnings;
     private final SecureRandom random = new SecureRandom();
@@ -483,7 +485,7 @@ public final class Forwarder {
         }
         UpstreamAnswer answer;
         try {
-            answer = UpstreamAnswer.of(response, pending.asked, now, config.cache().maxTtl());
+            answer = UpstreamAnswer.of(response, pending.asked, now, config.cache().maxTtl(), encoding);
         } catch (IllegalArgumentException e) {
             pending.failure = LogFormat.address(attempt.upstream) + " sent an answer we cannot pass on: "
                     + e.getMessage();

@@ -152,6 +152,7 @@ public final class Metrics {
         final Histogram requestSizes = new Histogram(SIZE_BOUNDS);
         final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
+        long unsent;
         long opened;
         long tries;
         final Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
@@ -273,6 +274,13 @@ public final class Metrics {
         counts.publish();
     }
 
+    /** An answer the socket did not take (a full UDP send buffer, ENOBUFS, an unreachable client): it was lost. */
+    public void unsent() {
+        Counts counts = mine.get();
+        counts.unsent++;
+        counts.publish();
+    }
+
     /** The counters summed over every thread, as Prometheus snapshots. */
     MetricSnapshots snapshot() {
         long[] requests = new long[Transport.values().length * TYPES.length];
@@ -283,6 +291,7 @@ public final class Metrics {
         Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
         long malformed = 0;
+        long unsent = 0;
         long opened = 0;
         long tries = 0;
         long dropped = 0;
@@ -305,6 +314,7 @@ public final class Metrics {
             counts.responseSizes.addTo(responseSizes);
             counts.upstreamDurations.addTo(upstreamDurations);
             malformed += counts.malformed;
+            unsent += counts.unsent;
         }
         CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
                 .help("Queries received, by transport and query type");
@@ -332,6 +342,9 @@ public final class Metrics {
         }
         CounterSnapshot malformedMessages = CounterSnapshot.builder().name("chivato_dns_malformed_messages")
                 .help("Messages received that did not decode").dataPoint(point(malformed)).build();
+        CounterSnapshot unsentResponses = CounterSnapshot.builder().name("chivato_dns_responses_unsent")
+                .help("Responses the socket did not take (a full UDP send buffer, no buffer space, an unreachable "
+                        + "client): lost").dataPoint(point(unsent)).build();
         CounterSnapshot.Builder closedBy = CounterSnapshot.builder().name("chivato_tcp_connections_closed")
                 .help("TCP connections closed, by why");
         for (Closed why : Closed.values()) {
@@ -370,6 +383,7 @@ public final class Metrics {
                 .help("The SOA serial of each zone served");
         serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
         return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
+                unsentResponses,
                 CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
                         .dataPoint(point(reloads[0], "result", "ok"))
                         .dataPoint(point(reloads[1], "result", "failed")).build(),

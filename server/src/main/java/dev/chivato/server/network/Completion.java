@@ -110,6 +110,9 @@ final class Completion {
         if (metrics != null) {
             try {
                 count(metrics, exchange, answer, out, length);
+                if (unsent.isPresent()) {
+                    metrics.unsent();
+                }
             } catch (RuntimeException bug) {
                 service.warn("chivato: internal error counting an answer: " + bug);
             }
