@@ -479,7 +479,15 @@ public record Name(Name.Octets octets) {
 
     /** Whether {@code wire[from..from+length)} equals {@code octets[0..length)} but for the case of ASCII letters. */
     public static boolean regionEqualsIgnoreCase(ByteBuffer wire, int from, byte[] octets, int length) {
-        for (int i = 0; i < length; i++) {
+        boolean swap = wire.order() == ByteOrder.BIG_ENDIAN; // the words of octets are read little-endian
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            long word = wire.getLong(from + i);
+            if (!sameIgnoringCase(swap ? Long.reverseBytes(word) : word, (long) LONGS.get(octets, i))) {
+                return false;
+            }
+        }
+        for (; i < length; i++) {
             if (toLower(wire.get(from + i)) != toLower(octets[i])) {
                 return false;
             }

@@ -38,6 +38,12 @@ class NameCaseTest {
             }
         }
         assertEquals(reference(a, b), Name.regionEqualsIgnoreCase(a, 0, b, 0, a.length));
+        for (java.nio.ByteOrder order : java.util.List.of(java.nio.ByteOrder.BIG_ENDIAN,
+                java.nio.ByteOrder.LITTLE_ENDIAN)) {
+            java.nio.ByteBuffer wire = java.nio.ByteBuffer.allocateDirect(a.length + 3).order(order);
+            wire.position(3).put(a);
+            assertEquals(reference(a, b), Name.regionEqualsIgnoreCase(wire, 3, b, a.length), "a buffer, " + order);
+        }
         if (reference(a, b)) {
             assertEquals(Name.hashCodeOf(a, 0, a.length), Name.hashCodeOf(b, 0, b.length), "alike, so hashed alike");
         }
