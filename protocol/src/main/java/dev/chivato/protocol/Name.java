@@ -387,6 +387,9 @@ public record Name(Name.Octets octets) {
                 return false;
             }
         }
+        if (i < length && length >= 8) { // the last word, overlapping octets already found alike
+            return sameIgnoringCase((long) LONGS.get(a, aFrom + length - 8), (long) LONGS.get(b, bFrom + length - 8));
+        }
         for (; i < length; i++) {
             if (toLower(a[aFrom + i]) != toLower(b[bFrom + i])) {
                 return false;
@@ -447,8 +450,12 @@ public record Name(Name.Octets octets) {
             hash ^= hash >>> 29;
         }
         long tail = 0;
-        for (int shift = 0; at < end; at++, shift += 8) {
-            tail |= (long) ((wire[at] | 0x20) & 0xff) << shift;
+        if (at < end && length >= 8) { // the last word, overlapping, shifted to the octets not yet hashed
+            tail = ((long) LONGS.get(wire, end - 8) | 0x2020202020202020L) >>> 8 * (8 - (end - at));
+        } else {
+            for (int shift = 0; at < end; at++, shift += 8) {
+                tail |= (long) ((wire[at] | 0x20) & 0xff) << shift;
+            }
         }
         hash = (hash ^ tail) * 0x9e3779b97f4a7c15L;
         return (int) (hash ^ hash >>> 32);
@@ -470,8 +477,13 @@ public record Name(Name.Octets octets) {
             hash ^= hash >>> 29;
         }
         long tail = 0;
-        for (int shift = 0; at < end; at++, shift += 8) {
-            tail |= (long) ((wire.get(at) | 0x20) & 0xff) << shift;
+        if (at < end && length >= 8) { // as in the array form: the last word, overlapping
+            long word = wire.getLong(end - 8);
+            tail = ((swap ? Long.reverseBytes(word) : word) | 0x2020202020202020L) >>> 8 * (8 - (end - at));
+        } else {
+            for (int shift = 0; at < end; at++, shift += 8) {
+                tail |= (long) ((wire.get(at) | 0x20) & 0xff) << shift;
+            }
         }
         hash = (hash ^ tail) * 0x9e3779b97f4a7c15L;
         return (int) (hash ^ hash >>> 32);
@@ -486,6 +498,10 @@ public record Name(Name.Octets octets) {
             if (!sameIgnoringCase(swap ? Long.reverseBytes(word) : word, (long) LONGS.get(octets, i))) {
                 return false;
             }
+        }
+        if (i < length && length >= 8) { // as in the array form: the last word, overlapping
+            long word = wire.getLong(from + length - 8);
+            return sameIgnoringCase(swap ? Long.reverseBytes(word) : word, (long) LONGS.get(octets, length - 8));
         }
         for (; i < length; i++) {
             if (toLower(wire.get(from + i)) != toLower(octets[i])) {

@@ -56,4 +56,35 @@ class NameCaseTest {
         byte[] right = java.util.Arrays.copyOf(b, length);
         assertEquals(reference(left, right), Name.regionEqualsIgnoreCase(left, 0, right, 0, length));
     }
+
+    /** The hash, one octet at a time: eight octets to a word, little-endian, each with bit 0x20 set. */
+    private static int referenceHash(byte[] a) {
+        long hash = 0x9e3779b97f4a7c15L ^ a.length;
+        int at = 0;
+        for (; at + 8 <= a.length; at += 8) {
+            long word = 0;
+            for (int i = 0; i < 8; i++) {
+                word |= (long) ((a[at + i] | 0x20) & 0xff) << 8 * i;
+            }
+            hash = (hash ^ word) * 0x9e3779b97f4a7c15L;
+            hash ^= hash >>> 29;
+        }
+        long tail = 0;
+        for (int shift = 0; at < a.length; at++, shift += 8) {
+            tail |= (long) ((a[at] | 0x20) & 0xff) << shift;
+        }
+        hash = (hash ^ tail) * 0x9e3779b97f4a7c15L;
+        return (int) (hash ^ hash >>> 32);
+    }
+
+    @Property(tries = 2000)
+    void theHashIsTheOctetRuleInAnArrayAndInABufferOfEitherOrder(@ForAll("octets") byte[] a) {
+        assertEquals(referenceHash(a), Name.hashCodeOf(a, 0, a.length), "an array");
+        for (java.nio.ByteOrder order : java.util.List.of(java.nio.ByteOrder.BIG_ENDIAN,
+                java.nio.ByteOrder.LITTLE_ENDIAN)) {
+            java.nio.ByteBuffer wire = java.nio.ByteBuffer.allocateDirect(a.length + 5).order(order);
+            wire.position(5).put(a);
+            assertEquals(referenceHash(a), Name.hashCodeOf(wire, 5, a.length), "a buffer, " + order);
+        }
+    }
 }

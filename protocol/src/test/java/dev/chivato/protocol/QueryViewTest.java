@@ -131,6 +131,34 @@ class QueryViewTest {
         assertEquals(fieldsOf(QueryView.of(wire)), fieldsOf(copy));
     }
 
+    /**
+     * The view does not depend on where the octets live: a direct buffer (copied into the view's scratch array, which
+     * a larger message before may have grown), a read-only heap buffer (copied too) and a slice of a heap array at an
+     * offset (read in place) give what a plain array gives, failures at the same offset included.
+     */
+    @Property(tries = 1000)
+    void aDirectAReadOnlyAndAnOffsetBufferGiveTheViewAnArrayGives(@ForAll("damaged") byte[] larger,
+            @ForAll("damaged") byte[] wire) {
+        Object expected = outcome(new QueryView(), ByteBuffer.wrap(wire));
+        QueryView reused = new QueryView();
+        outcome(reused, ByteBuffer.allocateDirect(larger.length).put(larger).flip());
+        assertEquals(expected, outcome(reused, ByteBuffer.allocateDirect(wire.length).put(wire).flip()), "direct");
+        assertEquals(expected, outcome(reused, ByteBuffer.wrap(wire).asReadOnlyBuffer()), "read-only");
+        byte[] padded = new byte[wire.length + 9];
+        System.arraycopy(wire, 0, padded, 4, wire.length);
+        ByteBuffer slice = ByteBuffer.wrap(padded, 4, wire.length).slice();
+        assertEquals(expected, outcome(reused, slice), "a slice at array offset 4");
+    }
+
+    private static Object outcome(QueryView view, ByteBuffer wire) {
+        try {
+            view.read(wire);
+            return fieldsOf(view);
+        } catch (WireFormatException refused) {
+            return refused.offset() + ": " + refused.getMessage();
+        }
+    }
+
     private static List<Object> fieldsOf(QueryView v) {
         return List.of(v.length(), v.id(), v.flags(), v.questionCount(), v.answerCount(), v.authorityCount(),
                 v.additionalCount(), v.nameLength(), v.nameHash(), v.qtype(), v.qclass(), v.optOffset(),
