@@ -4,15 +4,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The RDATA of a resource record: one record type per RR type this codec understands, and {@link Unknown} for the
- * rest, kept as opaque octets (RFC 3597). {@code toString()} gives the presentation form dig prints.
+ * The RDATA of a resource record, in one of three forms: a record of its own for the types the engine reads
+ * ({@link A}, {@link Ns}, {@link Mx}...), {@link Described} for every other type {@link TypeTable} has a row for
+ * (kept as its uncompressed octets, printed by its row), and {@link Unknown} for the rest, kept as opaque octets
+ * (RFC 3597). {@code toString()} gives the presentation form dig prints.
  */
 public sealed interface RData {
     RRType type();
 
     /**
-     * Whether RDATA of this type and class is decoded into its own record rather than {@link Unknown}. A and AAAA are
-     * defined for class IN only; the other types here have the same form in every class.
+     * Whether RDATA of this type and class is decoded into its own record rather than {@link Described} or
+     * {@link Unknown}. A and AAAA are defined for class IN only; the other types here have the same form in every
+     * class.
      */
     static boolean hasTypedForm(RRType type, RRClass rrClass) {
         // by number: this runs for every record decoded or built
@@ -24,13 +27,17 @@ public sealed interface RData {
     }
 
     /**
-     * Whether {@code data} is in the form {@link #hasTypedForm} gives its type in {@code rrClass}: typed where there
-     * is a typed form, {@link Unknown} where there is none. Every typed form is typed in class IN, so a typed record
-     * of class IN needs no call to {@link #type()}, which costs an interface call per record.
+     * Whether {@code data} is in the form its type has in {@code rrClass}: typed where there is a typed form,
+     * {@link Described} where the table describes the type, {@link Unknown} where nothing does. Every typed form is
+     * typed in class IN, so a typed record of class IN needs no call to {@link #type()}, which costs an interface
+     * call per record.
      */
     static boolean formFits(RData data, RRClass rrClass) {
         if (data instanceof Unknown unknown) {
-            return !hasTypedForm(unknown.type(), rrClass);
+            return !hasTypedForm(unknown.type(), rrClass) && TypeTable.descriptor(unknown.type(), rrClass) == null;
+        }
+        if (data instanceof Described described) {
+            return !hasTypedForm(described.type(), rrClass);
         }
         return rrClass.value() == 1 || hasTypedForm(data.type(), rrClass);
     }
@@ -344,6 +351,57 @@ public sealed interface RData {
         @Override
         public String toString() {
             return options.toString();
+        }
+    }
+
+    /**
+     * RDATA of a type {@link TypeTable} describes but the engine has no record for (TLSA, DNSKEY, LOC...): its
+     * octets, names uncompressed, checked against the type's row when made. Printed, explained and parsed by the
+     * row.
+     */
+    record Described(RRType type, byte[] data) implements RData {
+        public Described {
+            TypeDescriptor row = TypeTable.descriptor(type.value());
+            if (row == null) {
+                throw new IllegalArgumentException("type " + type + " has no row in the type table; use Unknown");
+            }
+            data = data.clone();
+            try {
+                row.check(data, 0, data.length);
+            } catch (WireFormatException e) {
+                throw new IllegalArgumentException(type + " RDATA: " + e.reason() + " at octet " + e.offset());
+            }
+            if (data.length > 0xffff) {
+                throw new IllegalArgumentException("RDATA of " + data.length + " octets; 65535 at most");
+            }
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        byte[] sharedData() {
+            return data;
+        }
+
+        TypeDescriptor descriptor() {
+            return TypeTable.descriptor(type.value());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Described other && other.type.equals(type) && Arrays.equals(other.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * type.hashCode() + Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return descriptor().print(data);
         }
     }
 

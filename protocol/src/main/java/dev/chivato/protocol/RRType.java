@@ -2,42 +2,50 @@ package dev.chivato.protocol;
 
 /** A resource record TYPE (RFC 1035 section 3.2.2 and the IANA registry); any 16-bit value survives. */
 public record RRType(int value) {
-    private static final Mnemonics MNEMONICS = new Mnemonics("type", "TYPE", 0xffff);
+    /** The mnemonics of every type in {@link TypeTable}, and of the meta-types, which have no RDATA of their own. */
+    private static final Mnemonics MNEMONICS = mnemonics();
     private static final ValueCache<RRType> CACHE = new ValueCache<>(300, RRType::new);
 
-    public static final RRType A = define(1, "A");
-    public static final RRType NS = define(2, "NS");
-    public static final RRType CNAME = define(5, "CNAME");
-    public static final RRType SOA = define(6, "SOA");
-    public static final RRType PTR = define(12, "PTR");
-    public static final RRType HINFO = define(13, "HINFO");
-    public static final RRType MX = define(15, "MX");
-    public static final RRType TXT = define(16, "TXT");
-    public static final RRType AAAA = define(28, "AAAA");
-    public static final RRType SRV = define(33, "SRV");
-    public static final RRType OPT = define(41, "OPT");
-    public static final RRType DS = define(43, "DS");
-    public static final RRType RRSIG = define(46, "RRSIG");
-    public static final RRType NSEC = define(47, "NSEC");
-    public static final RRType DNSKEY = define(48, "DNSKEY");
-    public static final RRType SVCB = define(64, "SVCB");
-    public static final RRType HTTPS = define(65, "HTTPS");
-    public static final RRType IXFR = define(251, "IXFR");
-    public static final RRType AXFR = define(252, "AXFR");
-    public static final RRType MAILB = define(253, "MAILB");
-    public static final RRType MAILA = define(254, "MAILA");
-    public static final RRType ANY = define(255, "ANY");
-    public static final RRType CAA = define(257, "CAA");
+    public static final RRType A = new RRType(1);
+    public static final RRType NS = new RRType(2);
+    public static final RRType CNAME = new RRType(5);
+    public static final RRType SOA = new RRType(6);
+    public static final RRType PTR = new RRType(12);
+    public static final RRType HINFO = new RRType(13);
+    public static final RRType MX = new RRType(15);
+    public static final RRType TXT = new RRType(16);
+    public static final RRType AAAA = new RRType(28);
+    public static final RRType SRV = new RRType(33);
+    public static final RRType DNAME = new RRType(39);
+    public static final RRType OPT = new RRType(41);
+    public static final RRType DS = new RRType(43);
+    public static final RRType RRSIG = new RRType(46);
+    public static final RRType NSEC = new RRType(47);
+    public static final RRType DNSKEY = new RRType(48);
+    public static final RRType NSEC3 = new RRType(50);
+    public static final RRType NSEC3PARAM = new RRType(51);
+    public static final RRType SVCB = new RRType(64);
+    public static final RRType HTTPS = new RRType(65);
+    public static final RRType IXFR = new RRType(251);
+    public static final RRType AXFR = new RRType(252);
+    public static final RRType MAILB = new RRType(253);
+    public static final RRType MAILA = new RRType(254);
+    public static final RRType ANY = new RRType(255);
+    public static final RRType CAA = new RRType(257);
     /** Transaction signature (RFC 8945): a meta-record, only ever the last of the additional section. */
-    public static final RRType TSIG = define(250, "TSIG");
+    public static final RRType TSIG = new RRType(250);
+
+    private static Mnemonics mnemonics() {
+        Mnemonics mnemonics = new Mnemonics("type", "TYPE", 0xffff);
+        for (TypeDescriptor row : TypeTable.rows()) {
+            mnemonics.add(row.number(), row.mnemonic());
+        }
+        return mnemonics.add(41, "OPT").add(249, "TKEY").add(250, "TSIG").add(251, "IXFR").add(252, "AXFR")
+                .add(253, "MAILB").add(254, "MAILA").add(255, "ANY");
+    }
 
     public RRType {
         MNEMONICS.checkRange(value);
-    }
-
-    private static RRType define(int value, String mnemonic) {
-        MNEMONICS.add(value, mnemonic);
-        return new RRType(value);
     }
 
     /** The value for {@code number}: a shared instance for the common ones. */

@@ -16,9 +16,10 @@ public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {
         if (!RData.formFits(data, rrClass)) {
             // The decoder turns exactly the typed (type, class) pairs into typed RDATA; built records must agree,
             // or a record would not decode back to itself.
-            throw new IllegalArgumentException(data instanceof RData.Unknown
-                    ? "type " + data.type() + " in class " + rrClass + " has a typed form; use it, not Unknown"
-                    : "type " + data.type() + " has no typed form in class " + rrClass + "; use RData.Unknown");
+            throw new IllegalArgumentException("type " + data.type() + " in class " + rrClass + " is not held as "
+                    + data.getClass().getSimpleName() + ": " + (RData.hasTypedForm(data.type(), rrClass)
+                    ? "it has a typed form" : TypeTable.descriptor(data.type(), rrClass) != null
+                    ? "the type table describes it (RData.Described)" : "nothing describes it (RData.Unknown)"));
         }
     }
 

@@ -271,6 +271,10 @@ final class WireReader {
     private RData rdata(RRType type, RRClass rrClass, int length) throws WireFormatException {
         int start = position;
         if (!RData.hasTypedForm(type, rrClass)) {
+            TypeDescriptor row = TypeTable.descriptor(type, rrClass);
+            if (row != null) {
+                return described(type, row);
+            }
             RData.Unknown unknown = new RData.Unknown(type, bytes(length, "RDATA"));
             if (annotator != null) {
                 note(start, "RDATA kept as opaque octets (RFC 3597): " + unknown);
@@ -329,6 +333,39 @@ final class WireReader {
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
         }
+    }
+
+    /**
+     * RDATA of a type the table describes, read field by field as its row says: names expanded where the type
+     * allows pointers (and refused where it does not), every other field checked by its kind and copied.
+     */
+    private RData.Described described(RRType type, TypeDescriptor row) throws WireFormatException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(limit - position);
+        for (TypeDescriptor.Field field : row.fields()) {
+            int at = position;
+            int outAt = out.size();
+            if (field.kind() == FieldKind.NAME_COMPRESSED || field.kind() == FieldKind.NAME_DECOMPRESSED) {
+                out.writeBytes(name().sharedWire());
+            } else {
+                int end;
+                try {
+                    end = field.kind().end(bytes, base + position, base + limit) - base;
+                } catch (WireFormatException e) {
+                    throw new WireFormatException(e.offset() - base, type + " " + field.name() + ": " + e.reason());
+                }
+                out.write(bytes, base + position, end - position);
+                position = end;
+            }
+            boolean readAsName = field.kind() == FieldKind.NAME_COMPRESSED
+                    || field.kind() == FieldKind.NAME_DECOMPRESSED;
+            if (annotator != null && !readAsName) { // a name read as one explains itself, label by label
+                byte[] sofar = out.toByteArray();
+                StringBuilder value = new StringBuilder();
+                field.kind().print(sofar, outAt, sofar.length, value);
+                note(at, type + " " + field.name() + ": " + value);
+            }
+        }
+        return new RData.Described(type, out.toByteArray());
     }
 
     /** The options of an OPT record's RDATA, to its end. */

@@ -262,6 +262,8 @@ final class WireWriter {
             }
         } else if (data instanceof RData.Opt opt) {
             options(opt.options());
+        } else if (data instanceof RData.Described described) {
+            bytes(described.sharedData()); // names uncompressed: only RFC 1035's types may compress (RFC 3597 s. 4)
         } else if (data instanceof RData.Unknown unknown) {
             bytes(unknown.sharedData());
         }

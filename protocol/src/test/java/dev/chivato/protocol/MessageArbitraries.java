@@ -68,7 +68,8 @@ public final class MessageArbitraries {
                 Combinators.combine(Arbitraries.integers().between(0, 255),
                         Arbitraries.strings().withCharRange('a', 'z').numeric().ofMinLength(1).ofMaxLength(15),
                         octets(40)).as(RData.Caa::new),
-                Combinators.combine(Arbitraries.of(13, 99, 65534).map(RRType::new), octets(40))
+                DescribedArbitraries.described(),
+                Combinators.combine(Arbitraries.of(10, 11, 30, 65534).map(RRType::new), octets(40))
                         .as(RData.Unknown::new));
     }
 

@@ -5,6 +5,8 @@ import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
+import dev.chivato.protocol.TextFields;
+import dev.chivato.protocol.TypeTable;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.core.FileProblem;
@@ -184,7 +186,7 @@ public final class ZoneFile {
 
     private void entry(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
             throws FileProblem {
-        List<ZoneTokenizer.Token> tokens = entry.tokens();
+        List<TextFields.Token> tokens = entry.tokens();
         String first = tokens.get(0).text();
         if (!entry.ownerInherited() && first.startsWith("$")) {
             directive(source, entry, directory, depth);
@@ -218,7 +220,7 @@ public final class ZoneFile {
             throw new IllegalArgumentException("a record needs a type");
         }
         RRType type = type(tokens.get(at).text());
-        List<ZoneTokenizer.Token> rdata = tokens.subList(at + 1, tokens.size());
+        List<TextFields.Token> rdata = tokens.subList(at + 1, tokens.size());
         if (ttl >= 0) {
             lastTtl = ttl;
         } else {
@@ -263,7 +265,7 @@ public final class ZoneFile {
 
     private void directive(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
             throws FileProblem {
-        List<ZoneTokenizer.Token> tokens = entry.tokens();
+        List<TextFields.Token> tokens = entry.tokens();
         String name = tokens.get(0).text().toUpperCase(java.util.Locale.ROOT);
         switch (name) {
             case "$ORIGIN" -> {
@@ -299,14 +301,14 @@ public final class ZoneFile {
         }
     }
 
-    private static void expect(List<ZoneTokenizer.Token> tokens, int count, String form) {
+    private static void expect(List<TextFields.Token> tokens, int count, String form) {
         if (tokens.size() != count) {
             throw new IllegalArgumentException("expected " + form);
         }
     }
 
     /** A name: {@code @} is the origin, a name without a trailing dot is relative to it. */
-    private Name name(ZoneTokenizer.Token token) {
+    private Name name(TextFields.Token token) {
         String text = token.text();
         if (token.quoted()) {
             throw new IllegalArgumentException("a name cannot be a quoted string: \"" + text + "\"");
@@ -372,34 +374,16 @@ public final class ZoneFile {
         }
     }
 
-    /** The RDATA of one record, in its type's own form or RFC 3597's generic one. */
-    private RData rdata(RRType type, List<ZoneTokenizer.Token> tokens) {
+    /** The RDATA of one record, in its type's own form (read by its row of the type table) or RFC 3597's. */
+    private RData rdata(RRType type, List<TextFields.Token> tokens) {
         if (!tokens.isEmpty() && tokens.get(0).text().equals("\\#") && !tokens.get(0).quoted()) {
             return generic(type, tokens);
         }
-        ZoneRData fields = new ZoneRData(type, tokens, this::name);
-        RData data = switch (type.value()) {
-            case 1 -> RData.A.parse(fields.word("address"));
-            case 28 -> RData.AAAA.parse(fields.word("address"));
-            case 2 -> new RData.Ns(fields.name("host"));
-            case 5 -> new RData.Cname(fields.name("target"));
-            case 12 -> new RData.Ptr(fields.name("target"));
-            case 15 -> new RData.Mx(fields.u16("preference"), fields.name("exchange"));
-            case 6 -> new RData.Soa(fields.name("MNAME"), fields.name("RNAME"), fields.u32("serial"),
-                    fields.ttl("refresh"), fields.ttl("retry"), fields.ttl("expire"), fields.ttl("minimum"));
-            case 16 -> new RData.Txt(fields.characterStrings());
-            case 33 -> new RData.Srv(fields.u16("priority"), fields.u16("weight"), fields.u16("port"),
-                    fields.name("target"));
-            case 257 -> new RData.Caa(fields.u8("flags"), fields.word("tag"), fields.characterString("value"));
-            default -> throw new IllegalArgumentException(type + " records are read in the generic form only: "
-                    + type + " \\# LENGTH HEX");
-        };
-        fields.end();
-        return data;
+        return TypeTable.parse(type, new TextFields(type.toString(), tokens, this::name));
     }
 
     /** {@code \# LENGTH HEX...} (RFC 3597 section 5), for any type; a type with its own form is decoded from it. */
-    private static RData generic(RRType type, List<ZoneTokenizer.Token> tokens) {
+    private static RData generic(RRType type, List<TextFields.Token> tokens) {
         if (tokens.size() < 2) {
             throw new IllegalArgumentException("\\# needs a length");
         }
@@ -415,13 +399,13 @@ public final class ZoneFile {
         if (length < 0 || length > 0xffff || data.length != length) {
             throw new IllegalArgumentException("\\# " + length + " is followed by " + data.length + " octets");
         }
-        if (!RData.hasTypedForm(type, RRClass.IN)) {
+        if (!RData.hasTypedForm(type, RRClass.IN) && TypeTable.descriptor(type.value()) == null) {
             return new RData.Unknown(type, data);
         }
         return decodeRData(type, data);
     }
 
-    /** Typed RDATA from its wire form, through the one decoder. */
+    /** RDATA in its own form from its wire form, through the one decoder. */
     private static RData decodeRData(RRType type, byte[] data) {
         try {
             return RData.decode(type, ByteBuffer.wrap(data));

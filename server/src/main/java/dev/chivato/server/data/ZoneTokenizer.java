@@ -1,5 +1,6 @@
 package dev.chivato.server.data;
 
+import dev.chivato.protocol.TextFields.Token;
 import dev.chivato.server.core.FileProblem;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +17,6 @@ final class ZoneTokenizer {
      * octets of RDATA, each written as {@code \\DDD} at worst), far less than what would exhaust the heap as tokens.
      */
     static final int MAX_ENTRY_CHARACTERS = 1 << 20;
-
-    /** A token as written, escapes kept; {@code quoted} when it was between double quotes (which are removed). */
-    record Token(String text, boolean quoted) {
-    }
 
     /** One entry (a directive or a record), from the line it starts on. */
     record Entry(int line, boolean ownerInherited, List<Token> tokens) {
