@@ -284,7 +284,8 @@ public enum FieldKind {
         void parse(TextFields in, String field, ByteArrayOutputStream out) {
             byte[] string = in.characterString(field);
             if (string.length > 255) {
-                throw in.problem(field + " of " + string.length + " octets; a string holds 255 at most");
+                throw in.problem(field + ": a string of " + string.length + " octets; 255 at most (split it into"
+                        + " several strings)");
             }
             out.write(string.length);
             out.writeBytes(string);

@@ -11,12 +11,13 @@ import java.util.TreeMap;
  * The parameters of SVCB and HTTPS (RFC 9460 section 2.2): each a 16-bit key, a 16-bit length and a value, in
  * strictly increasing order of key. Printed {@code key=value} as dig prints them: {@code mandatory=alpn},
  * {@code alpn="h2,h3"}, {@code no-default-alpn}, {@code port=8443}, {@code ipv4hint=192.0.2.1},
- * {@code ech=AEP+DQA=}, {@code ipv6hint=2001:db8::1}, {@code dohpath="/q{?dns}"}, and {@code key65000="..."} for a
- * key with no name.
+ * {@code ech=AEP+DQA=}, {@code ipv6hint=2001:db8::1}, and {@code key7="/q{?dns}"} for any other key (dig 9.18
+ * prints RFC 9461's {@code dohpath} so; it is read under either name).
  */
 final class ServiceParameters {
+    /** The keys printed by name, as dig prints them; others print as {@code keyNNNNN}. */
     private static final String[] NAMES = {"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech",
-            "ipv6hint", "dohpath"};
+            "ipv6hint"};
 
     private ServiceParameters() {
     }
@@ -164,6 +165,9 @@ final class ServiceParameters {
             if (NAMES[key].equals(lower)) {
                 return key;
             }
+        }
+        if (lower.equals("dohpath")) {
+            return 7; // RFC 9461
         }
         if (lower.matches("key[0-9]{1,5}")) {
             return (int) in.number(lower.substring(3), "parameter key", 0xffff);

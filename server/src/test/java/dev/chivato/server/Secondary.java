@@ -1,7 +1,14 @@
 package dev.chivato.server;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.chivato.protocol.Message;
+import dev.chivato.protocol.RData;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * NSD or Knot from Debian as a secondary of chivato on a free loopback port: it transfers {@code zone} from the
@@ -90,6 +97,25 @@ final class Secondary implements AutoCloseable {
         Process process = new ProcessBuilder("knotd", "-c", dir.resolve("knot.conf").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("knot.out").toFile()).start();
         return new Secondary("knot", port, dir, process);
+    }
+
+    /** Waits until the secondary serves {@code zone} with {@code serial}; fails with its log if it does not. */
+    void awaitSerial(String zone, long serial, long seconds) throws Exception {
+        if (!Wait.within(Duration.ofSeconds(seconds), () -> serialAt(port, zone) == serial)) {
+            fail(kind + " does not serve " + zone + " serial " + serial + " within " + seconds + " s (it has "
+                    + serialAt(port, zone) + "):\n" + output());
+        }
+    }
+
+    /** The serial of {@code zone} the server on {@code port} answers, or -1. */
+    static long serialAt(int port, String zone) {
+        try {
+            Optional<Message> answer = Nsd.ask(port, zone, "SOA");
+            return answer.filter(m -> !m.answers().isEmpty() && m.answers().get(0).data() instanceof RData.Soa)
+                    .map(m -> ((RData.Soa) m.answers().get(0).data()).serial()).orElse(-1L);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** What the secondary printed (its log), for failure messages. */

@@ -68,24 +68,6 @@ class TransferTest {
                 + (m.answers().isEmpty() ? m.authority().stream().map(Object::toString).sorted().toList() : "");
     }
 
-    private static long serialAt(int port, String zone) {
-        try {
-            Optional<Message> answer = Nsd.ask(port, zone, "SOA");
-            return answer.filter(m -> !m.answers().isEmpty() && m.answers().get(0).data() instanceof RData.Soa)
-                    .map(m -> ((RData.Soa) m.answers().get(0).data()).serial()).orElse(-1L);
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private static void awaitSerial(Secondary secondary, String zone, long serial, long seconds) throws Exception {
-        if (Wait.within(Duration.ofSeconds(seconds), () -> serialAt(secondary.port, zone) == serial)) {
-            return;
-        }
-        fail(secondary.kind + " does not serve " + zone + " serial " + serial + " within " + seconds + " s (it has "
-                + serialAt(secondary.port, zone) + "):\n" + secondary.output());
-    }
-
     /** Whether the server has begun sending on this socket (its first octets wait unread). */
     private static boolean hasReceived(Socket socket) {
         try {
@@ -114,7 +96,7 @@ class TransferTest {
              Secondary nsd = Secondary.nsd(dir, nsdPort, chivato.port, "example.org", null);
              Secondary knot = Secondary.knot(dir, knotPort, chivato.port, "example.org", null)) {
             for (Secondary secondary : List.of(nsd, knot)) {
-                awaitSerial(secondary, "example.org", Long.parseLong(SERIAL), 15);
+                secondary.awaitSerial("example.org", Long.parseLong(SERIAL), 15);
                 for (String[] q : QUESTIONS) {
                     assertEquals(seen(chivato.port, q[0], q[1]), seen(secondary.port, q[0], q[1]),
                             secondary.kind + " answers " + q[0] + " " + q[1] + " as we do");
@@ -124,7 +106,7 @@ class TransferTest {
                     .replace("192.0.2.80", "192.0.2.81"));
             chivato.signal("HUP");
             for (Secondary secondary : List.of(nsd, knot)) {
-                awaitSerial(secondary, "example.org", 2026112602L, 10);
+                secondary.awaitSerial("example.org", 2026112602L, 10);
                 assertEquals(seen(chivato.port, "www.example.org", "A"), seen(secondary.port, "www.example.org",
                         "A"), secondary.kind + " has the new data");
             }
@@ -134,7 +116,7 @@ class TransferTest {
                     .replace("$TTL 3600", "$TTL 3599").replace("$TTL 60", "$TTL 59"));
             chivato.signal("HUP");
             for (Secondary secondary : List.of(nsd, knot)) {
-                awaitSerial(secondary, "example.org", 2026112603L, 10);
+                secondary.awaitSerial("example.org", 2026112603L, 10);
                 for (String[] q : QUESTIONS) {
                     assertEquals(seen(chivato.port, q[0], q[1]), seen(secondary.port, q[0], q[1]),
                             secondary.kind + " answers " + q[0] + " " + q[1] + " as we do after a full transfer");
@@ -213,8 +195,8 @@ class TransferTest {
     }
 
     private static void awaitServedSerial(int port, long serial) throws Exception {
-        Wait.within(Duration.ofSeconds(5), () -> serialAt(port, "example.org") == serial);
-        assertEquals(serial, serialAt(port, "example.org"));
+        Wait.within(Duration.ofSeconds(5), () -> Secondary.serialAt(port, "example.org") == serial);
+        assertEquals(serial, Secondary.serialAt(port, "example.org"));
     }
 
     @Test
