@@ -4,6 +4,8 @@ package dev.chivato.server.data;
 final class Ttl {
     /** RFC 2181 section 8: a TTL is at most 2^31 - 1. */
     static final long MAX = 0x7fffffffL;
+    /** What the 32-bit field holds. */
+    private static final long FIELD = 0xffffffffL;
 
     private Ttl() {
     }
@@ -24,6 +26,10 @@ final class Ttl {
         return !text.isEmpty();
     }
 
+    /**
+     * The TTL {@code text} says. A value up to 2^32 - 1 loads, as in NSD and Knot; one with the top bit set is zero
+     * (RFC 2181 section 8).
+     */
     static long parse(String text) {
         if (!isTtl(text)) {
             throw new IllegalArgumentException("\"" + text + "\" is not a TTL (seconds, or units as 1h30m)");
@@ -34,7 +40,7 @@ final class Ttl {
             char c = text.charAt(i);
             if (c >= '0' && c <= '9') {
                 number = number * 10 + (c - '0');
-                if (number > MAX) {
+                if (number > FIELD) {
                     throw tooLarge(text);
                 }
                 continue;
@@ -47,18 +53,18 @@ final class Ttl {
                 default -> 1;
             };
             number = 0;
-            if (total > MAX) {
+            if (total > FIELD) {
                 throw tooLarge(text);
             }
         }
         total += number;
-        if (total > MAX) {
+        if (total > FIELD) {
             throw tooLarge(text);
         }
-        return total;
+        return total > MAX ? 0 : total; // RFC 2181 section 8: the top bit set means zero; NSD and Knot load it
     }
 
     private static IllegalArgumentException tooLarge(String text) {
-        return new IllegalArgumentException("TTL " + text + " is over 2147483647 seconds (RFC 2181 section 8)");
+        return new IllegalArgumentException("TTL " + text + " is over 4294967295 seconds, more than a TTL holds");
     }
 }

@@ -270,7 +270,7 @@ public final class ZoneFile {
         switch (name) {
             case "$ORIGIN" -> {
                 expect(tokens, 2, "$ORIGIN NAME");
-                origin = name(tokens.get(1));
+                origin = absoluteName(tokens.get(1), "$ORIGIN");
                 if (firstOrigin == null) {
                     firstOrigin = origin;
                 }
@@ -290,7 +290,7 @@ public final class ZoneFile {
                 Name savedOrigin = origin;
                 Name savedOwner = lastOwner;
                 if (tokens.size() == 3) {
-                    origin = name(tokens.get(2));
+                    origin = absoluteName(tokens.get(2), "$INCLUDE's origin");
                 }
                 include(file, depth + 1, source, entry.line());
                 origin = savedOrigin; // what the included file set does not leak back (RFC 1035 section 5.1)
@@ -305,6 +305,15 @@ public final class ZoneFile {
         if (tokens.size() != count) {
             throw new IllegalArgumentException("expected " + form);
         }
+    }
+
+    /** A name that must be written whole, ending in a dot, as NSD and Knot require of an origin. */
+    private Name absoluteName(TextFields.Token token, String what) {
+        if (token.quoted() || !isAbsolute(token.text())) {
+            throw new IllegalArgumentException(what + " \"" + token.text() + "\" is relative: write it whole, ending"
+                    + " in a dot (" + token.text() + "." + (origin == null ? "" : origin.isRoot() ? "" : origin) + ")");
+        }
+        return Name.parse(token.text());
     }
 
     /** A name: {@code @} is the origin, a name without a trailing dot is relative to it. */

@@ -68,9 +68,11 @@ final class ZoneTokenizer {
                     i++;
                 }
             } else if (c == '(') {
-                if (depth++ == 0) {
-                    openedAt = line;
+                if (depth++ > 0) {
+                    throw new FileProblem(source, line, "a '(' inside another: parentheses do not nest (RFC 1035"
+                            + " section 5.1)");
                 }
+                openedAt = line;
                 i++;
             } else if (c == ')') {
                 if (--depth < 0) {
@@ -120,18 +122,26 @@ final class ZoneTokenizer {
         return i;
     }
 
-    /** The string after an opening quote, up to the closing one, on one line; escapes kept. */
+    /**
+     * The string after an opening quote, up to the closing one; escapes kept. It ends on its line, unless it is
+     * inside parentheses, where it may run over line ends (kept in it), as NSD, Knot and BIND read it.
+     */
     private int quoted(int i) throws FileProblem {
         int start = i;
+        int startLine = line;
         while (i < text.length() && text.charAt(i) != '"') {
             char c = text.charAt(i);
             if (c == '\n') {
-                break;
+                if (depth == 0) {
+                    break;
+                }
+                line++;
             }
             i += c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n' ? 2 : 1;
         }
         if (i >= text.length() || text.charAt(i) != '"') {
-            throw new FileProblem(source, line, "a quoted string that does not end on its line");
+            throw new FileProblem(source, startLine, depth == 0 ? "a quoted string that does not end on its line"
+                    : "a quoted string that never ends");
         }
         tokens.add(new Token(text.substring(start, i), true));
         return i + 1;

@@ -106,7 +106,9 @@ class ZoneFileTest {
         assertEquals(604_800 + 2 * 86_400 + 3 * 3_600 + 4 * 60 + 5, Ttl.parse("1w2d3h4m5s"));
         assertEquals(5400, Ttl.parse("1H30M"));
         assertEquals(90, Ttl.parse("1m30"));
-        assertThrows(IllegalArgumentException.class, () -> Ttl.parse("2147483648"));
+        assertEquals(0, Ttl.parse("2147483648"), "the top bit set is zero (RFC 2181 section 8)");
+        assertEquals(0, Ttl.parse("4294967295"), "loads, as in NSD and Knot");
+        assertThrows(IllegalArgumentException.class, () -> Ttl.parse("4294967296"));
         assertThrows(IllegalArgumentException.class, () -> Ttl.parse("1x"));
     }
 
@@ -277,6 +279,45 @@ class ZoneFileTest {
                 () -> parseWithoutOrigin("www 60 A 192.0.2.1\n"));
         assertEquals("z:1: \"www\" is relative, and no origin is known yet: give $ORIGIN, or --zone ORIGIN=FILE",
                 e.getMessage());
+    }
+
+    /** Where NSD and Knot agree (their scanners' test data), the parser agrees with them. */
+    @Test
+    void nestedParenthesesAreRefused() {
+        assertEquals("z:2: a '(' inside another: parentheses do not nest (RFC 1035 section 5.1)",
+                error(SOA + "a 60 TXT ( \"a\" ( \"b\" ) )\n"));
+    }
+
+    @Test
+    void aQuotedStringMayRunOverALineEndInsideParentheses() throws Exception {
+        ZoneFile.Zone zone = parse(SOA + "a 60 TXT ( \"one\ntwo\" )\nb 60 A 192.0.2.9\n");
+        assertTrue(zone.records().contains(in("a.example.com", 60, RData.Txt.of("one\ntwo"))));
+        assertTrue(zone.records().contains(in("b.example.com", 60, RData.A.parse("192.0.2.9"))), "lines counted on");
+    }
+
+    @Test
+    void aRelativeOriginIsRefused() {
+        assertEquals("z:2: $ORIGIN \"sub\" is relative: write it whole, ending in a dot (sub.example.com.)",
+                error(SOA + "$ORIGIN sub\n"));
+    }
+
+    @Test
+    void dollarIsNotALabel() {
+        assertTrue(error(SOA + "$ 60 A 192.0.2.2\n").startsWith("z:2: $: not a directive"));
+    }
+
+    @Test
+    void soaTimersAreThirtyTwoBitFieldsNotTtls() throws Exception {
+        ZoneFile.Zone zone = parse("@ 3600 IN SOA ns1.example.com. hostmaster.example.com. 1 4294967295 3000000000"
+                + " 1w 4294967295\n");
+        assertEquals("ns1.example.com. hostmaster.example.com. 1 4294967295 3000000000 604800 4294967295",
+                zone.soa().data().toString());
+    }
+
+    @Test
+    void aTtlOfAllOnesLoadsAsZero() throws Exception {
+        assertTrue(parse(SOA + "a 4294967295 A 192.0.2.2\n").records()
+                .contains(in("a.example.com", 0, RData.A.parse("192.0.2.2"))));
     }
 
     /** Once refused ("TLSA" is not a record type), as NSD and Knot read it: in its own form and in RFC 3597's. */
