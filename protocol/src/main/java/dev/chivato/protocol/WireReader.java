@@ -362,10 +362,22 @@ final class WireReader {
                 byte[] sofar = out.toByteArray();
                 StringBuilder value = new StringBuilder();
                 field.kind().print(sofar, outAt, sofar.length, value);
+                if (field.name().equals("public key") && (type.value() == 48 || type.value() == 60)) {
+                    value.append(" (key tag ").append(keyTag(sofar)).append(')'); // what DS and RRSIG name it by
+                }
                 note(at, type + " " + field.name() + ": " + value);
             }
         }
         return new RData.Described(type, out.toByteArray());
+    }
+
+    /** A DNSKEY's key tag (RFC 4034 appendix B): its RDATA summed as 16-bit words, the carry folded in once. */
+    static int keyTag(byte[] rdata) {
+        long sum = 0;
+        for (int i = 0; i < rdata.length; i++) {
+            sum += (i & 1) == 0 ? (rdata[i] & 0xff) << 8 : rdata[i] & 0xff;
+        }
+        return (int) (sum + (sum >> 16 & 0xffff) & 0xffff);
     }
 
     /** The options of an OPT record's RDATA, to its end. */
