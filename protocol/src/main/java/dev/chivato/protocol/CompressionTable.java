@@ -7,6 +7,9 @@ import java.util.Arrays;
  * in it, its hash ({@link #suffixHash}) and the message offset it was written at. Open addressing over the entries;
  * matching is exact (case included), so a compressed name decodes to the very octets it was written with. Entries
  * come off the end when an RRset is rolled back.
+ *
+ * <p>How to read this file: {@code find} is asked for each suffix of a name, longest first; {@code add} records
+ * where a suffix was written. The rest is the open-addressing table that makes both cheap.
  */
 final class CompressionTable {
     private byte[][] wires = new byte[16][];

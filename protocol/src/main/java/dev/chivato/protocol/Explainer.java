@@ -8,6 +8,9 @@ import java.util.Optional;
 /**
  * An annotated, byte-by-byte reading of one DNS message: each field with its offset, its bytes and what it means,
  * as the decoder reads it. A message that does not decode is explained up to the byte where it goes wrong.
+ *
+ * <p>How to read this file: the decoder itself does the reading; this class gives it a {@link WireAnnotator}
+ * that writes down each field it meets, then renders them as {@code offset  bytes  meaning}.
  */
 public final class Explainer {
     /** Bytes per line in the rendering; longer fields continue on the next lines. */

@@ -8,6 +8,9 @@ import java.util.Optional;
  * A whole DNS message. The OPT pseudo-record is not part of {@link #additional()}: it is {@link #edns()}, and the
  * encoder puts it back as the last additional record. A section may hold more records than a message can carry (an
  * answer being built from a large RRset): the encoder writes what fits, whole RRsets only, and counts what it wrote.
+ *
+ * <p>How to read this file: a message is a header and four lists; {@link #decode} and {@link #toWire} hand the
+ * octets to {@link WireReader} and {@link WireWriter}, where the format lives.
  */
 public record Message(Header header, List<Question> questions, List<ResourceRecord> answers,
                       List<ResourceRecord> authority, List<ResourceRecord> additional, Optional<Edns> edns) {

@@ -11,6 +11,12 @@ import java.util.List;
  *
  * <p>Equality and hashing ignore ASCII case (RFC 4343); the original case is kept for output. Every name, decoded
  * or built by hand, obeys RFC 1035's limits: labels of at most 63 octets, at most 255 octets in all on the wire.
+ *
+ * <p>How to read this file: a name is its wire octets ({@code Octets}); {@link #parse} reads text (a plain pass for
+ * plain ASCII, then the general loop with escapes), {@link #toString} writes it as dig does. The word-at-a-time
+ * comparison and hash ({@link #regionEqualsIgnoreCase}, {@link #hashCodeOf}) are the same rule as comparing octet
+ * by octet after folding A-Z to a-z; {@code NameCaseTest} holds them to that rule, and HandlerBenchmark measured
+ * the difference.
  */
 public record Name(Name.Octets octets) {
     /** Eight octets of a wire form read as one word, for hashing and comparing a word at a time. */

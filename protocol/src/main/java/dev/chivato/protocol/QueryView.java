@@ -22,6 +22,9 @@ import java.nio.ByteBuffer;
  * <p>A view is a value once read: {@link #of} gives a new one. An event loop, which reads a message per turn, keeps one
  * view and {@link #read reads} each message into it, so that answering allocates nothing; whatever keeps a view past
  * its message's turn (a log entry, a query waiting upstream) keeps a {@link #copy()}.
+ *
+ * <p>How to read this file: {@code pass} walks the message once, section by section, framing each record without
+ * decoding it; the getters after it hand out what the walk wrote down.
  */
 public final class QueryView {
     /** The value of an offset for a part the message does not have. */

@@ -8,6 +8,9 @@ import java.util.List;
  * ({@link A}, {@link Ns}, {@link Mx}...), {@link Described} for every other type {@link TypeTable} has a row for
  * (kept as its uncompressed octets, printed by its row), and {@link Unknown} for the rest, kept as opaque octets
  * (RFC 3597). {@code toString()} gives the presentation form dig prints.
+ *
+ * <p>How to read this file: each record below is one type's fields as values; {@link TypeTable} says how every
+ * type, these included, is laid out on the wire and in text.
  */
 public sealed interface RData {
     RRType type();

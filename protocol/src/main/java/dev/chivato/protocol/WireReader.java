@@ -9,6 +9,11 @@ import java.util.Optional;
  * The one decoder. Reads with absolute indexes into the buffer, checks every read against the current limit first,
  * and reports every failure as a {@link WireFormatException} whose offset counts from the start of the message.
  * Nothing is ever allocated from a count read off the wire.
+ *
+ * <p>How to read this file: {@link #message()} reads the sections in order (RFC 1035 section 4.1); each record is
+ * its owner ({@link #name()}, the pointer rules), TYPE, CLASS, TTL and RDATA ({@code rdata}: the engine's types by
+ * hand, every other type field by field from its {@link TypeTable} row). The memo of names read before
+ * ({@code namesAt}) only saves walking a name twice; skip it on a first reading.
  */
 final class WireReader {
     /** Fewest octets a question can take: root name, type, class. */

@@ -10,6 +10,10 @@ import java.util.List;
  * The one encoder. Writes a message into a buffer within a size limit, compressing names through a map from each
  * name suffix already written to its offset. A mark taken before an RRset lets it roll the RRset back, output and
  * compression entries both, when it does not fit.
+ *
+ * <p>How to read this file: {@code encode} writes the header, then each section's RRsets whole or not at all;
+ * {@code name} is where compression happens (the longest suffix already written becomes a pointer); {@code rdata}
+ * writes each type's fields, and a {@link RData.Described} record's octets as they are (never compressed).
  */
 final class WireWriter {
     /** A compression pointer holds 14 bits of offset. */
