@@ -20,12 +20,7 @@ import java.util.TreeSet;
  */
 public enum FieldKind {
     /** An 8-bit unsigned number. */
-    U8 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 1, "an 8-bit number");
-        }
-
+    U8(1, "an 8-bit number") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(wire[at] & 0xff);
@@ -37,12 +32,7 @@ public enum FieldKind {
         }
     },
     /** A 16-bit unsigned number. */
-    U16 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 2, "a 16-bit number");
-        }
-
+    U16(2, "a 16-bit number") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(u16(wire, at));
@@ -54,12 +44,7 @@ public enum FieldKind {
         }
     },
     /** A 32-bit unsigned number. */
-    U32 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 4, "a 32-bit number");
-        }
-
+    U32(4, "a 32-bit number") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(u32(wire, at));
@@ -71,12 +56,7 @@ public enum FieldKind {
         }
     },
     /** A 32-bit count of seconds (SOA's timers): printed as a number, read as one or in BIND's units ({@code 1h}). */
-    PERIOD {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U32.end(wire, at, end);
-        }
-
+    PERIOD(4, "a 32-bit count of seconds") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             U32.print(wire, at, to, out);
@@ -88,12 +68,7 @@ public enum FieldKind {
         }
     },
     /** A time (RRSIG): 32 bits of seconds since 1970, printed {@code YYYYMMDDHHmmSS} in UTC (RFC 4034 3.2). */
-    TIME {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U32.end(wire, at, end);
-        }
-
+    TIME(4, "a time") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(LocalDateTime.ofEpochSecond(u32(wire, at), 0, ZoneOffset.UTC).format(TIMESTAMP));
@@ -115,12 +90,7 @@ public enum FieldKind {
         }
     },
     /** A record type (RRSIG's type covered), printed by its mnemonic. */
-    TYPE {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U16.end(wire, at, end);
-        }
-
+    TYPE(2, "a record type") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(RRType.of(u16(wire, at)));
@@ -132,12 +102,7 @@ public enum FieldKind {
         }
     },
     /** A DNSSEC algorithm (DNSKEY, DS, RRSIG): printed as its number, read as a number or a mnemonic. */
-    ALGORITHM {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U8.end(wire, at, end);
-        }
-
+    ALGORITHM(1, "an algorithm number") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             U8.print(wire, at, to, out);
@@ -149,12 +114,7 @@ public enum FieldKind {
         }
     },
     /** CERT's certificate type (RFC 4398), printed by its mnemonic where it has one. */
-    CERT_TYPE {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U16.end(wire, at, end);
-        }
-
+    CERT_TYPE(2, "a certificate type") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(Registries.CERTIFICATE_TYPES.name(u16(wire, at)));
@@ -166,12 +126,7 @@ public enum FieldKind {
         }
     },
     /** CERT's algorithm, printed by its mnemonic where it has one (as dig does, unlike DNSKEY's). */
-    CERT_ALGORITHM {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return U8.end(wire, at, end);
-        }
-
+    CERT_ALGORITHM(1, "an algorithm number") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(Registries.SECURITY_ALGORITHMS.name(wire[at] & 0xff));
@@ -183,12 +138,7 @@ public enum FieldKind {
         }
     },
     /** An IPv4 address. */
-    IPV4 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 4, "an IPv4 address");
-        }
-
+    IPV4(4, "an IPv4 address") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(Addresses.formatIPv4((int) u32(wire, at)));
@@ -200,12 +150,7 @@ public enum FieldKind {
         }
     },
     /** An IPv6 address. */
-    IPV6 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 16, "an IPv6 address");
-        }
-
+    IPV6(16, "an IPv6 address") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             out.append(Addresses.formatIPv6(java.util.Arrays.copyOfRange(wire, at, at + 16)));
@@ -217,56 +162,11 @@ public enum FieldKind {
         }
     },
     /** A name of an RFC 1035 type: compressed on the wire, and read through pointers. */
-    NAME_COMPRESSED {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return nameEnd(wire, at, end);
-        }
-
-        @Override
-        void print(byte[] wire, int at, int to, StringBuilder out) {
-            out.append(Name.fromWire(wire, at, to - at));
-        }
-
-        @Override
-        void parse(TextFields in, String field, ByteArrayOutputStream out) {
-            out.writeBytes(in.name(field).wire());
-        }
-    },
+    NAME_COMPRESSED,
     /** A name never compressed on the wire, but read through pointers (RFC 3597 section 4: RP, AFSDB, RT, SRV...). */
-    NAME_DECOMPRESSED {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return nameEnd(wire, at, end);
-        }
-
-        @Override
-        void print(byte[] wire, int at, int to, StringBuilder out) {
-            NAME_COMPRESSED.print(wire, at, to, out);
-        }
-
-        @Override
-        void parse(TextFields in, String field, ByteArrayOutputStream out) {
-            NAME_COMPRESSED.parse(in, field, out);
-        }
-    },
+    NAME_DECOMPRESSED,
     /** A name never compressed, and a pointer in it is an error (every type after RFC 3597). */
-    NAME {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return nameEnd(wire, at, end);
-        }
-
-        @Override
-        void print(byte[] wire, int at, int to, StringBuilder out) {
-            NAME_COMPRESSED.print(wire, at, to, out);
-        }
-
-        @Override
-        void parse(TextFields in, String field, ByteArrayOutputStream out) {
-            NAME_COMPRESSED.parse(in, field, out);
-        }
-    },
+    NAME,
     /** A character-string: a length octet, then that many octets; printed quoted. */
     STRING {
         @Override
@@ -485,12 +385,7 @@ public enum FieldKind {
         }
     },
     /** A 48-bit MAC address (RFC 7043), printed {@code xx-xx-xx-xx-xx-xx}. */
-    EUI48 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 6, "an EUI-48 address");
-        }
-
+    EUI48(6, "an EUI-48 address") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             eui(wire, at, to, out);
@@ -502,12 +397,7 @@ public enum FieldKind {
         }
     },
     /** A 64-bit EUI (RFC 7043), printed {@code xx-xx-xx-xx-xx-xx-xx-xx}. */
-    EUI64 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 8, "an EUI-64 address");
-        }
-
+    EUI64(8, "an EUI-64 address") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             eui(wire, at, to, out);
@@ -519,12 +409,7 @@ public enum FieldKind {
         }
     },
     /** 64 bits printed as four groups of hex (NID's node ID, L64's locator, RFC 6742): {@code 14:4fff:ff20:ee64}. */
-    NODE64 {
-        @Override
-        int end(byte[] wire, int at, int end) throws WireFormatException {
-            return fixed(at, end, 8, "a 64-bit identifier");
-        }
-
+    NODE64(8, "a 64-bit identifier") {
         @Override
         void print(byte[] wire, int at, int to, StringBuilder out) {
             for (int i = 0; i < 4; i++) {
@@ -645,18 +530,45 @@ public enum FieldKind {
         }
     };
 
+    /** Octets of a field of fixed size, or 0; and what such a field is, for messages. */
+    private final int octets;
+    private final String what;
+
+    FieldKind(int octets, String what) {
+        this.octets = octets;
+        this.what = what;
+    }
+
+    /** A kind whose size is read from the wire (a name, a string, the rest). */
+    FieldKind() {
+        this(0, null);
+    }
+
     /**
-     * Where a field of this kind that starts at {@code at} ends, {@code end} being the end of its RDATA.
+     * Where a field of this kind that starts at {@code at} ends, {@code end} being the end of its RDATA: its fixed
+     * size, or a name's labels; the other kinds say themselves.
      *
      * @throws WireFormatException (its offset in {@code wire}'s terms) when the octets are not such a field
      */
-    abstract int end(byte[] wire, int at, int end) throws WireFormatException;
+    int end(byte[] wire, int at, int end) throws WireFormatException {
+        if (isName()) {
+            return nameEnd(wire, at, end);
+        }
+        if (octets == 0) {
+            throw new IllegalStateException(this + " has no size of its own: it must say where it ends");
+        }
+        return fixed(at, end, octets, what);
+    }
 
-    /** Appends the field {@code wire[at..to)} in presentation form, as dig prints it. */
-    abstract void print(byte[] wire, int at, int to, StringBuilder out);
+    /** Appends the field {@code wire[at..to)} in presentation form, as dig prints it (a name by default). */
+    void print(byte[] wire, int at, int to, StringBuilder out) {
+        out.append(Name.fromWire(wire, at, to - at));
+    }
 
-    /** Reads the field's presentation form from {@code in} and writes its octets to {@code out}. */
-    abstract void parse(TextFields in, String field, ByteArrayOutputStream out);
+    /** Reads the field's presentation form from {@code in} and writes its octets to {@code out} (a name by default). */
+    void parse(TextFields in, String field, ByteArrayOutputStream out) {
+        out.writeBytes(in.name(field).wire());
+    }
 
     /** Whether a field of this kind is a name the decoder reads (and may expand) itself. */
     boolean isName() {
