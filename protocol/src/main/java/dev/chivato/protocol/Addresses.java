@@ -3,6 +3,9 @@ package dev.chivato.protocol;
 /**
  * Text forms of IPv4 and IPv6 addresses, written here rather than through {@link java.net.InetAddress} so that text
  * which is not an address can never turn into a name lookup.
+ *
+ * <p>How to read this file: parse and format for IPv4 first, then IPv6 (RFC 4291 section 2.2 to read, RFC 5952 to
+ * write: the longest run of zero groups becomes {@code ::}).
  */
 public final class Addresses {
     private Addresses() {

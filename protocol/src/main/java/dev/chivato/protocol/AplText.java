@@ -7,6 +7,9 @@ import java.util.Arrays;
  * APL's RDATA (RFC 3123 section 4): items of an address family (1 IPv4, 2 IPv6), a prefix length, a negation bit
  * with the length of the address part, and the address's leading octets (trailing zero octets left out). Printed
  * {@code 1:192.168.32.0/21 !1:192.168.38.0/28 2:2001:db8::/32}.
+ *
+ * <p>How to read this file: {@code check} walks the items on the wire, {@code print} writes them as text and {@code
+ * parse} reads the text back; the three follow the item layout above in the same order.
  */
 final class AplText {
     private AplText() {

@@ -3,6 +3,9 @@ package dev.chivato.protocol;
 /**
  * Base32 with the extended hex alphabet (RFC 4648 section 7), without padding, as NSEC3 writes hashed names
  * (RFC 5155 section 3.3): five bits to a character, {@code 0-9} then {@code A-V}.
+ *
+ * <p>How to read this file: {@code format} takes the octets five bits at a time, {@code parse} gives them back;
+ * nothing else.
  */
 final class Base32Hex {
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUV";

@@ -10,6 +10,9 @@ import java.util.List;
  * TTL: | EXTENDED-RCODE (8) | VERSION (8) | DO (1) | Z (15) |
  * </pre>
  *
+ * <p>How to read this file: the record's components are the fields decoded; {@code fromOpt} and {@code optTtl} are
+ * the two directions between them and the OPT record's CLASS and TTL.
+ *
  * @param extendedRcode the upper eight bits of the 12-bit rcode (BADVERS = 16 is 1 here, 0 in the header)
  * @param zFlags        the fifteen flag bits after DO, kept as they were (none are defined)
  */

@@ -2,7 +2,12 @@ package dev.chivato.protocol;
 
 import java.util.Arrays;
 
-/** One EDNS(0) option: a 16-bit code and its octets (RFC 6891 section 6.1.2). */
+/**
+ * One EDNS(0) option: a 16-bit code and its octets (RFC 6891 section 6.1.2).
+ *
+ * <p>How to read this file: a code and octets; {@code equals} compares the octets, and {@code codeName} names the
+ * codes RFC 6891's registry gives.
+ */
 public record EdnsOption(int code, byte[] data) {
     public static final int NSID = 3;
     public static final int CLIENT_SUBNET = 8;

@@ -1,6 +1,5 @@
 package dev.chivato.protocol;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,8 +8,8 @@ import java.util.Optional;
  * An annotated, byte-by-byte reading of one DNS message: each field with its offset, its bytes and what it means,
  * as the decoder reads it. A message that does not decode is explained up to the byte where it goes wrong.
  *
- * <p>How to read this file: the decoder itself does the reading; this class gives it a {@link WireAnnotator}
- * that writes down each field it meets, then renders them as {@code offset  bytes  meaning}.
+ * <p>How to read this file: the reference decoder ({@link ReferenceReader}) does the reading; this class gives it
+ * a {@link WireAnnotator} that writes down each field it meets, then renders them as {@code offset  bytes  meaning}.
  */
 public final class Explainer {
     /** Bytes per line in the rendering; longer fields continue on the next lines. */
@@ -55,7 +54,7 @@ public final class Explainer {
             }
         };
         try {
-            Message message = WireReader.decodeMessage(ByteBuffer.wrap(wire), annotator);
+            Message message = ReferenceReader.decode(wire, annotator);
             return new Explanation(wire, parts, Optional.of(message), Optional.empty());
         } catch (WireFormatException e) {
             return new Explanation(wire, parts, Optional.empty(), Optional.of(e));

@@ -608,6 +608,9 @@ public enum FieldKind {
                         ? "a compression pointer where this type's names are never compressed"
                         : "reserved label type " + (label >> 6));
             }
+            if (p + 1 + label > end) {
+                throw new WireFormatException(p, "RDATA ends inside a name");
+            }
             p += 1 + label;
             if (p - at >= Name.MAX_WIRE_LENGTH) {
                 throw new WireFormatException(at, "name longer than 255 octets");

@@ -11,6 +11,9 @@ package dev.chivato.protocol;
  * +--+-----------+--+--+--+--+--+--+--+-----------+
  * </pre>
  *
+ * <p>How to read this file: the record's components are the fields; {@code fromWire} and {@code flagsWord} are the
+ * two directions between them and the header's second 16-bit word, laid out above.
+ *
  * @param rcode the header's four bits of the response code; with EDNS the full code is {@link Message#rcode()}
  */
 public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, boolean rd, boolean ra,

@@ -1,6 +1,10 @@
 package dev.chivato.protocol;
 
-/** Hex text for bytes, upper case and unbroken as dig prints unknown RDATA and EDNS options. */
+/**
+ * Hex text for bytes, upper case and unbroken as dig prints unknown RDATA and EDNS options.
+ *
+ * <p>How to read this file: {@code format} one way, {@code parse} the other.
+ */
 public final class Hex {
     private static final char[] DIGITS = "0123456789ABCDEF".toCharArray();
 

@@ -9,6 +9,9 @@ import java.math.BigDecimal;
  * second offset by 2^31 (the equator, the prime meridian); altitude in centimetres above 100,000 m below the
  * reference spheroid. Printed as dig prints it: {@code 52 22 23.000 N 4 53 32.000 E -2.00m 1m 10000m 10m}. A size
  * of zero written with a power of ten other than 0 prints as {@code 0m} and reads back as 0x00, as with BIND.
+ *
+ * <p>How to read this file: {@code check} the wire form, {@code print} it, {@code parse} it back, in the order of
+ * the fields above; the helpers below each turn one field (an angle, a precision, metres) between octets and text.
  */
 final class LocText {
     private static final long EQUATOR = 1L << 31;

@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * A two-way table between the numbers of one registry (types, classes, opcodes, rcodes) and their mnemonics.
  * Numbers without a mnemonic print as the RFC 3597 style {@code PREFIX<number>} and parse back from it.
+ *
+ * <p>How to read this file: {@code add} fills the table once per registry; {@code name} and {@code parse} are the
+ * two directions.
  */
 final class Mnemonics {
     private final String kind;

@@ -1,6 +1,11 @@
 package dev.chivato.protocol;
 
-/** The 4-bit OPCODE of the header (RFC 1035, 1996, 2136, 8490). */
+/**
+ * The 4-bit OPCODE of the header (RFC 1035, 1996, 2136, 8490).
+ *
+ * <p>How to read this file: a 4-bit number; the known ones have names ({@code define}), {@code of} shares instances
+ * for the decoder.
+ */
 public record Opcode(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("opcode", "RESERVED", 15);
     private static final ValueCache<Opcode> CACHE = new ValueCache<>(16, Opcode::new);

@@ -1,6 +1,10 @@
 package dev.chivato.protocol;
 
-/** An entry of the question section: QNAME, QTYPE, QCLASS (RFC 1035 section 4.1.2). */
+/**
+ * An entry of the question section: QNAME, QTYPE, QCLASS (RFC 1035 section 4.1.2).
+ *
+ * <p>How to read this file: three values, printed as dig prints a question.
+ */
 public record Question(Name name, RRType type, RRClass qclass) {
     public Question {
         if (name == null || type == null || qclass == null) {

@@ -1,6 +1,11 @@
 package dev.chivato.protocol;
 
-/** A resource record CLASS (RFC 1035 section 3.2.4); any 16-bit value survives. */
+/**
+ * A resource record CLASS (RFC 1035 section 3.2.4); any 16-bit value survives.
+ *
+ * <p>How to read this file: a 16-bit number; the known ones have names ({@code define}), {@code of} shares
+ * instances for the decoder.
+ */
 public record RRClass(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("class", "CLASS", 0xffff);
     /** Up to 4096: past the classes, an OPT record's CLASS is its sender's UDP payload size (512 to 4096 in use). */

@@ -1,6 +1,11 @@
 package dev.chivato.protocol;
 
-/** A resource record TYPE (RFC 1035 section 3.2.2 and the IANA registry); any 16-bit value survives. */
+/**
+ * A resource record TYPE (RFC 1035 section 3.2.2 and the IANA registry); any 16-bit value survives.
+ *
+ * <p>How to read this file: a 16-bit number; mnemonics come from {@link TypeTable}'s rows and the meta-types listed
+ * here, {@code of} shares instances for the decoder.
+ */
 public record RRType(int value) {
     /** The mnemonics of every type in {@link TypeTable}, and of the meta-types, which have no RDATA of their own. */
     private static final Mnemonics MNEMONICS = mnemonics();

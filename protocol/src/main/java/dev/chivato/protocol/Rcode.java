@@ -3,6 +3,9 @@ package dev.chivato.protocol;
 /**
  * A response code. Values up to 15 fit the header; larger ones (BADVERS = 16) need EDNS, which carries the upper
  * eight bits of the 12-bit code (RFC 6891 section 6.1.3).
+ *
+ * <p>How to read this file: a 12-bit number, split by {@code headerBits} and {@code extendedBits} into what the
+ * header and OPT carry.
  */
 public record Rcode(int value) {
     private static final Mnemonics MNEMONICS = new Mnemonics("rcode", "RCODE", 0xfff);

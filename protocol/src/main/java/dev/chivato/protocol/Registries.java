@@ -4,7 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** The small IANA registries some fields print by mnemonic: DNSSEC algorithms and CERT's certificate types. */
+/**
+ * The small IANA registries some fields print by mnemonic: DNSSEC algorithms and CERT's certificate types.
+ *
+ * <p>How to read this file: one table per registry, {@code name} and {@code parse} the two directions.
+ */
 final class Registries {
     /** DNSSEC algorithm numbers (RFC 4034 appendix A.1 and later), with the mnemonics BIND prints. */
     static final Registries SECURITY_ALGORITHMS = new Registries("algorithm", Map.ofEntries(

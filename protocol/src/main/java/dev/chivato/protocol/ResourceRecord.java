@@ -3,6 +3,8 @@ package dev.chivato.protocol;
 /**
  * A resource record (RFC 1035 section 4.1.3). Its TYPE is the type of its RDATA, so the two cannot disagree.
  *
+ * <p>How to read this file: a value with four parts; {@code sameRRset} is what the encoder groups records by.
+ *
  * @param ttl an unsigned 32-bit value, kept as it came
  */
 public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {

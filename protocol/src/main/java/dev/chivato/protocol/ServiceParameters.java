@@ -13,6 +13,10 @@ import java.util.TreeMap;
  * {@code alpn="h2,h3"}, {@code no-default-alpn}, {@code port=8443}, {@code ipv4hint=192.0.2.1},
  * {@code ech=AEP+DQA=}, {@code ipv6hint=2001:db8::1}, and {@code key7="/q{?dns}"} for any other key (dig 9.18
  * prints RFC 9461's {@code dohpath} so; it is read under either name).
+ *
+ * <p>How to read this file: {@code check} walks the parameters on the wire (keys increasing, lengths inside the
+ * RDATA), {@code print} writes them as dig does, {@code parse} reads the text back; each key's value has its own
+ * small case in each.
  */
 final class ServiceParameters {
     /** The keys printed by name, as dig prints them; others print as {@code keyNNNNN}. */

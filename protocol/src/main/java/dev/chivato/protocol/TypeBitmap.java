@@ -8,6 +8,9 @@ import java.util.SortedSet;
  * The type bitmap of NSEC, NSEC3 and CSYNC (RFC 4034 section 4.1.2): windows of 256 types, each a window number, a
  * length of 1 to 32 and that many octets of bits, the most significant bit of the first octet for the window's first
  * type. Windows come in increasing order; an empty window, or a trailing zero octet, is not allowed.
+ *
+ * <p>How to read this file: {@code check} walks the windows on the wire, {@code types} lists the types a bitmap
+ * holds, {@code of} builds one from types.
  */
 final class TypeBitmap {
     private TypeBitmap() {

@@ -10,6 +10,9 @@ import java.util.List;
  * 6.2, less NSEC as RFC 6840 section 5.1 says).
  *
  * <p>Invariant: a field that takes the rest of the RDATA is the last one.
+ *
+ * <p>How to read this file: a row is a list of {@link Field}s; {@code check}, {@code print} and {@code parse} walk
+ * it in order, each field's work done by its {@link FieldKind}.
  */
 public record TypeDescriptor(int number, String mnemonic, boolean classInOnly, boolean lowercaseInCanonicalForm,
                              List<Field> fields) {

@@ -6,6 +6,9 @@ import java.util.function.IntFunction;
  * Shared instances of a small immutable value (a type, class, opcode or rcode) for the numbers that occur most, so
  * the decoder does not build a new object for every field it reads. Racing threads may each build one; both are
  * equal, so that is harmless.
+ *
+ * <p>How to read this file: an array indexed by number for the small numbers, built on first use; {@code get} is
+ * all there is.
  */
 final class ValueCache<T> {
     private final Object[] values;

@@ -6,14 +6,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The one decoder. Reads with absolute indexes into the buffer, checks every read against the current limit first,
- * and reports every failure as a {@link WireFormatException} whose offset counts from the start of the message.
- * Nothing is ever allocated from a count read off the wire.
+ * The fast decoder, the one the server uses. Reads with absolute indexes into the buffer, checks every read against
+ * the current limit first, and reports every failure as a {@link WireFormatException} whose offset counts from the
+ * start of the message. Nothing is ever allocated from a count read off the wire. It gives what
+ * {@link ReferenceReader} gives, message or failure, octet for octet ({@code ReferenceCodecTest}).
  *
- * <p>How to read this file: {@link #message()} reads the sections in order (RFC 1035 section 4.1); each record is
- * its owner ({@link #name()}, the pointer rules), TYPE, CLASS, TTL and RDATA ({@code rdata}: the engine's types by
- * hand, every other type field by field from its {@link TypeTable} row). The memo of names read before
- * ({@code namesAt}) only saves walking a name twice; skip it on a first reading.
+ * <p>How to read this file: read {@link ReferenceReader} first; this is the same walk made cheaper.
+ * {@link #message()} reads the sections in order (RFC 1035 section 4.1); each record is its owner ({@link #name()},
+ * the pointer rules), TYPE, CLASS, TTL and RDATA ({@code rdata}: the engine's types by hand, every other type field
+ * by field from its {@link TypeTable} row). The memo of names read before ({@code namesAt}) only saves walking a
+ * name twice; what costs what is measured by {@code CodecBenchmark}'s decode shapes.
  */
 final class WireReader {
     /** Fewest octets a question can take: root name, type, class. */
@@ -28,8 +30,6 @@ final class WireReader {
     /** Reads may not pass this offset: the message end, or the end of the RDATA being read. */
     private int limit;
     private int position;
-    /** Null when decoding for use; set when explaining, so every field read is also described. */
-    private final WireAnnotator annotator;
     /**
      * Names read in this message, by an offset where each is written: a name that is only a pointer to one of these
      * is that same {@link Name} (an answer's owners, usually all pointers to the question), and one that ends in
@@ -42,8 +42,7 @@ final class WireReader {
     /** How far a hashed offset is shifted to give a slot: 32 less the table's bits. */
     private int namesShift;
 
-    private WireReader(ByteBuffer buffer, WireAnnotator annotator) {
-        this.annotator = annotator;
+    private WireReader(ByteBuffer buffer) {
         if (buffer.hasArray()) {
             this.bytes = buffer.array();
             this.base = buffer.arrayOffset() + buffer.position();
@@ -60,12 +59,8 @@ final class WireReader {
     static final java.util.concurrent.atomic.LongAdder DECODES = new java.util.concurrent.atomic.LongAdder();
 
     static Message decodeMessage(ByteBuffer wire) throws WireFormatException {
-        return decodeMessage(wire, null);
-    }
-
-    static Message decodeMessage(ByteBuffer wire, WireAnnotator annotator) throws WireFormatException {
         DECODES.increment();
-        WireReader reader = new WireReader(wire, annotator);
+        WireReader reader = new WireReader(wire);
         try {
             return reader.message();
         } catch (IllegalArgumentException e) {
@@ -76,7 +71,7 @@ final class WireReader {
 
     /** The RDATA of one record of class IN, filling the whole of {@code wire}: the form {@link RData#decode} reads. */
     static RData decodeRData(RRType type, ByteBuffer wire) throws WireFormatException {
-        WireReader reader = new WireReader(wire, null);
+        WireReader reader = new WireReader(wire);
         try {
             RData data = reader.rdata(type, RRClass.IN, reader.limit);
             if (reader.position != reader.limit) {
@@ -90,24 +85,18 @@ final class WireReader {
 
     /** Reads only the header: what a server needs to answer FORMERR to a message it cannot decode. */
     static Header decodeHeader(ByteBuffer wire) throws WireFormatException {
-        WireReader reader = new WireReader(wire, null);
+        WireReader reader = new WireReader(wire);
         reader.need(Header.LENGTH, "message shorter than the 12-octet header");
         return Header.fromWire(reader.u16(), reader.u16());
     }
 
     private Message message() throws WireFormatException {
-        section("HEADER");
         need(Header.LENGTH, "message shorter than the 12-octet header");
         Header header = Header.fromWire(u16(), u16());
-        if (annotator != null) {
-            note(0, 2, "ID " + header.id() + (header.qr() ? " (the ID of the query this answers)"
-                    : " (the response will repeat it)"));
-            note(2, 2, Explainer.describeFlags(header));
-        }
-        int questionCount = count("QDCOUNT", "question");
-        int answerCount = count("ANCOUNT", "answer record");
-        int authorityCount = count("NSCOUNT", "authority record");
-        int additionalCount = count("ARCOUNT", "additional record");
+        int questionCount = u16();
+        int answerCount = u16();
+        int authorityCount = u16();
+        int additionalCount = u16();
         long fewestOctets = (long) questionCount * MIN_QUESTION_LENGTH
                 + (long) (answerCount + authorityCount + additionalCount) * MIN_RECORD_LENGTH;
         if (fewestOctets > messageEnd - position) {
@@ -121,27 +110,25 @@ final class WireReader {
             namesRead = new Name[1 << bits];
             namesShift = 32 - bits;
         }
-        section(questionCount > 0 ? "QUESTION SECTION" : null);
         List<Question> questions;
         if (questionCount == 1) { // the usual case: no list to grow and copy
             Name name = name();
-            questions = List.of(new Question(name, type("QTYPE"), rrClass("QCLASS")));
+            questions = List.of(new Question(name, RRType.of(u16()), RRClass.of(u16())));
         } else {
             questions = questionCount == 0 ? List.of() : new ArrayList<>(Math.min(questionCount, 16));
             for (int i = 0; i < questionCount; i++) {
                 Name name = name();
-                questions.add(new Question(name, type("QTYPE"), rrClass("QCLASS")));
+                questions.add(new Question(name, RRType.of(u16()), RRClass.of(u16())));
             }
         }
         List<ResourceRecord> answers = section(answerCount, "answer");
         List<ResourceRecord> authority = section(authorityCount, "authority");
-        section(additionalCount > 0 ? "ADDITIONAL SECTION" : null);
         Optional<Edns> edns = Optional.empty();
         List<ResourceRecord> additional = null; // made when a record other than OPT comes
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
             Name owner = name();
-            RRType type = type("TYPE");
+            RRType type = RRType.of(u16());
             if (type.value() == RRType.TSIG.value() && i != additionalCount - 1) {
                 throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
             }
@@ -179,9 +166,6 @@ final class WireReader {
         if (count == 0) {
             return List.of();
         }
-        if (annotator != null) { // the heading is built only when someone reads it
-            section(title.toUpperCase(java.util.Locale.ROOT) + " SECTION");
-        }
         if (count <= 2) { // the usual sizes: no list to grow and copy
             ResourceRecord first = sectionRecord(title);
             return count == 1 ? List.of(first) : List.of(first, sectionRecord(title));
@@ -198,7 +182,7 @@ final class WireReader {
     private ResourceRecord sectionRecord(String title) throws WireFormatException {
         int start = position;
         Name owner = name();
-        RRType type = type("TYPE");
+        RRType type = RRType.of(u16());
         if (type.value() == RRType.OPT.value()) { // refused before its RDATA is read
             throw new WireFormatException(start, "OPT record in the " + title + " section");
         }
@@ -207,8 +191,8 @@ final class WireReader {
 
     /** The rest of a record whose owner and TYPE are read. */
     private ResourceRecord recordAfterType(Name owner, RRType type) throws WireFormatException {
-        RRClass rrClass = classField(false);
-        long ttl = ttlField(false);
+        RRClass rrClass = RRClass.of(u16());
+        long ttl = u32();
         int outerLimit = enterRData();
         int start = position;
         RData data = rdata(type, rrClass, limit - start);
@@ -221,8 +205,8 @@ final class WireReader {
      * or {@link RData.Opt} made only to be taken apart again.
      */
     private Edns optAfterType() throws WireFormatException {
-        int payloadSize = classField(true).value();
-        long ttl = ttlField(true);
+        int payloadSize = u16();
+        long ttl = u32();
         int outerLimit = enterRData();
         int start = position;
         List<EdnsOption> options = ednsOptions();
@@ -230,32 +214,10 @@ final class WireReader {
         return Edns.fromOpt(payloadSize, ttl, options);
     }
 
-    private RRClass classField(boolean opt) throws WireFormatException {
-        int at = position;
-        RRClass rrClass = RRClass.of(u16());
-        if (annotator != null) {
-            note(at, opt ? "CLASS of OPT = the sender's UDP payload size: " + rrClass.value()
-                    : "CLASS " + rrClass.value() + " (" + rrClass + ")");
-        }
-        return rrClass;
-    }
-
-    private long ttlField(boolean opt) throws WireFormatException {
-        int at = position;
-        long ttl = u32();
-        if (annotator != null) {
-            note(at, opt ? Explainer.describeOptTtl(ttl) : "TTL " + ttl + " seconds");
-        }
-        return ttl;
-    }
-
     /** Reads RDLENGTH and limits reads to the RDATA it announces; returns the limit to restore after it. */
     private int enterRData() throws WireFormatException {
         int at = position;
         int rdLength = u16();
-        if (annotator != null) {
-            note(at, "RDLENGTH " + rdLength + ": octets of RDATA that follow");
-        }
         if (rdLength > limit - position) {
             throw new WireFormatException(at, "RDLENGTH " + rdLength + " runs past the end of the message");
         }
@@ -274,35 +236,21 @@ final class WireReader {
     }
 
     private RData rdata(RRType type, RRClass rrClass, int length) throws WireFormatException {
-        int start = position;
         if (!RData.hasTypedForm(type, rrClass)) {
             TypeDescriptor row = TypeTable.descriptor(type, rrClass);
             if (row != null) {
                 return described(type, row);
             }
-            RData.Unknown unknown = new RData.Unknown(type, bytes(length, "RDATA"));
-            if (annotator != null) {
-                note(start, "RDATA kept as opaque octets (RFC 3597): " + unknown);
-            }
-            return unknown;
+            return new RData.Unknown(type, bytes(length, "RDATA"));
         }
         switch (type.value()) {
-            case 1: {
-                RData.A a = new RData.A(s32(type));
-                if (annotator != null) {
-                    note(start, "A address " + a);
-                }
-                return a;
-            }
+            case 1:
+                return new RData.A(s32(type));
             case 28: {
                 need(16, "RDLENGTH too short for AAAA");
                 long high = (long) s32(type) << 32 | s32(type) & 0xffffffffL;
                 long low = (long) s32(type) << 32 | s32(type) & 0xffffffffL;
-                RData.AAAA aaaa = new RData.AAAA(high, low);
-                if (annotator != null) {
-                    note(start, "AAAA address " + aaaa);
-                }
-                return aaaa;
+                return new RData.AAAA(high, low);
             }
             case 2:
                 return new RData.Ns(name());
@@ -311,25 +259,17 @@ final class WireReader {
             case 12:
                 return new RData.Ptr(name());
             case 15:
-                return new RData.Mx(number16("MX preference"), name());
+                return new RData.Mx(u16(), name());
             case 33:
-                return new RData.Srv(number16("SRV priority"), number16("SRV weight"), number16("SRV port"), name());
+                return new RData.Srv(u16(), u16(), u16(), name());
             case 257:
                 return caa();
             case 6:
-                return new RData.Soa(name(), name(), number32("SOA serial"), number32("SOA refresh"),
-                        number32("SOA retry"), number32("SOA expire"), number32("SOA minimum (negative TTL)"));
+                return new RData.Soa(name(), name(), u32(), u32(), u32(), u32(), u32());
             case 16: {
                 List<byte[]> strings = new ArrayList<>(2);
                 while (position < limit) {
-                    int at = position;
-                    int stringLength = u8();
-                    byte[] string = bytes(stringLength, "TXT character-string");
-                    strings.add(string);
-                    if (annotator != null) {
-                        note(at, "TXT string of " + stringLength + " octets (length octet first): "
-                                + new RData.Txt(List.of(string)));
-                    }
+                    strings.add(bytes(u8(), "TXT character-string"));
                 }
                 return new RData.Txt(strings);
             }
@@ -347,8 +287,6 @@ final class WireReader {
     private RData.Described described(RRType type, TypeDescriptor row) throws WireFormatException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(limit - position);
         for (TypeDescriptor.Field field : row.fields()) {
-            int at = position;
-            int outAt = out.size();
             if (field.kind() == FieldKind.NAME_COMPRESSED || field.kind() == FieldKind.NAME_DECOMPRESSED) {
                 out.writeBytes(name().sharedWire());
             } else {
@@ -361,28 +299,8 @@ final class WireReader {
                 out.write(bytes, base + position, end - position);
                 position = end;
             }
-            boolean readAsName = field.kind() == FieldKind.NAME_COMPRESSED
-                    || field.kind() == FieldKind.NAME_DECOMPRESSED;
-            if (annotator != null && !readAsName) { // a name read as one explains itself, label by label
-                byte[] sofar = out.toByteArray();
-                StringBuilder value = new StringBuilder();
-                field.kind().print(sofar, outAt, sofar.length, value);
-                if (field.name().equals("public key") && (type.value() == 48 || type.value() == 60)) {
-                    value.append(" (key tag ").append(keyTag(sofar)).append(')'); // what DS and RRSIG name it by
-                }
-                note(at, type + " " + field.name() + ": " + value);
-            }
         }
         return new RData.Described(type, out.toByteArray());
-    }
-
-    /** A DNSKEY's key tag (RFC 4034 appendix B): its RDATA summed as 16-bit words, the carry folded in once. */
-    static int keyTag(byte[] rdata) {
-        long sum = 0;
-        for (int i = 0; i < rdata.length; i++) {
-            sum += (i & 1) == 0 ? (rdata[i] & 0xff) << 8 : rdata[i] & 0xff;
-        }
-        return (int) (sum + (sum >> 16 & 0xffff) & 0xffff);
     }
 
     /** The options of an OPT record's RDATA, to its end. */
@@ -390,7 +308,6 @@ final class WireReader {
         List<EdnsOption> options = null; // a list is made for a second option only
         EdnsOption first = null;
         while (position < limit) {
-            int at = position;
             int code = u16();
             int optionLength = u16();
             if (optionLength > limit - position) {
@@ -407,10 +324,6 @@ final class WireReader {
                 }
                 options.add(option);
             }
-            if (annotator != null) {
-                note(at, "EDNS option code " + code + " (" + option.codeName() + "), length "
-                        + optionLength + (optionLength > 0 ? ": " + Hex.format(option.sharedData()) : ""));
-            }
         }
         return options != null ? frozen(options) : first != null ? List.of(first) : List.of();
     }
@@ -423,12 +336,7 @@ final class WireReader {
         byte[] tag = bytes(tagLength, "CAA tag");
         byte[] value = bytes(limit - position, "CAA value");
         try {
-            RData.Caa caa = new RData.Caa(flags, new String(tag, java.nio.charset.StandardCharsets.ISO_8859_1),
-                    value);
-            if (annotator != null) {
-                note(at - 1, "CAA flags " + flags + ", tag of " + tagLength + " octets, value: " + caa);
-            }
-            return caa;
+            return new RData.Caa(flags, new String(tag, java.nio.charset.StandardCharsets.ISO_8859_1), value);
         } catch (IllegalArgumentException e) {
             throw new WireFormatException(at, e.getMessage());
         }
@@ -445,15 +353,13 @@ final class WireReader {
         Name known = pointerToNameRead();
         if (known != null) {
             position = start + 2;
-            if (annotator != null) {
-                annotateName(start, known);
-            }
             return known;
         }
         int length = 0;
         int at = position;
         int end = limit;
         int ceiling = -1;
+        int firstTarget = -1;
         while (true) {
             if (at >= end) {
                 throw new WireFormatException(at, "name runs past the end of " + (end == messageEnd
@@ -492,8 +398,11 @@ final class WireReader {
                 }
                 if (ceiling < 0) {
                     position = at + 2;
+                    firstTarget = target;
                     Name suffix = nameReadAt(target);
-                    if (suffix != null) { // checked when it was read: only this name's own labels are new
+                    // checked when it was read: only this name's own labels are new (unless the whole is too
+                    // long, which the walk reports where the reference decoder does, in the suffix)
+                    if (suffix != null && at - start + suffix.wireLength() <= Name.MAX_WIRE_LENGTH) {
                         return labelsThen(start, at, suffix);
                     }
                 }
@@ -508,22 +417,19 @@ final class WireReader {
         }
         // checked above, so no second copy and check
         return kept(start, length == 1 ? Name.ROOT : new Name(Name.Octets.trusted(copyName(start, length,
-                ceiling >= 0))));
+                ceiling >= 0))), firstTarget);
     }
 
     /**
      * The labels from {@code start} to the pointer at {@code at}, then {@code suffix}: a new name, kept. (A name that
      * is only the pointer was found by {@link #pointerToNameRead}, so there is at least one label.)
      */
-    private Name labelsThen(int start, int at, Name suffix) throws WireFormatException {
+    private Name labelsThen(int start, int at, Name suffix) {
         int labels = at - start;
-        if (labels + suffix.wireLength() > Name.MAX_WIRE_LENGTH) {
-            throw new WireFormatException(at, "name longer than 255 octets");
-        }
         byte[] wire = new byte[labels + suffix.wireLength()];
         System.arraycopy(bytes, base + start, wire, 0, labels);
         suffix.copyWire(wire, labels);
-        return kept(start, new Name(Name.Octets.trusted(wire)));
+        return kept(start, new Name(Name.Octets.trusted(wire)), readAt(at));
     }
 
     /**
@@ -548,19 +454,26 @@ final class WireReader {
     }
 
     /**
-     * A name just read at {@code start}, kept in the slot of the offset its octets are read from and described when
-     * explaining.
+     * A name just read at {@code start}, whose first pointer (if any) leads to {@code firstTarget}, kept under the
+     * offset its octets are read from. What is kept under an offset must be what a pointer to that offset reads:
+     * such a read allows only pointers before it, so a name whose first pointer leads into its own labels (legal
+     * where it is written, refused when pointed to) is not kept.
      */
-    private Name kept(int start, Name name) {
-        if (namesAt != null) {
-            int at = readAt(start);
-            int slot = nameSlot(at);
-            namesAt[slot] = at;
-            namesRead[slot] = name;
+    private Name kept(int start, Name name, int firstTarget) {
+        if (namesAt == null) {
+            return name;
         }
-        if (annotator != null) {
-            annotateName(start, name);
+        int at;
+        if (octetAt(start) >= 0xc0) {
+            at = firstTarget; // only a pointer: its target was read as a pointer reads it
+        } else if (firstTarget < start) {
+            at = start; // no pointer, or one to before the name
+        } else {
+            return name;
         }
+        int slot = nameSlot(at);
+        namesAt[slot] = at;
+        namesRead[slot] = name;
         return name;
     }
 
@@ -601,91 +514,6 @@ final class WireReader {
         }
     }
 
-    /** Describes the octets of a name as written at {@code at}: its labels, then its root label or pointer. */
-    private void annotateName(int at, Name name) {
-        int labels = 0;
-        while (true) {
-            int lengthOctet = octetAt(at);
-            if (lengthOctet == 0) {
-                note(at, 1, name.isRoot() ? "root label: the name is the root (.)"
-                        : "root label: end of the name " + name);
-                return;
-            }
-            if (lengthOctet >= 0xc0) {
-                note(at, 2, Explainer.describePointer((lengthOctet & 0x3f) << 8 | octetAt(at + 1), name, labels));
-                return;
-            }
-            byte[] label = new byte[lengthOctet];
-            System.arraycopy(bytes, base + at + 1, label, 0, lengthOctet);
-            note(at, 1 + lengthOctet, "label of " + lengthOctet + " octets: "
-                    + Explainer.labelText(label, 0, lengthOctet));
-            labels++;
-            at += 1 + lengthOctet;
-        }
-    }
-
-    private void section(String title) {
-        if (annotator != null && title != null) {
-            annotator.section(title);
-        }
-    }
-
-    /** Describes the bytes from {@code start} to the current position. */
-    private void note(int start, String meaning) {
-        note(start, position - start, meaning);
-    }
-
-    /** A field of no bytes (empty RDATA) is not a field: nothing is said of it. */
-    private void note(int start, int length, String meaning) {
-        if (annotator != null && length > 0) {
-            annotator.field(start, length, meaning);
-        }
-    }
-
-    private int count(String field, String what) throws WireFormatException {
-        int at = position;
-        int value = u16();
-        if (annotator != null) {
-            note(at, field + " " + value + ": " + what + (value == 1 ? "" : "s"));
-        }
-        return value;
-    }
-
-    private RRType type(String field) throws WireFormatException {
-        int at = position;
-        RRType type = RRType.of(u16());
-        if (annotator != null) {
-            note(at, field + " " + type.value() + " (" + type + ")");
-        }
-        return type;
-    }
-
-    private RRClass rrClass(String field) throws WireFormatException {
-        int at = position;
-        RRClass rrClass = RRClass.of(u16());
-        if (annotator != null) {
-            note(at, field + " " + rrClass.value() + " (" + rrClass + ")");
-        }
-        return rrClass;
-    }
-
-    private int number16(String field) throws WireFormatException {
-        int at = position;
-        int value = u16();
-        if (annotator != null) {
-            note(at, field + " " + value);
-        }
-        return value;
-    }
-
-    private long number32(String field) throws WireFormatException {
-        int at = position;
-        long value = u32();
-        if (annotator != null) {
-            note(at, field + " " + value);
-        }
-        return value;
-    }
 
     private void need(int count, String reason) throws WireFormatException {
         if (count > limit - position) {

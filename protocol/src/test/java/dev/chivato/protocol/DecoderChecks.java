@@ -2,8 +2,9 @@ package dev.chivato.protocol;
 
 /**
  * What must hold for any bytes at all, shared by the jqwik properties and the Jazzer fuzz target: decoding either
- * gives a message or throws {@link WireFormatException} (anything else escapes and fails the caller); a decoded
- * message encodes and decodes back to itself; the explainer never fails and, when the message decodes, its
+ * gives a message or throws {@link WireFormatException} (anything else escapes and fails the caller); the
+ * reference decoder gives the same message or the same failure; a decoded message encodes and decodes back to itself,
+ * and the reference encoder writes the same octets; the explainer never fails and, when the message decodes, its
  * annotations tile the bytes.
  */
 public final class DecoderChecks {
@@ -18,8 +19,27 @@ public final class DecoderChecks {
             if (e.offset() < 0 || e.offset() > input.length) {
                 throw new AssertionError("offset " + e.offset() + " outside a message of " + input.length);
             }
+            try {
+                ReferenceReader.decode(input);
+                throw new AssertionError("only the reference decoder decodes " + Hex.format(input));
+            } catch (WireFormatException reference) {
+                if (reference.offset() != e.offset() || !reference.reason().equals(e.reason())) {
+                    throw new AssertionError("fast: " + e.getMessage() + ", reference: " + reference.getMessage()
+                            + " for " + Hex.format(input));
+                }
+            }
             Explainer.explain(input);
             return;
+        }
+        try {
+            if (!ReferenceReader.decode(input).equals(message)) {
+                throw new AssertionError("the decoders differ on " + Hex.format(input));
+            }
+        } catch (WireFormatException e) {
+            throw new AssertionError("only the fast decoder decodes " + Hex.format(input) + ": " + e.getMessage());
+        }
+        if (!java.util.Arrays.equals(message.toWire(), ReferenceWriter.encode(message, Message.MAX_LENGTH, true))) {
+            throw new AssertionError("the encoders differ on " + Hex.format(input));
         }
         Message again;
         try {

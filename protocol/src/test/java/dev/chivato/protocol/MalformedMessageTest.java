@@ -172,11 +172,13 @@ class MalformedMessageTest {
         assertTrue(e.reason().contains("longer than 255"), e.reason());
     }
 
-    /** With more than one record the decoder knows the names it read: a pointer to one takes another path. */
+    /**
+     * With more than one record the decoder knows the names it read: a pointer to one takes another path, which must
+     * fail where the plain walk does (and the reference decoder), at the label of the name pointed to that passes 255.
+     */
     @Test
     void labelsBeforeAPointerToANameReadBeforeAreRejectedWhenTheyMakeItTooLong() {
         ByteArrayOutputStream out = queryForNameOf(255);   // 255-octet name at 12, read and kept
-        int owner = out.size();
         label(out, "b");                                  // an answer's owner: "b" + pointer: 257 octets
         write(out, 0xc0, 12);
         out.writeBytes(new byte[18]);                     // room the two announced records would take
@@ -184,7 +186,9 @@ class MalformedMessageTest {
         bytes[7] = 2;                                     // ANCOUNT 2
         WireFormatException e = assertThrows(WireFormatException.class, () -> Message.decode(bytes));
         assertTrue(e.reason().contains("longer than 255"), e.reason());
-        assertEquals(owner + 2, e.offset());
+        WireFormatException reference = assertThrows(WireFormatException.class, () -> ReferenceReader.decode(bytes));
+        assertEquals(reference.offset(), e.offset());
+        assertTrue(e.offset() > Header.LENGTH && e.offset() < Header.LENGTH + 255, "inside the name pointed to");
     }
 
     @Test
@@ -322,5 +326,16 @@ class MalformedMessageTest {
         ByteArrayOutputStream out = queryWithAdditional(1);
         write(out, 0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 20, 0, 10);
         assertRejected(out, 38, "runs past the end of the message");
+    }
+
+    /** Found by Jazzer: a label inside an uncompressed RDATA name that runs past the RDATA is refused at its length. */
+    @Test
+    void aLabelRunningPastTheRdataOfAnNsecIsRefusedWhereItStarts() {
+        byte[] bytes = Hex.parse("0000 8000 0000 0001 0000 0000"
+                + "00 002f 0001 00000e10 0004 01 61 0c 62" // NSEC: next name "a", then a label of 12 in 2 octets
+                + "0000000000000000");                       // octets after the RDATA, where a label of 12 would end
+        WireFormatException e = assertThrows(WireFormatException.class, () -> Message.decode(bytes));
+        assertEquals(25, e.offset());
+        assertEquals("NSEC next: RDATA ends inside a name", e.reason());
     }
 }

@@ -123,13 +123,13 @@ public final class ZoneFile {
         this.firstOrigin = origin;
     }
 
+    /** The largest file read whole (one zone may $INCLUDE many). */
+    static final long MAX_FILE_OCTETS = 1L << 30;
+
     /**
      * Reads a zone file. Without {@code origin}, the zone's origin is the file's first {@code $ORIGIN}, or else its
      * SOA's owner.
      */
-    /** The largest file read whole (one zone may $INCLUDE many). */
-    static final long MAX_FILE_OCTETS = 1L << 30;
-
     public static Zone read(Path file, Optional<Name> origin) throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
         zone.include(file, 0, file.toString(), 0);
