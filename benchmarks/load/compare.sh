@@ -6,6 +6,10 @@
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
 #                                               chivato-log is chivato with the JSON query log to a file,
 #                                               chivato-textlog with the text one (the default format),
+#                                               chivato-cookie is chivato asked with EDNS and a client cookie
+#                                               (every answer makes a server cookie), chivato-rrl the same with
+#                                               --rrl at a rate no client reaches (the accounting without a flood),
+#                                               nsd-rrl NSD with rrl-ratelimit at the same rate;
 #                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
 #                                               echo25 the same on JAVA25, echo-mmsg a batched floor on JAVA25
@@ -77,9 +81,10 @@ start_echo() { # [java source]
   server_port=$port
 }
 
-start_nsd() {
+start_nsd() { # [rrl-ratelimit]
   local port; port=$(free_port)
   write_nsd_conf "$port" example.com example.my 3.2.1.in-addr.arpa
+  if [ -n "${1:-}" ]; then sed -i "s/rrl-ratelimit: 0/rrl-ratelimit: $1/" "$work/nsd.conf"; fi
   taskset -c $SERVER_CPU nsd -d -c "$work/nsd.conf" > "$work/nsd.out" 2>&1 &
   pids+=($!)
   server_port=$port
@@ -90,32 +95,7 @@ start_nsd() {
 
 start_knot() {
   local port; port=$(free_port)
-  mkdir -p "$work/knot"
-  cat > "$work/knot.conf" <<CONF
-server:
-    listen: 127.0.0.1@$port
-    rundir: "$work/knot"
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$work/knot"
-log:
-  - target: "$work/knot/knot.log"
-    any: error
-template:
-  - id: default
-    storage: "$work"
-    journal-content: none
-    zonefile-sync: -1
-zone:
-  - domain: example.com
-    file: example.com.zone
-  - domain: example.my
-    file: example.my.zone
-  - domain: 3.2.1.in-addr.arpa
-    file: 3.2.1.in-addr.arpa.zone
-CONF
+  write_knot_conf "$port" 0 example.com example.my 3.2.1.in-addr.arpa
   taskset -c $SERVER_CPU knotd -c "$work/knot.conf" > "$work/knot.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
@@ -144,6 +124,9 @@ main() {
         chivato-log) start_chivato "$server" on ;;
         chivato-textlog) start_chivato "$server" text ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
+        chivato-cookie) start_chivato "$server" off ;;
+        chivato-rrl) start_chivato "$server" off --rrl 1000000 ;;
+        nsd-rrl) start_nsd 1000000 ;;
         chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
         chivato25) start_chivato "$server" off ;;
         echo) start_echo ;;
@@ -155,6 +138,8 @@ main() {
       esac
       wait_for_port "$server_port"
       echo "measuring $server over $mode ..." >&2
+      DNSPERF_ARGS=""
+      case $server in chivato-cookie|chivato-rrl) DNSPERF_ARGS="-e -E 10:0102030405060708" ;; esac
       measure "$server/$mode" "$mode" >> "$work/table"
       stop_server
     done

@@ -81,6 +81,40 @@ CONF
   } > "$work/nsd.conf"
 }
 
+# A Knot configuration in $work/knot.conf: one worker of each kind on 127.0.0.1:PORT, rate limiting (mod-rrl, slip 2)
+# at RRL_RATE answers a second unless it is 0, nothing written outside $work, each zone NAME served from
+# $work/NAME.zone.
+write_knot_conf() { # port rrl-rate zone-name...
+  local port=$1 rate=$2; shift 2
+  mkdir -p "$work/knot"
+  {
+    cat <<CONF
+server:
+    listen: 127.0.0.1@$port
+    rundir: "$work/knot"
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$work/knot"
+log:
+  - target: "$work/knot/knot.log"
+    any: error
+CONF
+    if [ "$rate" != 0 ]; then printf 'mod-rrl:\n  - id: flood\n    rate-limit: %s\n    slip: 2\n' "$rate"; fi
+    cat <<CONF
+template:
+  - id: default
+    storage: "$work"
+    journal-content: none
+    zonefile-sync: -1
+CONF
+    if [ "$rate" != 0 ]; then printf '    global-module: mod-rrl/flood\n'; fi
+    echo "zone:"
+    for zone in "$@"; do printf '  - domain: %s\n    file: %s.zone\n' "$zone" "$zone"; done
+  } > "$work/knot.conf"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -119,8 +153,9 @@ stop_server() {
 run_dnsperf() { # mode seconds
   local before after out
   before=$(cpu_ticks "${server_pids[@]}")
+  # DNSPERF_ARGS: more of dnsperf's options for this row (EDNS and a COOKIE option, say)
   out=$(taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
-    -l "$2" -m "$1" -t 2 ${RATE:+-Q "$RATE"} 2>&1)
+    -l "$2" -m "$1" -t 2 ${RATE:+-Q "$RATE"} ${DNSPERF_ARGS:-} 2>&1)
   after=$(cpu_ticks "${server_pids[@]}")
   local completed lost qps latency
   completed=$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")

@@ -317,6 +317,10 @@ public final class QueryView {
                 throw new WireFormatException(option, "EDNS option runs past its OPT record");
             }
             if (code == COOKIE && cookieOffset == ABSENT) {
+                if (optionLength != 8 && (optionLength < 16 || optionLength > 40)) {
+                    throw new WireFormatException(option, "COOKIE option of " + optionLength + " octets: a client "
+                            + "cookie is 8, with a server cookie 16 to 40 (RFC 7873 section 5.2.2)");
+                }
                 cookieOffset = option + 4;
                 cookieLength = optionLength;
             }

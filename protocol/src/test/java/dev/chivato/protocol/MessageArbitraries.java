@@ -102,8 +102,12 @@ public final class MessageArbitraries {
     }
 
     static Arbitrary<Optional<Edns>> edns() {
-        Arbitrary<EdnsOption> option = Combinators.combine(Arbitraries.integers().between(0, 0xffff), octets(20))
-                .as(EdnsOption::new);
+        // A COOKIE option is 8 octets, or 16 to 40 (RFC 7873): a query with another is refused before decoding.
+        Arbitrary<EdnsOption> cookie = Arbitraries.of(8, 16, 24, 40).flatMap(length -> Arbitraries.bytes()
+                .array(byte[].class).ofSize(length)).map(data -> new EdnsOption(EdnsOption.COOKIE, data));
+        Arbitrary<EdnsOption> other = Combinators.combine(Arbitraries.integers().between(0, 0xffff)
+                .filter(code -> code != EdnsOption.COOKIE), octets(20)).as(EdnsOption::new);
+        Arbitrary<EdnsOption> option = Arbitraries.frequencyOf(Tuple.of(4, other), Tuple.of(1, cookie));
         Arbitrary<Edns> present = Combinators.combine(Arbitraries.integers().between(0, 0xffff),
                 Arbitraries.integers().between(0, 0xff), Arbitraries.integers().between(0, 0xff),
                 Arbitraries.of(true, false), Arbitraries.integers().between(0, 0x7fff), option.list().ofMaxSize(3))

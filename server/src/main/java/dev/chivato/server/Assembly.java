@@ -15,6 +15,9 @@ import dev.chivato.server.metrics.MetricsServer;
 import dev.chivato.server.network.Server;
 import dev.chivato.server.network.Service;
 import dev.chivato.server.transfer.Notifier;
+import dev.chivato.server.cookie.CookieSecretFile;
+import dev.chivato.server.cookie.ServerCookies;
+import dev.chivato.server.ratelimit.RateLimiter;
 import dev.chivato.server.tsig.MessageSigner;
 import dev.chivato.server.tsig.TransactionSignature;
 import dev.chivato.server.tsig.TsigKeyFile;
@@ -84,10 +87,13 @@ final class Assembly implements AutoCloseable {
 
     private void assemble() throws StartFailure {
         List<TransactionSignature.Key> keys = new ArrayList<>();
+        ServerCookies cookies;
         try {
             for (Path file : settings.tsigKeys()) {
                 keys.add(TsigKeyFile.read(file, System.err::println));
             }
+            cookies = settings.cookieSecret().isPresent()
+                    ? CookieSecretFile.read(settings.cookieSecret().get(), System.err::println) : ServerCookies.random();
             sources = new DataSources(settings.recordFiles(), settings.recordLines(), settings.zoneSpecs(),
                     settings.ttl(), settings.snitch(), settings.unknown(), settings.server().forwarding()::forwards);
             sources.allowTransfers(settings.transfers());
@@ -116,6 +122,10 @@ final class Assembly implements AutoCloseable {
         Service service = new Service(handler, log, System.err::println, metrics,
                 ExchangeTap.of(List.of(dnstap, capture)));
         service.signWith(keys);
+        service.useCookies(cookies, settings.requireCookie());
+        hold(service::flushRateSummary); // closed after the server, before the log
+        settings.rateLimits().ifPresent(rrl -> service.limitRates(new RateLimiter(rrl.rate(), rrl.slip(),
+                rrl.window(), rrl.exempt())));
         try {
             server = hold(Server.bind(settings.server(), service));
         } catch (IOException e) {

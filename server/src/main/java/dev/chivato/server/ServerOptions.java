@@ -140,6 +140,37 @@ final class ServerOptions implements Callable<Integer> {
                     + "key, transfers must also be signed with one, and signed queries get signed answers.")
     List<Path> tsigKeyFiles = new ArrayList<>();
 
+    @Option(names = "--cookie-secret", paramLabel = "FILE",
+            description = "The DNS Cookie secret (RFC 7873, RFC 9018), from a file holding 32 hex digits and, on a "
+                    + "second line, the previous secret while clients move to the new one; servers sharing it accept "
+                    + "each other's cookies (BIND: cookie-algorithm siphash24). Default: a random secret per start.")
+    Path cookieSecret;
+
+    @Option(names = "--require-cookie",
+            description = "Answer BADCOOKIE (with a fresh cookie) to a UDP query that has a client cookie but no good "
+                    + "server cookie; queries over TCP, and from clients without cookies, are answered as usual.")
+    boolean requireCookie;
+
+    @Option(names = "--rrl", paramLabel = "RATE",
+            description = "Response rate limiting: at most RATE responses a second over UDP to one client prefix (/24, "
+                    + "/56) for one class (a name and type; a zone's NXDOMAINs; a delegation's referrals; errors), "
+                    + "as BIND, NSD and Knot limit them (default: 0, off). Not over TCP, nor with a good cookie.")
+    int rrlRate;
+
+    @Option(names = "--rrl-slip", paramLabel = "N",
+            description = "Of the responses over the limit, send every Nth empty with TC set, so that a real client "
+                    + "asks again over TCP; the others are dropped (default: 2; 0: drop all; 1: slip all).")
+    int rrlSlip = 2;
+
+    @Option(names = "--rrl-window", paramLabel = "SECONDS",
+            description = "How many seconds of its rate a client's debt may run to: a flood is forgiven within it "
+                    + "(default: 15).")
+    int rrlWindow = 15;
+
+    @Option(names = "--rrl-exempt", paramLabel = "CIDR",
+            description = "Never limit responses to this network (repeatable), as 192.0.2.0/24 or 2001:db8::/32.")
+    List<String> rrlExempt = new ArrayList<>();
+
     @Option(names = "--notify", paramLabel = "ADDR[:PORT]",
             description = "Send a NOTIFY to this secondary when a reload raises a zone's serial, repeatable (port 53 "
                     + "by default; IPv6 as [::1]:53).")
@@ -222,7 +253,38 @@ final class ServerOptions implements Callable<Integer> {
                 Optional.ofNullable(logFormat()), Optional.ofNullable(logFile), logOverflow(), transfers, notifies,
                 tsigKeyFiles, ixfrVersions, (long) ixfrMemoryMib << 20, Optional.ofNullable(metricsAddress),
                 Optional.ofNullable(dnstapTarget), Optional.ofNullable(dnstapIdentity),
-                Optional.ofNullable(captureFile), captureMaxMib << 20);
+                Optional.ofNullable(captureFile), captureMaxMib << 20, Optional.ofNullable(cookieSecret),
+                requireCookie, rateLimits());
+    }
+
+    /** {@code --rrl} and its companions, checked; empty when off. */
+    private Optional<Settings.RateLimits> rateLimits() throws Main.UsageException {
+        if (rrlRate < 0 || rrlRate > 1_000_000) {
+            throw new Main.UsageException("chivato: --rrl " + rrlRate + ": must be 0 (off) to 1000000 responses a "
+                    + "second");
+        }
+        if (rrlSlip < 0 || rrlSlip > 10) {
+            throw new Main.UsageException("chivato: --rrl-slip " + rrlSlip + ": must be 0 (drop all) to 10");
+        }
+        if (rrlWindow < 1 || rrlWindow > 3600) {
+            throw new Main.UsageException("chivato: --rrl-window " + rrlWindow + ": must be 1..3600 seconds");
+        }
+        List<Cidr> exempt = new ArrayList<>();
+        for (String network : rrlExempt) {
+            try {
+                exempt.add(Cidr.parse(network));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException("chivato: --rrl-exempt " + network + ": " + e.getMessage()
+                        + " (a network as 192.0.2.0/24 or 2001:db8::/32)");
+            }
+        }
+        if (rrlRate == 0) {
+            if (!rrlExempt.isEmpty()) {
+                throw new Main.UsageException("chivato: --rrl-exempt needs --rrl RATE: rate limiting is off");
+            }
+            return Optional.empty();
+        }
+        return Optional.of(new Settings.RateLimits(rrlRate, rrlSlip, rrlWindow, exempt));
     }
 
     private ServerConfig serverConfig() throws Main.UsageException {

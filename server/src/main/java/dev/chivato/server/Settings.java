@@ -8,6 +8,7 @@ import dev.chivato.server.transfer.TransferAccess;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.chivato.server.core.Cidr;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,13 +27,24 @@ import java.util.Optional;
  * @param ixfrOctets  octets the IXFR differences may take per zone
  * @param dnstap      {@code unix:PATH} or {@code file:PATH}; empty: off
  * @param capture     the pcap file written; empty: off
+ * @param cookieSecret the file of the DNS Cookie secret; empty: a random one
+ * @param requireCookie BADCOOKIE for a UDP query with a client cookie but no good server cookie
+ * @param rateLimits  response rate limiting; empty: off
  */
 record Settings(ServerConfig server, List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs,
                 long ttl, boolean snitch, boolean seed, Optional<QueryHandler.UnknownPolicy> unknown, Duration watch,
                 Optional<LogFormat> logFormat, Optional<Path> logFile, QueryLog.Overflow logOverflow,
                 TransferAccess transfers, List<InetSocketAddress> notifyTargets, List<Path> tsigKeys,
                 int ixfrVersions, long ixfrOctets, Optional<InetSocketAddress> metrics, Optional<String> dnstap,
-                Optional<String> dnstapIdentity, Optional<Path> capture, long captureOctets) {
+                Optional<String> dnstapIdentity, Optional<Path> capture, long captureOctets,
+                Optional<Path> cookieSecret, boolean requireCookie, Optional<RateLimits> rateLimits) {
+    /** Response rate limiting ({@code --rrl}): responses a second, the slip, the window, the exempt networks. */
+    record RateLimits(int rate, int slip, int window, List<Cidr> exempt) {
+        RateLimits {
+            exempt = List.copyOf(exempt);
+        }
+    }
+
     Settings {
         recordFiles = List.copyOf(recordFiles);
         recordLines = List.copyOf(recordLines);

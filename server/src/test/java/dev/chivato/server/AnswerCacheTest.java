@@ -79,10 +79,36 @@ class AnswerCacheTest {
         return Optional.of(Arrays.copyOf(out.array(), length));
     }
 
+    /**
+     * The exchange path's answer, less the COOKIE option it puts last into the OPT record when the query had a cookie
+     * (the client's, never kept in the cache): checked to be there, with the query's client cookie, and taken out.
+     */
     private static Optional<byte[]> processed(ExchangePath path, byte[] query, Transport transport) {
         ByteBuffer out = ByteBuffer.allocate(0xffff);
         int length = path.answer(ByteBuffer.wrap(query), out, transport, CLIENT);
-        return length < 0 ? Optional.empty() : Optional.of(Arrays.copyOf(out.array(), length));
+        if (length < 0) {
+            return Optional.empty();
+        }
+        byte[] answer = Arrays.copyOf(out.array(), length);
+        QueryView view;
+        try {
+            view = QueryView.of(query);
+        } catch (WireFormatException e) {
+            return Optional.of(answer);
+        }
+        if (view.cookieOffset() == QueryView.ABSENT) {
+            return Optional.of(answer);
+        }
+        int option = length - 28;
+        assertEquals(EdnsOption.COOKIE, ByteBuffer.wrap(answer).getShort(option), "a COOKIE option last");
+        assertEquals(24, ByteBuffer.wrap(answer).getShort(option + 2));
+        assertArrayEquals(Arrays.copyOfRange(query, view.cookieOffset(), view.cookieOffset() + 8),
+                Arrays.copyOfRange(answer, option + 4, option + 12), "the query's client cookie");
+        assertEquals(28, ByteBuffer.wrap(answer).getShort(option - 2), "the OPT record's RDLENGTH");
+        byte[] withoutCookie = Arrays.copyOf(answer, option);
+        withoutCookie[option - 2] = 0;
+        withoutCookie[option - 1] = 0;
+        return Optional.of(withoutCookie);
     }
 
     private static ExchangePath path(QueryHandler handler) {

@@ -46,8 +46,8 @@ class ReportTest {
 
     /**
      * A log as the server writes it, from a fixed seed: 3,000 messages over 91 minutes from 12 clients, names
-     * skewed as real ones are, NXDOMAIN for the names under {@code typo.example}, malformed packets, a reload, the
-     * listening lines, one line that is not JSON, and a last line cut short.
+     * skewed as real ones are, NXDOMAIN for the names under {@code typo.example}, malformed packets, a reload, two
+     * rate-limit summaries, the listening lines, one line that is not JSON, and a last line cut short.
      */
     static Path generatedLog(Path dir) throws IOException {
         Random random = new Random(20261126);
@@ -70,6 +70,10 @@ class ReportTest {
                         + "end at offset %d\",\"offset\":%d,\"bytes\":\"1234\",\"rcode\":\"FORMERR\",\"us\":40,"
                         + "\"unsent\":null}", ts, client, i, 20 + i % 9, 12 + i % 5, 12 + i % 5));
                 continue;
+            }
+            if (i == 2100 || i == 2101) { // the burst trips rate limiting, which sums itself up once a second
+                lines.add("{\"ts\":\"" + ts + "\",\"kind\":\"rate-limit\",\"dropped\":" + (120 + i % 2)
+                        + ",\"slipped\":119,\"seconds\":1}");
             }
             if (i == 1500) {
                 lines.add("{\"ts\":\"" + ts + "\",\"kind\":\"reload\",\"ok\":true,\"zones\":[],\"records\":3,"

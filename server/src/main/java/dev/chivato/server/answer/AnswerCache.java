@@ -35,9 +35,9 @@ public final class AnswerCache {
 
     /**
      * One answer: its key and name (as first asked), and the response with ID 0 and RD and CD clear; null for a
-     * decision to forward.
+     * decision to forward. {@code rateClass} is the class rate limiting counts it in ({@code ResponseClass}).
      */
-    public record Entry(long key, byte[] name, byte[] response, AnswerSource source) {
+    public record Entry(long key, byte[] name, byte[] response, AnswerSource source, long rateClass) {
         /** The engine said the name is not ours: the question goes upstream. */
         public boolean forwarded() {
             return response == null;
@@ -95,7 +95,7 @@ public final class AnswerCache {
      * Keeps the engine's {@code length}-octet answer, which ends at {@code out}'s position, to the query in
      * {@code query} under {@code key}.
      */
-    public void store(ByteBuffer query, long key, ByteBuffer out, int length, AnswerSource source) {
+    public void store(ByteBuffer query, long key, ByteBuffer out, int length, AnswerSource source, long rateClass) {
         if (key == NOT_CACHEABLE) {
             return;
         }
@@ -105,13 +105,13 @@ public final class AnswerCache {
         response[1] = 0;
         response[2] &= (byte) ~(RD_CD >>> 8);
         response[3] &= (byte) ~RD_CD;
-        put(new Entry(key, name(query, key), response, source));
+        put(new Entry(key, name(query, key), response, source, rateClass));
     }
 
     /** Keeps the engine's decision that the question in {@code query} goes upstream. */
     public void storeForwarded(ByteBuffer query, long key) {
         if (key != NOT_CACHEABLE) {
-            put(new Entry(key, name(query, key), null, AnswerSource.FORWARDED));
+            put(new Entry(key, name(query, key), null, AnswerSource.FORWARDED, 0));
         }
     }
 

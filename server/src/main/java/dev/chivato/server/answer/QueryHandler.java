@@ -1,6 +1,7 @@
 package dev.chivato.server.answer;
 
 import dev.chivato.protocol.Edns;
+import dev.chivato.protocol.EdnsOption;
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
@@ -13,6 +14,7 @@ import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.core.Transport;
+import dev.chivato.server.cookie.ServerCookies;
 import dev.chivato.server.data.AnswerSource;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.data.Snapshot;
@@ -233,15 +235,22 @@ public class QueryHandler {
                 AnswerSource.ZONE);
     }
 
-    /** The most the response may take: the client's EDNS size within [512, 1232] over UDP, 65535 over TCP. */
+    /**
+     * The most the response may take before its COOKIE option: the client's EDNS size within [512, 1232] over UDP,
+     * 65535 over TCP, less the option's room when the query has a cookie (the option is added to whatever answer is
+     * written, so the room is kept here, where the answer cache's key takes the size from).
+     */
     public static int responseLimit(QueryView view, Transport transport) {
         boolean edns = view != null && view.hasEdns();
-        return responseLimit(edns, edns ? view.udpPayloadSize() : 0, transport);
+        return responseLimit(edns, edns ? view.udpPayloadSize() : 0, transport)
+                - (edns && view.cookieOffset() != QueryView.ABSENT ? ServerCookies.OPTION_LENGTH : 0);
     }
 
     /** The same for a decoded query's EDNS. */
     public static int responseLimit(Optional<Edns> edns, Transport transport) {
-        return responseLimit(edns.isPresent(), edns.map(Edns::udpPayloadSize).orElse(0), transport);
+        boolean cookie = edns.isPresent() && edns.get().options().stream().anyMatch(o -> o.code() == EdnsOption.COOKIE);
+        return responseLimit(edns.isPresent(), edns.map(Edns::udpPayloadSize).orElse(0), transport)
+                - (cookie ? ServerCookies.OPTION_LENGTH : 0);
     }
 
     private static int responseLimit(boolean edns, int udpPayloadSize, Transport transport) {

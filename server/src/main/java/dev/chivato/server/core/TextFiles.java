@@ -66,4 +66,16 @@ public final class TextFiles {
         int end = text.length();
         return end > 0 && text.charAt(end - 1) == '\r' ? text.substring(0, end - 1) : text.toString();
     }
+
+    /** Says on {@code warnings} that {@code file}, which holds a secret, may be read by others (to chmod it). */
+    public static void warnIfOthersMayRead(Path file, java.util.function.Consumer<String> warnings) {
+        try {
+            if (Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                warnings.accept("chivato: warning: " + file + " holds a secret and others may read it "
+                        + "(chmod 600 it)");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // no POSIX permissions to look at
+        }
+    }
 }

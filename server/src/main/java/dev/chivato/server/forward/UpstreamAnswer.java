@@ -8,6 +8,7 @@ import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
 import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.ResourceRecord;
+import dev.chivato.server.ratelimit.ResponseClass;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +31,11 @@ public final class UpstreamAnswer {
     private final boolean truncated;
     private final long receivedNanos;
     private final long keepSeconds;
+    private final long rateClass;
 
     private UpstreamAnswer(byte[] wire, int[] ttlOffsets, int rcode, boolean truncated, long receivedNanos,
-            long keepSeconds) {
+            long keepSeconds, long rateClass) {
+        this.rateClass = rateClass;
         this.wire = wire;
         this.ttlOffsets = ttlOffsets;
         this.rcode = rcode;
@@ -70,7 +73,8 @@ public final class UpstreamAnswer {
             throw new IllegalArgumentException("the answer does not fit a message when encoded again");
         }
         return new UpstreamAnswer(wire, ttlOffsets(wire), response.rcode().value(), response.header().tc(), nowNanos,
-                keepFor(kept, response.rcode(), maxTtl));
+                keepFor(kept, response.rcode(), maxTtl), ResponseClass.of(response.rcode(), kept,
+                        asked.name().hashCode(), asked.type().value()));
     }
 
     /** The records with any TTL above 2^31 - 1 made 0. */
@@ -150,6 +154,11 @@ public final class UpstreamAnswer {
 
     private static int u16(byte[] wire, int at) {
         return (wire[at] & 0xff) << 8 | wire[at + 1] & 0xff;
+    }
+
+    /** The class rate limiting counts this answer in ({@link ResponseClass}). */
+    public long rateClass() {
+        return rateClass;
     }
 
     /** The full rcode the upstream answered. */

@@ -135,6 +135,17 @@ public sealed interface LogEntry {
     }
 
     /**
+     * What response rate limiting did over the last {@code seconds}: responses dropped, and slipped (sent empty with
+     * TC). Written at most once a second, for as long as it limits: a flood is summed up, never logged again.
+     */
+    record RateLimited(long timeMillis, long dropped, long slipped, int seconds) implements LogEntry {
+        @Override
+        public long octets() {
+            return 96;
+        }
+    }
+
+    /**
      * How a forwarded query went upstream: the server that answered last (or was asked last), its response code
      * (-1 when none answered), the round trip of that answer, and how many times the query was sent.
      */

@@ -40,6 +40,11 @@ public enum LogFormat {
                 reload.failures().forEach(f -> quoted(line.append(" failed="), f));
                 return;
             }
+            if (entry instanceof LogEntry.RateLimited r) {
+                line.append("rate-limit dropped=").append(r.dropped()).append(" slipped=").append(r.slipped())
+                        .append(" seconds=").append(r.seconds());
+                return;
+            }
             if (entry instanceof LogEntry.Notify n) {
                 line.append(n.transport().label()).append(' ').append(address(n.target())).append(" notify ")
                         .append(n.zone()).append(" serial=").append(n.serial()).append(" tries=").append(n.tries())
@@ -105,6 +110,14 @@ public enum LogFormat {
                 number(json, "records", reload.records());
                 number(json, "ms", reload.millis());
                 strings(json, "failures", reload.failures());
+                endObject(json);
+                return;
+            }
+            if (entry instanceof LogEntry.RateLimited r) {
+                field(json, "kind", "rate-limit");
+                number(json, "dropped", r.dropped());
+                number(json, "slipped", r.slipped());
+                number(json, "seconds", r.seconds());
                 endObject(json);
                 return;
             }

@@ -153,6 +153,8 @@ public final class Metrics {
         final Histogram responseSizes = new Histogram(SIZE_BOUNDS);
         long malformed;
         long unsent;
+        long rateDropped;
+        long rateSlipped;
         long opened;
         long tries;
         final Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
@@ -274,6 +276,17 @@ public final class Metrics {
         counts.publish();
     }
 
+    /** An answer rate limiting dropped, or slipped (sent empty with TC). */
+    public void rateLimited(boolean slipped) {
+        Counts counts = mine.get();
+        if (slipped) {
+            counts.rateSlipped++;
+        } else {
+            counts.rateDropped++;
+        }
+        counts.publish();
+    }
+
     /** An answer the socket did not take (a full UDP send buffer, ENOBUFS, an unreachable client): it was lost. */
     public void unsent() {
         Counts counts = mine.get();
@@ -292,6 +305,8 @@ public final class Metrics {
         Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
         long malformed = 0;
         long unsent = 0;
+        long rateDropped = 0;
+        long rateSlipped = 0;
         long opened = 0;
         long tries = 0;
         long dropped = 0;
@@ -315,6 +330,8 @@ public final class Metrics {
             counts.upstreamDurations.addTo(upstreamDurations);
             malformed += counts.malformed;
             unsent += counts.unsent;
+            rateDropped += counts.rateDropped;
+            rateSlipped += counts.rateSlipped;
         }
         CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
                 .help("Queries received, by transport and query type");
@@ -382,8 +399,12 @@ public final class Metrics {
         GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
                 .help("The SOA serial of each zone served");
         serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
+        CounterSnapshot rateLimited = CounterSnapshot.builder().name("chivato_rrl_responses")
+                .help("Responses over UDP that response rate limiting (--rrl) dropped, or slipped (sent empty with TC)")
+                .dataPoint(point(rateDropped, "action", "dropped")).dataPoint(point(rateSlipped, "action", "slipped"))
+                .build();
         return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
-                unsentResponses,
+                unsentResponses, rateLimited,
                 CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
                         .dataPoint(point(reloads[0], "result", "ok"))
                         .dataPoint(point(reloads[1], "result", "failed")).build(),

@@ -141,6 +141,9 @@ final class EventLoop implements Runnable, Executor {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        if (service.rateLimiter() != null) {
+            summarizeRateLimitingEverySecond(System.nanoTime());
+        }
         long idleNanos = config.idleTimeout().toNanos();
         long ioNanos = config.ioTimeout().toNanos();
         long nextSweep = System.nanoTime();
@@ -314,6 +317,14 @@ final class EventLoop implements Runnable, Executor {
                 closeQuietly(channel);
             }
         }
+    }
+
+    /** What rate limiting did goes to the log within a second or so, even when nothing else comes to be answered. */
+    private void summarizeRateLimitingEverySecond(long now) {
+        timers.schedule(now + 1_000_000_000L, at -> {
+            path.summarizeRateLimiting();
+            summarizeRateLimitingEverySecond(at);
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.cookie.ServerCookies;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.forward.Forwarder;
 import java.net.InetAddress;
@@ -38,6 +39,8 @@ final class Exchange implements Forwarder.Waiter {
     Destination destination;
     /** What the log says beside the answer (why a query was refused, say), or null. */
     String note;
+    /** What its COOKIE option says (NONE without one): the answer carries a cookie when the query did. */
+    ServerCookies.Verdict cookie;
     /** Its query went to dnstap and the capture already (it was forwarded: the tap is in the order things happen). */
     boolean queryTapped;
     /** It waits with a kept destination, to be released once answered. */
@@ -65,6 +68,7 @@ final class Exchange implements Forwarder.Waiter {
         this.destination = destination;
         this.view = null;
         this.note = null;
+        this.cookie = ServerCookies.Verdict.NONE;
         this.queryTapped = false;
         this.kept = false;
         this.completion = null;
@@ -102,6 +106,7 @@ final class Exchange implements Forwarder.Waiter {
         later.size = size;
         later.note = note;
         later.queryTapped = queryTapped;
+        later.cookie = copy.length == view.length() ? cookie : ServerCookies.Verdict.NONE; // trimmed: no options
         try {
             later.view = copy.length == view.length() ? view.copy() : QueryView.of(copy);
         } catch (WireFormatException e) {

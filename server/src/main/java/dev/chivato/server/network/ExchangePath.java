@@ -71,6 +71,11 @@ public final class ExchangePath {
         }
     }
 
+    /** Logs what rate limiting dropped and slipped lately, when it did and the last such entry is a second old. */
+    void summarizeRateLimiting() {
+        completion.logRateSummary();
+    }
+
     /**
      * Answers {@code query} as if it came from {@code client} over {@code transport}, and writes what would be sent
      * into {@code out} from its position (for tests and benchmarks); returns its length, or -1 when nothing is sent.
@@ -92,6 +97,9 @@ public final class ExchangePath {
             exchange.readView();
         } catch (WireFormatException malformed) {
             completion.complete(exchange, new Answer.Failure(Rcode.FORMERR, malformed));
+            return;
+        }
+        if (exchange.view.cookieOffset() != QueryView.ABSENT && !cookieAccepted(exchange)) {
             return;
         }
         long key = QueryHandler.cacheKey(exchange.view, exchange.transport);
@@ -127,6 +135,22 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Engine(reply, signerFor(signature),
                     signature == UNSIGNED ? key : AnswerCache.NOT_CACHEABLE));
         }
+    }
+
+    /**
+     * Reads the query's COOKIE option (RFC 7873 section 5.2); false when the query was answered BADCOOKIE for it:
+     * a UDP query without a good server cookie, under {@code --require-cookie}. Over TCP the sender is proven by the
+     * handshake, and is never refused for a cookie.
+     */
+    private boolean cookieAccepted(Exchange exchange) {
+        exchange.cookie = service.cookies().check(exchange.query, exchange.view, exchange.client.getAddress(),
+                System.currentTimeMillis() / 1000);
+        if (!exchange.cookie.proven() && service.requireCookie() && exchange.transport == Transport.UDP) {
+            exchange.note = "BADCOOKIE: no good server cookie over UDP (--require-cookie)";
+            completion.complete(exchange, new Answer.Failure(Rcode.BADCOOKIE, null));
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.chivato.server.network;
 
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.cookie.ServerCookies;
 import dev.chivato.server.dnstap.ExchangeTap;
 import dev.chivato.server.log.QueryLog;
 import dev.chivato.server.metrics.Metrics;
+import dev.chivato.server.ratelimit.RateLimiter;
 import dev.chivato.server.tsig.TransactionSignature;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +13,8 @@ import java.util.function.Consumer;
 
 /**
  * What every event loop's exchanges share: the data version served now (its engine and answer cache, swapped whole by
- * a reload), the query log, the metrics, the taps (dnstap, the capture), the TSIG keys, the transfers under way, and
- * where lines for the operator go. Each loop has its own {@link ExchangePath} over it.
+ * a reload), the query log, the metrics, the taps (dnstap, the capture), the TSIG keys, the cookie secret, the
+ * transfers under way, and where lines for the operator go. Each loop has its own {@link ExchangePath} over it.
  */
 public final class Service {
     /**
@@ -31,6 +33,10 @@ public final class Service {
     private final Consumer<String> warnings;
     private volatile List<TransactionSignature.Key> keys = List.of();
     private final AtomicInteger transfers = new AtomicInteger();
+    private volatile ServerCookies cookies = ServerCookies.random();
+    private volatile boolean requireCookie;
+    /** Response rate limiting ({@code --rrl}); null when off. */
+    private volatile RateLimiter rateLimiter;
 
     public Service(QueryHandler version, QueryLog log) {
         this(version, log, System.err::println);
@@ -73,6 +79,45 @@ public final class Service {
 
     List<TransactionSignature.Key> keys() {
         return keys;
+    }
+
+    /**
+     * Makes and checks server cookies with {@code cookies} (a random secret of this process's own until this is
+     * called); with {@code require}, a UDP query with a client cookie but no good server cookie gets BADCOOKIE.
+     */
+    public void useCookies(ServerCookies cookies, boolean require) {
+        this.cookies = cookies;
+        this.requireCookie = require;
+    }
+
+    /** Limits responses over UDP with {@code limiter} ({@code --rrl}); null turns it off. */
+    public void limitRates(RateLimiter limiter) {
+        this.rateLimiter = limiter;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    /** Logs what rate limiting did since its last entry, whatever the time: when the server stops, before its log. */
+    public void flushRateSummary() {
+        RateLimiter limiter = rateLimiter;
+        if (limiter == null || !logging) {
+            return;
+        }
+        RateLimiter.Summary summary = limiter.takeSummary(true);
+        if (summary != null) {
+            log.log(new dev.chivato.server.log.LogEntry.RateLimited(System.currentTimeMillis(), summary.dropped(),
+                    summary.slipped(), summary.seconds()));
+        }
+    }
+
+    ServerCookies cookies() {
+        return cookies;
+    }
+
+    boolean requireCookie() {
+        return requireCookie;
     }
 
     /** What is counted for {@code --metrics}, or null. */

@@ -40,6 +40,9 @@ public final class LogReport {
     long entries;
     long queries;
     long malformed;
+    /** Responses rate limiting dropped and slipped, from its summary entries. */
+    long rateDropped;
+    long rateSlipped;
     long filteredOut;
     long skippedCount;
     final List<Skipped> skipped = new ArrayList<>();
@@ -155,6 +158,11 @@ public final class LogReport {
         if (time != null) {
             first = first == null || time.isBefore(first) ? time : first;
             last = last == null || time.isAfter(last) ? time : last;
+        }
+        if (kind.equals("rate-limit")) {
+            rateDropped += entry.get("dropped") instanceof Number n ? n.longValue() : 0;
+            rateSlipped += entry.get("slipped") instanceof Number n ? n.longValue() : 0;
+            return;
         }
         boolean query = kind.equals("query");
         boolean broken = kind.equals("malformed") || kind.equals("internal-error");

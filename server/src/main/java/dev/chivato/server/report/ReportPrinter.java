@@ -51,6 +51,10 @@ public final class ReportPrinter {
         if (report.truncatedLast) {
             out.append("  the last line is cut short (no line end, not whole JSON): ignored\n");
         }
+        if (report.rateDropped + report.rateSlipped > 0) {
+            out.append("  rate limiting (--rrl): ").append(number(report.rateDropped)).append(" responses dropped, ")
+                    .append(number(report.rateSlipped)).append(" slipped (sent empty with TC); not in the tables\n");
+        }
         long answered = report.queries + report.malformed;
         table(out, "Answers by rcode", report.rcodes, top, answered);
         table(out, "Answers by source", report.sources, top, report.queries);
@@ -191,6 +195,8 @@ public final class ReportPrinter {
         LogFormat.appendJsonString(json, source);
         json.append(",\"lines\":").append(report.lines).append(",\"entries\":").append(report.entries)
                 .append(",\"queries\":").append(report.queries).append(",\"malformed\":").append(report.malformed)
+                .append(",\"rate_limited\":{\"dropped\":").append(report.rateDropped).append(",\"slipped\":")
+                .append(report.rateSlipped).append('}')
                 .append(",\"outside_filter\":").append(report.filteredOut)
                 .append(",\"skipped_lines\":").append(report.skippedCount)
                 .append(",\"last_line_cut\":").append(report.truncatedLast);

@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -48,7 +46,7 @@ public final class TsigKeyFile {
         if (key == null) {
             throw new FileProblem(file + ": no key (expected NAME ALGORITHM BASE64SECRET)");
         }
-        warnIfOthersRead(file, warnings);
+        TextFiles.warnIfOthersMayRead(file, warnings);
         return key;
     }
 
@@ -89,17 +87,5 @@ public final class TsigKeyFile {
             throw new FileProblem(where + ": the secret is empty");
         }
         return new TransactionSignature.Key(name, algorithm, jce, secret);
-    }
-
-    private static void warnIfOthersRead(Path file, Consumer<String> warnings) {
-        try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
-                warnings.accept("chivato: warning: " + file + " holds a secret and others may read it "
-                        + "(chmod 600 it)");
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // no POSIX permissions to look at
-        }
     }
 }
