@@ -114,6 +114,24 @@ class MetricsTest {
     }
 
     @Test
+    void rateLimitedAnswersAreCountedByWhatBecameOfThem() throws Exception {
+        Metrics metrics = new Metrics();
+        metrics.rateLimited(false);
+        metrics.rateLimited(false);
+        metrics.rateLimited(true);
+        MetricsServer http = metrics.serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try {
+            String exposition = scrape(http);
+            assertEquals(List.of("chivato_rrl_responses_total{action=\"dropped\"} 2.0",
+                    "chivato_rrl_responses_total{action=\"slipped\"} 1.0"),
+                    samples(exposition, "chivato_rrl_responses_total"));
+            assertPromtoolAccepts(exposition);
+        } finally {
+            http.stop();
+        }
+    }
+
+    @Test
     void theDnstapQueueAndItsFramesAreCounted() throws Exception {
         Metrics metrics = new Metrics();
         TapSink dnstap = TapSink.open("file:" + dir.resolve("t.dnstap"), "test", "chivato test", line -> { });
