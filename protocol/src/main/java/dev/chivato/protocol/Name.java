@@ -321,6 +321,52 @@ public record Name(Name.Octets octets) {
         return at;
     }
 
+    /** Labels in the name, the root's empty label not counted. */
+    public int labelCount() {
+        int count = 0;
+        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * The canonical order of DNSSEC (RFC 4034 section 6.1): label by label from the rightmost, each compared as
+     * octets with letters in lower case, a label that is a prefix of the other first, and a name that is a suffix of
+     * the other (its parent, say) first. The order NSEC records chain names in.
+     */
+    public static int canonicalCompare(Name a, Name b) {
+        int[] aStarts = a.labelStarts();
+        int[] bStarts = b.labelStarts();
+        byte[] x = a.octets.bytes;
+        byte[] y = b.octets.bytes;
+        for (int i = aStarts.length - 1, j = bStarts.length - 1; i >= 0 && j >= 0; i--, j--) {
+            int xLength = x[aStarts[i]] & 0xff;
+            int yLength = y[bStarts[j]] & 0xff;
+            for (int k = 1; k <= Math.min(xLength, yLength); k++) {
+                int difference = (toLower(x[aStarts[i] + k]) & 0xff) - (toLower(y[bStarts[j] + k]) & 0xff);
+                if (difference != 0) {
+                    return difference;
+                }
+            }
+            if (xLength != yLength) {
+                return xLength - yLength;
+            }
+        }
+        return aStarts.length - bStarts.length;
+    }
+
+    /** Where each label starts, leftmost first (the root's empty label not among them). */
+    private int[] labelStarts() {
+        int[] starts = new int[labelCount()];
+        int at = 0;
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = at;
+            at += 1 + (octets.bytes[at] & 0xff);
+        }
+        return starts;
+    }
+
     /** Label {@code index}, leftmost first, as raw octets. */
     public byte[] label(int index) {
         int at = labelOffset(index);

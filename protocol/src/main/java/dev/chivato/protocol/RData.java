@@ -388,6 +388,11 @@ public sealed interface RData {
             return data;
         }
 
+        /** The 16-bit number at octet {@code at} of the RDATA (an RRSIG's type covered at 0, say), without a copy. */
+        public int u16(int at) {
+            return (data[at] & 0xff) << 8 | data[at + 1] & 0xff;
+        }
+
         TypeDescriptor descriptor() {
             return TypeTable.descriptor(type.value());
         }

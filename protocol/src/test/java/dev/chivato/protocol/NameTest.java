@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -194,5 +195,18 @@ class NameTest {
         assertEquals(4, Name.parse("\\065\\066.").wireLength(), "two escapes, two octets");
         assertEquals(Name.parse("www.example.com"), Name.parse("www", Name.parse("example.com.")));
         assertEquals(17, Name.parse("www.", Name.parse("example.com")).wireLength());
+    }
+
+    /** RFC 4034 section 6.1's own example, shuffled, sorts back into its order. */
+    @org.junit.jupiter.api.Test
+    void canonicalOrderIsRfc4034sExample() {
+        List<String> ordered = List.of("example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.",
+                "zABC.a.EXAMPLE.", "z.example.", "\\001.z.example.", "*.z.example.", "\\200.z.example.");
+        List<Name> names = new java.util.ArrayList<>(ordered.stream().map(Name::parse).toList());
+        java.util.Collections.reverse(names);
+        java.util.Collections.shuffle(names, new java.util.Random(4034));
+        names.sort(Name::canonicalCompare);
+        assertEquals(ordered.stream().map(Name::parse).toList(), names);
+        assertEquals(0, Name.canonicalCompare(Name.parse("A.Example."), Name.parse("a.example.")));
     }
 }

@@ -21,6 +21,11 @@ import java.util.function.Predicate;
  * name, try the closest encloser's wildcard (RFC 4592), else NXDOMAIN. Negative answers from a zone carry its SOA
  * (RFC 2308); hosts records outside every zone answer as the hosts list always did, with no SOA. Targets of NS, MX
  * and SRV records that we hold get their addresses in the additional section.
+ *
+ * <p>For a client that set DO, a signed zone's answers carry DNSSEC's records (RFC 4035 section 3.1): each RRset's
+ * RRSIGs; for NXDOMAIN the NSEC records that cover the name and the wildcard that could have made it; for NODATA the
+ * name's NSEC (or the one that covers an empty non-terminal); for a wildcard's answer the NSEC that shows the name
+ * itself does not exist; at a delegation its DS RRset, or the NSEC that shows it has none.
  */
 final class Lookup {
     /** CNAMEs followed at most, as NSD does; a longer chain, or a loop, is answered as far as it got. */
@@ -28,6 +33,7 @@ final class Lookup {
     private static final byte[] WILDCARD = {'*'};
 
     private final Snapshot data;
+    private final Signatures signatures;
     private final QueryHandler.UnknownPolicy unknownPolicy;
     /** The names an upstream server answers when we hold nothing of our own for them. */
     private final Predicate<Name> forwards;
@@ -38,11 +44,17 @@ final class Lookup {
 
     Lookup(Snapshot data, QueryHandler.UnknownPolicy unknownPolicy, Predicate<Name> forwards) {
         this.data = data;
+        this.signatures = new Signatures(data);
         this.unknownPolicy = unknownPolicy;
         this.forwards = forwards;
     }
 
     AnswerPlan plan(Question question) {
+        return plan(question, false);
+    }
+
+    /** The plan for {@code question}; with {@code dnssecOk} (the query's DO), signed zones' proofs and signatures. */
+    AnswerPlan plan(Question question, boolean dnssecOk) {
         RRType type = question.type();
         List<ResourceRecord> answer = new ArrayList<>();
         Set<Name> visited = new HashSet<>();
@@ -51,18 +63,22 @@ final class Lookup {
         while (true) {
             visited.add(current);
             Optional<Snapshot.Zone> zone = zoneFor(current, type);
+            boolean dnssec = dnssecOk && zone.isPresent() && zone.get().signed();
             if (zone.isPresent()) {
                 Optional<Name> cut = delegation(zone.get(), current);
                 boolean parentSideDs = type.equals(RRType.DS) && cut.isPresent() && cut.get().equals(current);
                 if (cut.isPresent() && !parentSideDs) {
                     // at or below a zone cut: a referral, after the CNAMEs that led there (RFC 1034 4.3.2 step 3b)
-                    return answer.isEmpty() ? referral(cut.get()) : referralAfter(answer, source, cut.get(), zone);
+                    return answer.isEmpty() ? referral(cut.get(), dnssec)
+                            : referralAfter(answer, source, cut.get(), zone, dnssec);
                 }
             }
             Optional<Snapshot.Node> node = data.node(current);
             Name owner = current;
+            Name expandedFrom = null; // the wildcard that made the answer, when one did
             if (node.isEmpty() && zone.isPresent()) {
                 node = wildcard(current);
+                expandedFrom = node.isPresent() ? closestEncloser(current).child(WILDCARD) : null;
             }
             if (zone.isEmpty() && answer.isEmpty() && node.map(n -> n.rrsets().isEmpty()).orElse(true)
                     && forwards.test(current)) {
@@ -71,31 +87,60 @@ final class Lookup {
             if (node.isEmpty()) {
                 if (zone.isEmpty()) {
                     // not ours at all: a CNAME that leaves our data ends the answer there
-                    return answer.isEmpty() ? unknown() : positive(answer, source, zone);
+                    return answer.isEmpty() ? unknown() : positive(answer, source, zone, dnssec, List.of());
                 }
-                return negative(Rcode.NXDOMAIN, answer, zone.get(), source);
+                List<ResourceRecord> proof = dnssec ? nameErrorProof(zone.get(), current) : List.of();
+                return negative(Rcode.NXDOMAIN, answer, zone.get(), source, dnssec, proof);
             }
+            List<ResourceRecord> wildcardProof = dnssec && expandedFrom != null
+                    ? signatures.nsecCovering(zone.get(), current) : List.of();
             Optional<Snapshot.RRset> cname = node.get().get(RRType.CNAME);
-            if (cname.isPresent() && !type.equals(RRType.CNAME) && !type.equals(RRType.ANY)) {
-                answer.addAll(cname.get().records(owner));
+            boolean dnssecType = type.equals(RRType.RRSIG) || type.equals(RRType.NSEC);
+            if (cname.isPresent() && !type.equals(RRType.CNAME) && !type.equals(RRType.ANY) && !dnssecType) {
+                answer.addAll(Signatures.signed(node.get(), cname.get(), owner, dnssec));
+                answer.addAll(wildcardProof); // (an authority record, kept with the answer it proves)
                 source = AnswerSource.ZONE;
                 Name target = ((RData.Cname) cname.get().data().get(0)).target();
                 if (visited.contains(target) || visited.size() > MAX_CNAME_CHAIN) {
-                    return positive(answer, source, zone);
+                    return positive(answer, source, zone, dnssec, List.of());
                 }
                 current = target;
                 continue;
             }
-            List<Snapshot.RRset> found = matching(node.get(), type);
+            List<Snapshot.RRset> found = matching(node.get(), type, dnssecOk);
             if (found.isEmpty()) {
-                return zone.isPresent() ? negative(Rcode.NOERROR, answer, zone.get(), source)
-                        : positive(answer, source, zone);
+                if (zone.isEmpty()) {
+                    return positive(answer, source, zone, dnssec, List.of());
+                }
+                List<ResourceRecord> proof = !dnssec ? List.of() : expandedFrom != null
+                        ? union(wildcardProof, signatures.nsecAt(expandedFrom))
+                        : node.get().rrsets().isEmpty() ? signatures.nsecCovering(zone.get(), current)
+                        : signatures.nsecAt(current);
+                return negative(Rcode.NOERROR, answer, zone.get(), source, dnssec, proof);
             }
+            int before = answer.size();
             for (Snapshot.RRset rrset : found) {
-                answer.addAll(rrset.records(owner));
+                answer.addAll(rrset.type().equals(RRType.RRSIG) ? Signatures.allSignatures(node.get(), owner)
+                        : Signatures.signed(node.get(), rrset, owner, dnssec && !type.equals(RRType.ANY)));
             }
-            return positive(answer, answer.size() == countOf(found) ? found.get(0).source() : source, zone);
+            return positive(answer, before == 0 && answer.size() >= countOf(found) ? found.get(0).source() : source,
+                    zone, dnssec, wildcardProof);
         }
+    }
+
+    /**
+     * NXDOMAIN's proof with NSEC (RFC 4035 section 3.1.3.2): the NSEC that covers the name, and the one that covers
+     * the wildcard at its closest encloser (often the same record, given once).
+     */
+    private List<ResourceRecord> nameErrorProof(Snapshot.Zone zone, Name name) {
+        return union(signatures.nsecCovering(zone, name),
+                signatures.nsecCovering(zone, closestEncloser(name).child(WILDCARD)));
+    }
+
+    private static List<ResourceRecord> union(List<ResourceRecord> first, List<ResourceRecord> second) {
+        List<ResourceRecord> both = new ArrayList<>(first);
+        second.stream().filter(record -> !first.contains(record)).forEach(both::add);
+        return both;
     }
 
     /**
@@ -117,10 +162,11 @@ final class Lookup {
         return rrsets.stream().mapToInt(r -> r.data().size()).sum();
     }
 
-    /** The RRsets answering {@code type} at a node: that type's, or all of them for ANY. */
-    private static List<Snapshot.RRset> matching(Snapshot.Node node, RRType type) {
+    /** The RRsets answering {@code type} at a node: that type's, or all of them for ANY (RRSIGs only with DO). */
+    private static List<Snapshot.RRset> matching(Snapshot.Node node, RRType type, boolean dnssecOk) {
         if (type.equals(RRType.ANY)) {
-            return node.rrsets();
+            return dnssecOk ? node.rrsets()
+                    : node.rrsets().stream().filter(r -> !r.type().equals(RRType.RRSIG)).toList();
         }
         return node.get(type).map(List::of).orElse(List.of());
     }
@@ -145,18 +191,35 @@ final class Lookup {
 
     /** The wildcard at the closest encloser of a name that does not exist, if there is one (RFC 4592 section 3.3). */
     private Optional<Snapshot.Node> wildcard(Name name) {
+        return data.node(closestEncloser(name).child(WILDCARD));
+    }
+
+    /** The closest name at or above {@code name} that exists (RFC 4592 section 3.3.1). */
+    private Name closestEncloser(Name name) {
         Name encloser = name;
         while (!encloser.isRoot() && data.node(encloser).isEmpty()) {
             encloser = encloser.parent();
         }
-        return data.node(encloser.child(WILDCARD));
+        return encloser;
     }
 
-    /** A referral to the zone cut: NS in authority, their addresses as glue, AA clear. */
-    private AnswerPlan referral(Name cut) {
-        List<ResourceRecord> authority = delegationNs(cut);
+    /**
+     * A referral to the zone cut: NS in authority, their addresses as glue, AA clear; with DNSSEC, the cut's DS RRset
+     * and its RRSIGs, or the NSEC that shows there is none (RFC 4035 section 3.1.4).
+     */
+    private AnswerPlan referral(Name cut, boolean dnssec) {
+        List<ResourceRecord> ns = delegationNs(cut);
+        List<ResourceRecord> authority = dnssec ? withDelegationProof(ns, cut) : ns;
         return new AnswerPlan(Rcode.NOERROR, false, List.of(), authority,
-                additional(authority, data.zoneOf(cut), Set.of()), AnswerSource.NONE);
+                additional(ns, data.zoneOf(cut), Set.of(), false), AnswerSource.NONE);
+    }
+
+    private List<ResourceRecord> withDelegationProof(List<ResourceRecord> ns, Name cut) {
+        List<ResourceRecord> authority = new ArrayList<>(ns);
+        Snapshot.Node node = data.node(cut).orElseThrow();
+        Optional<Snapshot.RRset> ds = node.get(RRType.DS);
+        authority.addAll(ds.isPresent() ? Signatures.signed(node, ds.get(), cut, true) : signatures.nsecAt(cut));
+        return authority;
     }
 
     /**
@@ -164,28 +227,82 @@ final class Lookup {
      * follows in the authority section with its glue, as NSD and Knot give it.
      */
     private AnswerPlan referralAfter(List<ResourceRecord> answer, AnswerSource source, Name cut,
-            Optional<Snapshot.Zone> zone) {
-        List<ResourceRecord> authority = delegationNs(cut);
+            Optional<Snapshot.Zone> zone, boolean dnssec) {
+        List<ResourceRecord> ns = delegationNs(cut);
         List<ResourceRecord> both = new ArrayList<>(answer);
-        both.addAll(authority);
-        return new AnswerPlan(Rcode.NOERROR, true, answer, authority, additional(both, zone, Set.copyOf(answer)),
-                source);
+        both.addAll(ns);
+        return new AnswerPlan(Rcode.NOERROR, true, answer, dnssec ? withDelegationProof(ns, cut) : ns,
+                additional(both, zone, Set.copyOf(answer), false), source);
     }
 
     private List<ResourceRecord> delegationNs(Name cut) {
         return data.node(cut).orElseThrow().get(RRType.NS).orElseThrow().records(cut);
     }
 
-    private AnswerPlan positive(List<ResourceRecord> answer, AnswerSource source, Optional<Snapshot.Zone> zone) {
-        return new AnswerPlan(Rcode.NOERROR, true, answer, List.of(), additional(answer, zone, Set.copyOf(answer)),
-                answer.isEmpty() ? AnswerSource.NONE : source);
+    /**
+     * An answer; with DNSSEC, {@code proof} (the NSEC that shows a wildcard's match does not exist itself) in the
+     * authority section. NSEC records that went into {@code answer} beside a CNAME move there too.
+     */
+    private AnswerPlan positive(List<ResourceRecord> answer, AnswerSource source, Optional<Snapshot.Zone> zone,
+            boolean dnssec, List<ResourceRecord> proof) {
+        List<ResourceRecord> records = answer;
+        List<ResourceRecord> authority = proof;
+        if (dnssec) {
+            records = new ArrayList<>();
+            authority = new ArrayList<>(proof);
+            splitProofs(answer, records, authority);
+        }
+        return new AnswerPlan(Rcode.NOERROR, true, records, authority,
+                additional(records, zone, Set.copyOf(records), dnssec), records.isEmpty() ? AnswerSource.NONE
+                : source);
     }
 
-    /** NXDOMAIN or NODATA from a zone: its SOA in authority (RFC 2308 section 3); the zone is their source. */
-    private static AnswerPlan negative(Rcode rcode, List<ResourceRecord> answer, Snapshot.Zone zone,
-            AnswerSource source) {
-        return new AnswerPlan(rcode, true, answer, List.of(zone.negativeSoa()), List.of(),
-                answer.isEmpty() ? AnswerSource.ZONE : source);
+    /**
+     * Wildcard proofs met on a CNAME chain were kept with the answer: the NSEC records (and their RRSIGs) go to the
+     * authority section, unless NSEC is what was asked for.
+     */
+    private static void splitProofs(List<ResourceRecord> answer, List<ResourceRecord> records,
+            List<ResourceRecord> authority) {
+        Set<Name> proofOwners = new HashSet<>();
+        for (ResourceRecord record : answer) {
+            if (record.type().equals(RRType.NSEC) && answer.stream().anyMatch(r -> r.type().equals(RRType.CNAME)
+                    && !r.name().equals(record.name()))) {
+                proofOwners.add(record.name());
+            }
+        }
+        for (ResourceRecord record : answer) {
+            boolean proof = proofOwners.contains(record.name()) && (record.type().equals(RRType.NSEC)
+                    || record.type().equals(RRType.RRSIG) && Signatures.typeCovered(record.data())
+                    == RRType.NSEC.value());
+            if (proof) {
+                if (!authority.contains(record)) {
+                    authority.add(record);
+                }
+            } else {
+                records.add(record);
+            }
+        }
+    }
+
+    /**
+     * NXDOMAIN or NODATA from a zone: its SOA in authority (RFC 2308 section 3), with DNSSEC its RRSIGs and the
+     * {@code proof}; the zone is their source.
+     */
+    private AnswerPlan negative(Rcode rcode, List<ResourceRecord> answer, Snapshot.Zone zone, AnswerSource source,
+            boolean dnssec, List<ResourceRecord> proof) {
+        List<ResourceRecord> records = answer;
+        List<ResourceRecord> authority = new ArrayList<>();
+        authority.add(zone.negativeSoa());
+        if (dnssec) {
+            records = new ArrayList<>();
+            splitProofs(answer, records, authority);
+            authority.addAll(1, Signatures.covering(data.node(zone.apex()).orElseThrow(), zone.apex(), RRType.SOA)
+                    .stream().map(sig -> ResourceRecord.in(sig.name(), zone.negativeSoa().ttl(), sig.data()))
+                    .toList());
+            proof.stream().filter(record -> !authority.contains(record)).forEach(authority::add);
+        }
+        return new AnswerPlan(rcode, true, records, authority, List.of(),
+                records.isEmpty() ? AnswerSource.ZONE : source);
     }
 
     /** A name under no zone and with no hosts records: NXDOMAIN, or REFUSED as configured. */
@@ -211,7 +328,7 @@ final class Lookup {
      * already in {@code answered} are not repeated.
      */
     private List<ResourceRecord> additional(List<ResourceRecord> records, Optional<Snapshot.Zone> zone,
-            Set<ResourceRecord> answered) {
+            Set<ResourceRecord> answered, boolean dnssec) {
         List<ResourceRecord> additional = new ArrayList<>();
         Set<Name> done = new HashSet<>();
         for (ResourceRecord record : records) {
@@ -227,7 +344,8 @@ final class Lookup {
             node.ifPresent(found -> {
                 for (RRType type : ADDRESS_TYPES) {
                     found.get(type).ifPresent(rrset -> {
-                        for (ResourceRecord address : rrset.records(synthesized ? target : rrset.owner())) {
+                        Name owner = synthesized ? target : rrset.owner();
+                        for (ResourceRecord address : Signatures.signed(found, rrset, owner, dnssec)) {
                             if (!answered.contains(address)) {
                                 additional.add(address);
                             }

@@ -169,7 +169,7 @@ public class QueryHandler {
         if (snitch) {
             return error(query, Rcode.NXDOMAIN, edns, true);
         }
-        AnswerPlan plan = lookup.plan(question);
+        AnswerPlan plan = lookup.plan(question, query.edns().map(Edns::dnssecOk).orElse(false));
         if (plan.forwarded()) {
             return Reply.FORWARD;
         }

@@ -74,8 +74,15 @@ public final class Snapshot {
         }
     }
 
-    /** A zone we are authoritative for: its apex and SOA RRset. */
-    public record Zone(Name apex, RRset soa) {
+    /**
+     * A zone we are authoritative for: its apex and SOA RRset, whether it is signed (a DNSKEY RRset at its apex), and
+     * the owners of its NSEC records in the canonical order (RFC 4034 section 6.1), empty when it has none.
+     */
+    public record Zone(Name apex, RRset soa, boolean signed, List<Name> nsecChain) {
+        public Zone {
+            nsecChain = List.copyOf(nsecChain);
+        }
+
         /** The SOA record for a negative answer: its TTL is the lesser of its own and MINIMUM (RFC 2308 section 3). */
         public ResourceRecord negativeSoa() {
             RData.Soa data = (RData.Soa) soa.data().get(0);
@@ -106,11 +113,28 @@ public final class Snapshot {
         Map<Name, Zone> zones = new HashMap<>();
         Map<Name, NodeTable> zoneNodes = new HashMap<>();
         for (ZoneFile.Zone zone : zoneFiles) {
-            RRset soa = zone.nodes().get(zone.origin(), -1).orElseThrow().get(RRType.SOA).orElseThrow();
-            zones.put(zone.origin(), new Zone(zone.origin(), soa));
+            Node apex = zone.nodes().get(zone.origin(), -1).orElseThrow();
+            RRset soa = apex.get(RRType.SOA).orElseThrow();
+            boolean signed = apex.get(RRType.DNSKEY).isPresent();
+            zones.put(zone.origin(), new Zone(zone.origin(), soa, signed, signed ? nsecChain(zone) : List.of()));
             zoneNodes.put(zone.origin(), zone.nodes());
         }
         return new Snapshot(hosts.table(), hostsTtl, zones, zoneNodes);
+    }
+
+    /** The owners of the zone's NSEC records, in the canonical order: a signed zone's chain. */
+    private static List<Name> nsecChain(ZoneFile.Zone zone) {
+        List<Name> owners = new ArrayList<>();
+        RecordCursor cursor = zone.cursor();
+        for (List<RRset> rrsets = cursor.next(); rrsets != null; rrsets = cursor.next()) {
+            for (RRset rrset : rrsets) {
+                if (rrset.type().equals(RRType.NSEC)) {
+                    owners.add(rrset.owner());
+                }
+            }
+        }
+        owners.sort(Name::canonicalCompare);
+        return owners;
     }
 
     /**

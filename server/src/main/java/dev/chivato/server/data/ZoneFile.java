@@ -450,10 +450,16 @@ public final class ZoneFile {
         return new Zone(apex, soa.record(), records.build(), files);
     }
 
-    /** A CNAME is the only data at its name (RFC 1034 section 3.6.2, RFC 2181 section 10.1). */
-    /** Why the record breaks this rule, given the type of the first record at its name; null when it does not. */
+    /**
+     * Why the record breaks the rule that a CNAME is the only data at its name (RFC 1034 section 3.6.2, RFC 2181
+     * section 10.1), given the type of the first record at its name; null when it does not. DNSSEC's RRSIG and NSEC
+     * may stand beside a CNAME (RFC 4035 section 2.5).
+     */
     private static String cnameProblem(Placed placed, RRType earlier) {
         Name owner = placed.record().name();
+        if (isBesideAnything(placed.record().type()) || isBesideAnything(earlier)) {
+            return null;
+        }
         boolean isCname = placed.record().type().equals(RRType.CNAME);
         if (isCname && earlier.equals(RRType.CNAME)) {
             return placed.place() + ": a second CNAME at " + owner + "; a name has at most one";
@@ -462,5 +468,9 @@ public final class ZoneFile {
             return placed.place() + ": CNAME beside other data at " + owner;
         }
         return null;
+    }
+
+    private static boolean isBesideAnything(RRType type) {
+        return type.equals(RRType.RRSIG) || type.equals(RRType.NSEC);
     }
 }
