@@ -33,10 +33,15 @@ public final class Nsd implements AutoCloseable {
 
     /** Starts NSD with its files in {@code dir} and waits until it answers the zone's SOA. */
     public static Nsd start(Path dir, String zone, Path zoneFile) throws Exception {
+        return start(dir, zone, zoneFile, "");
+    }
+
+    /** As above, with more lines for the server block ({@code "  minimal-responses: yes\n"}, say). */
+    public static Nsd start(Path dir, String zone, Path zoneFile, String serverLines) throws Exception {
         ExternalTool.require("nsd");
         int port = freePort();
         Path conf = dir.resolve("nsd.conf");
-        Files.writeString(conf, serverBlock(port, dir) + """
+        Files.writeString(conf, serverBlock(port, dir) + serverLines + """
                   rrl-ratelimit: 0
                   rrl-whitelist-ratelimit: 0
                 remote-control:
