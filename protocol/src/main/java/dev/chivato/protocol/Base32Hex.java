@@ -7,13 +7,13 @@ package dev.chivato.protocol;
  * <p>How to read this file: {@code format} takes the octets five bits at a time, {@code parse} gives them back;
  * nothing else.
  */
-final class Base32Hex {
+public final class Base32Hex {
     private static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
 
     private Base32Hex() {
     }
 
-    static String format(byte[] octets, int from, int to) {
+    public static String format(byte[] octets, int from, int to) {
         StringBuilder text = new StringBuilder((to - from) * 8 / 5 + 1);
         int buffer = 0;
         int bits = 0;

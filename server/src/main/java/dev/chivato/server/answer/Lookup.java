@@ -69,8 +69,8 @@ final class Lookup {
                 boolean parentSideDs = type.equals(RRType.DS) && cut.isPresent() && cut.get().equals(current);
                 if (cut.isPresent() && !parentSideDs) {
                     // at or below a zone cut: a referral, after the CNAMEs that led there (RFC 1034 4.3.2 step 3b)
-                    return answer.isEmpty() ? referral(cut.get(), dnssec)
-                            : referralAfter(answer, source, cut.get(), zone, dnssec);
+                    return answer.isEmpty() ? referral(zone.get(), cut.get(), dnssec)
+                            : referralAfter(answer, source, cut.get(), zone.get(), dnssec);
                 }
             }
             Optional<Snapshot.Node> node = data.node(current);
@@ -89,11 +89,12 @@ final class Lookup {
                     // not ours at all: a CNAME that leaves our data ends the answer there
                     return answer.isEmpty() ? unknown() : positive(answer, source, zone, dnssec, List.of());
                 }
-                List<ResourceRecord> proof = dnssec ? nameErrorProof(zone.get(), current) : List.of();
+                List<ResourceRecord> proof = dnssec ? signatures.nameError(zone.get(), current,
+                        closestEncloser(current)) : List.of();
                 return negative(Rcode.NXDOMAIN, answer, zone.get(), source, dnssec, proof);
             }
             List<ResourceRecord> wildcardProof = dnssec && expandedFrom != null
-                    ? signatures.nsecCovering(zone.get(), current) : List.of();
+                    ? signatures.wildcardAnswer(zone.get(), current, closestEncloser(current)) : List.of();
             Optional<Snapshot.RRset> cname = node.get().get(RRType.CNAME);
             boolean dnssecType = type.equals(RRType.RRSIG) || type.equals(RRType.NSEC);
             if (cname.isPresent() && !type.equals(RRType.CNAME) && !type.equals(RRType.ANY) && !dnssecType) {
@@ -113,9 +114,8 @@ final class Lookup {
                     return positive(answer, source, zone, dnssec, List.of());
                 }
                 List<ResourceRecord> proof = !dnssec ? List.of() : expandedFrom != null
-                        ? union(wildcardProof, signatures.nsecAt(expandedFrom))
-                        : node.get().rrsets().isEmpty() ? signatures.nsecCovering(zone.get(), current)
-                        : signatures.nsecAt(current);
+                        ? signatures.wildcardNoData(zone.get(), current, closestEncloser(current))
+                        : signatures.noData(zone.get(), current, node.get());
                 return negative(Rcode.NOERROR, answer, zone.get(), source, dnssec, proof);
             }
             int before = answer.size();
@@ -128,20 +128,6 @@ final class Lookup {
         }
     }
 
-    /**
-     * NXDOMAIN's proof with NSEC (RFC 4035 section 3.1.3.2): the NSEC that covers the name, and the one that covers
-     * the wildcard at its closest encloser (often the same record, given once).
-     */
-    private List<ResourceRecord> nameErrorProof(Snapshot.Zone zone, Name name) {
-        return union(signatures.nsecCovering(zone, name),
-                signatures.nsecCovering(zone, closestEncloser(name).child(WILDCARD)));
-    }
-
-    private static List<ResourceRecord> union(List<ResourceRecord> first, List<ResourceRecord> second) {
-        List<ResourceRecord> both = new ArrayList<>(first);
-        second.stream().filter(record -> !first.contains(record)).forEach(both::add);
-        return both;
-    }
 
     /**
      * The zone that answers for {@code name}: the closest one, except that DS, which lives on the parent side of a
@@ -207,18 +193,18 @@ final class Lookup {
      * A referral to the zone cut: NS in authority, their addresses as glue, AA clear; with DNSSEC, the cut's DS RRset
      * and its RRSIGs, or the NSEC that shows there is none (RFC 4035 section 3.1.4).
      */
-    private AnswerPlan referral(Name cut, boolean dnssec) {
+    private AnswerPlan referral(Snapshot.Zone zone, Name cut, boolean dnssec) {
         List<ResourceRecord> ns = delegationNs(cut);
-        List<ResourceRecord> authority = dnssec ? withDelegationProof(ns, cut) : ns;
+        List<ResourceRecord> authority = dnssec ? withDelegationProof(zone, ns, cut) : ns;
         return new AnswerPlan(Rcode.NOERROR, false, List.of(), authority,
                 additional(ns, data.zoneOf(cut), Set.of(), false), AnswerSource.NONE);
     }
 
-    private List<ResourceRecord> withDelegationProof(List<ResourceRecord> ns, Name cut) {
+    private List<ResourceRecord> withDelegationProof(Snapshot.Zone zone, List<ResourceRecord> ns, Name cut) {
         List<ResourceRecord> authority = new ArrayList<>(ns);
         Snapshot.Node node = data.node(cut).orElseThrow();
         Optional<Snapshot.RRset> ds = node.get(RRType.DS);
-        authority.addAll(ds.isPresent() ? Signatures.signed(node, ds.get(), cut, true) : signatures.nsecAt(cut));
+        authority.addAll(ds.isPresent() ? Signatures.signed(node, ds.get(), cut, true) : signatures.noDs(zone, cut));
         return authority;
     }
 
@@ -227,12 +213,12 @@ final class Lookup {
      * follows in the authority section with its glue, as NSD and Knot give it.
      */
     private AnswerPlan referralAfter(List<ResourceRecord> answer, AnswerSource source, Name cut,
-            Optional<Snapshot.Zone> zone, boolean dnssec) {
+            Snapshot.Zone zone, boolean dnssec) {
         List<ResourceRecord> ns = delegationNs(cut);
         List<ResourceRecord> both = new ArrayList<>(answer);
         both.addAll(ns);
-        return new AnswerPlan(Rcode.NOERROR, true, answer, dnssec ? withDelegationProof(ns, cut) : ns,
-                additional(both, zone, Set.copyOf(answer), false), source);
+        return new AnswerPlan(Rcode.NOERROR, true, answer, dnssec ? withDelegationProof(zone, ns, cut) : ns,
+                additional(both, Optional.of(zone), Set.copyOf(answer), false), source);
     }
 
     private List<ResourceRecord> delegationNs(Name cut) {

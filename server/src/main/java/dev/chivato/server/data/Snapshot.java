@@ -75,10 +75,11 @@ public final class Snapshot {
     }
 
     /**
-     * A zone we are authoritative for: its apex and SOA RRset, whether it is signed (a DNSKEY RRset at its apex), and
-     * the owners of its NSEC records in the canonical order (RFC 4034 section 6.1), empty when it has none.
+     * A zone we are authoritative for: its apex and SOA RRset, whether it is signed (a DNSKEY RRset at its apex), the
+     * owners of its NSEC records in the canonical order (RFC 4034 section 6.1), empty when it has none, and its NSEC3
+     * chain, null when it has none (no NSEC3PARAM at the apex).
      */
-    public record Zone(Name apex, RRset soa, boolean signed, List<Name> nsecChain) {
+    public record Zone(Name apex, RRset soa, boolean signed, List<Name> nsecChain, Nsec3Chain nsec3) {
         public Zone {
             nsecChain = List.copyOf(nsecChain);
         }
@@ -116,25 +117,32 @@ public final class Snapshot {
             Node apex = zone.nodes().get(zone.origin(), -1).orElseThrow();
             RRset soa = apex.get(RRType.SOA).orElseThrow();
             boolean signed = apex.get(RRType.DNSKEY).isPresent();
-            zones.put(zone.origin(), new Zone(zone.origin(), soa, signed, signed ? nsecChain(zone) : List.of()));
+            List<Name> nsec = new ArrayList<>();
+            List<Name> nsec3 = new ArrayList<>();
+            if (signed) {
+                owners(zone, nsec, nsec3);
+            }
+            Optional<RRset> parameters = apex.get(RRType.NSEC3PARAM);
+            zones.put(zone.origin(), new Zone(zone.origin(), soa, signed, nsec, signed && parameters.isPresent()
+                    ? Nsec3Chain.of(parameters.get().data().get(0), nsec3) : null));
             zoneNodes.put(zone.origin(), zone.nodes());
         }
         return new Snapshot(hosts.table(), hostsTtl, zones, zoneNodes);
     }
 
-    /** The owners of the zone's NSEC records, in the canonical order: a signed zone's chain. */
-    private static List<Name> nsecChain(ZoneFile.Zone zone) {
-        List<Name> owners = new ArrayList<>();
+    /** The owners of the zone's NSEC records, in the canonical order, and of its NSEC3 records. */
+    private static void owners(ZoneFile.Zone zone, List<Name> nsec, List<Name> nsec3) {
         RecordCursor cursor = zone.cursor();
         for (List<RRset> rrsets = cursor.next(); rrsets != null; rrsets = cursor.next()) {
             for (RRset rrset : rrsets) {
                 if (rrset.type().equals(RRType.NSEC)) {
-                    owners.add(rrset.owner());
+                    nsec.add(rrset.owner());
+                } else if (rrset.type().equals(RRType.NSEC3)) {
+                    nsec3.add(rrset.owner());
                 }
             }
         }
-        owners.sort(Name::canonicalCompare);
-        return owners;
+        nsec.sort(Name::canonicalCompare);
     }
 
     /**
