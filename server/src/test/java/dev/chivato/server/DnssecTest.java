@@ -181,4 +181,26 @@ class DnssecTest {
                     + mail.stdout());
         }
     }
+
+    /** The zone as AXFR gives it passes ldns-verify-zone and kzonecheck's DNSSEC checks, each RRSIG at its TTL. */
+    @ParameterizedTest(name = "signed with ldns-signzone {0}")
+    @ValueSource(strings = {"", "-n -p"})
+    void theZoneAsTransferredVerifies(String denial) throws Exception {
+        ExternalTool.require("ldns-verify-zone");
+        ExternalTool.require("kzonecheck");
+        SignedZone zone = SignedZone.make(dir, ORIGIN, denial);
+        try (ServerProcess server = ServerProcess.start(dir, List.of(), "--zone", ORIGIN + "=" + zone.file(),
+                "--allow-transfer", "127.0.0.1")) {
+            ExternalTool.Result axfr = ExternalTool.dig(server.port, "+nocmd", "+nostats", "AXFR", ORIGIN);
+            Path received = Files.writeString(dir.resolve("received.zone"), axfr.stdout());
+            ExternalTool.Result ldns = ExternalTool.run("ldns-verify-zone", received.toString());
+            assertEquals(0, ldns.exitCode(), ldns.stdout() + ldns.stderr());
+            ExternalTool.Result knot = ExternalTool.run("kzonecheck", "-d", "on", "-o", ORIGIN, received.toString());
+            assertEquals(0, knot.exitCode(), knot.stdout() + knot.stderr());
+            assertTrue(axfr.stdout().lines().anyMatch(l -> l.matches("www\\.signed\\.example\\.\\s+60\\s+IN\\s+RRSIG\\s+A .*")),
+                    "www's A RRSIG at 60, its RRset's TTL:\n" + axfr.stdout());
+            assertTrue(axfr.stdout().lines().noneMatch(l -> l.matches("\\S+\\s+60\\s+IN\\s+RRSIG\\s+NSEC.*")),
+                    "no NSEC signature at www's TTL:\n" + axfr.stdout());
+        }
+    }
 }

@@ -120,8 +120,9 @@ final class Lookup {
             }
             int before = answer.size();
             for (Snapshot.RRset rrset : found) {
-                answer.addAll(rrset.type().equals(RRType.RRSIG) ? Signatures.allSignatures(node.get(), owner)
-                        : Signatures.signed(node.get(), rrset, owner, dnssec && !type.equals(RRType.ANY)));
+                answer.addAll(!rrset.type().equals(RRType.RRSIG) ? Signatures.signed(node.get(), rrset, owner,
+                        dnssec && !type.equals(RRType.ANY)) : type.equals(RRType.ANY) ? rrset.records(owner)
+                        : Signatures.allSignatures(node.get(), owner)); // RRSIGs come in an RRset per TTL
             }
             return positive(answer, before == 0 && answer.size() >= countOf(found) ? found.get(0).source() : source,
                     zone, dnssec, wildcardProof);

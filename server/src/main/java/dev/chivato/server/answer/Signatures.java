@@ -7,7 +7,6 @@ import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.data.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The DNSSEC records an answer carries for a client that set DO (RFC 4035 section 3.1): the RRSIGs of an RRset, and
@@ -23,17 +22,19 @@ final class Signatures {
         this.data = data;
     }
 
-    /** The RRSIG records at {@code node} covering {@code type}, owned by {@code owner} (a wildcard's match). */
+    /**
+     * The RRSIG records at {@code node} covering {@code type}, owned by {@code owner} (a wildcard's match), each with
+     * the TTL the signer gave it (a node's RRSIGs are kept in RRsets of one TTL each).
+     */
     static List<ResourceRecord> covering(Snapshot.Node node, Name owner, RRType type) {
-        Optional<Snapshot.RRset> signatures = node.get(RRType.RRSIG);
-        if (signatures.isEmpty()) {
-            return List.of();
-        }
-        long ttl = node.get(type).map(Snapshot.RRset::ttl).orElse(signatures.get().ttl());
         List<ResourceRecord> records = new ArrayList<>(1);
-        for (RData rrsig : signatures.get().data()) {
-            if (typeCovered(rrsig) == type.value()) {
-                records.add(ResourceRecord.in(owner, ttl, rrsig));
+        for (Snapshot.RRset signatures : node.rrsets()) {
+            if (signatures.type().equals(RRType.RRSIG)) {
+                for (RData rrsig : signatures.data()) {
+                    if (typeCovered(rrsig) == type.value()) {
+                        records.add(ResourceRecord.in(owner, signatures.ttl(), rrsig));
+                    }
+                }
             }
         }
         return records;
@@ -55,17 +56,13 @@ final class Signatures {
         return withSignatures;
     }
 
-    /** The RRSIG RRset's records, each with the TTL of the RRset it covers (a query for RRSIG, or ANY). */
+    /** Every RRSIG record at the node, each at its TTL (a query for RRSIG). */
     static List<ResourceRecord> allSignatures(Snapshot.Node node, Name owner) {
-        Optional<Snapshot.RRset> signatures = node.get(RRType.RRSIG);
-        if (signatures.isEmpty()) {
-            return List.of();
-        }
         List<ResourceRecord> records = new ArrayList<>();
-        for (RData rrsig : signatures.get().data()) {
-            long ttl = node.get(RRType.of(typeCovered(rrsig))).map(Snapshot.RRset::ttl)
-                    .orElse(signatures.get().ttl());
-            records.add(ResourceRecord.in(owner, ttl, rrsig));
+        for (Snapshot.RRset signatures : node.rrsets()) {
+            if (signatures.type().equals(RRType.RRSIG)) {
+                records.addAll(signatures.records(owner));
+            }
         }
         return records;
     }

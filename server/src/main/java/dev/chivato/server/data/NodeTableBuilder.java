@@ -8,6 +8,7 @@ import static dev.chivato.server.data.NodeTable.PAGE_FULL;
 import static dev.chivato.server.data.NodeTable.slotsFor;
 import static dev.chivato.server.data.NodeTable.spread;
 import static dev.chivato.server.data.NodeTable.u16;
+import static dev.chivato.server.data.NodeTable.u32;
 
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.RData;
@@ -271,7 +272,11 @@ final class NodeTableBuilder {
         return digest;
     }
 
-    /** The records split by type, each group in the order given, the groups in the order their types came. */
+    /**
+     * The records split by type, each group in the order given, the groups in the order their types came. RRSIG
+     * records are split by TTL as well: each has the TTL of the RRset it covers (RFC 4034 section 3), which differ
+     * from type to type, and the signer's TTLs are kept for the answers and the transfers.
+     */
     private List<int[]> groupByType(int[] records, int count) {
         if (count == 0) {
             return List.of(); // an empty non-terminal
@@ -284,10 +289,12 @@ final class NodeTableBuilder {
         if (oneType) {
             return List.of(Arrays.copyOf(records, count));
         }
-        Map<Integer, List<Integer>> byType = new java.util.LinkedHashMap<>();
+        Map<Long, List<Integer>> byType = new java.util.LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
-            byType.computeIfAbsent(u16(data.octets, recordAt[records[i]]), t -> new ArrayList<>())
-                    .add(records[i]);
+            int at = recordAt[records[i]];
+            long type = u16(data.octets, at);
+            long key = type == RRType.RRSIG.value() ? type | (long) u32(data.octets, at + 2) << 16 : type;
+            byType.computeIfAbsent(key, t -> new ArrayList<>()).add(records[i]);
         }
         List<int[]> groups = new ArrayList<>(byType.size());
         byType.values().forEach(group -> groups.add(group.stream().mapToInt(Integer::intValue).toArray()));
