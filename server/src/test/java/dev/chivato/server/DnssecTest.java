@@ -203,4 +203,28 @@ class DnssecTest {
                     "no NSEC signature at www's TTL:\n" + axfr.stdout());
         }
     }
+
+    /** NSD and Knot, transferring the signed zone from chivato, serve it signed: their DO answers are chivato's. */
+    @Test
+    void nsdAndKnotSecondariesServeTheZoneSignedAsWeDo() throws Exception {
+        SignedZone zone = SignedZone.make(dir, ORIGIN, "-n");
+        int nsdPort = Nsd.freePort();
+        int knotPort = Nsd.freePort();
+        try (ServerProcess chivato = ServerProcess.start(Files.createDirectories(dir.resolve("primary")), List.of(),
+                "--zone", ORIGIN + "=" + zone.file(), "--allow-transfer", "127.0.0.1");
+                Secondary nsd = Secondary.nsd(dir, nsdPort, chivato.port, ORIGIN, null);
+                Secondary knot = Secondary.knot(dir, knotPort, chivato.port, ORIGIN, null)) {
+            for (Secondary secondary : List.of(nsd, knot)) {
+                secondary.awaitSerial(ORIGIN, 1, 15);
+                for (String query : List.of("www A", "nope A", "www AAAA", "x.wild TXT", "secure DS", "@ DNSKEY")) {
+                    Message ours = ask(chivato.port, query, true);
+                    Message theirs = ask(secondary.port, query, true);
+                    assertEquals(set(ours.answers()), set(theirs.answers()), secondary.kind + ": " + query);
+                    assertTrue(theirs.answers().stream().anyMatch(r -> r.type().equals(RRType.RRSIG))
+                            || theirs.authority().stream().anyMatch(r -> r.type().equals(RRType.RRSIG)),
+                            secondary.kind + " signs " + query);
+                }
+            }
+        }
+    }
 }
