@@ -103,18 +103,15 @@ final class ReferenceWriter {
     }
 
     /**
-     * Writes the records RRset by RRset (an RRset: the records in a row with the same owner, type and class), each
-     * whole or not at all within {@code room}; stops at the first that does not fit, or with
+     * Writes the records RRset by RRset (an RRset: the records in a row with the same owner, type and class, and the
+     * RRSIG records right after them at that owner), each whole or not at all within {@code room}; stops at the first that does not fit, or with
      * {@code skipWhatDoesNotFit} goes on to the next. Returns how many records were written.
      */
     private int wholeRRsets(List<ResourceRecord> records, int room, boolean skipWhatDoesNotFit) {
         int written = 0;
         int first = 0;
         while (first < records.size()) {
-            int end = first + 1;
-            while (end < records.size() && records.get(end).sameRRset(records.get(first))) {
-                end++;
-            }
+            int end = ResourceRecord.endOfRRset(records, first);
             int sizeBefore = size;
             Map<String, Integer> suffixesBefore = new HashMap<>(suffixes);
             for (ResourceRecord record : records.subList(first, end)) {

@@ -39,6 +39,24 @@ public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {
         return name.equals(other.name) && type().equals(other.type()) && rrClass.equals(other.rrClass);
     }
 
+    /**
+     * Where the RRset that starts at {@code first} in {@code records} ends, with the RRSIG records right after it at
+     * the same owner: the unit an encoder writes whole or not at all, so that an RRset never goes out without its
+     * signatures (RFC 4035 section 3.1.1: rather TC).
+     */
+    public static int endOfRRset(java.util.List<ResourceRecord> records, int first) {
+        ResourceRecord head = records.get(first);
+        int end = first + 1;
+        while (end < records.size() && records.get(end).sameRRset(head)) {
+            end++;
+        }
+        while (end < records.size() && records.get(end).type().equals(RRType.RRSIG)
+                && records.get(end).name.equals(head.name) && records.get(end).rrClass.equals(head.rrClass)) {
+            end++;
+        }
+        return end;
+    }
+
     /** The line dig prints for the record. */
     @Override
     public String toString() {

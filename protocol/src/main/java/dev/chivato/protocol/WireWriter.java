@@ -143,10 +143,7 @@ final class WireWriter {
         int written = 0;
         int i = 0;
         while (i < records.size()) {
-            int end = i + 1;
-            while (end < records.size() && records.get(end).sameRRset(records.get(i))) {
-                end++;
-            }
+            int end = ResourceRecord.endOfRRset(records, i);
             int markPosition = position;
             int markSuffixes = suffixes.size();
             try {

@@ -111,4 +111,37 @@ class TruncationTest {
         assertEquals(100, decoded.answers().size());
         assertFalse(decoded.header().tc());
     }
+
+    /** An RRSIG for BIG's A RRset, of {@code signatureOctets} octets of signature. */
+    private static ResourceRecord rrsig(int signatureOctets) {
+        String text = "A 13 3 60 20270101000000 20261201000000 12345 example.com. "
+                + java.util.Base64.getEncoder().encodeToString(new byte[signatureOctets]);
+        List<TextFields.Token> tokens = java.util.Arrays.stream(text.split(" "))
+                .map(t -> new TextFields.Token(t, false)).toList();
+        return ResourceRecord.in(BIG, 60, TypeTable.parse(RRType.RRSIG, new TextFields("RRSIG", tokens,
+                t -> Name.parse(t.text()))));
+    }
+
+    /** RFC 4035 section 3.1.1: an RRset goes with its RRSIGs or not at all, and then TC says what was left out. */
+    @Test
+    void anRRsetWhoseSignatureDoesNotFitIsLeftOutWithItAndTcIsSet() throws WireFormatException {
+        List<ResourceRecord> answers = new ArrayList<>(aRecords(BIG, 2));
+        answers.add(rrsig(480));
+        Message truncated = encodeAndDecode(response(answers, List.of(), Optional.empty()), 512);
+        assertTrue(truncated.header().tc());
+        assertTrue(truncated.answers().isEmpty(), "no RRset without its signature: " + truncated.answers());
+        Message whole = encodeAndDecode(response(answers, List.of(), Optional.empty()), 1232);
+        assertFalse(whole.header().tc());
+        assertEquals(3, whole.answers().size());
+    }
+
+    /** In the additional section an address record and its RRSIG are left out together, without TC. */
+    @Test
+    void anAdditionalRRsetWhoseSignatureDoesNotFitIsLeftOutWithoutTc() throws WireFormatException {
+        List<ResourceRecord> additional = new ArrayList<>(aRecords(BIG, 1));
+        additional.add(rrsig(460));
+        Message message = encodeAndDecode(response(aRecords(BIG, 1), additional, Optional.empty()), 512);
+        assertFalse(message.header().tc());
+        assertTrue(message.additional().isEmpty(), message.additional().toString());
+    }
 }
