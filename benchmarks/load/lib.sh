@@ -115,6 +115,14 @@ CONF
   } > "$work/knot.conf"
 }
 
+# The EXIT trap of a script that starts servers: stops every process in $pids (politely, then not), removes $work.
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -23,13 +23,7 @@ SERVERS=${SERVERS:-"chivato nsd knot"}
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  sleep 1
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_all EXIT
 
 write_zone() {
   cat > "$work/rrl.example.zone" <<'ZONE'
