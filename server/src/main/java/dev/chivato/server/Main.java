@@ -24,6 +24,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // NIO reads a file into a heap array through a direct buffer of the read's size, and by default keeps that
+        // buffer for the thread: a zone file of 500 MB (a signed zone of a million names) held 500 MB for good
+        // (benchmarks/load/signed.sh, native memory tracking). Kept only up to 256 KiB; read before NIO's first use.
+        if (System.getProperty("jdk.nio.maxCachedBufferSize") == null) {
+            System.setProperty("jdk.nio.maxCachedBufferSize", Integer.toString(256 * 1024));
+        }
         System.exit(run(args));
     }
 
