@@ -87,6 +87,27 @@ class MainTest {
     }
 
     @Test
+    void rateLimitingOptionsOutOfRangeAreOneLineAndExit2() {
+        for (String[] args : new String[][] {{"--rrl", "-1"}, {"--rrl", "10", "--rrl-slip", "11"},
+                {"--rrl", "10", "--rrl-window", "0"}, {"--rrl", "10", "--rrl-exempt", "192.0.2.0/33"},
+                {"--rrl-exempt", "192.0.2.0/24"}}) {
+            String[] result = runFailing(args);
+            assertEquals("2", result[0], String.join(" ", args));
+            assertOneLine(result[1]);
+            assertTrue(result[1].startsWith("chivato: --rrl"), result[1]);
+        }
+    }
+
+    @Test
+    void aCookieSecretThatIsNotOneIsItsFileAndLineAndExit1() throws Exception {
+        Path secret = Files.writeString(dir.resolve("cookie.secret"), "not a secret at all\n");
+        String[] result = runFailing("--listen", "127.0.0.1:0", "--cookie-secret", secret.toString());
+        assertEquals("1", result[0]);
+        assertOneLine(result[1]);
+        assertTrue(result[1].startsWith(secret + ":1: not a 128-bit secret"), result[1]);
+    }
+
+    @Test
     void badRecordFlagIsNamed() {
         String[] result = runFailing("--record", "1.2.3 x.example");
         assertEquals("1", result[0]);
