@@ -424,9 +424,20 @@ class HostileTcpTest {
                 // The clients' answers first fill the kernel's buffers, then the server's, each at its own pace:
                 // wait until the budget has closed more than half of them (or 15 s pass).
                 Wait.within(Duration.ofSeconds(15), () -> closedForTheBudget(server) > 15);
+                // A close reaches the client after the data queued before it: look until the closes have arrived
+                // (CI once counted 15 closed while the server had closed 16).
+                boolean[] closed = new boolean[clients.size()];
+                Wait.within(Duration.ofSeconds(5), () -> {
+                    int seen = 0;
+                    for (int i = 0; i < clients.size(); i++) {
+                        closed[i] = closed[i] || !stillOpen(clients.get(i));
+                        seen += closed[i] ? 1 : 0;
+                    }
+                    return seen > 15;
+                });
                 int open = 0;
-                for (java.nio.channels.SocketChannel client : clients) {
-                    open += stillOpen(client) ? 1 : 0;
+                for (boolean isClosed : closed) {
+                    open += isClosed ? 0 : 1;
                 }
                 // Each holds up to ~260 KiB once the kernel's buffers are full: 30 of them would be 7.8 MiB. The
                 // budget of 2 MiB keeps fewer than half.
