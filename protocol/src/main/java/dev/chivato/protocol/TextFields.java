@@ -95,11 +95,15 @@ public final class TextFields {
     }
 
     long number(String text, String field, long max) {
-        if (text.isEmpty() || text.length() > 15 || !text.chars().allMatch(c -> c >= '0' && c <= '9')
-                || Long.parseLong(text) > max) {
+        long value = text.isEmpty() || text.length() > 15 ? -1 : 0;
+        for (int i = 0; i < text.length() && value >= 0; i++) {
+            char c = text.charAt(i);
+            value = c >= '0' && c <= '9' ? value * 10 + (c - '0') : -1;
+        }
+        if (value < 0 || value > max) {
             throw problem(field + " \"" + text + "\" is not a number in 0.." + max);
         }
-        return Long.parseLong(text);
+        return value;
     }
 
     /**

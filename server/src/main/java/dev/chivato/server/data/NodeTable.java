@@ -92,6 +92,36 @@ final class NodeTable {
         }
     }
 
+    /**
+     * The owners that hold an RRset of {@code type}, node after node, read from the nodes' headers alone: no RDATA is
+     * decoded (a signed zone's NSEC owners are found this way in a fraction of a full walk's time).
+     */
+    List<Name> ownersOf(RRType type) {
+        List<Name> owners = new ArrayList<>();
+        for (byte[] page : pages) {
+            for (int at = 0; at < page.length; ) {
+                int nameLength = nameLength(page, at);
+                int p = at + nameLength;
+                int count = u32(page, p);
+                p += 4;
+                boolean holds = false;
+                for (int i = 0; i < count; i++) {
+                    holds |= u16(page, p) == type.value();
+                    int size = u32(page, p + 7);
+                    p += 11;
+                    for (int r = 0; r < size; r++) {
+                        p += 2 + u16(page, p);
+                    }
+                }
+                if (holds) {
+                    owners.add(Name.fromWire(page, at, nameLength));
+                }
+                at = p;
+            }
+        }
+        return owners;
+    }
+
     /** Whether {@code place} (one {@link #decodeAt} returned) is past the last node, where a cursor stops. */
     boolean isEnd(int place) {
         return place >>> 16 >= pages.length;

@@ -18,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -193,27 +192,23 @@ final class NodeTableBuilder {
         EmptyNonTerminals.add(this, ceiling);
     }
 
+    /** Lays the nodes out page by page: only the page being written is held twice. */
     NodeTable build() {
-        GrowableBytes out = new GrowableBytes();
-        out.ensure(names.length + data.length + owners * 4 + recordCount * 4);
+        GrowableBytes page = new GrowableBytes();
+        List<byte[]> pages = new ArrayList<>();
         int[] nodeAt = new int[owners];
-        int[] pageStarts = new int[16];
-        int pageCount = 0;
         int[] scratch = new int[16];
         long digest = 0;
         for (int id = 0; id < owners; id++) {
-            if (out.length == pageStarts[pageCount]) { // this node opens a page
-                if (pageCount == MAX_PAGES) {
-                    throw new IllegalArgumentException("more than " + MAX_PAGES + " pages of names and records "
-                            + "in one zone or hosts list");
-                }
-                pageCount++;
+            if (page.length == 0 && pages.size() == MAX_PAGES) {
+                throw new IllegalArgumentException("more than " + MAX_PAGES + " pages of names and records in one "
+                        + "zone or hosts list");
             }
-            nodeAt[id] = (pageCount - 1) << 16 | out.length - pageStarts[pageCount - 1];
+            nodeAt[id] = pages.size() << 16 | page.length;
             int nameLength = nameLength(id);
-            out.ensure(nameLength + 4);
-            System.arraycopy(names.octets, ownerAt[id], out.octets, out.length, nameLength);
-            out.length += nameLength;
+            page.ensure(nameLength + 4);
+            System.arraycopy(names.octets, ownerAt[id], page.octets, page.length, nameLength);
+            page.length += nameLength;
             long ownerHash = Digest.ofLowerCase(names.octets, ownerAt[id], nameLength);
             int count = 0;
             for (int r = firstRecord[id]; r >= 0; r = nextRecord[r]) {
@@ -222,19 +217,12 @@ final class NodeTableBuilder {
                 }
                 scratch[count++] = r;
             }
-            digest += writeRRsets(out, scratch, count, ownerHash);
-            if (out.length - pageStarts[pageCount - 1] >= PAGE_FULL
+            digest += writeRRsets(page, scratch, count, ownerHash);
+            if (id + 1 == owners || page.length >= PAGE_FULL
                     || (spread((int) (ownerHash ^ ownerHash >>> 32)) & PAGE_EVERY - 1) == 0) {
-                if (pageCount + 1 >= pageStarts.length) {
-                    pageStarts = Arrays.copyOf(pageStarts, pageStarts.length * 2);
-                }
-                pageStarts[pageCount] = out.length; // the next node opens the next page
+                pages.add(Arrays.copyOf(page.octets, page.length)); // the next node opens the next page
+                page.length = 0;
             }
-        }
-        byte[][] pages = new byte[pageCount][];
-        for (int i = 0; i < pageCount; i++) {
-            int end = i + 1 < pageCount ? pageStarts[i + 1] : out.length;
-            pages[i] = Arrays.copyOfRange(out.octets, pageStarts[i], end);
         }
         int[] slots = slotsFor(owners);
         int mask = slots.length - 1;
@@ -245,7 +233,7 @@ final class NodeTableBuilder {
             }
             slots[i] = nodeAt[id] + 1;
         }
-        return new NodeTable(pages, slots, owners, recordCount, digest);
+        return new NodeTable(pages.toArray(byte[][]::new), slots, owners, recordCount, digest);
     }
 
     /** Writes one owner's records grouped into RRsets, types in the order they first came; returns their digest. */
@@ -289,16 +277,37 @@ final class NodeTableBuilder {
         if (oneType) {
             return List.of(Arrays.copyOf(records, count));
         }
-        Map<Long, List<Integer>> byType = new java.util.LinkedHashMap<>();
+        long[] keys = new long[count];
+        int[] groupOf = new int[count];
+        int[] sizes = new int[count];
+        int groups = 0;
+        int[] slots = new int[Integer.highestOneBit(count) << 2]; // group + 1 by key, open addressing
+        int mask = slots.length - 1;
         for (int i = 0; i < count; i++) {
             int at = recordAt[records[i]];
             long type = u16(data.octets, at);
             long key = type == RRType.RRSIG.value() ? type | (long) u32(data.octets, at + 2) << 16 : type;
-            byType.computeIfAbsent(key, t -> new ArrayList<>()).add(records[i]);
+            int slot = spread(Long.hashCode(key)) & mask;
+            while (slots[slot] != 0 && keys[slots[slot] - 1] != key) {
+                slot = (slot + 1) & mask;
+            }
+            if (slots[slot] == 0) {
+                keys[groups] = key;
+                slots[slot] = ++groups;
+            }
+            groupOf[i] = slots[slot] - 1;
+            sizes[groupOf[i]]++;
         }
-        List<int[]> groups = new ArrayList<>(byType.size());
-        byType.values().forEach(group -> groups.add(group.stream().mapToInt(Integer::intValue).toArray()));
-        return groups;
+        int[][] grouped = new int[groups][];
+        for (int g = 0; g < groups; g++) {
+            grouped[g] = new int[sizes[g]];
+            sizes[g] = 0;
+        }
+        for (int i = 0; i < count; i++) {
+            int g = groupOf[i];
+            grouped[g][sizes[g]++] = records[i];
+        }
+        return Arrays.asList(grouped);
     }
 
     private boolean sameTypeAndData(int a, int b) {

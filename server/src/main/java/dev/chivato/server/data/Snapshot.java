@@ -132,16 +132,8 @@ public final class Snapshot {
 
     /** The owners of the zone's NSEC records, in the canonical order, and of its NSEC3 records. */
     private static void owners(ZoneFile.Zone zone, List<Name> nsec, List<Name> nsec3) {
-        RecordCursor cursor = zone.cursor();
-        for (List<RRset> rrsets = cursor.next(); rrsets != null; rrsets = cursor.next()) {
-            for (RRset rrset : rrsets) {
-                if (rrset.type().equals(RRType.NSEC)) {
-                    nsec.add(rrset.owner());
-                } else if (rrset.type().equals(RRType.NSEC3)) {
-                    nsec3.add(rrset.owner());
-                }
-            }
-        }
+        nsec.addAll(zone.nodes().ownersOf(RRType.NSEC));
+        nsec3.addAll(zone.nodes().ownersOf(RRType.NSEC3));
         nsec.sort(Name::canonicalCompare);
     }
 

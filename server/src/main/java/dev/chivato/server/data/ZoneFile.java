@@ -13,8 +13,10 @@ import dev.chivato.server.core.FileProblem;
 import dev.chivato.server.core.TextFiles;
 import dev.chivato.server.log.Problems;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.ByteBuffer;
-import java.nio.charset.MalformedInputException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,7 +118,11 @@ public final class ZoneFile {
     private Name firstOrigin;
     private long defaultTtl = -1;
     private long lastTtl = -1;
-    private Name lastOwner;
+    /** The owner of the record before, as written, for a record that gives none. */
+    private OwnerText lastOwner;
+    /** The records' owners and RDATA parsed by helper threads, kept here in the order of the text. */
+    private final OrderedBatches<Written, Parsed> parsing = new OrderedBatches<>(ZoneFile::parsed, this::keep,
+            OrderedBatches.helpersForThisMachine());
 
     private ZoneFile(Name origin) {
         this.origin = origin;
@@ -132,7 +138,9 @@ public final class ZoneFile {
      */
     public static Zone read(Path file, Optional<Name> origin) throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
-        zone.include(file, 0, file.toString(), 0);
+        try (zone.parsing) {
+            zone.whole(() -> zone.include(file, 0, file.toString(), 0));
+        }
         return zone.checked(file.toString());
     }
 
@@ -140,46 +148,68 @@ public final class ZoneFile {
     public static Zone parse(String source, String text, Optional<Name> origin, Path directory)
             throws FileProblem {
         ZoneFile zone = new ZoneFile(origin.orElse(null));
-        zone.parseText(source, text, directory, 0);
+        try (zone.parsing) {
+            zone.whole(() -> {
+                try {
+                    zone.parse(new ZoneTokenizer(source, text), directory, 0);
+                } catch (IOException e) {
+                    throw new IllegalStateException("text in memory cannot fail to read", e);
+                }
+            });
+        }
         return zone.checked(source);
+    }
+
+    /** What reads the text, throwing the first problem found in it. */
+    private interface Reading {
+        void run() throws FileProblem;
+    }
+
+    /**
+     * Reads the whole text and keeps every record. A problem found while splitting the text may come before the
+     * records before it are parsed: theirs, earlier in the text, is the one reported.
+     */
+    private void whole(Reading reading) throws FileProblem {
+        try {
+            reading.run();
+        } catch (FileProblem | RuntimeException e) {
+            parsing.finish();
+            throw e;
+        }
+        parsing.finish();
     }
 
     private void include(Path file, int depth, String from, int fromLine) throws FileProblem {
         files.add(file);
-        String text;
-        try {
-            String refused = TextFiles.whyNot(file, MAX_FILE_OCTETS);
-            if (refused != null) {
-                throw depth == 0 ? new FileProblem(file + ": " + refused)
-                        : new FileProblem(from, fromLine, "cannot $INCLUDE " + file + ": " + refused);
-            }
+        String refused = TextFiles.whyNot(file, MAX_FILE_OCTETS);
+        if (refused != null) {
+            throw depth == 0 ? new FileProblem(file + ": " + refused)
+                    : new FileProblem(from, fromLine, "cannot $INCLUDE " + file + ": " + refused);
+        }
+        try (Reader text = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder())) {
             FileTime before = Files.getLastModifiedTime(file);
             long size = Files.size(file);
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            parse(new ZoneTokenizer(file.toString(), text), file.toAbsolutePath().getParent(), depth);
             if (!before.equals(Files.getLastModifiedTime(file)) || size != Files.size(file)) {
                 throw new FileProblem(file + ": changed while it was being read (a half-written file is not "
                         + "served); read it again once it is whole");
             }
-        } catch (MalformedInputException e) {
+        } catch (CharacterCodingException e) {
             throw new FileProblem(file + ": not UTF-8 text");
         } catch (IOException e) {
             throw depth == 0 ? new FileProblem(file + ": cannot read: " + Problems.describe(e))
                     : new FileProblem(from, fromLine, "cannot read " + file + ": "
                             + Problems.describe(e));
         }
-        parseText(file.toString(), text, file.toAbsolutePath().getParent(), depth);
     }
 
-    private void parseText(String source, String text, Path directory, int depth)
-            throws FileProblem {
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        new ZoneTokenizer(source, text).entries(entry -> {
+    /** Reads the entries as the tokenizer finds them: a large file is never held whole. */
+    private void parse(ZoneTokenizer tokenizer, Path directory, int depth) throws FileProblem, IOException {
+        tokenizer.entries(entry -> {
             try {
-                entry(source, entry, directory, depth);
+                entry(tokenizer.source(), entry, directory, depth);
             } catch (IllegalArgumentException e) {
-                throw new FileProblem(source, entry.line(), e.getMessage());
+                throw new FileProblem(tokenizer.source(), entry.line(), e.getMessage());
             }
         });
     }
@@ -193,41 +223,92 @@ public final class ZoneFile {
             return;
         }
         int at = 0;
-        Name owner;
+        OwnerText owner;
         if (entry.ownerInherited()) {
             if (lastOwner == null) {
                 throw new IllegalArgumentException("no owner: the first record must name one");
             }
             owner = lastOwner;
         } else {
-            owner = name(tokens.get(0));
+            owner = new OwnerText(tokens.get(0), origin);
             at = 1;
         }
+        lastOwner = owner;
+        String problem = null;
         long ttl = -1;
-        for (int i = 0; i < 2 && at < tokens.size(); i++) {
-            String token = tokens.get(at).text();
-            if (ttl < 0 && Ttl.isTtl(token)) {
-                ttl = Ttl.parse(token);
-                at++;
-            } else if (isClass(token)) {
-                if (!token.equalsIgnoreCase("IN")) {
-                    throw new IllegalArgumentException("class " + token + ": only class IN is served");
+        RRType type = null;
+        try {
+            for (int i = 0; i < 2 && at < tokens.size(); i++) {
+                String token = tokens.get(at).text();
+                if (ttl < 0 && Ttl.isTtl(token)) {
+                    ttl = Ttl.parse(token);
+                    at++;
+                } else if (isClass(token)) {
+                    if (!token.equalsIgnoreCase("IN")) {
+                        throw new IllegalArgumentException("class " + token + ": only class IN is served");
+                    }
+                    at++;
                 }
-                at++;
             }
+            if (at >= tokens.size()) {
+                throw new IllegalArgumentException("a record needs a type");
+            }
+            type = type(tokens.get(at).text());
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage(); // reported after the owner's own problem, if it has one
         }
-        if (at >= tokens.size()) {
-            throw new IllegalArgumentException("a record needs a type");
-        }
-        RRType type = type(tokens.get(at).text());
-        List<TextFields.Token> rdata = tokens.subList(at + 1, tokens.size());
         if (ttl >= 0) {
             lastTtl = ttl;
         } else {
             ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
         }
-        lastOwner = owner;
-        add(ResourceRecord.in(owner, ttl, rdata(type, rdata)), source, entry.line());
+        parsing.add(new Written(owner, ttl, type, tokens.subList(Math.min(at + 1, tokens.size()), tokens.size()),
+                origin, problem, source, entry.line()));
+        if (problem != null) {
+            parsing.finish(); // throws this problem, or one before it
+        }
+    }
+
+    /** An owner as written, with the origin it was written under. */
+    private record OwnerText(TextFields.Token token, Name origin) {
+    }
+
+    /**
+     * A record as the text gives it, its owner and RDATA still text, or why its TTL, class or type cannot be read
+     * ({@code problem}, not null).
+     */
+    private record Written(OwnerText owner, long ttl, RRType type, List<TextFields.Token> rdata, Name origin,
+            String problem, String source, int line) {
+    }
+
+    /** A record parsed, or why it could not be (record null). */
+    private record Parsed(ResourceRecord record, String problem, String source, int line) {
+    }
+
+    /** Parses a record's owner and RDATA; a helper thread's work, which reads nothing but {@code written}. */
+    private static Parsed parsed(Written written) {
+        try {
+            Name owner = name(written.owner().token(), written.owner().origin());
+            if (written.problem() != null) {
+                return new Parsed(null, written.problem(), written.source(), written.line());
+            }
+            RData data = rdata(written.type(), written.rdata(), written.origin());
+            return new Parsed(ResourceRecord.in(owner, written.ttl(), data), null, written.source(), written.line());
+        } catch (IllegalArgumentException e) {
+            return new Parsed(null, e.getMessage(), written.source(), written.line());
+        }
+    }
+
+    /** Keeps a record parsed, in the order of the text, or stops at the first problem. */
+    private void keep(Parsed parsed) throws FileProblem {
+        if (parsed.record() == null) {
+            throw new FileProblem(parsed.source(), parsed.line(), parsed.problem());
+        }
+        try {
+            add(parsed.record(), parsed.source(), parsed.line());
+        } catch (IllegalArgumentException e) { // a record too large for a message
+            throw new FileProblem(parsed.source(), parsed.line(), e.getMessage());
+        }
     }
 
     /** A record read, with the place it was read from for the checks' messages. */
@@ -288,7 +369,7 @@ public final class ZoneFile {
                 }
                 Path file = directory.resolve(tokens.get(1).text());
                 Name savedOrigin = origin;
-                Name savedOwner = lastOwner;
+                OwnerText savedOwner = lastOwner;
                 if (tokens.size() == 3) {
                     origin = absoluteName(tokens.get(2), "$INCLUDE's origin");
                 }
@@ -316,19 +397,19 @@ public final class ZoneFile {
         return Name.parse(token.text());
     }
 
-    /** A name: {@code @} is the origin, a name without a trailing dot is relative to it. */
-    private Name name(TextFields.Token token) {
+    /** A name: {@code @} is {@code origin}, a name without a trailing dot is relative to it. */
+    private static Name name(TextFields.Token token, Name origin) {
         String text = token.text();
         if (token.quoted()) {
             throw new IllegalArgumentException("a name cannot be a quoted string: \"" + text + "\"");
         }
         if (text.equals("@")) {
-            return requireOrigin(text);
+            return requireOrigin(text, origin);
         }
         if (isAbsolute(text)) {
             return Name.parse(text);
         }
-        return Name.parse(text, requireOrigin(text));
+        return Name.parse(text, requireOrigin(text, origin));
     }
 
     /** Whether the name ends with a dot that is not escaped ({@code a\.} is relative, {@code a\\.} absolute). */
@@ -348,7 +429,7 @@ public final class ZoneFile {
         return lastIsBareDot;
     }
 
-    private Name requireOrigin(String text) {
+    private static Name requireOrigin(String text, Name origin) {
         if (origin == null) {
             throw new IllegalArgumentException("\"" + text + "\" is relative, and no origin is known yet: give "
                     + "$ORIGIN, or --zone ORIGIN=FILE");
@@ -384,11 +465,11 @@ public final class ZoneFile {
     }
 
     /** The RDATA of one record, in its type's own form (read by its row of the type table) or RFC 3597's. */
-    private RData rdata(RRType type, List<TextFields.Token> tokens) {
+    private static RData rdata(RRType type, List<TextFields.Token> tokens, Name origin) {
         if (!tokens.isEmpty() && tokens.get(0).text().equals("\\#") && !tokens.get(0).quoted()) {
             return generic(type, tokens);
         }
-        return TypeTable.parse(type, new TextFields(type.toString(), tokens, this::name));
+        return TypeTable.parse(type, new TextFields(type.toString(), tokens, token -> name(token, origin)));
     }
 
     /** {@code \# LENGTH HEX...} (RFC 3597 section 5), for any type; a type with its own form is decoded from it. */

@@ -2,6 +2,9 @@ package dev.chivato.server.data;
 
 import dev.chivato.protocol.TextFields.Token;
 import dev.chivato.server.core.FileProblem;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,8 +30,18 @@ final class ZoneTokenizer {
         void entry(Entry entry) throws FileProblem;
     }
 
+    /** The characters read at a time; the window grows only for a word longer than what it holds. */
+    private static final int READ_CHARACTERS = 64 * 1024;
+
     private final String source;
-    private final String text;
+    private final Reader input;
+    /** The part of the text being read: absolute offset {@code base + k} is {@code window[k]}. */
+    private char[] window = new char[2 * READ_CHARACTERS];
+    private long base;
+    private int limit;
+    private boolean ended;
+    /** The first absolute offset a refill must keep in the window (the start of the word being read). */
+    private long keep;
     private EntryHandler handler;
     private List<Token> tokens = new ArrayList<>();
     private int line = 1;
@@ -36,24 +49,33 @@ final class ZoneTokenizer {
     private boolean ownerInherited;
     private int depth;
     private int openedAt;
-    /** Where the entry being read starts in the text. */
-    private int entryStart;
+    /** Where the entry being read starts in the text (absolute). */
+    private long entryStart;
 
-    ZoneTokenizer(String source, String text) {
+    /** Reads {@code input} as it goes, so that a large file is never held whole, as text or as tokens. */
+    ZoneTokenizer(String source, Reader input) {
         this.source = source;
-        this.text = text;
+        this.input = input;
     }
 
-    void entries(EntryHandler handler) throws FileProblem {
+    ZoneTokenizer(String source, String text) {
+        this(source, new StringReader(text));
+    }
+
+    String source() {
+        return source;
+    }
+
+    void entries(EntryHandler handler) throws FileProblem, IOException {
         this.handler = handler;
-        int i = 0;
-        startLine(0);
-        while (i < text.length()) {
+        long i = has(0) && at(0) == '\uFEFF' ? 1 : 0; // a byte order mark is not text
+        startLine(i);
+        while (has(i)) {
             if (i - entryStart > MAX_ENTRY_CHARACTERS) {
-                throw new FileProblem(source, entryLine, "an entry longer than " + MAX_ENTRY_CHARACTERS
-                        + " characters (a record's data is at most 65535 octets)");
+                throw tooLong();
             }
-            char c = text.charAt(i);
+            keep = i;
+            char c = at(i);
             if (c == '\n') {
                 line++;
                 i++;
@@ -64,7 +86,8 @@ final class ZoneTokenizer {
             } else if (c == ' ' || c == '\t' || c == '\r') {
                 i++;
             } else if (c == ';') {
-                while (i < text.length() && text.charAt(i) != '\n') {
+                while (has(i) && at(i) != '\n') {
+                    keep = i;
                     i++;
                 }
             } else if (c == '(') {
@@ -91,9 +114,52 @@ final class ZoneTokenizer {
         endEntry();
     }
 
-    private void startLine(int at) {
+    private FileProblem tooLong() {
+        return new FileProblem(source, entryLine, "an entry longer than " + MAX_ENTRY_CHARACTERS
+                + " characters (a record's data is at most 65535 octets)");
+    }
+
+    /** Whether the text has a character at absolute offset {@code i}, reading more of it as needed. */
+    private boolean has(long i) throws IOException, FileProblem {
+        while (i >= base + limit) {
+            if (ended) {
+                return false;
+            }
+            refill();
+        }
+        return true;
+    }
+
+    private char at(long i) {
+        return window[(int) (i - base)];
+    }
+
+    /** Drops what is before {@link #keep}, then reads more after what is left. */
+    private void refill() throws IOException, FileProblem {
+        int kept = (int) (base + limit - keep);
+        if (kept > MAX_ENTRY_CHARACTERS) {
+            throw tooLong(); // one word as long as an entry may be: never held
+        }
+        if (kept + READ_CHARACTERS > window.length) {
+            char[] larger = new char[Math.max(window.length * 2, kept + READ_CHARACTERS)];
+            System.arraycopy(window, limit - kept, larger, 0, kept);
+            window = larger;
+        } else {
+            System.arraycopy(window, limit - kept, window, 0, kept);
+        }
+        base = keep;
+        limit = kept;
+        int read = input.read(window, limit, window.length - limit);
+        if (read < 0) {
+            ended = true;
+        } else {
+            limit += read;
+        }
+    }
+
+    private void startLine(long at) throws IOException, FileProblem {
         entryStart = at;
-        ownerInherited = at < text.length() && (text.charAt(at) == ' ' || text.charAt(at) == '\t');
+        ownerInherited = has(at) && (at(at) == ' ' || at(at) == '\t');
         entryLine = line;
     }
 
@@ -105,11 +171,12 @@ final class ZoneTokenizer {
     }
 
     /** A word up to a blank, a parenthesis, a quote, a comment or the line's end; escapes kept. */
-    private int word(int i) {
-        int start = i;
-        while (i < text.length()) {
-            char c = text.charAt(i);
-            if (c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n') {
+    private long word(long i) throws IOException, FileProblem {
+        long start = i;
+        keep = start;
+        while (has(i)) {
+            char c = at(i);
+            if (c == '\\' && has(i + 1) && at(i + 1) != '\n') {
                 i += 2;
                 continue;
             }
@@ -118,32 +185,37 @@ final class ZoneTokenizer {
             }
             i++;
         }
-        tokens.add(new Token(text.substring(start, i), false));
+        tokens.add(new Token(text(start, i), false));
         return i;
+    }
+
+    private String text(long from, long to) {
+        return new String(window, (int) (from - base), (int) (to - from));
     }
 
     /**
      * The string after an opening quote, up to the closing one; escapes kept. It ends on its line, unless it is
      * inside parentheses, where it may run over line ends (kept in it), as NSD, Knot and BIND read it.
      */
-    private int quoted(int i) throws FileProblem {
-        int start = i;
+    private long quoted(long i) throws IOException, FileProblem {
+        long start = i;
+        keep = start;
         int startLine = line;
-        while (i < text.length() && text.charAt(i) != '"') {
-            char c = text.charAt(i);
+        while (has(i) && at(i) != '"') {
+            char c = at(i);
             if (c == '\n') {
                 if (depth == 0) {
                     break;
                 }
                 line++;
             }
-            i += c == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n' ? 2 : 1;
+            i += c == '\\' && has(i + 1) && at(i + 1) != '\n' ? 2 : 1;
         }
-        if (i >= text.length() || text.charAt(i) != '"') {
+        if (!has(i) || at(i) != '"') {
             throw new FileProblem(source, startLine, depth == 0 ? "a quoted string that does not end on its line"
                     : "a quoted string that never ends");
         }
-        tokens.add(new Token(text.substring(start, i), true));
+        tokens.add(new Token(text(start, i), true));
         return i + 1;
     }
 }

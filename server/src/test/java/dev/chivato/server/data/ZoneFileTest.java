@@ -368,4 +368,63 @@ class ZoneFileTest {
         String message = error(SOA + "big TXT ( " + "\"a\" ".repeat(400_000) + ")\n");
         assertTrue(message.startsWith("z:2: an entry longer than 1048576 characters"), message);
     }
+
+    /** A zone of {@code names} names, each with an A record, TTL and owner carried over from the line before. */
+    private static String manyNames(int names) {
+        StringBuilder text = new StringBuilder("$ORIGIN example.com.\n$TTL 60\n" + SOA);
+        for (int n = 0; n < names; n++) {
+            text.append("host").append(n).append(n % 2 == 0 ? " 120" : "").append(" A 10.0.").append(n >> 8 & 255)
+                    .append('.').append(n & 255).append("\n  TXT \"host ").append(n).append("\"\n");
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aZoneOfManyBatchesKeepsTheOrderOwnersAndTtlsOfItsText() throws Exception {
+        int names = OrderedBatches.BATCH * 5 + 7; // more text than the tokenizer reads at once, words across reads
+        Path file = dir.resolve("many.zone");
+        Files.writeString(file, manyNames(names));
+        ZoneFile.Zone zone = ZoneFile.read(file, Optional.empty());
+        List<ResourceRecord> records = zone.records();
+        assertEquals(1 + 2 * names, records.size());
+        for (int n = 0; n < names; n++) {
+            long ttl = n % 2 == 0 ? 120 : 60;
+            assertEquals(in("host" + n + ".example.com", ttl, RData.A.parse("10.0." + (n >> 8 & 255) + "." + (n & 255))),
+                    records.get(1 + 2 * n));
+            assertEquals(in("host" + n + ".example.com", 60, RData.Txt.of("host " + n)), // $TTL's, not the A's
+                    records.get(2 + 2 * n));
+        }
+    }
+
+    @Test
+    void theFirstProblemInTheTextIsReportedThoughALaterOneIsFoundFirst() throws Exception {
+        String text = manyNames(10) + "bad A 300.1.1.1\n" + manyNames(OrderedBatches.BATCH * 4).substring(
+                manyNames(0).length()).replace("host", "more") + "late A 1.2.3\nopen ( A 192.0.2.1\n";
+        Path file = dir.resolve("bad.zone");
+        Files.writeString(file, text);
+        String message = assertThrows(FileProblem.class, () -> ZoneFile.read(file, Optional.empty())).getMessage();
+        assertTrue(message.startsWith(file + ":24: "), message); // 3 lines of head, 2 a name, then the bad one
+    }
+
+    @Test
+    void aLaterProblemInAnotherBatchDoesNotHideTheFirst() throws Exception {
+        String text = manyNames(OrderedBatches.BATCH * 4);
+        int firstBad = text.indexOf("host100 ");
+        int secondBad = text.indexOf("host" + OrderedBatches.BATCH * 3 + " ");
+        text = text.substring(0, firstBad) + "host100 A 1.2.3\n" + text.substring(firstBad, secondBad)
+                + "bad A 1.2\n" + text.substring(secondBad);
+        Path file = dir.resolve("two.zone");
+        Files.writeString(file, text);
+        String message = assertThrows(FileProblem.class, () -> ZoneFile.read(file, Optional.empty())).getMessage();
+        assertTrue(message.startsWith(file + ":204: "), message);
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefused() throws Exception {
+        Path file = dir.resolve("latin1.zone");
+        Files.write(file, ("$ORIGIN example.com.\n" + SOA + "caf\u00e9 TXT \"x\"\n").getBytes(
+                StandardCharsets.ISO_8859_1));
+        assertEquals(file + ": not UTF-8 text",
+                assertThrows(FileProblem.class, () -> ZoneFile.read(file, Optional.empty())).getMessage());
+    }
 }
