@@ -28,9 +28,10 @@ import java.util.function.Predicate;
 /**
  * Where the answers come from (hosts files and lines, zone files) and the last good version of each, so that a reload
  * replaces what reads well and keeps the rest: a file with an error, or a zone whose content changed while its serial
- * did not increase (RFC 1982), keeps its old version and is reported.
+ * did not increase (RFC 1982), keeps its old version and is reported. Zones given as text (the embedded server's)
+ * are served as given, and a reload keeps them.
  */
-final class DataSources {
+public final class DataSources {
     /** A new handler over the sources as they are now, and what the reload did. */
     record Loaded(QueryHandler handler, LogEntry.Reload report) {
     }
@@ -59,8 +60,8 @@ final class DataSources {
         this(recordFiles, recordLines, zoneSpecs, ttl, snitch, unknown, name -> false);
     }
 
-    DataSources(List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs, long ttl, boolean snitch,
-            Optional<QueryHandler.UnknownPolicy> unknown, Predicate<Name> forwards) {
+    public DataSources(List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs, long ttl,
+            boolean snitch, Optional<QueryHandler.UnknownPolicy> unknown, Predicate<Name> forwards) {
         this.forwards = forwards;
         this.recordFiles = List.copyOf(recordFiles);
         this.recordLines = List.copyOf(recordLines);
@@ -84,12 +85,20 @@ final class DataSources {
     }
 
     /** Lets the clients {@code access} allows transfer the zones, from the next load on. */
-    void allowTransfers(TransferAccess access) {
+    public void allowTransfers(TransferAccess access) {
         transfers = access;
     }
 
+    /**
+     * Serves {@code zone}, read from text rather than a file, from the first load on: before the zone files, which
+     * may not hold its origin again.
+     */
+    public void serveZone(ZoneFile.Zone zone) {
+        zones.put("zone text " + zone.origin(), zone);
+    }
+
     /** The first load: any error stops it (the server does not start). */
-    QueryHandler load() throws FileProblem {
+    public QueryHandler load() throws FileProblem {
         for (String spec : zoneSpecs) {
             zones.put(spec, readZone(spec));
         }

@@ -459,12 +459,11 @@ final class ServerOptions implements Callable<Integer> {
     static final class UnknownConverter implements CommandLine.ITypeConverter<QueryHandler.UnknownPolicy> {
         @Override
         public QueryHandler.UnknownPolicy convert(String value) {
-            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
-                case "nxdomain" -> QueryHandler.UnknownPolicy.NXDOMAIN;
-                case "refuse", "refused" -> QueryHandler.UnknownPolicy.REFUSE;
-                default -> throw new CommandLine.TypeConversionException("'" + value
-                        + "': expected nxdomain or refuse");
-            };
+            try {
+                return QueryHandler.UnknownPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -25,7 +25,7 @@ public final class ExternalTool {
     private ExternalTool() {
     }
 
-    static void require(String program) {
+    public static void require(String program) {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, program).canExecute()) {

@@ -44,7 +44,18 @@ public class QueryHandler {
     public static final int CLASSIC_UDP_SIZE = 512;
 
     /** What to answer for a name that has no records. */
-    public enum UnknownPolicy { NXDOMAIN, REFUSE }
+    public enum UnknownPolicy {
+        NXDOMAIN, REFUSE;
+
+        /** {@code nxdomain} or {@code refuse} (or {@code refused}), in any case, as {@code --unknown} takes it. */
+        public static UnknownPolicy parse(String text) {
+            return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "nxdomain" -> NXDOMAIN;
+                case "refuse", "refused" -> REFUSE;
+                default -> throw new IllegalArgumentException("'" + text + "': expected nxdomain or refuse");
+            };
+        }
+    }
 
     /**
      * A decision: the response and where its records came from; an empty response means drop. A zone transfer is a

@@ -42,4 +42,8 @@ sealed interface Answer {
      */
     record Failure(Rcode rcode, Object problem) implements Answer {
     }
+
+    /** A fault a test set for this request ({@link Injected}): written as it says, never by a producer. */
+    record Faulted(Injected fault) implements Answer {
+    }
 }

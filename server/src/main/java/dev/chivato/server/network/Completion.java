@@ -71,6 +71,9 @@ final class Completion {
             out.position(start);
             length = slip(exchange, out);
         }
+        if (limited == RateLimiter.Verdict.SEND) {
+            witness(exchange, out, length);
+        }
         Optional<String> unsent = length < 0 ? Optional.empty() : send(exchange, out, length);
         if (limited == RateLimiter.Verdict.SEND) {
             record(exchange, answer, out, length, unsent);
@@ -169,6 +172,9 @@ final class Completion {
         if (answer instanceof Answer.Cached cached) {
             return withCookie(exchange, out, AnswerCache.write(cached.entry(), exchange.query, exchange.view, out));
         }
+        if (answer instanceof Answer.Faulted faulted) {
+            return writeFault(exchange, faulted.fault(), out);
+        }
         int limit = QueryHandler.responseLimit(exchange.view, exchange.transport);
         if (answer instanceof Answer.Engine engine) {
             return writeEngine(exchange, engine, out, limit);
@@ -181,6 +187,29 @@ final class Completion {
         boolean formatError = failure.rcode().equals(Rcode.FORMERR);
         return withCookie(exchange, out, ErrorReply.write(exchange.query, formatError ? null : exchange.view,
                 failure.rcode().value(), !formatError, false, out));
+    }
+
+    /**
+     * What a test's fault sends: an error rcode, an empty answer with TC (as a slip), octets that do not decode, or
+     * nothing ({@link Injected.Drop}, {@link Injected.CloseTcp}).
+     */
+    private int writeFault(Exchange exchange, Injected fault, ByteBuffer out) {
+        if (fault instanceof Injected.Rcode rcode) {
+            return withCookie(exchange, out, ErrorReply.write(exchange.query, exchange.view, rcode.value(), true,
+                    false, out));
+        }
+        if (fault instanceof Injected.Truncate) {
+            return slip(exchange, out);
+        }
+        if (fault instanceof Injected.Garbage) {
+            // the query's ID, QR and RD|RA, one question and one answer promised, then a label of 63 octets
+            // that has 3: every decoder stops at the end of the message
+            out.putShort((short) exchange.view.id()).putShort((short) 0x8180).putShort((short) 1)
+                    .putShort((short) 1).putShort((short) 0).putShort((short) 0)
+                    .put((byte) 63).put((byte) 'b').put((byte) 'a').put((byte) 'd');
+            return Header.LENGTH + 4;
+        }
+        return -1;
     }
 
     /**
@@ -246,6 +275,20 @@ final class Completion {
         service.cookies().writeOption(out, exchange.query, exchange.view, exchange.client.getAddress(),
                 System.currentTimeMillis() / 1000, exchange.cookie);
         return length + ServerCookies.OPTION_LENGTH;
+    }
+
+    /** Tells the witness (a test's recorder) of the exchange, before its answer goes out. */
+    private void witness(Exchange exchange, ByteBuffer out, int length) {
+        ExchangeWitness witness = service.witness();
+        if (witness == null) {
+            return;
+        }
+        try {
+            witness.answered(exchange.transport, exchange.client, exchange.queryCopy(),
+                    length < 0 ? null : sent(out, length));
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error recording an answer: " + bug);
+        }
     }
 
     private Optional<String> send(Exchange exchange, ByteBuffer out, int length) {

@@ -35,4 +35,11 @@ public interface Destination {
 
     /** A kept destination got its answer (or will not): it is owed nothing more for this request. */
     void release();
+
+    /**
+     * Ends the connection this request came on without an answer (a test's {@link Injected.CloseTcp}), once this
+     * turn is done; a datagram's sender has no connection, and nothing happens.
+     */
+    default void abandon() {
+    }
 }

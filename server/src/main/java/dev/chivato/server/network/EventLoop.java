@@ -89,7 +89,7 @@ final class EventLoop implements Runnable, Executor {
         this.forwarder = config.forwarding().enabled()
                 ? new Forwarder(selector, config.forwarding(), forwardCache, timers, this,
                         new UpstreamTap(service), service::warn, upstreamPorts) : null;
-        this.path = new ExchangePath(service, forwarder, this);
+        this.path = new ExchangePath(service, forwarder, this, timers);
     }
 
     /** What a UDP socket's key carries: its address, and how many datagrams its next turn reads. */

@@ -6,6 +6,7 @@ import dev.chivato.protocol.Rcode;
 import dev.chivato.protocol.WireFormatException;
 import dev.chivato.server.answer.AnswerCache;
 import dev.chivato.server.answer.QueryHandler;
+import dev.chivato.server.core.Timers;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.forward.ForwardCache;
 import dev.chivato.server.forward.ForwardKey;
@@ -37,21 +38,24 @@ public final class ExchangePath {
     private final Forwarder forwarder;
     /** Where work that comes later is posted: the loop's task queue. */
     private final Executor loop;
+    /** The loop's timers, for a test's delayed answers; null on a standalone path, which answers those at once. */
+    private final Timers timers;
     /** The exchange every request answered in its own turn uses, so that answering allocates nothing. */
     private final Exchange reused = new Exchange();
     /** A request is in its turn: one received meanwhile (a test's, say) gets an exchange of its own. */
     private boolean inTurn;
 
-    ExchangePath(Service service, Forwarder forwarder, Executor loop) {
+    ExchangePath(Service service, Forwarder forwarder, Executor loop, Timers timers) {
         this.service = service;
         this.completion = new Completion(service);
         this.forwarder = forwarder;
         this.loop = loop;
+        this.timers = timers;
     }
 
     /** A path with nothing forwarded and nothing posted later: for tests and benchmarks, which answer in turn. */
     public static ExchangePath standalone(Service service) {
-        return new ExchangePath(service, null, Runnable::run);
+        return new ExchangePath(service, null, Runnable::run, null);
     }
 
     /** Answers the message in {@code message} (position to limit), which came from {@code client}, to {@code to}. */
@@ -99,6 +103,58 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Failure(Rcode.FORMERR, malformed));
             return;
         }
+        Injected fault = service.faults().take(exchange.query, exchange.view, exchange.transport);
+        if (fault != null && injected(exchange, fault)) {
+            return;
+        }
+        answer(exchange);
+    }
+
+    /**
+     * Acts on a test's fault; false when the request is answered as usual after all (a truncation over TCP). A
+     * delayed request is kept, and answered from a timer of the loop when its time comes.
+     */
+    private boolean injected(Exchange exchange, Injected fault) {
+        exchange.note = "fault set by the test: " + describe(fault);
+        if (fault instanceof Injected.Truncate && exchange.transport != Transport.UDP) {
+            exchange.note = null;
+            return false;
+        }
+        if (fault instanceof Injected.Delay delay) {
+            if (timers == null) {
+                return false;
+            }
+            Exchange waiting = exchange.keep(completion);
+            timers.schedule(System.nanoTime() + delay.delay().toNanos(), now -> answerLate(waiting));
+            return true;
+        }
+        completion.complete(exchange, new Answer.Faulted(fault));
+        if (fault instanceof Injected.CloseTcp) {
+            exchange.destination.abandon();
+        }
+        return true;
+    }
+
+    private static String describe(Injected fault) {
+        if (fault instanceof Injected.Rcode rcode) {
+            return Rcode.of(rcode.value()).toString();
+        }
+        return fault.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A delayed request's turn: answered as any other, its failure costing its answer only. */
+    private void answerLate(Exchange waiting) {
+        waiting.note = null;
+        try {
+            answer(waiting);
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error answering " + LogFormat.address(waiting.client) + ": " + bug);
+            completion.complete(waiting, new Answer.Failure(Rcode.SERVFAIL, bug));
+        }
+    }
+
+    /** The producers, for a request with a view: the answer cache, the engine, the forwarder, a transfer. */
+    private void answer(Exchange exchange) {
         if (exchange.view.cookieOffset() != QueryView.ABSENT && !cookieAccepted(exchange)) {
             return;
         }
@@ -176,7 +232,7 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Upstream(answer, null, Optional.empty()));
             return;
         }
-        Exchange waiting = exchange.keep(completion);
+        Exchange waiting = exchange.kept() ? exchange : exchange.keep(completion); // kept already when delayed
         String noRoom = forwarder.noRoomFor(waiting.octets());
         if (noRoom != null) {
             waiting.note = noRoom;
@@ -208,6 +264,8 @@ public final class ExchangePath {
             service.endTransfer();
             completion.complete(exchange, new Answer.Engine(QueryHandler.refused(query), signer,
                     AnswerCache.NOT_CACHEABLE)); // a transport that cannot stream
+        } else if (exchange.kept()) {
+            exchange.destination.release(); // a delayed transfer: the stream is what it was owed
         }
     }
 

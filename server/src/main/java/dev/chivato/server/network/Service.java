@@ -37,6 +37,10 @@ public final class Service {
     private volatile boolean requireCookie;
     /** Response rate limiting ({@code --rrl}); null when off. */
     private volatile RateLimiter rateLimiter;
+    /** Faults a test set (the embedded server); none for the command line. */
+    private volatile FaultSource faults = FaultSource.NONE;
+    /** Told of every exchange ended (the embedded server's recorder); null when nobody is. */
+    private volatile ExchangeWitness witness;
 
     public Service(QueryHandler version, QueryLog log) {
         this(version, log, System.err::println);
@@ -97,6 +101,24 @@ public final class Service {
 
     RateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    /** Asks {@code source} before answering each request whether it is to fail on purpose (a test's faults). */
+    public void injectFaults(FaultSource source) {
+        this.faults = source;
+    }
+
+    FaultSource faults() {
+        return faults;
+    }
+
+    /** Tells {@code told} of every exchange ended, just before its answer is sent; null tells nobody. */
+    public void witness(ExchangeWitness told) {
+        this.witness = told;
+    }
+
+    ExchangeWitness witness() {
+        return witness;
     }
 
     /** Logs what rate limiting did since its last entry, whatever the time: when the server stops, before its log. */

@@ -66,6 +66,8 @@ final class TcpConnection implements Destination {
     /** Forwarded queries whose answers are still owed; reading stops at {@link Forwarding#MAX_PER_CONNECTION}. */
     private int awaiting;
     private boolean closed;
+    /** A test's fault closes it without an answer: nothing more is read or answered. */
+    private boolean abandoned;
     /** A transfer being sent, or null. */
     private MessageStream stream;
     private int streamed;
@@ -127,6 +129,9 @@ final class TcpConnection implements Destination {
                 input.position(input.position() + 2 + length);
                 path.receive(message, Transport.TCP, client, this);
                 answered = true;
+                if (abandoned) {
+                    return false;
+                }
             }
         } finally {
             input.compact();
@@ -165,6 +170,9 @@ final class TcpConnection implements Destination {
      * False when the connection is done: the client half-closed and has been sent everything it was owed.
      */
     boolean flush(long nowNanos) throws IOException {
+        if (abandoned) {
+            return false;
+        }
         while (true) {
             if (!fillFromStream()) {
                 return false;
@@ -251,6 +259,15 @@ final class TcpConnection implements Destination {
     @Override
     public void release() {
         awaiting--;
+        if (!closed) {
+            loop.execute(this::resume);
+        }
+    }
+
+    /** Closed without an answer: at once when in its own turn (the read stops), else in a task of its own. */
+    @Override
+    public void abandon() {
+        abandoned = true;
         if (!closed) {
             loop.execute(this::resume);
         }

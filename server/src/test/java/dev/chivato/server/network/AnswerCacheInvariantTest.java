@@ -97,7 +97,7 @@ class AnswerCacheInvariantTest {
         service.signWith(List.of(KEY));
         Forwarder forwarder = new Forwarder(selector, forwarding, new ForwardCache(forwarding.cache()), new Timers(),
                 task -> { }, Forwarder.Observer.NONE, line -> { }, 16);
-        return new ExchangePath(service, forwarder, task -> { });
+        return new ExchangePath(service, forwarder, task -> { }, null);
     }
 
     /** What {@code client} is sent for {@code query} now: the answer's octets, or "none" while one is owed. */
