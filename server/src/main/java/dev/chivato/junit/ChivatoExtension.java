@@ -31,8 +31,11 @@ public final class ChivatoExtension implements BeforeAllCallback, AfterAllCallba
         AfterEachCallback {
     private final Chivato.Builder builder;
     private Chivato server;
-    /** Started for the class (a static field): kept from one test to the next. */
-    private boolean perClass;
+    /**
+     * Classes begun and not yet ended that share the server started for the first (a static field; @Nested classes
+     * inherit it): kept from one test to the next, closed when the outermost ends. Zero: one server per test.
+     */
+    private int classes;
 
     private ChivatoExtension(Chivato.Builder builder) {
         this.builder = builder;
@@ -53,8 +56,9 @@ public final class ChivatoExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        server = builder.start();
-        perClass = true;
+        if (classes++ == 0) {
+            server = builder.start();
+        }
     }
 
     @Override
@@ -69,7 +73,7 @@ public final class ChivatoExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (!perClass && server != null) {
+        if (classes == 0 && server != null) {
             server.close();
             server = null;
         }
@@ -77,11 +81,10 @@ public final class ChivatoExtension implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (server != null) {
+        if (--classes == 0 && server != null) {
             server.close();
             server = null;
         }
-        perClass = false;
     }
 
     /** The same settings as {@link Chivato.Builder}; {@link #build()} makes the extension, which starts the server. */

@@ -60,6 +60,29 @@ class ChivatoExtensionTest {
         }
     }
 
+    /** A static field of an enclosing class: its @Nested classes share the one server. */
+    @Nested
+    class Enclosing {
+        @RegisterExtension
+        static ChivatoExtension dns = ChivatoExtension.builder().record("192.0.2.1 db.internal").build();
+        static int outerPort;
+
+        @Test
+        void theOuterClassHasAServer() {
+            outerPort = dns.server().port();
+            assertTrue(outerPort > 0);
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void theInnerClassHasTheSameOne() throws Exception {
+                assertEquals(outerPort, dns.server().port(), "JUnit runs the outer class's tests first");
+                assertEquals("NOERROR", ask(dns.server().address(), "db.internal").rcode().toString());
+            }
+        }
+    }
+
     /** An instance field: a server of its own for each test. */
     @Nested
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
