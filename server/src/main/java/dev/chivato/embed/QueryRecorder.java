@@ -1,8 +1,6 @@
 package dev.chivato.embed;
 
-import dev.chivato.server.core.Transport;
 import dev.chivato.server.network.ExchangeWitness;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -28,8 +26,9 @@ final class QueryRecorder implements ExchangeWitness {
     }
 
     @Override
-    public void answered(Transport transport, InetSocketAddress client, byte[] query, byte[] answer) {
-        RecordedQuery recorded = new RecordedQuery(Instant.now(), transport, client, query, answer);
+    public void answered(Seen exchange) {
+        RecordedQuery recorded = new RecordedQuery(Instant.ofEpochMilli(exchange.timeMillis()), exchange.transport(),
+                exchange.client(), exchange.query(), exchange.answer());
         synchronized (this) {
             all.addLast(recorded);
             if (all.size() > limit) {

@@ -21,6 +21,8 @@ import dev.chivato.server.ratelimit.RateLimiter;
 import dev.chivato.server.tsig.MessageSigner;
 import dev.chivato.server.tsig.TransactionSignature;
 import dev.chivato.server.tsig.TsigKeyFile;
+import dev.chivato.server.web.Asker;
+import dev.chivato.server.web.WebServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -38,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -137,6 +140,49 @@ final class Assembly implements AutoCloseable {
         Notifier notifier = settings.notifyTargets().isEmpty() ? null : new Notifier(settings.notifyTargets(), log,
                 System.err::println, keys.isEmpty() ? MessageSigner.Factory.UNSIGNED : signingWith(keys.get(0)));
         reloader = hold(new Reloader(sources, service, log, System.err::println, notifier));
+        if (settings.web().isPresent()) {
+            serveWeb(settings.web().get(), service);
+        }
+    }
+
+    /** The page ({@code --web}), told of every exchange by the exchange path from the first query on. */
+    private void serveWeb(Settings.Web web, Service service) throws StartFailure {
+        Optional<String> bearer = Optional.empty();
+        if (web.tokenFile().isPresent()) {
+            Path file = web.tokenFile().get();
+            try {
+                bearer = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                throw new StartFailure("chivato: --web-token " + file + ": " + Problems.describe(e),
+                        Main.EXIT_FAILURE);
+            }
+            if (bearer.get().length() < 16) {
+                throw new StartFailure("chivato: --web-token " + file + ": the token is shorter than 16 characters; "
+                        + "put a long random one in it (head -c 24 /dev/urandom | base64)", Main.EXIT_FAILURE);
+            }
+        }
+        try {
+            WebServer page = hold(WebServer.start(new WebServer.Setup(web.address(), bearer, web.edit(),
+                    new WebSources(sources, reloader), Assembly::ask, server.udpAddress(), web.askable(),
+                    System.err::println)));
+            service.witness(page.witness());
+            System.err.println("chivato: the page on http://" + LogFormat.address(page.address()) + "/");
+        } catch (IOException e) {
+            throw new StartFailure("chivato: --web " + LogFormat.address(web.address()) + ": "
+                    + Problems.describe(e), Main.EXIT_FAILURE);
+        }
+    }
+
+    /** The page's Ask: the command line's client, as {@code chivato query} asks (one try of two seconds). */
+    private static List<Asker.Asked> ask(Message query, InetSocketAddress server, boolean tcp) throws IOException {
+        try {
+            return new StubClient(server, java.time.Duration.ofSeconds(2), 1).ask(query, tcp, false).stream()
+                    .map(e -> new Asker.Asked(e.transport().label(), e.queryWire(), e.responseWire(), e.response(),
+                            e.millis()))
+                    .toList();
+        } catch (StubClient.NoAnswerException e) {
+            throw new IOException(e.getMessage());
+        }
     }
 
     private void serveMetrics(Metrics metrics) throws StartFailure {

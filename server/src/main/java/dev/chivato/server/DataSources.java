@@ -200,6 +200,23 @@ public final class DataSources {
         return changed;
     }
 
+    List<Path> recordFiles() {
+        return recordFiles;
+    }
+
+    List<String> recordLines() {
+        return recordLines;
+    }
+
+    List<String> zoneSpecs() {
+        return zoneSpecs;
+    }
+
+    /** The version of the zone of {@code spec} served now, or null before the first load. */
+    synchronized ZoneFile.Zone zone(String spec) {
+        return zones.get(spec);
+    }
+
     /** The zone versions served now, in the order given. */
     synchronized List<ZoneFile.Zone> zones() {
         return List.copyOf(zones.values());
@@ -287,7 +304,7 @@ public final class DataSources {
         return equals > 0 && spec.lastIndexOf('/', equals) < 0 ? equals : -1;
     }
 
-    private static String zoneFile(String spec) {
+    static String zoneFile(String spec) {
         return spec.substring(originEnd(spec) + 1);
     }
 

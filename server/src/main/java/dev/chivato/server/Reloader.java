@@ -70,6 +70,11 @@ final class Reloader implements AutoCloseable {
         }
     }
 
+    /** Reloads on the reload thread (after any under way), and returns what happened once it is done. */
+    java.util.concurrent.Future<LogEntry.Reload> reloadSoon() {
+        return thread.submit(this::reload);
+    }
+
     /** Reloads now, on the calling thread, and returns what happened. */
     LogEntry.Reload reload() {
         Map<String, Long> before = sources.serials();

@@ -122,6 +122,26 @@ final class ServerOptions implements Callable<Integer> {
                     + "a free one).")
     InetSocketAddress metricsAddress;
 
+    @Option(names = "--web", paramLabel = "ADDR:PORT", converter = ListenConverter.class,
+            description = "Serve the page to watch and learn on http://ADDR:PORT/: live queries and the bytes of "
+                    + "each, Ask, the records, stats and experiments (example: --web 127.0.0.1:8053). Loopback unless "
+                    + "--web-token is given.")
+    InetSocketAddress webAddress;
+
+    @Option(names = "--web-edit",
+            description = "Let the page edit the records files and zones: checked, written (a zone's serial "
+                    + "raised), reloaded.")
+    boolean webEdit;
+
+    @Option(names = "--web-token", paramLabel = "FILE",
+            description = "A file holding the token the page asks for once and sends with every request; needed "
+                    + "for --web beyond loopback.")
+    Path webTokenFile;
+
+    @Option(names = "--web-ask", paramLabel = "ADDR:PORT",
+            description = "A server the page's Ask view may query besides this one, repeatable.")
+    List<String> webAsk = new ArrayList<>();
+
     @Option(names = "--allow-transfer", paramLabel = "CIDR",
             description = "Clients that may transfer our zones (AXFR, IXFR over TCP), repeatable; default: nobody.")
     List<String> allowTransfer = new ArrayList<>();
@@ -254,7 +274,26 @@ final class ServerOptions implements Callable<Integer> {
                 tsigKeyFiles, ixfrVersions, (long) ixfrMemoryMib << 20, Optional.ofNullable(metricsAddress),
                 Optional.ofNullable(dnstapTarget), Optional.ofNullable(dnstapIdentity),
                 Optional.ofNullable(captureFile), captureMaxMib << 20, Optional.ofNullable(cookieSecret),
-                requireCookie, rateLimits());
+                requireCookie, rateLimits(), web());
+    }
+
+    /** {@code --web} and its companions, checked; empty when off. */
+    private Optional<Settings.Web> web() throws Main.UsageException {
+        if (webAddress == null) {
+            if (webEdit || webTokenFile != null || !webAsk.isEmpty()) {
+                throw new Main.UsageException("chivato: --web-edit, --web-token and --web-ask go with --web ADDR:PORT");
+            }
+            return Optional.empty();
+        }
+        if (!webAddress.getAddress().isLoopbackAddress() && webTokenFile == null) {
+            throw new Main.UsageException("chivato: --web " + LogFormat.address(webAddress) + " is beyond loopback: "
+                    + "give --web-token FILE too, so that only those who have the token can use the page");
+        }
+        List<InetSocketAddress> askable = new ArrayList<>();
+        for (String target : webAsk) {
+            askable.add(parseTarget("--web-ask", target));
+        }
+        return Optional.of(new Settings.Web(webAddress, webEdit, Optional.ofNullable(webTokenFile), askable));
     }
 
     /** {@code --rrl} and its companions, checked; empty when off. */

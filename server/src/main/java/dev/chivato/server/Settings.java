@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param cookieSecret the file of the DNS Cookie secret; empty: a random one
  * @param requireCookie BADCOOKIE for a UDP query with a client cookie but no good server cookie
  * @param rateLimits  response rate limiting; empty: off
+ * @param web         the page ({@code --web}); empty: off
  */
 record Settings(ServerConfig server, List<Path> recordFiles, List<String> recordLines, List<String> zoneSpecs,
                 long ttl, boolean snitch, boolean seed, Optional<QueryHandler.UnknownPolicy> unknown, Duration watch,
@@ -37,7 +38,15 @@ record Settings(ServerConfig server, List<Path> recordFiles, List<String> record
                 TransferAccess transfers, List<InetSocketAddress> notifyTargets, List<Path> tsigKeys,
                 int ixfrVersions, long ixfrOctets, Optional<InetSocketAddress> metrics, Optional<String> dnstap,
                 Optional<String> dnstapIdentity, Optional<Path> capture, long captureOctets,
-                Optional<Path> cookieSecret, boolean requireCookie, Optional<RateLimits> rateLimits) {
+                Optional<Path> cookieSecret, boolean requireCookie, Optional<RateLimits> rateLimits,
+                Optional<Web> web) {
+    /** The page: where it listens, whether it may edit, its bearer token's file, the servers Ask may query. */
+    record Web(InetSocketAddress address, boolean edit, Optional<Path> tokenFile, List<InetSocketAddress> askable) {
+        Web {
+            askable = List.copyOf(askable);
+        }
+    }
+
     /** Response rate limiting ({@code --rrl}): responses a second, the slip, the window, the exempt networks. */
     record RateLimits(int rate, int slip, int window, List<Cidr> exempt) {
         RateLimits {

@@ -72,7 +72,7 @@ final class Completion {
             length = slip(exchange, out);
         }
         if (limited == RateLimiter.Verdict.SEND) {
-            witness(exchange, out, length);
+            witness(exchange, answer, out, length);
         }
         Optional<String> unsent = length < 0 ? Optional.empty() : send(exchange, out, length);
         if (limited == RateLimiter.Verdict.SEND) {
@@ -278,14 +278,15 @@ final class Completion {
     }
 
     /** Tells the witness (a test's recorder) of the exchange, before its answer goes out. */
-    private void witness(Exchange exchange, ByteBuffer out, int length) {
+    private void witness(Exchange exchange, Answer answer, ByteBuffer out, int length) {
         ExchangeWitness witness = service.witness();
         if (witness == null) {
             return;
         }
         try {
-            witness.answered(exchange.transport, exchange.client, exchange.queryCopy(),
-                    length < 0 ? null : sent(out, length));
+            witness.answered(new ExchangeWitness.Seen(System.currentTimeMillis(), exchange.transport,
+                    exchange.client, exchange.queryCopy(), length < 0 ? null : sent(out, length), sourceOf(answer),
+                    exchange.arrivalNanos == 0 ? -1 : (System.nanoTime() - exchange.arrivalNanos) / 1000));
         } catch (RuntimeException bug) {
             service.warn("chivato: internal error recording an answer: " + bug);
         }

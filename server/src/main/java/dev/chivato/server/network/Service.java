@@ -157,7 +157,7 @@ public final class Service {
 
     /** Whether anything records an exchange's times (the log, metrics, dnstap): else the clock is not read. */
     boolean recordsTimes() {
-        return metrics != null || logging || tapping;
+        return metrics != null || logging || tapping || witness != null;
     }
 
     /** Whether exchanges are logged. */
