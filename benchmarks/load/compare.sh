@@ -10,7 +10,8 @@
 #                                               (every answer makes a server cookie), chivato-rrl the same with
 #                                               --rrl at a rate no client reaches (the accounting without a flood),
 #                                               nsd-rrl NSD with rrl-ratelimit at the same rate;
-#                                               chivato-metrics is chivato with --metrics on, chivato-dnstap
+#                                               chivato-metrics is chivato with --metrics on, chivato-web
+#                                               with --web and one page (curl) following the live feed, chivato-dnstap
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
 #                                               echo25 the same on JAVA25, echo-mmsg a batched floor on JAVA25
 #                                               (EchoMmsg.java: recvmmsg/sendmmsg through FFM), chivato25
@@ -62,6 +63,20 @@ start_chivato() { # name log_mode [extra arguments...]
     --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
+}
+
+# chivato with --web, and one page following its live feed as a browser's EventSource does (curl reads every line).
+start_chivato_with_page() {
+  local web; web=$(free_port)
+  start_chivato chivato-web off --web "127.0.0.1:$web"
+  wait_for_port "$server_port"
+  local tries=0
+  until curl -s -o /dev/null "http://127.0.0.1:$web/"; do
+    tries=$((tries + 1)); [ $tries -lt 100 ] || { echo "the page did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+  curl -s -N "http://127.0.0.1:$web/api/live" > /dev/null &
+  pids+=($!)
 }
 
 # The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), UDP only; or, given a java and a
@@ -118,6 +133,7 @@ main() {
         chivato-log) start_chivato "$server" on ;;
         chivato-textlog) start_chivato "$server" text ;;
         chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
+        chivato-web) start_chivato_with_page ;;
         chivato-cookie) start_chivato "$server" off ;;
         chivato-rrl) start_chivato "$server" off --rrl 1000000 ;;
         nsd-rrl) start_nsd 1000000 ;;

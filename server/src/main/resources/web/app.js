@@ -213,7 +213,11 @@ function startLive() {
   const source = new EventSource('/api/live' + (token ? '?token=' + encodeURIComponent(token) : ''));
   source.onmessage = event => addLive(JSON.parse(event.data));
   source.addEventListener('dropped', event => {
-    document.getElementById('dropped').textContent = event.data + ' lost (the page fell behind)';
+    const counts = JSON.parse(event.data);
+    const parts = [];
+    if (counts.lost > 0) parts.push(counts.lost + ' lost (the page fell behind)');
+    if (counts.notShown > 0) parts.push(counts.notShown + ' not shown (over 1,000 a second)');
+    document.getElementById('dropped').textContent = parts.join('; ');
   });
   source.onopen = () => setStatus('live');
   source.onerror = () => setStatus('reconnecting...');
@@ -350,6 +354,7 @@ loaders.stats = async () => {
     countsTable('totals', [{ value: 'queries', count: stats.total },
       { value: 'forwarded', count: stats.forwarded },
       { value: 'mean upstream time (us)', count: stats.forwardedMeanMicros },
+      { value: 'not shown (over 1,000 a second)', count: stats.notShown },
       { value: 'lost by the feed', count: stats.droppedByFeed },
       { value: 'lost by slow pages', count: stats.droppedByPage }]));
 };
@@ -369,8 +374,9 @@ const EXPERIMENTS = [
     title: 'Compression pointers',
     explain: 'A name already written is not written again: two octets with the top two bits set point to where it ' +
       'was (RFC 1035 section 4.1.4). The first answer\'s owner points to offset 12, the question\'s name.',
-    look: 'Hover an orange-outlined pair in the answer: the name it points to lights up.',
-    queries: name => [{ name, type: 'A' }],
+    look: 'Hover an orange-outlined pair in the answer: the name it points to lights up. In an MX answer the ' +
+      'exchange\'s name ends with a pointer too.',
+    queries: (name, zone) => [zone ? { name: zone, type: 'MX' } : { name, type: 'A' }],
   },
   {
     title: 'NXDOMAIN and its SOA',
@@ -393,6 +399,24 @@ const EXPERIMENTS = [
       'UDP size the sender can take, its TTL the extended rcode, the version and the DO bit.',
     look: 'The last record of the query: type 41, CLASS 1232, and DO set in its TTL.',
     queries: name => [{ name, type: 'A', bufsize: '1232', dnssec: 'true' }],
+  },
+  {
+    title: 'A CNAME chain',
+    explain: 'A CNAME says a name is another\'s alias. The server answers with the CNAME and, when it holds the ' +
+      'target, the target\'s records too, in one answer (RFC 1034 section 4.3.2): the resolver need not ask again.',
+    look: 'Two records in the answer section: the CNAME, then the A record of the name it points to. Give a zone ' +
+      'with a "www" alias (www CNAME ...) above.',
+    queries: (name, zone) => [{ name: 'www.' + (zone || name), type: 'A' }],
+  },
+  {
+    title: 'A wildcard, and what blocks it',
+    explain: 'A record owned by *.zone answers for names that do not exist below the zone (RFC 4592): the answer ' +
+      'carries the name asked, not the star. A name that exists, even with no records of the type asked (an ' +
+      'empty non-terminal), is not covered: it gets NODATA, not the wildcard\'s records.',
+    look: 'With a "*" record in the zone: the first answer is synthesized for the made-up name; the second (the ' +
+      'zone\'s own apex, asked for A) is not.',
+    queries: (name, zone) => [{ name: 'made-up-' + Date.now() + '.' + (zone || name), type: 'A' },
+      { name: zone || name, type: 'A' }],
   },
   {
     title: 'Reverse lookups (PTR)',

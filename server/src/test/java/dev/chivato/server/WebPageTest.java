@@ -77,6 +77,12 @@ class WebPageTest {
         Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** The Records view's box for the zone file, once the view has loaded. */
+    private static WebElement zoneEditor() {
+        return waitFor(Duration.ofSeconds(5), ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//div[@class='message'][h3[contains(text(), 'example.org.zone')]]")));
+    }
+
     private static ExternalTool.Result dig(String... args) {
         return ExternalTool.dig(pages.server.port, args);
     }
@@ -95,6 +101,27 @@ class WebPageTest {
 
     @Test
     @Order(2)
+    void aFilterHidesTheRowsThatDoNotMatchAndPauseHoldsNewOnes() throws Exception {
+        assertEquals(0, dig("example.com", "A").exitCode());
+        waitFor(Duration.ofSeconds(2), ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//tbody[@id='live-rows']/tr[td[@class='name' and text()='example.com.']]")));
+        WebElement filter = browser.findElement(By.id("filter-name"));
+        filter.sendKeys("example.org");
+        WebElement other = browser.findElement(
+                By.xpath("//tbody[@id='live-rows']/tr[td[@class='name' and text()='example.com.']]"));
+        assertTrue(other.getAttribute("class").contains("filtered"), "the example.com row is hidden");
+        filter.clear();
+        filter.sendKeys(org.openqa.selenium.Keys.BACK_SPACE); // clear() fires no input event
+        browser.findElement(By.id("pause")).click();
+        assertEquals(0, dig("example.my", "A").exitCode());
+        waitFor(Duration.ofSeconds(2), ExpectedConditions.textToBe(By.id("waiting"), "1 waiting"));
+        browser.findElement(By.id("pause")).click();
+        waitFor(Duration.ofSeconds(2), ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//tbody[@id='live-rows']/tr[td[@class='name' and text()='example.my.']]")));
+    }
+
+    @Test
+    @Order(3)
     void clickingAQueryNamesItsFieldsAndShowsWhereAPointerPoints() throws Exception {
         browser.findElement(By.xpath("//tbody[@id='live-rows']/tr[td[text()='example.org.']]")).click();
         WebElement answer = waitFor(Duration.ofSeconds(5), ExpectedConditions.presenceOfElementLocated(
@@ -113,7 +140,7 @@ class WebPageTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void askSendsAQueryFromThePage() throws Exception {
         browser.findElement(By.id("tab-ask")).click();
         WebElement name = browser.findElement(By.id("ask-name"));
@@ -130,11 +157,10 @@ class WebPageTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRecordAddedInTheEditorIsAnsweredOnceSaved() throws Exception {
         browser.findElement(By.id("tab-records")).click();
-        WebElement zone = waitFor(Duration.ofSeconds(5), ExpectedConditions.presenceOfElementLocated(
-                By.xpath("//div[@class='message'][h3[contains(text(), 'example.org.zone')]]")));
+        WebElement zone = zoneEditor();
         zone.findElement(By.tagName("textarea")).sendKeys(org.openqa.selenium.Keys.END, "added A 192.0.2.99\n");
         zone.findElement(By.className("save")).click();
         waitFor(Duration.ofSeconds(10), ExpectedConditions.presenceOfElementLocated(By.className("saved")));
@@ -145,10 +171,9 @@ class WebPageTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aBadLineShowsTheParsersMessageAtItsLine() throws Exception {
-        WebElement zone = waitFor(Duration.ofSeconds(5), ExpectedConditions.presenceOfElementLocated(
-                By.xpath("//div[@class='message'][h3[contains(text(), 'example.org.zone')]]")));
+        WebElement zone = zoneEditor();
         WebElement text = zone.findElement(By.tagName("textarea"));
         int lines = text.getAttribute("value").split("\n").length;
         text.sendKeys(org.openqa.selenium.Keys.END, "broken A 300.1.1.1\n");
@@ -161,7 +186,7 @@ class WebPageTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void statsCountTheQueriesSeen() throws Exception {
         browser.findElement(By.id("tab-stats")).click();
         WebElement tables = waitFor(Duration.ofSeconds(5), ExpectedConditions.presenceOfElementLocated(
@@ -171,7 +196,7 @@ class WebPageTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anExperimentRunsItsQueries() throws Exception {
         browser.findElement(By.id("tab-experiments")).click();
         browser.findElement(By.cssSelector("button[data-experiment='1']")).click();

@@ -284,6 +284,9 @@ final class Completion {
             return;
         }
         try {
+            if (!witness.wants(exchange.arrivalNanos == 0 ? System.nanoTime() : exchange.arrivalNanos)) {
+                return;
+            }
             witness.answered(new ExchangeWitness.Seen(System.currentTimeMillis(), exchange.transport,
                     exchange.client, exchange.queryCopy(), length < 0 ? null : sent(out, length), sourceOf(answer),
                     exchange.arrivalNanos == 0 ? -1 : (System.nanoTime() - exchange.arrivalNanos) / 1000));

@@ -3,7 +3,6 @@ package dev.chivato.server.network;
 import dev.chivato.server.core.Transport;
 import dev.chivato.server.data.AnswerSource;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * Told of every request the completion ends (the embedded server's recorder, the web page's live feed): called on
@@ -24,14 +23,13 @@ public interface ExchangeWitness {
                 AnswerSource source, long micros) {
     }
 
-    void answered(Seen exchange);
-
-    /** Every witness of {@code witnesses} told in turn; null for none. */
-    static ExchangeWitness of(List<ExchangeWitness> witnesses) {
-        List<ExchangeWitness> all = List.copyOf(witnesses);
-        if (all.isEmpty()) {
-            return null;
-        }
-        return all.size() == 1 ? all.get(0) : seen -> all.forEach(witness -> witness.answered(seen));
+    /**
+     * Whether it wants the exchange ending at {@code nowNanos} in full (its octets copied, a {@link Seen} made); when
+     * not, it has counted it as passed over. Asked first, on the event loop's thread: it must be cheap.
+     */
+    default boolean wants(long nowNanos) {
+        return true;
     }
+
+    void answered(Seen exchange);
 }

@@ -33,6 +33,13 @@ final class LiveFeed implements ExchangeWitness, AutoCloseable {
     static final long KEPT_OCTETS = 16L << 20;
     /** Lines waiting for one page, at most. */
     static final int PAGE_QUEUE = 1_000;
+    /**
+     * Exchanges a second the feed takes in full, at most; past it they are only counted ("not shown"). No one reads
+     * more rows than that, and it bounds what the feed costs a server at saturation: measured with compare.sh
+     * (chivato-web beside chivato), see benchmarks/README.md.
+     */
+    static final int SHOWN_PER_SECOND = 1_000;
+    private static final long SECOND = 1_000_000_000L;
 
     /** One exchange as the page knows it: its number, its line, and its octets. */
     record Entry(long id, String json, byte[] query, byte[] answer) {
@@ -55,6 +62,12 @@ final class LiveFeed implements ExchangeWitness, AutoCloseable {
     private final BlockingQueue<Seen> queue = new ArrayBlockingQueue<>(QUEUED);
     private final AtomicLong droppedBeforeFeed = new AtomicLong();
     private final AtomicLong droppedByPages = new AtomicLong();
+    /** The second being counted for {@link #SHOWN_PER_SECOND}, and the exchanges taken in it. */
+    private final AtomicLong windowStart = new AtomicLong(System.nanoTime());
+    private final AtomicLong takenInWindow = new AtomicLong();
+    /** Exchanges passed over since the feed's thread last looked, and in all. */
+    private final AtomicLong passedOver = new AtomicLong();
+    private final AtomicLong notShown = new AtomicLong();
     private final ArrayDeque<Entry> kept = new ArrayDeque<>();
     private long keptOctets;
     private long nextId = 1;
@@ -70,6 +83,19 @@ final class LiveFeed implements ExchangeWitness, AutoCloseable {
     }
 
     @Override
+    public boolean wants(long nowNanos) {
+        long start = windowStart.get();
+        if (nowNanos - start >= SECOND && windowStart.compareAndSet(start, nowNanos)) {
+            takenInWindow.set(0);
+        }
+        if (takenInWindow.incrementAndGet() <= SHOWN_PER_SECOND) {
+            return true;
+        }
+        passedOver.incrementAndGet();
+        return false;
+    }
+
+    @Override
     public void answered(Seen exchange) {
         if (!queue.offer(exchange)) {
             droppedBeforeFeed.incrementAndGet();
@@ -79,6 +105,11 @@ final class LiveFeed implements ExchangeWitness, AutoCloseable {
     private void run() {
         while (running) {
             try {
+                long over = passedOver.getAndSet(0);
+                if (over > 0) {
+                    notShown.addAndGet(over);
+                    stats.countNotShown(System.currentTimeMillis(), over);
+                }
                 Seen seen = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (seen != null) {
                     publish(seen);
@@ -175,6 +206,11 @@ final class LiveFeed implements ExchangeWitness, AutoCloseable {
     /** Exchanges the feed could not take because its queue was full. */
     long droppedBeforeFeed() {
         return droppedBeforeFeed.get();
+    }
+
+    /** Exchanges not shown because more than {@link #SHOWN_PER_SECOND} came in a second, in all. */
+    long notShown() {
+        return notShown.get();
     }
 
     /** Lines the open pages lost because they did not take them in time, in all. */

@@ -8,7 +8,8 @@ import java.util.TreeMap;
 
 /**
  * What the Stats view shows, counted by the feed's thread as exchanges come: queries per minute over the last three
- * hours, the top names and clients (Space-Saving counters, as {@code chivato report} keeps them, bounded in entries
+ * hours (every query), and from the exchanges the feed took in full (all of them below its rate; a sample above it)
+ * the top names and clients (Space-Saving counters, as {@code chivato report} keeps them, bounded in entries
  * and octets), rcodes, sources, and the time forwarded answers took. Bounded: the minutes are a ring, the rcodes at
  * most 4,096 and the sources a handful.
  */
@@ -24,6 +25,7 @@ final class PageStats {
     private final TopCounter clients = new TopCounter(TOP_KEPT, TOP_OCTETS);
     private final Map<String, Long> rcodes = new TreeMap<>();
     private final Map<String, Long> sources = new TreeMap<>();
+    private long notShown;
     private long forwarded;
     private long forwardedMicros;
 
@@ -42,6 +44,15 @@ final class PageStats {
             forwarded++;
             forwardedMicros += micros;
         }
+    }
+
+    /** Exchanges that came faster than the feed shows them: in the minute's count and the total, nowhere else. */
+    synchronized void countNotShown(long timeMillis, long count) {
+        long minute = timeMillis / 60_000;
+        advanceTo(minute);
+        perMinute[(int) Math.floorMod(minute, (long) MINUTES)] += count;
+        total += count;
+        notShown += count;
     }
 
     /** Clears the minutes between the last one counted and {@code minute}. */
@@ -64,7 +75,7 @@ final class PageStats {
             minutes.add(Long.toString(perMinute[(int) Math.floorMod(m, (long) MINUTES)]));
         }
         return new Json().number("total", total).number("lastMinute", lastMinute * 60_000)
-                .raw("perMinute", Json.array(minutes)).raw("names", top(names)).raw("clients", top(clients))
+                .raw("perMinute", Json.array(minutes)).number("notShown", notShown).raw("names", top(names)).raw("clients", top(clients))
                 .raw("rcodes", counts(rcodes)).raw("sources", counts(sources)).number("forwarded", forwarded)
                 .number("forwardedMeanMicros", forwarded == 0 ? 0 : forwardedMicros / forwarded)
                 .number("droppedByFeed", droppedByFeed).number("droppedByPage", droppedByPage).number("pages", pages).toString();

@@ -2,20 +2,12 @@ package dev.chivato.server.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.chivato.protocol.Edns;
-import dev.chivato.protocol.Header;
-import dev.chivato.protocol.Message;
-import dev.chivato.protocol.Name;
-import dev.chivato.protocol.Question;
-import dev.chivato.protocol.RRClass;
-import dev.chivato.protocol.RRType;
 import dev.chivato.server.log.LogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +30,8 @@ public final class WebServer implements AutoCloseable {
     static final int MAX_BODY = 4 << 20;
     /** A page quiet this long is sent a comment: a page that went away is found by the write failing. */
     private static final long KEEPALIVE_MILLIS = 2_000;
+    /** Lines sent to a page in one write, at most. */
+    private static final int BATCH_LINES = 200;
     private static final Set<String> ASSETS = Set.of("/app.js", "/app.css");
 
     private final HttpServer http;
@@ -46,12 +40,10 @@ public final class WebServer implements AutoCloseable {
     private final LiveFeed feed = new LiveFeed();
     private final Served served;
     private final boolean editing;
-    private final Asker asker;
-    /** Where Ask sends by default (this chivato), and the others the operator allows. */
+    private final AskView asking;
+    /** This chivato's DNS address, which the page names as Ask's default. */
     private final InetSocketAddress self;
-    private final List<InetSocketAddress> askable;
     private final Consumer<String> warnings;
-    private final SecureRandom ids = new SecureRandom();
     private volatile boolean closing;
 
     /** What the page is given to work with. */
@@ -63,9 +55,8 @@ public final class WebServer implements AutoCloseable {
     private WebServer(Setup setup) throws IOException {
         this.served = setup.served();
         this.editing = setup.editing();
-        this.asker = setup.asker();
+        this.asking = new AskView(setup.asker(), setup.dnsServer(), setup.askable());
         this.self = setup.dnsServer();
-        this.askable = List.copyOf(setup.askable());
         this.warnings = setup.warnings();
         this.http = HttpServer.create(setup.listen(), 64);
         this.access = new WebAccess((InetSocketAddress) http.getAddress(), setup.bearer());
@@ -195,14 +186,23 @@ public final class WebServer implements AutoCloseable {
                 event(out, "data: " + line + "\n\n");
             }
             long dropped = 0;
+            long notShown = feed.notShown();
+            StringBuilder batch = new StringBuilder();
             while (!closing) {
                 String line = page.next(KEEPALIVE_MILLIS);
-                long lost = page.dropped.get();
-                if (lost != dropped) {
-                    dropped = lost;
-                    event(out, "event: dropped\ndata: " + lost + "\n\n");
+                batch.setLength(0);
+                for (int n = 0; line != null && n < BATCH_LINES; n++, line = page.lines.poll()) {
+                    batch.append("data: ").append(line).append("\n\n");
                 }
-                event(out, line == null ? ": still here\n\n" : "data: " + line + "\n\n");
+                long lost = page.dropped.get();
+                long passed = feed.notShown();
+                if (lost != dropped || passed != notShown) {
+                    dropped = lost;
+                    notShown = passed;
+                    batch.append("event: dropped\ndata: ").append(new Json().number("lost", lost)
+                            .number("notShown", passed)).append("\n\n");
+                }
+                event(out, batch.length() == 0 ? ": still here\n\n" : batch.toString()); // one write a batch
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closing
@@ -266,72 +266,13 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /** Sends a query as the page asked and answers with it as dig prints it, and the bytes of both. */
+    /** Sends a query as the page asked (the Ask view and the experiments). */
     private void ask(HttpExchange exchange) throws IOException {
         Map<String, String> form = body(exchange);
-        if (form == null) {
-            return;
+        if (form != null) {
+            AskView.Reply reply = asking.ask(form);
+            sendJson(exchange, reply.status(), reply.json());
         }
-        Message query;
-        InetSocketAddress server;
-        try {
-            server = askTarget(form.getOrDefault("server", ""));
-            query = query(form);
-        } catch (IllegalArgumentException e) {
-            sendJson(exchange, 400, new Json().string("problem", e.getMessage()).toString());
-            return;
-        }
-        List<Asker.Asked> asked;
-        try {
-            asked = asker.ask(query, server, "true".equals(form.get("tcp")));
-        } catch (IOException e) {
-            sendJson(exchange, 200, new Json().string("problem", e.getMessage()).toString());
-            return;
-        }
-        List<String> exchanges = new ArrayList<>();
-        for (Asker.Asked each : asked) {
-            exchanges.add(new Json().string("transport", each.transport()).number("millis", each.millis())
-                    .raw("query", MessageView.json(each.query())).raw("answer", MessageView.json(each.answer()))
-                    .toString());
-        }
-        Asker.Asked last = asked.get(asked.size() - 1);
-        String text = ";; Got answer:\n" + last.response() + "\n;; Query time: " + last.millis() + " msec\n"
-                + ";; SERVER: " + server.getAddress().getHostAddress() + "#" + server.getPort() + " ("
-                + last.transport() + ")\n;; MSG SIZE  rcvd: " + last.answer().length + "\n";
-        sendJson(exchange, 200, new Json().string("text", text).raw("exchanges", Json.array(exchanges)).toString());
-    }
-
-    /** This chivato, or one of the servers the operator allowed with {@code --web-ask}. */
-    private InetSocketAddress askTarget(String text) {
-        if (text.isBlank() || text.equals(LogFormat.address(self))) {
-            return self;
-        }
-        for (InetSocketAddress allowed : askable) {
-            if (LogFormat.address(allowed).equals(text.strip())) {
-                return allowed;
-            }
-        }
-        throw new IllegalArgumentException("server " + text + " is not one this page may ask: this chivato ("
-                + LogFormat.address(self) + ")" + (askable.isEmpty() ? "; the operator allows others with --web-ask"
-                : " or " + askable.stream().map(LogFormat::address).toList()));
-    }
-
-    private Message query(Map<String, String> form) {
-        Name name = Name.parse(form.getOrDefault("name", "").strip());
-        RRType type = RRType.parse(form.getOrDefault("type", "A").strip());
-        int size = Integer.parseInt(form.getOrDefault("bufsize", "1232").strip());
-        if (size != 0 && (size < 512 || size > 65535)) {
-            throw new IllegalArgumentException("EDNS size: 0 (no EDNS) or 512 to 65535, not " + size);
-        }
-        boolean dnssec = "true".equals(form.get("dnssec"));
-        Optional<Edns> edns = size == 0 ? Optional.empty() : Optional.of(Edns.of(size, dnssec));
-        Message query = Message.query(ids.nextInt(0x10000), true, new Question(name, type, RRClass.IN), edns);
-        if ("true".equals(form.get("cd"))) {
-            Header h = query.header();
-            query = query.withHeader(new Header(h.id(), h.qr(), h.opcode(), h.aa(), h.tc(), h.rd(), h.ra(), h.z(),
-                    h.ad(), true, h.rcode()));
-        }
-        return query;
     }
 
     /** The request's form, or null when it was too large (and was answered so). */
