@@ -180,6 +180,7 @@ class WebAccessTest {
         Wait.until(Duration.ofSeconds(10), () -> openPages() == 0, "the pages of other tests gone");
         try (Socket stalled = stalledPage()) {
             Wait.until(Duration.ofSeconds(5), () -> openPages() == 1, "the stalled page following the feed");
+            assertTrue(stalled.isConnected());
             UdpFlood.Result flood = UdpFlood.run("127.0.0.1", pages.server.port, "example.com", "A", 5_000, 3);
             assertEquals(flood.sent(), flood.answered(), "every query answered while the page stalls");
             assertTrue(get("/api/stats").body().contains("\"droppedByFeed\":0"), "the feed itself kept up");

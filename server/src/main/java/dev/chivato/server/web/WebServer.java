@@ -59,7 +59,7 @@ public final class WebServer implements AutoCloseable {
         this.self = setup.dnsServer();
         this.warnings = setup.warnings();
         this.http = HttpServer.create(setup.listen(), 64);
-        this.access = new WebAccess((InetSocketAddress) http.getAddress(), setup.bearer());
+        this.access = new WebAccess(http.getAddress(), setup.bearer());
         this.threads = Executors.newFixedThreadPool(MAX_PAGES + 4, runnable -> {
             Thread thread = new Thread(runnable, "chivato-web");
             thread.setDaemon(true);
