@@ -42,6 +42,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The running server made from its {@link Settings}: the data loaded, the log, dnstap, the capture, the metrics, the
@@ -88,29 +89,58 @@ final class Assembly implements AutoCloseable {
         return resource;
     }
 
-    private void assemble() throws StartFailure {
-        List<TransactionSignature.Key> keys = new ArrayList<>();
-        ServerCookies cookies;
+    /**
+     * What a start reads before it opens anything, and all that {@code chivato check-config} checks: the TSIG keys,
+     * the cookie secret, the page's token, the records and the zones, loaded.
+     */
+    record Read(List<TransactionSignature.Key> keys, ServerCookies cookies, Optional<String> webBearer,
+                DataSources sources, QueryHandler handler) {
+    }
+
+    /** Reads and loads what {@code settings} name; the first problem is one line, saying where. */
+    static Read read(Settings settings, Consumer<String> warnings) throws StartFailure {
         try {
+            List<TransactionSignature.Key> keys = new ArrayList<>();
             for (Path file : settings.tsigKeys()) {
-                keys.add(TsigKeyFile.read(file, System.err::println));
+                keys.add(TsigKeyFile.read(file, warnings));
             }
-            cookies = settings.cookieSecret().isPresent()
-                    ? CookieSecretFile.read(settings.cookieSecret().get(), System.err::println) : ServerCookies.random();
-            sources = new DataSources(settings.recordFiles(), settings.recordLines(), settings.zoneSpecs(),
-                    settings.ttl(), settings.snitch(), settings.unknown(), settings.server().forwarding()::forwards);
+            ServerCookies cookies = settings.cookieSecret().isPresent()
+                    ? CookieSecretFile.read(settings.cookieSecret().get(), warnings) : ServerCookies.random();
+            Optional<String> bearer = settings.web().flatMap(Settings.Web::tokenFile).isPresent()
+                    ? Optional.of(webToken(settings.web().get().tokenFile().get())) : Optional.empty();
+            DataSources sources = new DataSources(settings.recordFiles(), settings.recordLines(),
+                    settings.zoneSpecs(), settings.ttl(), settings.snitch(), settings.unknown(),
+                    settings.server().forwarding()::forwards);
             sources.allowTransfers(settings.transfers());
             sources.serveSeed(settings.seed());
             sources.keepJournals(settings.ixfrVersions(), settings.ixfrOctets());
+            return new Read(keys, cookies, bearer, sources, sources.load());
         } catch (FileProblem e) {
             throw new StartFailure(e.getMessage(), Main.EXIT_FAILURE);
         }
-        QueryHandler handler;
+    }
+
+    /** The page's bearer token: the file's one line, 16 characters or more. */
+    private static String webToken(Path file) throws FileProblem {
+        String token;
         try {
-            handler = sources.load();
-        } catch (FileProblem e) {
-            throw new StartFailure(e.getMessage(), Main.EXIT_FAILURE);
+            token = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new FileProblem("chivato: --web-token " + file + ": " + Problems.describe(e));
         }
+        if (token.length() < 16) {
+            throw new FileProblem("chivato: --web-token " + file + ": the token is shorter than 16 characters; put "
+                    + "a long random one in it (head -c 24 /dev/urandom | base64)");
+        }
+        return token;
+    }
+
+    private void assemble() throws StartFailure {
+        Read read = read(settings, System.err::println);
+        List<TransactionSignature.Key> keys = read.keys();
+        ServerCookies cookies = read.cookies();
+        sources = read.sources();
+        QueryHandler handler = read.handler();
         HeapTrim.afterLoading();
         log = openLog();
         hold(this::closeLog);
@@ -141,26 +171,12 @@ final class Assembly implements AutoCloseable {
                 System.err::println, keys.isEmpty() ? MessageSigner.Factory.UNSIGNED : signingWith(keys.get(0)));
         reloader = hold(new Reloader(sources, service, log, System.err::println, notifier));
         if (settings.web().isPresent()) {
-            serveWeb(settings.web().get(), service);
+            serveWeb(settings.web().get(), read.webBearer(), service);
         }
     }
 
     /** The page ({@code --web}), told of every exchange by the exchange path from the first query on. */
-    private void serveWeb(Settings.Web web, Service service) throws StartFailure {
-        Optional<String> bearer = Optional.empty();
-        if (web.tokenFile().isPresent()) {
-            Path file = web.tokenFile().get();
-            try {
-                bearer = Optional.of(Files.readString(file, StandardCharsets.UTF_8).strip());
-            } catch (IOException e) {
-                throw new StartFailure("chivato: --web-token " + file + ": " + Problems.describe(e),
-                        Main.EXIT_FAILURE);
-            }
-            if (bearer.get().length() < 16) {
-                throw new StartFailure("chivato: --web-token " + file + ": the token is shorter than 16 characters; "
-                        + "put a long random one in it (head -c 24 /dev/urandom | base64)", Main.EXIT_FAILURE);
-            }
-        }
+    private void serveWeb(Settings.Web web, Optional<String> bearer, Service service) throws StartFailure {
         try {
             WebServer page = hold(WebServer.start(new WebServer.Setup(web.address(), bearer, web.edit(),
                     new WebSources(sources, reloader), Assembly::ask, server.udpAddress(), web.askable(),

@@ -14,10 +14,16 @@ import java.util.Set;
 
 /**
  * {@code --config FILE}, in dnsmasq's style: one option per line as {@code name=value}, or {@code name} alone for a
- * flag, the leading dashes left out; {@code #} starts a comment. The lines become arguments placed before the
- * command line's, so a repeatable option adds up and the command line overrides a single-valued one.
+ * flag, the leading dashes left out (or written: {@code --listen=...} is taken too); {@code #} starts a comment. A
+ * relative path in a value is the file's folder's, as in nsd.conf, not the working directory's. The lines become
+ * arguments placed before the command line's, so a repeatable option adds up and the command line overrides a
+ * single-valued one.
  */
 final class ConfigFile {
+    /** Options whose value is a file's path. */
+    private static final Set<String> PATHS = Set.of("--records", "--log-file", "--tsig-key", "--cookie-secret",
+            "--capture", "--web-token");
+
     /** A configuration file is a few lines: anything much longer is not one. */
     static final long MAX_OCTETS = 1 << 20;
 
@@ -37,6 +43,23 @@ final class ConfigFile {
         }
         fromFile.addAll(args);
         return fromFile;
+    }
+
+    /** A value with its path made the config file's folder's when it is relative. */
+    static String resolved(String name, String value, Path folder) {
+        if (PATHS.contains(name)) {
+            return folder.resolve(value).toString();
+        }
+        if (name.equals("--zone")) {
+            int equals = value.indexOf('=');
+            boolean origin = equals > 0 && value.lastIndexOf('/', equals) < 0;
+            return origin ? value.substring(0, equals + 1) + folder.resolve(value.substring(equals + 1))
+                    : folder.resolve(value).toString();
+        }
+        if (name.equals("--dnstap") && (value.startsWith("file:") || value.startsWith("unix:"))) {
+            return value.substring(0, 5) + folder.resolve(value.substring(5));
+        }
+        return value;
     }
 
     /** The arguments one file stands for. */
@@ -59,14 +82,15 @@ final class ConfigFile {
                 continue;
             }
             int equals = content.indexOf('=');
-            String name = "--" + (equals < 0 ? content : content.substring(0, equals).strip());
+            String written = equals < 0 ? content : content.substring(0, equals).strip();
+            String name = "--" + written.replaceFirst("^--?", "");
             if (!options.contains(name) || name.equals("--config")) {
-                throw new FileProblem(file.toString(), number, "\"" + name.substring(2)
+                throw new FileProblem(file.toString(), number, "\"" + written
                         + "\" is not an option of chivato (see --help)");
             }
             args.add(name);
             if (equals >= 0) {
-                args.add(content.substring(equals + 1).strip());
+                args.add(resolved(name, content.substring(equals + 1).strip(), file.toAbsolutePath().getParent()));
             }
         }
         return args;

@@ -38,12 +38,22 @@ public final class Main {
         return run(System.out, args);
     }
 
-    /** Runs the command line with the subcommands writing to {@code out}. */
-    static int run(java.io.PrintStream out, String... args) {
+    /**
+     * The command line's model: the server's options and its subcommands, writing to {@code out}. The man pages and
+     * the completion script are made from it too ({@link Documentation}), so they say what it takes.
+     */
+    static CommandLine commandLine(java.io.PrintStream out) {
         CommandLine commandLine = new CommandLine(new ServerOptions());
         commandLine.addSubcommand("query", new QueryCommand(out));
         commandLine.addSubcommand("explain", new ExplainCommand(out));
         commandLine.addSubcommand("report", new ReportCommand(out));
+        commandLine.addSubcommand("check-config", new CheckConfigCommand(out));
+        return commandLine;
+    }
+
+    /** Runs the command line with the subcommands writing to {@code out}. */
+    static int run(java.io.PrintStream out, String... args) {
+        CommandLine commandLine = commandLine(out);
         // "@127.0.0.1" names a server, as in dig, not a file of arguments.
         commandLine.setExpandAtFiles(false);
         // "--log explain" is the option's value, not the explain subcommand.

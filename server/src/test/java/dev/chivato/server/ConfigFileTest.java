@@ -67,4 +67,21 @@ class ConfigFileTest {
                     server.stderrText().strip());
         }
     }
+
+    @Test
+    void aLineWithLeadingDashesIsTaken() throws Exception {
+        Path config = Files.writeString(dir.resolve("dashes.conf"), "--listen=127.0.0.1:0\n-snitch\n");
+        assertEquals(List.of("--listen", "127.0.0.1:0", "--snitch"), ConfigFile.read(config, OPTIONS));
+    }
+
+    @Test
+    void aRelativePathIsTheConfigFilesFolders() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("etc"));
+        Path config = Files.writeString(folder.resolve("chivato.conf"),
+                "records=hosts\nzone=example.org=zones/example.org.zone\nzone=/srv/abs.zone\nlog-file=q.log\n");
+        Set<String> options = Set.of("--records", "--zone", "--log-file");
+        String base = folder.toAbsolutePath().toString();
+        assertEquals(List.of("--records", base + "/hosts", "--zone", "example.org=" + base + "/zones/example.org.zone",
+                "--zone", "/srv/abs.zone", "--log-file", base + "/q.log"), ConfigFile.read(config, options));
+    }
 }
