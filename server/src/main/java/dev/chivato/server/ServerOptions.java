@@ -30,7 +30,8 @@ import picocli.CommandLine;
 @Command(name = "chivato", mixinStandardHelpOptions = true, subcommandsRepeatable = false,
         versionProvider = ServerOptions.Version.class, sortOptions = false, usageHelpAutoWidth = true,
         footer = {"", "Subcommands: 'chivato query --help' (a small dig), 'chivato explain --help' (a message, "
-                + "byte by byte), 'chivato report --help' (who asked what, from a JSON log)."},
+                + "byte by byte), 'chivato report --help' (who asked what, from a JSON log), 'chivato check-config "
+                + "--help' (the options and files checked without starting)."},
         description = {"A DNS server that logs every query it receives. It answers from records in hosts format "
                 + "(A, AAAA and PTR) and from zone files, forwards what it does not hold (--forward), and feeds "
                 + "secondaries (--allow-transfer). With no source at all it serves example.com -> 1.2.3.4, "

@@ -26,7 +26,7 @@ public final class ExternalTool {
     }
 
     public static void require(String program) {
-        boolean found = false;
+        boolean found = program.contains(File.separator) && new File(program).canExecute();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, program).canExecute()) {
                 found = true;

@@ -117,8 +117,7 @@ public final class Server implements AutoCloseable {
                 actual = probe(address);
             } catch (BindException e) {
                 if (address.getPort() != 0 || attempt >= PORT_ATTEMPTS) {
-                    throw new BindException("cannot listen on " + LogFormat.address(address) + ": "
-                            + e.getMessage());
+                    throw new BindException(cannotListen(address, e));
                 }
                 continue; // port 0: UDP's pick was taken for TCP; pick again
             }
@@ -148,10 +147,25 @@ public final class Server implements AutoCloseable {
                 closeAll(tcp);
                 // someone took the port between the probe and now; a fixed port is theirs, port 0 picks again
                 if (address.getPort() != 0 || attempt >= PORT_ATTEMPTS) {
-                    throw new BindException("cannot listen on " + LogFormat.address(actual) + ": " + e.getMessage());
+                    throw new BindException(cannotListen(actual, e));
                 }
             }
         }
+    }
+
+    /**
+     * Why an address cannot be had, in one line; for a port below 1024 refused to an ordinary user, what to do
+     * about it.
+     */
+    static String cannotListen(InetSocketAddress address, BindException e) {
+        String line = "cannot listen on " + LogFormat.address(address) + ": " + e.getMessage();
+        if (address.getPort() > 0 && address.getPort() < 1024 && String.valueOf(e.getMessage())
+                .contains("Permission denied")) {
+            line += " (ports below 1024 need CAP_NET_BIND_SERVICE: run it as chivato.service does, which grants it,"
+                    + " or setcap cap_net_bind_service=+ep on the java binary, or use authbind; or listen on a port"
+                    + " above 1023)";
+        }
+        return line;
     }
 
     /** Binds UDP then TCP on the address without SO_REUSEPORT, then lets both go; returns the address bound. */
