@@ -59,7 +59,7 @@ public final class Main {
         // "--log explain" is the option's value, not the explain subcommand.
         commandLine.setAllowSubcommandsAsOptionParameters(true);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
-            e.getCommandLine().getErr().println("chivato: " + e.getMessage() + " (see --help)");
+            e.getCommandLine().getErr().println("chivato: " + e.getMessage() + suggestion(e) + " (see --help)");
             return 2;
         });
         commandLine.setExecutionExceptionHandler(QueryCommand.usageErrors());
@@ -77,6 +77,28 @@ public final class Main {
             commandLine.getErr().println(e.getMessage());
             return EXIT_USAGE;
         }
+    }
+
+    /** What other servers and tools call the options people reach for first, and ours. */
+    private static final java.util.Map<String, String> OTHER_NAMES = java.util.Map.of(
+            "--port", "--listen ADDR:PORT", "-p", "--listen ADDR:PORT", "--bind", "--listen ADDR:PORT",
+            "--address", "--listen ADDR:PORT", "--hosts", "--records FILE", "--addn-hosts", "--records FILE",
+            "--server", "--forward ADDR[:PORT]", "--zone-file", "--zone [ORIGIN=]FILE", "--verbose", "--log text",
+            "--log-queries", "--log text");
+
+    /** For an unknown option, the nearest of ours: "; did you mean --listen ADDR:PORT?" */
+    static String suggestion(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)) {
+            return "";
+        }
+        for (String argument : unmatched.getUnmatched()) {
+            String name = argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
+            if (OTHER_NAMES.containsKey(name)) {
+                return "; did you mean " + OTHER_NAMES.get(name) + "?";
+            }
+        }
+        java.util.List<String> near = unmatched.getSuggestions();
+        return near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?";
     }
 
     /** Exit codes: 1 for data that cannot be used or a server that failed, 2 for a usage error (as picocli). */

@@ -32,10 +32,16 @@ import picocli.CommandLine;
 @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = ServerOptions.Version.class,
         description = {"Ask a DNS server one question and print the answer as dig does. The server defaults to "
                 + "chivato's own default, 127.0.0.1 port 10053.",
-                "Arguments in dig's style: @SERVER, NAME, TYPE, and +tcp +norec +noedns +dnssec +ignore "
-                        + "+bufsize=N +short +explain +timeout=SECONDS +tries=N."})
+                "Arguments in dig's style: @SERVER, NAME, TYPE (or -t TYPE), -x ADDRESS, -p PORT, and " + QueryCommand.FLAGS
+                        + "."})
 final class QueryCommand implements Callable<Integer> {
     private static final SecureRandom IDS = new SecureRandom();
+    /** The flags it takes, said in its help and when it is given one of dig's it lacks. */
+    static final String FLAGS = "+tcp +norec +noedns +dnssec +ignore +bufsize=N +short +noall +answer +explain "
+            + "+timeout=SECONDS +tries=N";
+
+    @Option(names = "-t", paramLabel = "TYPE", description = "The type asked for, as dig's -t (default: A).")
+    String typeOption;
 
     @Option(names = "-p", paramLabel = "PORT", description = "Server port (default: 10053).")
     int port = 10053;
@@ -64,6 +70,7 @@ final class QueryCommand implements Callable<Integer> {
         boolean ignoreTruncation = false;
         boolean shortOutput = false;
         boolean explain = false;
+        boolean answerOnly = false;
         int bufsize = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
         double timeoutSeconds = 2;
         int tries = 2;
@@ -83,6 +90,8 @@ final class QueryCommand implements Callable<Integer> {
                     case "ignore" -> ignoreTruncation = true;
                     case "short" -> shortOutput = true;
                     case "explain" -> explain = true;
+                    case "noall" -> answerOnly = true; // sections come back with +answer, the only one printed
+                    case "answer", "nocmd", "nocomments", "noquestion", "nostats" -> { } // what +noall leaves
                     default -> {
                         int equals = flag.indexOf('=');
                         String key = equals < 0 ? flag : flag.substring(0, equals);
@@ -92,7 +101,8 @@ final class QueryCommand implements Callable<Integer> {
                                 case "bufsize" -> bufsize = Integer.parseInt(value);
                                 case "timeout", "time" -> timeoutSeconds = Double.parseDouble(value);
                                 case "tries" -> tries = Integer.parseInt(value);
-                                default -> throw new Main.UsageException("chivato query: unknown flag " + arg);
+                                default -> throw new Main.UsageException("chivato query: " + arg
+                                        + " is one of dig's that chivato query lacks; it takes " + FLAGS);
                             }
                         } catch (NumberFormatException e) {
                             throw new Main.UsageException("chivato query: " + arg + ": not a number");
@@ -109,6 +119,16 @@ final class QueryCommand implements Callable<Integer> {
                 }
             } else {
                 throw new Main.UsageException("chivato query: unexpected argument " + arg);
+            }
+        }
+        if (typeOption != null) {
+            if (type != null) {
+                throw new Main.UsageException("chivato query: two types, " + type + " and -t " + typeOption);
+            }
+            try {
+                type = RRType.parse(typeOption);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException("chivato query: -t " + e.getMessage());
             }
         }
         if (bufsize < 0 || bufsize > 0xffff || tries < 1 || !(timeoutSeconds > 0)) {
@@ -156,13 +176,17 @@ final class QueryCommand implements Callable<Integer> {
             }
             boolean last = i == exchanges.size() - 1;
             if (!last) {
-                if (!shortOutput) {
+                if (!shortOutput && !answerOnly) {
                     out.println(";; Truncated, retrying in TCP mode.");
                 }
                 continue;
             }
             Message response = exchange.response();
-            if (shortOutput) {
+            if (answerOnly) {
+                for (ResourceRecord record : response.answers()) {
+                    out.println(record);
+                }
+            } else if (shortOutput) {
                 for (ResourceRecord record : response.answers()) {
                     out.println(record.data());
                 }

@@ -75,6 +75,11 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Main.UsageException("chivato report: cannot read " + input + ": " + Problems.describe(e));
         }
+        if (report.looksLikeTextLog()) {
+            System.err.println("chivato report: " + source + " is a text log (no line of it is JSON): start the "
+                    + "server with --log json (and --log-file FILE) to have a log chivato report reads");
+            return Main.EXIT_FAILURE;
+        }
         out.print(json ? ReportPrinter.json(report, source, top) : ReportPrinter.text(report, source, top));
         out.flush();
         return 0;

@@ -3,6 +3,7 @@ package dev.chivato.server;
 import dev.chivato.protocol.Addresses;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.core.Cidr;
+import dev.chivato.server.data.Ttl;
 import dev.chivato.server.forward.Forwarding;
 import dev.chivato.server.log.LogFormat;
 import dev.chivato.server.log.QueryLog;
@@ -70,7 +71,7 @@ final class ServerOptions implements Callable<Integer> {
                     + "first $ORIGIN, or its SOA's owner.")
     List<String> zoneSpecs = new ArrayList<>();
 
-    @Option(names = "--watch", paramLabel = "SECONDS",
+    @Option(names = "--watch", paramLabel = "SECONDS", converter = SecondsConverter.class,
             description = "Look at the records and zone files this often and reload when one changed (its size, "
                     + "time, identity or content); 0, the default, only on SIGHUP.")
     double watchSeconds;
@@ -80,7 +81,8 @@ final class ServerOptions implements Callable<Integer> {
                     + "records only) or REFUSED (the default once a zone is served, as NSD and Knot do).")
     QueryHandler.UnknownPolicy unknown;
 
-    @Option(names = "--ttl", paramLabel = "SECONDS", description = "TTL of the records served (default: 300).")
+    @Option(names = "--ttl", paramLabel = "SECONDS", converter = WholeSecondsConverter.class,
+            description = "TTL of the records served, in seconds or as 1h, 30m (default: 300).")
     long ttl = 300;
 
     @Option(names = "--log", paramLabel = "text|json|explain|off",
@@ -99,11 +101,11 @@ final class ServerOptions implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Event loops (default: number of CPUs).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", converter = SecondsConverter.class,
             description = "Close a TCP connection idle this long (default: 10).")
     double idleTimeoutSeconds = ServerConfig.DEFAULT_IDLE_TIMEOUT.toMillis() / 1000.0;
 
-    @Option(names = "--io-timeout", paramLabel = "SECONDS",
+    @Option(names = "--io-timeout", paramLabel = "SECONDS", converter = SecondsConverter.class,
             description = "Close a TCP connection that stops in the middle of a message, or leaves its answers "
                     + "untaken, this long (default: 2).")
     double ioTimeoutSeconds = ServerConfig.DEFAULT_IO_TIMEOUT.toMillis() / 1000.0;
@@ -239,7 +241,7 @@ final class ServerOptions implements Callable<Integer> {
             description = "Mebibytes the kept upstream answers may take, in all (default: 64).")
     int cacheMib = (int) (Forwarding.CacheLimits.DEFAULT.octets() >> 20);
 
-    @Option(names = "--cache-max-ttl", paramLabel = "SECONDS",
+    @Option(names = "--cache-max-ttl", paramLabel = "SECONDS", converter = WholeSecondsConverter.class,
             description = "The longest an upstream answer is kept, whatever its TTL (default: 86400).")
     long cacheMaxTtl = Forwarding.CacheLimits.DEFAULT.maxTtl();
 
@@ -398,11 +400,15 @@ final class ServerOptions implements Callable<Integer> {
                 }
             }
         }
-        if (cacheEntries < 0 || cacheEntries > 100_000_000 || cacheMib < 0 || cacheMib > 1 << 20
-                || cacheMaxTtl < 0 || cacheMaxTtl > 0x7fffffffL) {
-            throw new Main.UsageException("chivato: --cache " + cacheEntries + ", --cache-memory " + cacheMib
-                    + ", --cache-max-ttl " + cacheMaxTtl + ": must be 0..100000000, 0..1048576 (MiB), "
-                    + "0..2147483647 (seconds)");
+        if (cacheEntries < 0 || cacheEntries > 100_000_000) {
+            throw new Main.UsageException("chivato: --cache " + cacheEntries + ": must be 0..100000000 (0: no cache)");
+        }
+        if (cacheMib < 0 || cacheMib > 1 << 20) {
+            throw new Main.UsageException("chivato: --cache-memory " + cacheMib + ": must be 0..1048576 (MiB)");
+        }
+        if (cacheMaxTtl < 0 || cacheMaxTtl > 0x7fffffffL) {
+            throw new Main.UsageException("chivato: --cache-max-ttl " + cacheMaxTtl
+                    + ": must be 0..2147483647 seconds (or as 1d, 12h)");
         }
         Forwarding.CacheLimits cache = new Forwarding.CacheLimits(cacheEntries, (long) cacheMib << 20, cacheMaxTtl);
         return new Forwarding(routes, allowRecursion.isEmpty() ? Forwarding.localClients(listening) : allowed,
@@ -460,6 +466,37 @@ final class ServerOptions implements Callable<Integer> {
         };
     }
 
+
+    /**
+     * Seconds, as a number ({@code 300}, {@code 0.5}) or with a zone file's units ({@code 1h}, {@code 30m},
+     * {@code 1h30m}, {@code 2d}, {@code 1w}): wherever an option takes seconds.
+     */
+    static final class SecondsConverter implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            if (Ttl.isTtl(value)) {
+                return (double) Ttl.seconds(value);
+            }
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration: seconds (300, "
+                        + "0.5) or with units as in zone files (1h, 30m, 1h30m, 2d)");
+            }
+        }
+    }
+
+    /** Whole seconds, as {@link SecondsConverter} reads them. */
+    static final class WholeSecondsConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            double seconds = new SecondsConverter().convert(value);
+            if (seconds != Math.rint(seconds)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a whole number of seconds");
+            }
+            return (long) seconds;
+        }
+    }
 
     /** {@code 127.0.0.1:10053}, {@code [::1]:10053}: literal addresses only, so nothing is looked up. */
     static final class ListenConverter implements CommandLine.ITypeConverter<InetSocketAddress> {

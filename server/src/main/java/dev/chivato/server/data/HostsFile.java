@@ -69,7 +69,7 @@ public final class HostsFile {
         try {
             address = fields.get(0).contains(":") ? RData.AAAA.parse(fields.get(0)) : RData.A.parse(fields.get(0));
         } catch (IllegalArgumentException e) {
-            throw new FileProblem(source, line, e.getMessage());
+            throw new FileProblem(source, line, e.getMessage() + addressLater(fields));
         }
         List<Name> names = new ArrayList<>();
         for (int i = 1; i < fields.size(); i++) {
@@ -84,6 +84,20 @@ public final class HostsFile {
             }
         }
         return Optional.of(new HostEntry(address, names));
+    }
+
+    /** When a later word is an address: the hint that the address comes first. */
+    private static String addressLater(List<String> fields) {
+        for (int i = 1; i < fields.size(); i++) {
+            try {
+                String word = fields.get(i);
+                RData address = word.contains(":") ? RData.AAAA.parse(word) : RData.A.parse(word);
+                return "; the address comes first: \"" + address + " " + fields.get(0) + "\"";
+            } catch (IllegalArgumentException e) {
+                // not an address either
+            }
+        }
+        return "";
     }
 
     /** The words of a line, split at blanks (white space as {@code \\s} counts it). */

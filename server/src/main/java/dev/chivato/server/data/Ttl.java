@@ -1,7 +1,10 @@
 package dev.chivato.server.data;
 
-/** A TTL in a zone file: seconds, or BIND's units ({@code 1w2d3h4m5s}, any case, any subset in that form). */
-final class Ttl {
+/**
+ * A TTL in a zone file: seconds, or BIND's units ({@code 1w2d3h4m5s}, any case, any subset in that form). The
+ * command line's durations ({@code --ttl 1h}, {@code --watch 30s}) are read the same way.
+ */
+public final class Ttl {
     /** RFC 2181 section 8: a TTL is at most 2^31 - 1. */
     static final long MAX = 0x7fffffffL;
     /** What the 32-bit field holds. */
@@ -11,7 +14,7 @@ final class Ttl {
     }
 
     /** Digits, each run optionally followed by one unit letter; scanned by hand (a nested regex backtracks badly). */
-    static boolean isTtl(String text) {
+    public static boolean isTtl(String text) {
         boolean digitBefore = false;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -31,6 +34,12 @@ final class Ttl {
      * (RFC 2181 section 8).
      */
     static long parse(String text) {
+        long total = seconds(text);
+        return total > MAX ? 0 : total; // RFC 2181 section 8: the top bit set means zero; NSD and Knot load it
+    }
+
+    /** The seconds {@code text} says (digits, or units as {@code 1h30m}), up to 2^32 - 1. */
+    public static long seconds(String text) {
         if (!isTtl(text)) {
             throw new IllegalArgumentException("\"" + text + "\" is not a TTL (seconds, or units as 1h30m)");
         }
@@ -61,7 +70,7 @@ final class Ttl {
         if (total > FIELD) {
             throw tooLarge(text);
         }
-        return total > MAX ? 0 : total; // RFC 2181 section 8: the top bit set means zero; NSD and Knot load it
+        return total;
     }
 
     private static IllegalArgumentException tooLarge(String text) {

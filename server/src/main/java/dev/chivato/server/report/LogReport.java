@@ -215,6 +215,15 @@ public final class LogReport {
         return colon > 0 ? client.substring(0, colon) : client;
     }
 
+    /**
+     * Whether the input is a text log rather than JSON: lines were read, no entry was, and every line set aside was
+     * not JSON.
+     */
+    public boolean looksLikeTextLog() {
+        return lines > 0 && entries == 0 && skippedCount == lines
+                && skipped.stream().allMatch(s -> s.reason().startsWith("not JSON"));
+    }
+
     private void skip(long line, String reason) {
         skippedCount++;
         if (skipped.size() < SKIPPED_LISTED) {
