@@ -58,14 +58,14 @@ class CheckConfigTest {
 
     @Test
     void nothingListensMeanwhile() throws Exception {
+        int port;
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            int port = probe.getLocalPort();
-            probe.close();
-            Path conf = config("listen=127.0.0.1:" + port + "\nrecords=hosts\n");
-            assertEquals(0, check("--config", conf.toString()).code());
-            try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
-                assertEquals(port, again.getLocalPort(), "the port is still free");
-            }
+            port = probe.getLocalPort();
+        }
+        Path conf = config("listen=127.0.0.1:" + port + "\nrecords=hosts\n");
+        assertEquals(0, check("--config", conf.toString()).code());
+        try (DatagramSocket again = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+            assertEquals(port, again.getLocalPort(), "the port is still free");
         }
     }
 

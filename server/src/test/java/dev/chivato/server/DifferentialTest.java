@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (as a set of records) must equal NSD's or Knot's. The two differ where RFCs leave a choice (what goes in the
  * authority section of a positive answer, say); chivato must agree with one of them each time.
  */
+@RequiresTools({"nsd", "knotd"})
 class DifferentialTest {
     private static final String[][] QUERIES = {
         {"www.example.org", "A"}, {"www.example.org", "AAAA"}, {"WWW.EXAMPLE.ORG", "A"}, {"mixedcase.example.org", "A"},

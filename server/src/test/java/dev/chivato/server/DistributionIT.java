@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * then its launcher, the seed's dig session through it, its man page, its completion script and its systemd unit.
  * Runs after {@code package} (failsafe), on the tarball the build just made.
  */
+@RequiresTools({"tar"})
 class DistributionIT {
     @TempDir
     static Path dir;

@@ -25,14 +25,21 @@ public final class ExternalTool {
     private ExternalTool() {
     }
 
-    public static void require(String program) {
-        boolean found = program.contains(File.separator) && new File(program).canExecute();
+    /** Whether {@code program} is a path to an executable or an executable on the PATH. */
+    static boolean installed(String program) {
+        if (program.contains(File.separator)) {
+            return new File(program).canExecute();
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, program).canExecute()) {
-                found = true;
-                break;
+                return true;
             }
         }
+        return false;
+    }
+
+    public static void require(String program) {
+        boolean found = installed(program);
         if (!found && System.getenv("CI") != null) {
             fail(program + " is not installed, and CI is set: .ci/run must install it");
         }

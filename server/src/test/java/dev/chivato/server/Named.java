@@ -54,7 +54,7 @@ public final class Named implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         Nsd.stop(process);
     }
 }

@@ -115,15 +115,21 @@ public final class Nsd implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop(process);
     }
 
-    static void stop(Process process) throws InterruptedException {
+    /** Stops a peer: SIGTERM, then SIGKILL after 5 seconds; an interrupted wait kills it at once. */
+    static void stop(Process process) {
         if (process != null) {
             process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -128,7 +128,7 @@ final class Secondary implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         Nsd.stop(process);
     }
 }

@@ -52,7 +52,7 @@ final class Unbound implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         Nsd.stop(process);
     }
 }

@@ -32,6 +32,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * appear live, their bytes are named field by field, Ask sends one, the editor saves a record that dig then gets and
  * shows the parser's message at its line. Screenshots go to {@code target/screenshots}.
  */
+@RequiresTools({"dig", "chromium", "chromedriver"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebPageTest {
     @TempDir
