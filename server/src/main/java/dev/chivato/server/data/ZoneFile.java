@@ -263,7 +263,7 @@ public final class ZoneFile {
             ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
         }
         parsing.add(new Written(owner, ttl, type, tokens.subList(Math.min(at + 1, tokens.size()), tokens.size()),
-                origin, problem, source, entry.line()));
+                origin, firstOrigin, problem, source, entry.line()));
         if (problem != null) {
             parsing.finish(); // throws this problem, or one before it
         }
@@ -275,14 +275,22 @@ public final class ZoneFile {
 
     /**
      * A record as the text gives it, its owner and RDATA still text, or why its TTL, class or type cannot be read
-     * ({@code problem}, not null).
+     * ({@code problem}, not null); {@code apex} the zone's, when known already (it never changes once known), for
+     * the helper to check that the record is inside.
      */
     private record Written(OwnerText owner, long ttl, RRType type, List<TextFields.Token> rdata, Name origin,
-            String problem, String source, int line) {
+            Name apex, String problem, String source, int line) {
     }
 
-    /** A record parsed, or why it could not be (record null). */
-    private record Parsed(ResourceRecord record, String problem, String source, int line) {
+    /**
+     * A record parsed, or why it could not be (record null); {@code outside} why it is outside the zone, when the
+     * helper could tell ({@code apexChecked}).
+     */
+    private record Parsed(ResourceRecord record, String problem, String source, int line, boolean apexChecked,
+            String outside) {
+        Parsed(ResourceRecord record, String problem, String source, int line) {
+            this(record, problem, source, line, false, null);
+        }
     }
 
     /** Parses a record's owner and RDATA; a helper thread's work, which reads nothing but {@code written}. */
@@ -293,7 +301,13 @@ public final class ZoneFile {
                 return new Parsed(null, written.problem(), written.source(), written.line());
             }
             RData data = rdata(written.type(), written.rdata(), written.origin());
-            return new Parsed(ResourceRecord.in(owner, written.ttl(), data), null, written.source(), written.line());
+            ResourceRecord record = ResourceRecord.in(owner, written.ttl(), data);
+            if (written.apex() == null || record.type().equals(RRType.SOA)) {
+                return new Parsed(record, null, written.source(), written.line());
+            }
+            // the check the main thread would make, made here: it is a large part of its work on a large zone
+            String outside = outside(new Placed(record, written.source(), written.line()), written.apex());
+            return new Parsed(record, null, written.source(), written.line(), true, outside);
         } catch (IllegalArgumentException e) {
             return new Parsed(null, e.getMessage(), written.source(), written.line());
         }
@@ -305,7 +319,7 @@ public final class ZoneFile {
             throw new FileProblem(parsed.source(), parsed.line(), parsed.problem());
         }
         try {
-            add(parsed.record(), parsed.source(), parsed.line());
+            add(parsed);
         } catch (IllegalArgumentException e) { // a record too large for a message
             throw new FileProblem(parsed.source(), parsed.line(), e.getMessage());
         }
@@ -319,15 +333,17 @@ public final class ZoneFile {
     }
 
     /** Checks a record as nsd-checkzone does (the SOA, the zone's bounds, CNAME alone) and keeps it. */
-    private void add(ResourceRecord record, String source, int line) {
-        Placed placed = new Placed(record, source, line);
+    private void add(Parsed parsed) {
+        ResourceRecord record = parsed.record();
+        Placed placed = new Placed(record, parsed.source(), parsed.line());
         if (record.type().equals(RRType.SOA)) {
             if (soa != null && secondSoa == null) {
                 secondSoa = placed.place() + ": a second SOA record; a zone has exactly one";
             }
             soa = soa == null ? placed : soa; // whether it is at the apex is known at the end
         } else if (firstOrigin != null) {
-            recordProblem = recordProblem != null ? recordProblem : outside(placed, firstOrigin);
+            recordProblem = recordProblem != null ? recordProblem
+                    : parsed.apexChecked() ? parsed.outside() : outside(placed, firstOrigin);
         } else {
             beforeApex.add(placed);
         }
