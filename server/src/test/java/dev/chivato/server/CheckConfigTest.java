@@ -3,11 +3,8 @@ package dev.chivato.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,24 +16,11 @@ class CheckConfigTest {
     Path dir;
 
     /** Exit code, stdout and stderr of {@code chivato check-config ARGS}. */
-    private record Checked(int code, String out, String err) {
-    }
-
-    private static Checked check(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedErr = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            String[] all = new String[args.length + 1];
-            all[0] = "check-config";
-            System.arraycopy(args, 0, all, 1, args.length);
-            code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), all);
-        } finally {
-            System.setErr(savedErr);
-        }
-        return new Checked(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CommandRun check(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = "check-config";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return CommandRun.of(all);
     }
 
     private Path config(String text) throws Exception {
@@ -49,7 +33,7 @@ class CheckConfigTest {
     @Test
     void aGoodConfigurationIsSummedUpAndExitsZero() throws Exception {
         Path conf = config("listen=127.0.0.1:10053\nrecords=hosts\nzone=example.org=example.org.zone\n");
-        Checked checked = check("--config", conf.toString());
+        CommandRun checked = check("--config", conf.toString());
         assertEquals(0, checked.code(), checked.err());
         assertTrue(checked.out().contains("would listen on udp and tcp 127.0.0.1:10053"), checked.out());
         assertTrue(checked.out().contains("zone example.org. serial 7"), checked.out());
@@ -71,7 +55,7 @@ class CheckConfigTest {
 
     @Test
     void anUnknownOptionIsOneLine() throws Exception {
-        Checked checked = check("--config", config("records=hosts\nfrobnicate=1\n").toString());
+        CommandRun checked = check("--config", config("records=hosts\nfrobnicate=1\n").toString());
         assertEquals(1, checked.code());
         assertEquals(dir.resolve("chivato.conf") + ":2: \"frobnicate\" is not an option of chivato (see --help)\n",
                 checked.err());
@@ -81,7 +65,7 @@ class CheckConfigTest {
     void aBadZoneLineIsItsFileAndLine() throws Exception {
         Path conf = config("zone=example.org=example.org.zone\n");
         Files.writeString(dir.resolve("example.org.zone"), "bad A 300.1.1.1\n", java.nio.file.StandardOpenOption.APPEND);
-        Checked checked = check("--config", conf.toString());
+        CommandRun checked = check("--config", conf.toString());
         assertEquals(1, checked.code());
         assertTrue(checked.err().startsWith(dir.resolve("example.org.zone") + ":5:"), checked.err());
     }
@@ -89,7 +73,7 @@ class CheckConfigTest {
     @Test
     void aBadKeyFileIsOneLine() throws Exception {
         Files.writeString(dir.resolve("key"), "not a key\n");
-        Checked checked = check("--config", config("records=hosts\ntsig-key=key\n").toString());
+        CommandRun checked = check("--config", config("records=hosts\ntsig-key=key\n").toString());
         assertEquals(1, checked.code());
         assertTrue(checked.err().startsWith(dir.resolve("key").toString()), checked.err());
         assertEquals(1, checked.err().lines().count(), checked.err());
@@ -97,14 +81,14 @@ class CheckConfigTest {
 
     @Test
     void ourOwnAddressAsUpstreamIsRefused() throws Exception {
-        Checked checked = check("--listen", "127.0.0.1:10053", "--forward", "127.0.0.1:10053");
+        CommandRun checked = check("--listen", "127.0.0.1:10053", "--forward", "127.0.0.1:10053");
         assertEquals(1, checked.code());
         assertTrue(checked.err().contains("is an address we listen on"), checked.err());
     }
 
     @Test
     void aMissingFileIsOneLine() throws Exception {
-        Checked checked = check("--records", dir.resolve("nosuch").toString());
+        CommandRun checked = check("--records", dir.resolve("nosuch").toString());
         assertEquals(1, checked.code());
         assertTrue(checked.err().contains("nosuch") && checked.err().contains("no such file"), checked.err());
     }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chivato.embed.Chivato;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,25 +14,11 @@ class UsageMessagesTest {
     @TempDir
     Path dir;
 
-    /** Code, stdout and stderr of the command line run in this JVM (arguments that make it exit). */
-    private record Run(int code, String out, String err) {
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
-    private static Run run(String... args) {
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), args);
-        } finally {
-            System.setErr(savedErr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOneLineSaying(Run run, int code, String... parts) {
+    private static void assertOneLineSaying(CommandRun run, int code, String... parts) {
         assertEquals(code, run.code(), run.err());
         assertEquals(1, run.err().lines().count(), run.err());
         for (String part : parts) {
@@ -63,7 +46,7 @@ class UsageMessagesTest {
 
     @Test
     void aCacheValueOutOfRangeNamesOnlyItself() {
-        Run run = run("--forward", "192.0.2.1", "--cache", "-5");
+        CommandRun run = run("--forward", "192.0.2.1", "--cache", "-5");
         assertOneLineSaying(run, 2, "--cache -5: must be 0..100000000");
         assertTrue(!run.err().contains("--cache-memory") && !run.err().contains("--cache-max-ttl"), run.err());
     }
@@ -86,7 +69,7 @@ class UsageMessagesTest {
                 @    300 SOA ns.example.org. admin.example.org. 1 7200 900 1209600 300
                      300 MX  10 mail
                 """).start()) {
-            Run run = run("query", "-t", "MX", "-p", Integer.toString(dns.port()), "example.org", "+noall",
+            CommandRun run = run("query", "-t", "MX", "-p", Integer.toString(dns.port()), "example.org", "+noall",
                     "+answer");
             assertEquals(0, run.code(), run.err());
             assertEquals(1, run.out().lines().count(), "the answer section only: " + run.out());
