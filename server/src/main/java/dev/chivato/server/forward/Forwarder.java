@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -203,7 +202,8 @@ public final class Forwarder {
     private final ByteBuffer encoding = ByteBuffer.allocate(Message.MAX_LENGTH);
     private final Observer observer;
     private final Consumer<String> warnings;
-    private final SecureRandom random = new SecureRandom();
+    /** IDs, ports and 0x20 letters: a ChaCha20 keystream keyed from SecureRandom (see KeystreamRandom). */
+    private final KeystreamRandom random = new KeystreamRandom();
     private final PortPool<Try> ports;
     private final Map<ForwardKey, Pending> inFlight = new HashMap<>();
     /** One TCP connection per upstream, kept while used. */

@@ -8,7 +8,6 @@ import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,14 +53,14 @@ final class PortPool<T> {
     }
 
     private final Selector selector;
-    private final SecureRandom random;
+    private final KeystreamRandom random;
     private final int size;
     /** The sockets new queries may use, by upstream; {@link #open} counts these and retired ones still waited on. */
     private final Map<InetSocketAddress, List<Port<T>>> pools = new HashMap<>();
     private int open;
     private long nextIdleSweep = System.nanoTime();
 
-    PortPool(Selector selector, SecureRandom random, int size) {
+    PortPool(Selector selector, KeystreamRandom random, int size) {
         if (size < 1) {
             throw new IllegalArgumentException("a port pool needs a place");
         }

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,12 +64,12 @@ final class UpstreamStream<T> {
     }
 
     /** An ID nothing on this connection waits with. */
-    int freeId(SecureRandom random) {
+    int freeId(KeystreamRandom random) {
         return freeId(waiting, random);
     }
 
     /** A random ID that is not a key of {@code taken}. */
-    static int freeId(Map<Integer, ?> taken, SecureRandom random) {
+    static int freeId(Map<Integer, ?> taken, KeystreamRandom random) {
         int id;
         do {
             id = random.nextInt(0x10000);
