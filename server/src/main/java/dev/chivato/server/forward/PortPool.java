@@ -17,8 +17,11 @@ import java.util.Map;
  * One event loop's upstream sockets, against spoofing (RFC 5452 section 9.2): each on a port the kernel picked at
  * random from the ephemeral range, connected to its upstream (the kernel then delivers nothing from anyone else and
  * reports the upstream's ICMP errors), used {@link #USES_PER_PORT} times at most so the set of ports keeps changing,
- * and closed when idle. A new query draws one of {@code size} places at random: a socket already open there, or a new
- * one. So while few queries are sent most get a port of their own, and under load the open ones are shared.
+ * and closed when idle. A new query draws one of the upstream's open sockets at random and takes it when nothing waits
+ * on it; it opens a new one while fewer than {@link #WORKING_SET} are open, or when the one drawn is busy (up to
+ * {@code size} in all). So at a low rate a few sockets are reused (each a random port, changed every
+ * {@link #USES_PER_PORT} queries) instead of one bound, connected and registered per query, and under load the
+ * queries in flight spread over as many ports as they need.
  *
  * <p>The number of sockets comes from the process's descriptor limit ({@link #sizeFor}), leaving room for clients;
  * when the system refuses a new socket anyway (EMFILE, ENFILE), a query shares one already open, as Unbound goes on
@@ -31,6 +34,8 @@ final class PortPool<T> {
     /** The most sockets one loop opens, whatever the limit allows (Unbound's outgoing-range). */
     static final int MAX_PORTS = 1024;
     static final int MIN_PORTS = 4;
+    /** Sockets per upstream opened before the open ones are reused. */
+    static final int WORKING_SET = 16;
     /** A socket nothing was sent from for this long is closed: a quiet server holds no sockets. */
     static final long IDLE_NANOS = 10_000_000_000L;
 
@@ -58,6 +63,8 @@ final class PortPool<T> {
     /** The sockets new queries may use, by upstream; {@link #open} counts these and retired ones still waited on. */
     private final Map<InetSocketAddress, List<Port<T>>> pools = new HashMap<>();
     private int open;
+    /** Sockets opened since start: what the pool saves is sockets not opened. */
+    private long opened;
     private long nextIdleSweep = System.nanoTime();
 
     PortPool(Selector selector, KeystreamRandom random, int size) {
@@ -98,6 +105,11 @@ final class PortPool<T> {
         return open;
     }
 
+    /** Sockets opened since start. */
+    long opened() {
+        return opened;
+    }
+
     /**
      * A socket for a new query to {@code upstream}: drawn as above. When no new socket can be had (the descriptor
      * limit), one already open to that upstream is shared.
@@ -106,22 +118,21 @@ final class PortPool<T> {
      */
     Port<T> portFor(InetSocketAddress upstream, long now) throws IOException {
         List<Port<T>> pool = pools.computeIfAbsent(upstream, u -> new ArrayList<>());
-        int place = random.nextInt(size);
+        Port<T> drawn = pool.isEmpty() ? null : pool.get(random.nextInt(pool.size()));
+        boolean wantNew = pool.size() < Math.min(WORKING_SET, size) || !drawn.waiting.isEmpty();
         Port<T> port;
-        if (place < pool.size()) {
-            port = pool.get(place);
-        } else if (open < size) {
+        if (wantNew && open < size) {
             try {
                 port = openPort(upstream);
+                pool.add(port);
             } catch (IOException refused) {
-                if (pool.isEmpty()) {
+                if (drawn == null) {
                     throw refused;
                 }
-                port = pool.get(random.nextInt(pool.size())); // out of descriptors: share one
+                port = drawn; // out of descriptors: share one
             }
-            pool.add(port);
-        } else if (!pool.isEmpty()) {
-            port = pool.get(random.nextInt(pool.size()));
+        } else if (drawn != null) {
+            port = drawn;
         } else {
             throw new IOException(size + " upstream sockets are open already");
         }
@@ -142,6 +153,7 @@ final class PortPool<T> {
             Port<T> port = new Port<>(channel, upstream, (InetSocketAddress) channel.getLocalAddress());
             channel.register(selector, SelectionKey.OP_READ, port);
             open++;
+            opened++;
             return port;
         } catch (IOException | RuntimeException e) {
             channel.close();
