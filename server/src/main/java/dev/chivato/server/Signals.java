@@ -1,8 +1,9 @@
 package dev.chivato.server;
 
 /**
- * SIGINT and SIGTERM start an orderly stop that exits 0; SIGHUP is reported and ignored. A shutdown hook alone would not do: the JVM then exits
- * with 130 or 143, and a script running the server could not tell a clean stop from a crash.
+ * SIGINT and SIGTERM start an orderly stop that exits 0; SIGHUP reloads the data (systemd's ExecReload sends it). A
+ * shutdown hook alone would not do: the JVM then exits with 130 or 143, and a script running the server could not
+ * tell a clean stop from a crash.
  */
 final class Signals {
     private Signals() {
