@@ -32,8 +32,8 @@ final class NodeTableBuilder {
     private int[] lastRecord = new int[16];
     int owners;
     private int[] ownerSlots = slotsFor(0);
-    /** Per record: type (u16), TTL (u32), source (u8), RDATA length (u16), RDATA. */
-    private final GrowableBytes data = new GrowableBytes();
+    /** Per record: type (u16), TTL (u32), source (u8), RDATA length (u16), RDATA; at {@link #recordAt}. */
+    private final ChunkedBytes data = new ChunkedBytes();
     private int[] recordAt = new int[16];
     private int[] recordOwner = new int[16];
     private int[] recordHash = new int[16];
@@ -61,10 +61,10 @@ final class NodeTableBuilder {
      */
     int addReportingFirstType(Name owner, RRType type, long ttl, RData rdata, AnswerSource source) {
         int id = intern(owner);
-        int earlier = firstRecord[id] < 0 ? FIRST_AT_OWNER : u16(data.octets, recordAt[firstRecord[id]]);
-        int start = data.length;
-        data.ensure(9 + MAX_RDATA);
-        byte[] d = data.octets;
+        int earlier = firstRecord[id] < 0 ? FIRST_AT_OWNER : data.u16(recordAt[firstRecord[id]]);
+        int place = data.reserve(9 + MAX_RDATA);
+        byte[] d = data.chunk(place);
+        int start = ChunkedBytes.offset(place);
         put16(d, start, type.value());
         put32(d, start + 2, (int) ttl);
         d[start + 6] = (byte) source.ordinal();
@@ -75,12 +75,12 @@ final class NodeTableBuilder {
                     + "and a TSIG record)");
         }
         put16(d, start + 7, length);
-        if (earlier != FIRST_AT_OWNER && holds(id, start)) {
+        if (earlier != FIRST_AT_OWNER && holds(id, place)) {
             return DUPLICATE;
         }
         int r = recordCount++;
         growRecords();
-        recordAt[r] = start;
+        recordAt[r] = place;
         recordOwner[r] = id;
         nextRecord[r] = -1;
         if (firstRecord[id] < 0) {
@@ -89,7 +89,7 @@ final class NodeTableBuilder {
             nextRecord[lastRecord[id]] = r;
         }
         lastRecord[id] = r;
-        data.length = start + 9 + length;
+        data.commit(place, 9 + length);
         if (++ownerRecords[id] == INDEXED_FROM) {
             index(firstRecord[id]); // the owner's records so far, this one among them
         } else if (ownerRecords[id] > INDEXED_FROM) {
@@ -155,12 +155,14 @@ final class NodeTableBuilder {
         slots[i] = r + 1;
     }
 
-    private int recordHash(int owner, int at) {
-        int length = u16(data.octets, at + 7);
-        int hash = owner * 31 + u16(data.octets, at);
-        boolean names = holdsNames(u16(data.octets, at));
+    private int recordHash(int owner, int place) {
+        byte[] d = data.chunk(place);
+        int at = ChunkedBytes.offset(place);
+        int length = u16(d, at + 7);
+        int hash = owner * 31 + u16(d, at);
+        boolean names = holdsNames(u16(d, at));
         for (int b = at + 9; b < at + 9 + length; b++) {
-            byte octet = data.octets[b];
+            byte octet = d[b];
             hash = 31 * hash + (names && octet >= 'A' && octet <= 'Z' ? octet + ('a' - 'A') : octet);
         }
         return spread(hash);
@@ -243,18 +245,20 @@ final class NodeTableBuilder {
         out.length += 4;
         long digest = 0;
         for (int[] rrset : rrsets) {
-            int first = recordAt[rrset[0]];
+            byte[] header = data.chunk(recordAt[rrset[0]]);
+            int first = ChunkedBytes.offset(recordAt[rrset[0]]);
             out.ensure(11);
-            System.arraycopy(data.octets, first, out.octets, out.length, 7); // type, TTL, source
+            System.arraycopy(header, first, out.octets, out.length, 7); // type, TTL, source
             put32(out.octets, out.length + 7, rrset.length);
             out.length += 11;
             for (int r : rrset) {
-                int at = recordAt[r];
-                int length = u16(data.octets, at + 7);
+                byte[] d = data.chunk(recordAt[r]);
+                int at = ChunkedBytes.offset(recordAt[r]);
+                int length = u16(d, at + 7);
                 out.ensure(2 + length);
-                System.arraycopy(data.octets, at + 7, out.octets, out.length, 2 + length);
+                System.arraycopy(d, at + 7, out.octets, out.length, 2 + length);
                 out.length += 2 + length;
-                digest += Digest.ofRecord(ownerHash, data.octets, first, at + 9, length);
+                digest += Digest.ofRecord(ownerHash, header, first, d, at + 9, length);
             }
         }
         return digest;
@@ -269,10 +273,10 @@ final class NodeTableBuilder {
         if (count == 0) {
             return List.of(); // an empty non-terminal
         }
-        int firstType = u16(data.octets, recordAt[records[0]]);
+        int firstType = data.u16(recordAt[records[0]]);
         boolean oneType = true;
         for (int i = 1; i < count && oneType; i++) {
-            oneType = u16(data.octets, recordAt[records[i]]) == firstType;
+            oneType = data.u16(recordAt[records[i]]) == firstType;
         }
         if (oneType) {
             return List.of(Arrays.copyOf(records, count));
@@ -285,8 +289,8 @@ final class NodeTableBuilder {
         int mask = slots.length - 1;
         for (int i = 0; i < count; i++) {
             int at = recordAt[records[i]];
-            long type = u16(data.octets, at);
-            long key = type == RRType.RRSIG.value() ? type | (long) u32(data.octets, at + 2) << 16 : type;
+            long type = data.u16(at);
+            long key = type == RRType.RRSIG.value() ? type | (long) data.u32(at + 2) << 16 : type;
             int slot = spread(Long.hashCode(key)) & mask;
             while (slots[slot] != 0 && keys[slots[slot] - 1] != key) {
                 slot = (slot + 1) & mask;
@@ -310,22 +314,26 @@ final class NodeTableBuilder {
         return Arrays.asList(grouped);
     }
 
-    private boolean sameTypeAndData(int a, int b) {
-        byte[] d = data.octets;
-        int length = u16(d, a + 7);
-        int type = u16(d, a);
-        if (type != u16(d, b) || length != u16(d, b + 7)) {
+    private boolean sameTypeAndData(int placeA, int placeB) {
+        byte[] da = data.chunk(placeA);
+        byte[] db = data.chunk(placeB);
+        int a = ChunkedBytes.offset(placeA);
+        int b = ChunkedBytes.offset(placeB);
+        int length = u16(da, a + 7);
+        int type = u16(da, a);
+        if (type != u16(db, b) || length != u16(db, b + 7)) {
             return false;
         }
-        if (Arrays.equals(d, a + 9, a + 9 + length, d, b + 9, b + 9 + length)) {
+        if (Arrays.equals(da, a + 9, a + 9 + length, db, b + 9, b + 9 + length)) {
             return true;
         }
-        return holdsNames(type) && decoded(type, a).equals(decoded(type, b)); // names without regard to case
+        return holdsNames(type) && decoded(type, placeA).equals(decoded(type, placeB)); // names without case
     }
 
-    private RData decoded(int type, int at) {
+    private RData decoded(int type, int place) {
+        int at = ChunkedBytes.offset(place);
         try {
-            return RData.decode(RRType.of(type), ByteBuffer.wrap(data.octets, at + 9, u16(data.octets, at + 7))
+            return RData.decode(RRType.of(type), ByteBuffer.wrap(data.chunk(place), at + 9, data.u16(place + 7))
                     .slice());
         } catch (WireFormatException e) {
             throw new IllegalStateException("a record written here does not read back: " + e.getMessage(), e);
@@ -432,11 +440,11 @@ final class NodeTableBuilder {
             return h;
         }
 
-        /** A record: its owner's hash, the type and TTL at {@code header}, the RDATA. */
-        static long ofRecord(long ownerHash, byte[] octets, int header, int rdata, int length) {
+        /** A record: its owner's hash, the type and TTL at {@code header}, the RDATA at {@code rdata}. */
+        static long ofRecord(long ownerHash, byte[] headers, int header, byte[] octets, int rdata, int length) {
             long h = ownerHash;
             for (int i = header; i < header + 6; i++) {
-                h = (h ^ (octets[i] & 0xff)) * PRIME;
+                h = (h ^ (headers[i] & 0xff)) * PRIME;
             }
             for (int i = rdata; i < rdata + length; i++) {
                 h = (h ^ (octets[i] & 0xff)) * PRIME;

@@ -72,6 +72,33 @@ class NodeTableTest {
     }
 
     @Test
+    void recordsBeyondTheFirstChunkOfOctetsReadBackAndDuplicatesAcrossChunksAreFound() {
+        NodeTableBuilder builder = new NodeTableBuilder();
+        int records = 2 * ChunkedBytes.CHUNK / 60_000 + 3; // a little over two chunks of large TXT records
+        for (int i = 0; i < records; i++) {
+            assertTrue(builder.add(WWW, RRType.TXT, 60, largeTxt(i), AnswerSource.ZONE));
+        }
+        for (int i = 0; i < records; i += 97) {
+            assertFalse(builder.add(WWW, RRType.TXT, 60, largeTxt(i), AnswerSource.ZONE), "record " + i);
+        }
+        List<RData> data = builder.build().get(WWW, -1).orElseThrow().rrsets().get(0).data();
+        assertEquals(records, data.size());
+        for (int i = 0; i < records; i++) {
+            assertEquals(largeTxt(i), data.get(i), "record " + i);
+        }
+    }
+
+    /** About 60,000 octets of RDATA, different for each {@code i}. */
+    private static RData largeTxt(int i) {
+        List<String> strings = new ArrayList<>();
+        for (int s = 0; s < 235; s++) {
+            strings.add(String.valueOf((char) ('a' + (i + s) % 26)).repeat(254));
+        }
+        strings.add(Integer.toString(i));
+        return RData.Txt.of(strings.toArray(String[]::new));
+    }
+
+    @Test
     void addReportsTheFirstTypeAtTheOwnerBeforeIt() {
         NodeTableBuilder builder = new NodeTableBuilder();
         RData.Cname cname = new RData.Cname(Name.parse("elsewhere.example"));
