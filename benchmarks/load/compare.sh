@@ -20,7 +20,8 @@
 #                                               RATE=N offers N queries a second, see lib.sh)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
-# stime of every process of the server, from /proc, over the run), each with its ratio to NSD's in the same run.
+# stime of every process of the server, from /proc, over the run), medians of RUNS runs (the CPU figure with its
+# range), each with its ratio to NSD's in the same run.
 # Everything it starts it stops, by PID. Traffic goes to 127.0.0.1 only, and every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -158,12 +159,12 @@ main() {
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 nsd = {r[0].split("/")[1]: r for r in rows if r[0].startswith("nsd/")}
-print("| server / transport | qps | lost | mean latency ms | server CPU us/query | qps vs NSD | CPU vs NSD |")
+print("| server / transport | qps | lost | mean latency ms | server CPU us/query (range) | qps vs NSD | CPU vs NSD |")
 print("|---|---:|---:|---:|---:|---:|---:|")
-for label, qps, lost, latency, cpu in rows:
+for label, qps, lost, latency, cpu, spread in rows:
     ref = nsd.get(label.split("/")[1])  # NSD may not be in the run
     ratios = ("%.2f" % (float(qps) / float(ref[1])), "%.2f" % (float(cpu) / float(ref[4]))) if ref else ("-", "-")
-    print("| %s | %s | %s | %s | %s | %s | %s |" % ((label, qps, lost, latency, cpu) + ratios))
+    print("| %s | %s | %s | %s | %s (%s) | %s | %s |" % ((label, qps, lost, latency, cpu, spread) + ratios))
 PY
 }
 

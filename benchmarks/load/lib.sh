@@ -177,7 +177,7 @@ print('%.0f %s %d %.3f %.2f' % ($qps, '$lost', c, $latency*1000, (t*1e6/c) if c 
 }
 
 # Warm-up, then RUNS measured runs; prints the median of each column.
-measure() { # label mode
+measure() { # label mode: the medians of RUNS runs, and the range of the CPU figure
   run_dnsperf "$2" "$WARMUP_SECONDS" > /dev/null
   local results=()
   for _ in $(seq "$RUNS"); do results+=("$(run_dnsperf "$2" "$SECONDS_PER_RUN")"); done
@@ -187,7 +187,8 @@ import statistics, sys
 label, path = sys.argv[1], sys.argv[2]
 rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
 med = [statistics.median(col) for col in zip(*rows)]
-print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
+cpu = [r[4] for r in rows]
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f\t%.2f..%.2f" % (label, med[0], med[1], med[3], med[4], min(cpu), max(cpu)))
 PY
 }
 

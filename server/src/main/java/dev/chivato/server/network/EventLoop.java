@@ -30,10 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * One thread and the selector it alone owns (as in the JDK's own HTTP server): its UDP sockets, its TCP listening
- * sockets, the connections they accepted, its upstream sockets, its timers and its task queue. Each turn it handles
- * what the selector found, then the tasks posted to it (answers that came later, connections to go on with), then
- * the timers due. Buffers are this loop's and reused for every message.
+ * One thread and the selector it alone owns (as in the JDK's own HTTP server): its TCP listening sockets, the
+ * connections they accepted, its upstream sockets, its timers and its task queue. Each turn it handles what the
+ * selector found, then the tasks posted to it (answers that came later, requests its UDP readers hand over,
+ * connections to go on with), then the timers due. Buffers are this loop's and reused for every message.
+ *
+ * <p>Its UDP sockets are read each by a thread of its own that blocks in {@code receive} ({@link UdpReader}):
+ * a selector woken for each datagram cost 6 % more CPU per query at saturation (benchmarks/load/compare.sh, rows
+ * chivato and chivato-readers of the same run, 2026-12-06).
  *
  * <p>Failure policy: whatever one request, connection, socket or task throws (a {@link RuntimeException}) costs that
  * one thing, with a line on stderr; only a JVM {@link Error} (or a selector that fails) stops the loop, and with it
@@ -41,8 +45,6 @@ import java.util.function.Consumer;
  * NSD's slow accept does, while UDP and the open connections go on.
  */
 final class EventLoop implements Runnable, Executor {
-    /** Datagrams handled per wake-up of one socket at most, before the others get a turn. */
-    private static final int DATAGRAMS_PER_TURN = 64;
     private static final long SWEEP_INTERVAL_MILLIS = 250;
     /** How long accepting stops after accept() failed (EMFILE, ENFILE). */
     static final long ACCEPT_PAUSE_NANOS = 500_000_000L;
@@ -55,10 +57,8 @@ final class EventLoop implements Runnable, Executor {
     private final MemoryBudget tcpMemory;
     /** Told when this loop cannot go on, so the whole server stops instead of living on half-deaf. */
     private final Consumer<Throwable> onFailure;
-    private final ByteBuffer datagramIn = ByteBuffer.allocateDirect(0xffff);
     /** Where a transfer writes each of its messages before the connection queues it. */
     private final ByteBuffer streamScratch = ByteBuffer.allocate(2 + 0xffff);
-    private final DatagramDestination datagramDestination = new DatagramDestination();
     private final Set<TcpConnection> connections = new HashSet<>();
     /** Numbers connections in the order they were accepted: of two idle since the same wake-up, the older goes. */
     private long accepted;
@@ -74,6 +74,8 @@ final class EventLoop implements Runnable, Executor {
     private final Forwarder forwarder;
     private final ExchangePath path;
     private volatile boolean running = true;
+    private final List<UdpReader> readers = new ArrayList<>();
+    private final List<Thread> readerThreads = new ArrayList<>();
     private long lastAcceptWarning = System.nanoTime() - ACCEPT_WARNING_INTERVAL_NANOS;
     private long acceptFailuresSinceWarning;
 
@@ -92,26 +94,9 @@ final class EventLoop implements Runnable, Executor {
         this.path = new ExchangePath(service, forwarder, this, timers);
     }
 
-    /** What a UDP socket's key carries: its address, and how many datagrams its next turn reads. */
-    private static final class DatagramSocket {
-        final InetSocketAddress local;
-        /**
-         * Reading until the socket is empty costs a receive that finds nothing on every turn: a third system call per
-         * query when queries come one per wake-up, as they do below saturation. So a turn reads as many as the last
-         * one found, twice that when the last one stopped with more perhaps waiting (the selector is level-triggered:
-         * whatever is left wakes it again at once).
-         */
-        int datagrams = 1;
-
-        DatagramSocket(InetSocketAddress local) {
-            this.local = local;
-        }
-    }
-
+    /** A UDP socket, read by a thread of its own once the loop runs. */
     void add(DatagramChannel channel) throws IOException {
-        channel.configureBlocking(false);
-        channel.register(selector, SelectionKey.OP_READ,
-                new DatagramSocket((InetSocketAddress) channel.getLocalAddress()));
+        readers.add(new UdpReader(channel, ExchangePath.beside(path), service, onFailure));
         listeners.add(channel);
     }
 
@@ -141,6 +126,12 @@ final class EventLoop implements Runnable, Executor {
     @Override
     public void run() {
         thread = Thread.currentThread();
+        for (UdpReader reader : readers) {
+            Thread reading = new Thread(reader, thread.getName() + "-udp");
+            reading.setDaemon(true);
+            readerThreads.add(reading);
+            reading.start();
+        }
         if (service.rateLimiter() != null) {
             summarizeRateLimitingEverySecond(System.nanoTime());
         }
@@ -229,9 +220,7 @@ final class EventLoop implements Runnable, Executor {
             return;
         }
         SelectableChannel channel = key.channel();
-        if (channel instanceof DatagramChannel datagrams) {
-            receiveDatagrams(datagrams, (DatagramSocket) key.attachment());
-        } else if (channel instanceof ServerSocketChannel server) {
+        if (channel instanceof ServerSocketChannel server) {
             accept(server, key, now);
         } else {
             serve((TcpConnection) key.attachment(), key, now);
@@ -254,29 +243,6 @@ final class EventLoop implements Runnable, Executor {
         } catch (IOException e) {
             close(connection, Metrics.Closed.CLIENT); // the client reset or vanished
         }
-    }
-
-    private void receiveDatagrams(DatagramChannel channel, DatagramSocket socket) {
-        int turn = socket.datagrams;
-        for (int i = 0; i < turn; i++) {
-            datagramIn.clear();
-            InetSocketAddress client;
-            try {
-                // The address object receive() returns is the one we reply to: no copy, no lookup.
-                client = (InetSocketAddress) channel.receive(datagramIn);
-            } catch (IOException e) {
-                service.warn("chivato: cannot receive on " + LogFormat.address(socket.local) + ": " + e.getMessage());
-                return;
-            }
-            if (client == null) {
-                socket.datagrams = Math.max(1, i);
-                return;
-            }
-            datagramIn.flip();
-            datagramDestination.set(channel, socket.local, client);
-            path.receive(datagramIn, Transport.UDP, client, datagramDestination);
-        }
-        socket.datagrams = Math.min(DATAGRAMS_PER_TURN, 2 * turn);
     }
 
     private void accept(ServerSocketChannel server, SelectionKey key, long now) {
@@ -442,8 +408,15 @@ final class EventLoop implements Runnable, Executor {
         } catch (RuntimeException bug) {
             service.warn("chivato: internal error while stopping: " + bug);
         }
-        listeners.forEach(EventLoop::closeQuietly);
+        listeners.forEach(EventLoop::closeQuietly); // a UDP reader's receive returns: it ends
         long deadline = System.nanoTime() + 1_000_000_000L;
+        for (Thread reading : readerThreads) {
+            try {
+                reading.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000)); // its last answer sent
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (TcpConnection connection : new ArrayList<>(connections)) {
             try {
                 while (connection.hasPendingOutput() && System.nanoTime() < deadline

@@ -44,13 +44,32 @@ public final class ExchangePath {
     private final Exchange reused = new Exchange();
     /** A request is in its turn: one received meanwhile (a test's, say) gets an exchange of its own. */
     private boolean inTurn;
+    /**
+     * For a path on a thread of its own beside the loop ({@link UdpReader}): the loop's path, to which a request
+     * that waits (forwarded, delayed) is handed, kept, to be completed on the loop. Null on the loop's own path.
+     */
+    private final ExchangePath owner;
 
     ExchangePath(Service service, Forwarder forwarder, Executor loop, Timers timers) {
+        this(service, forwarder, loop, timers, null);
+    }
+
+    private ExchangePath(Service service, Forwarder forwarder, Executor loop, Timers timers, ExchangePath owner) {
         this.service = service;
         this.completion = new Completion(service);
         this.forwarder = forwarder;
         this.loop = loop;
         this.timers = timers;
+        this.owner = owner;
+    }
+
+    /**
+     * A path for a thread beside {@code loopPath}'s loop: it answers in turn what it can (the forward cache
+     * included: the loop's forwarder's {@code allows} and {@code cached} read only its settings and the cache all
+     * loops share), with a completion of its own, and hands what waits to the loop.
+     */
+    static ExchangePath beside(ExchangePath loopPath) {
+        return new ExchangePath(loopPath.service, loopPath.forwarder, loopPath.loop, null, loopPath);
     }
 
     /** A path with nothing forwarded and nothing posted later: for tests and benchmarks, which answer in turn. */
@@ -121,6 +140,11 @@ public final class ExchangePath {
             return false;
         }
         if (fault instanceof Injected.Delay delay) {
+            if (owner != null) {
+                Exchange waiting = exchange.keep(owner.completion);
+                loop.execute(() -> owner.delayed(waiting, delay));
+                return true;
+            }
             if (timers == null) {
                 return false;
             }
@@ -133,6 +157,11 @@ public final class ExchangePath {
             exchange.destination.abandon();
         }
         return true;
+    }
+
+    /** A delayed request handed over by a path beside this loop's. */
+    private void delayed(Exchange waiting, Injected.Delay delay) {
+        timers.schedule(System.nanoTime() + delay.delay().toNanos(), now -> answerLate(waiting));
     }
 
     private static String describe(Injected fault) {
@@ -232,7 +261,16 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Upstream(answer, null, Optional.empty()));
             return;
         }
-        Exchange waiting = exchange.kept() ? exchange : exchange.keep(completion); // kept already when delayed
+        if (owner != null) {
+            Exchange waiting = exchange.kept() ? exchange : exchange.keep(owner.completion);
+            loop.execute(() -> owner.upstreamGuarded(waiting, key));
+            return;
+        }
+        upstream(exchange.kept() ? exchange : exchange.keep(completion), key, now); // kept already when delayed
+    }
+
+    /** The question goes upstream, unless too many wait already. */
+    private void upstream(Exchange waiting, ForwardKey key, long now) {
         String noRoom = forwarder.noRoomFor(waiting.octets());
         if (noRoom != null) {
             waiting.note = noRoom;
@@ -241,6 +279,16 @@ public final class ExchangePath {
         }
         completion.tapQuery(waiting);
         forwarder.forward(key, waiting, now);
+    }
+
+    /** A request handed over by a path beside this loop's: its failure costs its answer only. */
+    private void upstreamGuarded(Exchange waiting, ForwardKey key) {
+        try {
+            upstream(waiting, key, System.nanoTime());
+        } catch (RuntimeException bug) {
+            service.warn("chivato: internal error answering " + LogFormat.address(waiting.client) + ": " + bug);
+            completion.complete(waiting, new Answer.Failure(Rcode.SERVFAIL, bug));
+        }
     }
 
     /** A zone transfer: a stream of messages the connection asks for as the client takes them, logged at its end. */
