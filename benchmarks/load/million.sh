@@ -51,10 +51,7 @@ write_query_mix "$work/queries"
 # Launches a server; startup is the time until it answers a name of its data (NSD listens before it has loaded).
 started_at() { started=$(date +%s%N); }
 await_data() { # name expected-address
-  for _ in $(seq 1200); do
-    [ "$(dig @127.0.0.1 -p "$server_port" +time=1 +tries=1 +short "$1" 2>/dev/null)" = "$2" ] && break
-    sleep 0.05
-  done
+  await_address "$server_port" "$1" "$2" 60 || echo "no answer from port $server_port" >&2
   startup_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 

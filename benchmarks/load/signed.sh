@@ -43,11 +43,7 @@ cp "$signed/signed.example.zone.signed" "$work/signed.example.zone"
 
 started_at() { started=$(date +%s%N); }
 await_answer() { # until host0 answers with its address
-  for _ in $(seq 6000); do
-    [ "$(dig @127.0.0.1 -p "$server_port" +time=1 +tries=1 +short host0.signed.example 2>/dev/null)" = 10.0.0.0 ] \
-      && break
-    sleep 0.05
-  done
+  await_address "$server_port" host0.signed.example 10.0.0.0 || echo "no answer from port $server_port" >&2
   startup_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 }
 rss_kb() { # shared pages counted once (PSS: NSD forks its servers)

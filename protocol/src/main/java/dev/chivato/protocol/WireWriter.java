@@ -63,7 +63,9 @@ final class WireWriter {
         this.limit = Math.min(limit, bytes.length - base); // the scratch array holds one message at most
         this.compress = compress;
         this.suffixes = compress ? TABLES.get() : NO_SUFFIXES;
-        suffixes.clear();
+        if (compress) {
+            suffixes.clear(); // the shared empty table is never written: threads would take its cache line in turn
+        }
     }
 
     static int encode(Message message, ByteBuffer out, int maxLength, boolean compress) {
@@ -164,7 +166,9 @@ final class WireWriter {
 
     private void rollback(int markPosition, int markSuffixes) {
         position = markPosition;
-        suffixes.truncate(markSuffixes);
+        if (compress) {
+            suffixes.truncate(markSuffixes);
+        }
     }
 
     /** Writes RDATA alone, names uncompressed, at {@code out}'s position, and moves it past; returns the length. */

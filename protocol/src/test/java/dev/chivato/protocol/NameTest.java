@@ -209,4 +209,45 @@ class NameTest {
         assertEquals(ordered.stream().map(Name::parse).toList(), names);
         assertEquals(0, Name.canonicalCompare(Name.parse("A.Example."), Name.parse("a.example.")));
     }
+
+    /**
+     * Names of one to twelve labels (past the seven whose starts the comparison packs in a long) compare as RFC 4034
+     * section 6.1 says, label by label from the right, written here the plain way.
+     */
+    @org.junit.jupiter.api.Test
+    void canonicalOrderHoldsForNamesOfManyLabels() {
+        java.util.Random random = new java.util.Random(61);
+        for (int pair = 0; pair < 5_000; pair++) {
+            Name a = randomName(random);
+            Name b = random.nextInt(4) == 0 ? Name.parse("x." + a) : randomName(random);
+            assertEquals(Integer.signum(plainCanonicalCompare(a, b)), Integer.signum(Name.canonicalCompare(a, b)),
+                    a + " against " + b);
+        }
+    }
+
+    private static Name randomName(java.util.Random random) {
+        StringBuilder text = new StringBuilder();
+        for (int label = 1 + random.nextInt(12); label > 0; label--) {
+            for (int k = 1 + random.nextInt(3); k > 0; k--) {
+                text.append("aBz".charAt(random.nextInt(3)));
+            }
+            text.append('.');
+        }
+        return Name.parse(text.toString());
+    }
+
+    private static int plainCanonicalCompare(Name a, Name b) {
+        for (int i = a.labelCount() - 1, j = b.labelCount() - 1; i >= 0 && j >= 0; i--, j--) {
+            int difference = java.util.Arrays.compareUnsigned(lower(a.label(i)), lower(b.label(j)));
+            if (difference != 0) {
+                return difference;
+            }
+        }
+        return a.labelCount() - b.labelCount();
+    }
+
+    private static byte[] lower(byte[] label) {
+        return new String(label, java.nio.charset.StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT)
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
 }

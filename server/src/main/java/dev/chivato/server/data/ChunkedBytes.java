@@ -17,6 +17,11 @@ final class ChunkedBytes {
     static final int CHUNK = 1 << OFFSET_BITS;
     /** Places are non-negative ints: 2 GiB in all, as one array held before. */
     private static final int MAX_CHUNKS = 1 << (31 - OFFSET_BITS);
+    /**
+     * A full chunk's length: {@link #CHUNK} less room for the array's header, so that it fills a whole number of G1's
+     * regions (a power of two) rather than taking one more region for its last 16 octets.
+     */
+    static final int CHUNK_LENGTH = CHUNK - 64;
 
     private byte[][] chunks = {new byte[256]};
     /** The chunk being written, and how much of it is used. */
@@ -28,15 +33,15 @@ final class ChunkedBytes {
      * new chunk when the current one has less room.
      */
     int reserve(int most) {
-        if (most > CHUNK) {
+        if (most > CHUNK_LENGTH) {
             throw new IllegalArgumentException("more than one chunk at a time: " + most);
         }
         byte[] chunk = chunks[current];
         if (used + most <= chunk.length) {
             return place(current, used);
         }
-        if (current == 0 && chunk.length < CHUNK && used + most <= CHUNK) {
-            chunks[0] = Arrays.copyOf(chunk, Math.max(used + most, Math.min(CHUNK, chunk.length * 2)));
+        if (current == 0 && chunk.length < CHUNK_LENGTH && used + most <= CHUNK_LENGTH) {
+            chunks[0] = Arrays.copyOf(chunk, Math.max(used + most, Math.min(CHUNK_LENGTH, chunk.length * 2)));
             return place(0, used);
         }
         if (current + 1 == MAX_CHUNKS) {
@@ -46,7 +51,7 @@ final class ChunkedBytes {
         if (current == chunks.length) {
             chunks = Arrays.copyOf(chunks, chunks.length * 2);
         }
-        chunks[current] = new byte[CHUNK];
+        chunks[current] = new byte[CHUNK_LENGTH];
         used = 0;
         return place(current, 0);
     }
@@ -70,6 +75,24 @@ final class ChunkedBytes {
 
     int u32(int place) {
         return NodeTable.u32(chunk(place), offset(place));
+    }
+
+    /** How many chunks have been started. */
+    int chunks() {
+        return current + 1;
+    }
+
+    /** The number of the chunk that holds {@code place}. */
+    static int chunkOf(int place) {
+        return place >>> OFFSET_BITS;
+    }
+
+    /**
+     * Lets the chunk's memory go: nothing in it is read again (a table laid out from the octets frees what it has
+     * copied, so that the octets and the table are not both held whole).
+     */
+    void release(int chunk) {
+        chunks[chunk] = null;
     }
 
     private static int place(int chunk, int offset) {

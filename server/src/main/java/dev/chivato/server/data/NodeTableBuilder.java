@@ -34,6 +34,8 @@ final class NodeTableBuilder {
     private int[] ownerSlots = slotsFor(0);
     /** Per record: type (u16), TTL (u32), source (u8), RDATA length (u16), RDATA; at {@link #recordAt}. */
     private final ChunkedBytes data = new ChunkedBytes();
+    /** Per chunk of {@link #data}: the highest owner with a record in it, for {@link #build} to free it after. */
+    private int[] lastOwnerOfChunk = new int[16];
     private int[] recordAt = new int[16];
     private int[] recordOwner = new int[16];
     private int[] recordHash = new int[16];
@@ -78,6 +80,11 @@ final class NodeTableBuilder {
         if (earlier != FIRST_AT_OWNER && holds(id, place)) {
             return DUPLICATE;
         }
+        int chunk = ChunkedBytes.chunkOf(place);
+        if (chunk == lastOwnerOfChunk.length) {
+            lastOwnerOfChunk = Arrays.copyOf(lastOwnerOfChunk, chunk * 2);
+        }
+        lastOwnerOfChunk[chunk] = Math.max(lastOwnerOfChunk[chunk], id);
         int r = recordCount++;
         growRecords();
         recordAt[r] = place;
@@ -194,8 +201,12 @@ final class NodeTableBuilder {
         EmptyNonTerminals.add(this, ceiling);
     }
 
-    /** Lays the nodes out page by page: only the page being written is held twice. */
+    /**
+     * Lays the nodes out page by page, once: each chunk of records is freed as soon as its owners are laid out, so
+     * that a zone whose records come owner by owner (as signers write them) is not held twice while it is copied.
+     */
     NodeTable build() {
+        int freed = 0;
         GrowableBytes page = new GrowableBytes();
         List<byte[]> pages = new ArrayList<>();
         int[] nodeAt = new int[owners];
@@ -220,6 +231,9 @@ final class NodeTableBuilder {
                 scratch[count++] = r;
             }
             digest += writeRRsets(page, scratch, count, ownerHash);
+            while (freed < data.chunks() && lastOwnerOfChunk[freed] <= id) {
+                data.release(freed++);
+            }
             if (id + 1 == owners || page.length >= PAGE_FULL
                     || (spread((int) (ownerHash ^ ownerHash >>> 32)) & PAGE_EVERY - 1) == 0) {
                 pages.add(Arrays.copyOf(page.octets, page.length)); // the next node opens the next page

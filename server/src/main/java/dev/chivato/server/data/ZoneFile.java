@@ -216,9 +216,7 @@ public final class ZoneFile {
 
     private void entry(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
             throws FileProblem {
-        List<TextFields.Token> tokens = entry.tokens();
-        String first = tokens.get(0).text();
-        if (!entry.ownerInherited() && first.startsWith("$")) {
+        if (!entry.ownerInherited() && entry.startsWith(0, '$')) {
             directive(source, entry, directory, depth);
             return;
         }
@@ -230,7 +228,7 @@ public final class ZoneFile {
             }
             owner = lastOwner;
         } else {
-            owner = new OwnerText(tokens.get(0), origin);
+            owner = new OwnerText(entry, origin);
             at = 1;
         }
         lastOwner = owner;
@@ -238,8 +236,12 @@ public final class ZoneFile {
         long ttl = -1;
         RRType type = null;
         try {
-            for (int i = 0; i < 2 && at < tokens.size(); i++) {
-                String token = tokens.get(at).text();
+            for (int i = 0; i < 2 && at < entry.size(); i++) {
+                if (entry.is(at, "IN")) { // the class nearly every record gives, known without a string
+                    at++;
+                    continue;
+                }
+                String token = entry.text(at);
                 if (ttl < 0 && Ttl.isTtl(token)) {
                     ttl = Ttl.parse(token);
                     at++;
@@ -250,10 +252,10 @@ public final class ZoneFile {
                     at++;
                 }
             }
-            if (at >= tokens.size()) {
+            if (at >= entry.size()) {
                 throw new IllegalArgumentException("a record needs a type");
             }
-            type = type(tokens.get(at).text());
+            type = type(entry.text(at));
         } catch (IllegalArgumentException e) {
             problem = e.getMessage(); // reported after the owner's own problem, if it has one
         }
@@ -262,24 +264,30 @@ public final class ZoneFile {
         } else {
             ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
         }
-        parsing.add(new Written(owner, ttl, type, tokens.subList(Math.min(at + 1, tokens.size()), tokens.size()),
-                origin, firstOrigin, problem, source, entry.line()));
+        parsing.add(new Written(owner, ttl, type, entry, Math.min(at + 1, entry.size()), origin, firstOrigin,
+                problem, source, entry.line()));
         if (problem != null) {
             parsing.finish(); // throws this problem, or one before it
         }
     }
 
-    /** An owner as written, with the origin it was written under. */
-    private record OwnerText(TextFields.Token token, Name origin) {
+    /** An owner as written (the first token of {@code entry}), with the origin it was written under. */
+    private record OwnerText(ZoneTokenizer.Entry entry, Name origin) {
+        TextFields.Token token() {
+            return entry.token(0);
+        }
     }
 
     /**
-     * A record as the text gives it, its owner and RDATA still text, or why its TTL, class or type cannot be read
-     * ({@code problem}, not null); {@code apex} the zone's, when known already (it never changes once known), for
-     * the helper to check that the record is inside.
+     * A record as the text gives it, its owner and RDATA (the tokens of {@code entry} from {@code rdataFrom} on)
+     * still text, or why its TTL, class or type cannot be read ({@code problem}, not null); {@code apex} the zone's,
+     * when known already (it never changes once known), for the helper to check that the record is inside.
      */
-    private record Written(OwnerText owner, long ttl, RRType type, List<TextFields.Token> rdata, Name origin,
-            Name apex, String problem, String source, int line) {
+    private record Written(OwnerText owner, long ttl, RRType type, ZoneTokenizer.Entry entry, int rdataFrom,
+            Name origin, Name apex, String problem, String source, int line) {
+        List<TextFields.Token> rdata() {
+            return entry.tokens(rdataFrom);
+        }
     }
 
     /**
@@ -362,7 +370,7 @@ public final class ZoneFile {
 
     private void directive(String source, ZoneTokenizer.Entry entry, Path directory, int depth)
             throws FileProblem {
-        List<TextFields.Token> tokens = entry.tokens();
+        List<TextFields.Token> tokens = entry.tokens(0);
         String name = tokens.get(0).text().toUpperCase(java.util.Locale.ROOT);
         switch (name) {
             case "$ORIGIN" -> {

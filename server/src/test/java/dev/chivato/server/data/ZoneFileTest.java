@@ -134,6 +134,19 @@ class ZoneFileTest {
         assertEquals(List.of("a b; c", "say \"hi\"", "A\\z", "\u00ff"), strings);
     }
 
+    /** The text is read 128 Ki characters at a time: an escape cut by that edge is still one escape. */
+    @Test
+    void anEscapeCutByTheEdgeOfWhatWasReadIsStillOneEscape() throws Exception {
+        String line = "t 60 TXT a\\;b\\ c\n";
+        for (int shift = -3; shift <= 3; shift++) {
+            int padding = (128 * 1024 + shift) - SOA.length() - line.indexOf('\\') - 2; // the comment's ';' and line end
+            String text = SOA + ";" + "x".repeat(padding) + "\n" + line;
+            assertEquals(128 * 1024 + shift, text.indexOf('\\'));
+            RData.Txt txt = (RData.Txt) parse(text).records().get(1).data();
+            assertEquals("a;b c", new String(txt.strings().get(0), StandardCharsets.ISO_8859_1), "shift " + shift);
+        }
+    }
+
     @Test
     void namesWithEscapes() throws Exception {
         ResourceRecord record = record("a\\.b\\032c 60 PTR \\064.example.com.\n");
