@@ -63,10 +63,35 @@ final class NodeTableBuilder {
      */
     int addReportingFirstType(Name owner, RRType type, long ttl, RData rdata, AnswerSource source) {
         int id = intern(owner);
-        int earlier = firstRecord[id] < 0 ? FIRST_AT_OWNER : data.u16(recordAt[firstRecord[id]]);
         int place = data.reserve(9 + MAX_RDATA);
-        byte[] d = data.chunk(place);
-        int start = ChunkedBytes.offset(place);
+        int length = write(data.chunk(place), ChunkedBytes.offset(place), owner, type, ttl, rdata, source);
+        return keep(id, place, length);
+    }
+
+    /**
+     * A record as {@link #addWrittenReportingFirstType} takes it, checked to fit in a message: what a thread that
+     * parses records can do for the one that keeps them (benchmarks/load/signed.sh: the keeping thread is the one
+     * the others wait for).
+     */
+    static byte[] written(Name owner, RRType type, long ttl, RData rdata, AnswerSource source) {
+        byte[] scratch = SCRATCH.get();
+        int length = write(scratch, 0, owner, type, ttl, rdata, source);
+        return Arrays.copyOf(scratch, 9 + length);
+    }
+
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[9 + MAX_RDATA]);
+
+    /** As {@link #addReportingFirstType}, the record {@link #written} already. */
+    int addWrittenReportingFirstType(Name owner, byte[] written) {
+        int id = intern(owner);
+        int place = data.reserve(written.length);
+        System.arraycopy(written, 0, data.chunk(place), ChunkedBytes.offset(place), written.length);
+        return keep(id, place, written.length - 9);
+    }
+
+    /** Writes the record at {@code d[start]}: type, TTL, source, RDATA length, RDATA; returns the RDATA's length. */
+    private static int write(byte[] d, int start, Name owner, RRType type, long ttl, RData rdata,
+            AnswerSource source) {
         put16(d, start, type.value());
         put32(d, start + 2, (int) ttl);
         d[start + 6] = (byte) source.ordinal();
@@ -77,6 +102,12 @@ final class NodeTableBuilder {
                     + "and a TSIG record)");
         }
         put16(d, start + 7, length);
+        return length;
+    }
+
+    /** Keeps the record written at {@code place} for owner {@code id}, unless the owner has it already. */
+    private int keep(int id, int place, int length) {
+        int earlier = firstRecord[id] < 0 ? FIRST_AT_OWNER : data.u16(recordAt[firstRecord[id]]);
         if (earlier != FIRST_AT_OWNER && holds(id, place)) {
             return DUPLICATE;
         }

@@ -234,7 +234,6 @@ public final class ZoneFile {
         lastOwner = owner;
         String problem = null;
         long ttl = -1;
-        RRType type = null;
         try {
             for (int i = 0; i < 2 && at < entry.size(); i++) {
                 if (entry.is(at, "IN")) { // the class nearly every record gives, known without a string
@@ -255,7 +254,6 @@ public final class ZoneFile {
             if (at >= entry.size()) {
                 throw new IllegalArgumentException("a record needs a type");
             }
-            type = type(entry.text(at));
         } catch (IllegalArgumentException e) {
             problem = e.getMessage(); // reported after the owner's own problem, if it has one
         }
@@ -264,8 +262,7 @@ public final class ZoneFile {
         } else {
             ttl = defaultTtl >= 0 ? defaultTtl : lastTtl >= 0 ? lastTtl : DEFAULT_TTL;
         }
-        parsing.add(new Written(owner, ttl, type, entry, Math.min(at + 1, entry.size()), origin, firstOrigin,
-                problem, source, entry.line()));
+        parsing.add(new Written(owner, ttl, at, entry, origin, firstOrigin, problem, source, entry.line()));
         if (problem != null) {
             parsing.finish(); // throws this problem, or one before it
         }
@@ -279,25 +276,29 @@ public final class ZoneFile {
     }
 
     /**
-     * A record as the text gives it, its owner and RDATA (the tokens of {@code entry} from {@code rdataFrom} on)
-     * still text, or why its TTL, class or type cannot be read ({@code problem}, not null); {@code apex} the zone's,
-     * when known already (it never changes once known), for the helper to check that the record is inside.
+     * A record as the text gives it, its owner, type (token {@code typeAt} of {@code entry}) and RDATA (the tokens
+     * after it) still text, or why its TTL or class cannot be read ({@code problem}, not null); {@code apex} the
+     * zone's, when known already (it never changes once known), for the helper to check that the record is inside.
      */
-    private record Written(OwnerText owner, long ttl, RRType type, ZoneTokenizer.Entry entry, int rdataFrom,
-            Name origin, Name apex, String problem, String source, int line) {
+    private record Written(OwnerText owner, long ttl, int typeAt, ZoneTokenizer.Entry entry, Name origin,
+            Name apex, String problem, String source, int line) {
+        RRType type() {
+            return ZoneFile.type(entry.text(typeAt));
+        }
+
         List<TextFields.Token> rdata() {
-            return entry.tokens(rdataFrom);
+            return entry.tokens(typeAt + 1);
         }
     }
 
     /**
-     * A record parsed, or why it could not be (record null); {@code outside} why it is outside the zone, when the
-     * helper could tell ({@code apexChecked}).
+     * A record parsed and {@code written} for the builder, or why it could not be (record null); {@code outside} why
+     * it is outside the zone, when the helper could tell ({@code apexChecked}).
      */
-    private record Parsed(ResourceRecord record, String problem, String source, int line, boolean apexChecked,
-            String outside) {
-        Parsed(ResourceRecord record, String problem, String source, int line) {
-            this(record, problem, source, line, false, null);
+    private record Parsed(ResourceRecord record, byte[] written, String problem, String source, int line,
+            boolean apexChecked, String outside) {
+        static Parsed problem(String problem, String source, int line) {
+            return new Parsed(null, null, problem, source, line, false, null);
         }
     }
 
@@ -306,18 +307,20 @@ public final class ZoneFile {
         try {
             Name owner = name(written.owner().token(), written.owner().origin());
             if (written.problem() != null) {
-                return new Parsed(null, written.problem(), written.source(), written.line());
+                return Parsed.problem(written.problem(), written.source(), written.line());
             }
-            RData data = rdata(written.type(), written.rdata(), written.origin());
+            RRType type = written.type();
+            RData data = rdata(type, written.rdata(), written.origin());
             ResourceRecord record = ResourceRecord.in(owner, written.ttl(), data);
-            if (written.apex() == null || record.type().equals(RRType.SOA)) {
-                return new Parsed(record, null, written.source(), written.line());
+            byte[] octets = NodeTableBuilder.written(owner, type, written.ttl(), data, AnswerSource.ZONE);
+            if (written.apex() == null || type.equals(RRType.SOA)) {
+                return new Parsed(record, octets, null, written.source(), written.line(), false, null);
             }
             // the check the main thread would make, made here: it is a large part of its work on a large zone
             String outside = outside(new Placed(record, written.source(), written.line()), written.apex());
-            return new Parsed(record, null, written.source(), written.line(), true, outside);
+            return new Parsed(record, octets, null, written.source(), written.line(), true, outside);
         } catch (IllegalArgumentException e) {
-            return new Parsed(null, e.getMessage(), written.source(), written.line());
+            return Parsed.problem(e.getMessage(), written.source(), written.line());
         }
     }
 
@@ -326,11 +329,7 @@ public final class ZoneFile {
         if (parsed.record() == null) {
             throw new FileProblem(parsed.source(), parsed.line(), parsed.problem());
         }
-        try {
-            add(parsed);
-        } catch (IllegalArgumentException e) { // a record too large for a message
-            throw new FileProblem(parsed.source(), parsed.line(), e.getMessage());
-        }
+        add(parsed);
     }
 
     /** A record read, with the place it was read from for the checks' messages. */
@@ -355,8 +354,7 @@ public final class ZoneFile {
         } else {
             beforeApex.add(placed);
         }
-        int first = records.addReportingFirstType(record.name(), record.type(), record.ttl(), record.data(),
-                AnswerSource.ZONE);
+        int first = records.addWrittenReportingFirstType(record.name(), parsed.written());
         if (first >= 0 && recordProblem == null) {
             recordProblem = cnameProblem(placed, RRType.of(first));
         }
