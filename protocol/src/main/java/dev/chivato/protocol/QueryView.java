@@ -488,6 +488,11 @@ public final class QueryView {
         return true;
     }
 
+    /** Whether the first question's name, as written here, is {@code name} exactly, case included. */
+    public boolean nameEquals(ByteBuffer wire, Name name) {
+        return nameEquals(wire, name.sharedWire());
+    }
+
     /** The first question's name, read from {@code wire} (the message this view is of, or a copy of it). */
     public Name name(ByteBuffer wire) {
         byte[] octets = new byte[nameLength];

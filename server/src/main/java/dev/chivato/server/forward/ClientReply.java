@@ -84,7 +84,11 @@ public final class ClientReply {
     /** A reply that does not fit whole: through the codec, which drops what does not fit and sets TC. */
     private static int cut(ByteBuffer query, QueryView view, UpstreamAnswer answer, ByteBuffer out, int limit,
             long nowNanos) {
-        Message kept = answer.decoded();
+        Optional<Message> decoded = answer.decoded();
+        if (decoded.isEmpty()) {
+            return failure(query, view, out); // the upstream's RDATA, passed on as it came, does not read
+        }
+        Message kept = decoded.get();
         long elapsed = Math.max(0, (nowNanos - answer.receivedNanos()) / 1_000_000_000L);
         Header header = new Header(view.id(), true, Opcode.QUERY, false, kept.header().tc(), view.rd(), true, false,
                 false, view.cd(), Rcode.NOERROR);

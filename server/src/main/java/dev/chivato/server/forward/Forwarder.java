@@ -5,6 +5,7 @@ import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Name;
 import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
@@ -210,6 +211,8 @@ public final class Forwarder {
     private final Map<InetSocketAddress, UpstreamStream<Try>> streams = new HashMap<>();
     private final ByteBuffer out = ByteBuffer.allocate(2 + Message.MAX_LENGTH);
     private final ByteBuffer in = ByteBuffer.allocate(Message.MAX_LENGTH);
+    /** The frame of the upstream answer in {@link #in}: one view per loop, reused. */
+    private final QueryView responseView = new QueryView();
     /** Client queries waiting, and the octets they hold. */
     private int waiting;
     private long waitingOctets;
@@ -444,20 +447,30 @@ public final class Forwarder {
     /** The answer in {@link #in}, from the try's upstream (its socket is connected, or the stream is to it). */
     private void received(Try attempt, long now) {
         Pending pending = attempt.pending;
-        Message response;
+        QueryView response = responseView;
         try {
-            response = Message.decode(in);
+            response.read(in);
         } catch (WireFormatException e) {
             drop(attempt, "it is not a DNS message: " + e.getMessage());
             return;
         }
-        if (response.header().id() != attempt.id || !response.header().qr()) {
+        if (response.id() != attempt.id || !response.qr()) {
             drop(attempt, "its ID is not the one sent, or it is not a response");
             return;
         }
-        if (response.questions().size() != 1 || !sameQuestion(response.questions().get(0), pending.asked)) {
+        if (response.questionCount() != 1 || !sameQuestion(response, pending.asked)) {
             drop(attempt, "its question is not the one asked, case for case");
             return;
+        }
+        UpstreamAnswer answer = UpstreamAnswer.asWritten(in, response, pending.asked, now, config.cache().maxTtl());
+        Message decoded = null;
+        if (answer == null) { // not a plain positive answer: through the codec
+            try {
+                decoded = Message.decode(in);
+            } catch (WireFormatException e) {
+                drop(attempt, "it is not a DNS message: " + e.getMessage());
+                return;
+            }
         }
         if (observer.wantsMessages()) {
             observer.received(attempt.transport(), local(attempt), attempt.upstream, in.duplicate().position(0),
@@ -470,30 +483,16 @@ public final class Forwarder {
             return; // a late answer to a question already ended
         }
         pending.asking = attempt.upstream;
-        pending.lastRcode = response.rcode().value();
+        int rcode = response.flags() & 0xf | response.extendedRcode() << 4;
+        pending.lastRcode = rcode;
         pending.lastMicros = (now - attempt.sentAt) / 1000;
-        Rcode rcode = response.rcode();
-        if (response.header().tc() && attempt.stream == null) {
-            sendOverTcp(pending, attempt.upstream, now, false); // truncated: the same upstream, over TCP
-            return;
+        if (answer == null) {
+            answer = completed(attempt, pending, decoded, now);
+            if (answer == null) {
+                return;
+            }
         }
-        if ((rcode.equals(Rcode.FORMERR) || rcode.equals(Rcode.NOTIMP)) && !pending.withoutEdns
-                && response.edns().isEmpty()) {
-            pending.withoutEdns = true; // an upstream that does not know EDNS (RFC 6891 section 7)
-            sendUdp(pending, attempt.upstream, now);
-            return;
-        }
-        UpstreamAnswer answer;
-        try {
-            answer = UpstreamAnswer.of(response, pending.asked, now, config.cache().maxTtl(), encoding);
-        } catch (IllegalArgumentException e) {
-            pending.failure = LogFormat.address(attempt.upstream) + " sent an answer we cannot pass on: "
-                    + e.getMessage();
-            observer.tryFailed(TryFailed.NETWORK);
-            afterFailure(pending, now);
-            return;
-        }
-        if (rcode.equals(Rcode.SERVFAIL) || rcode.equals(Rcode.REFUSED)) {
+        if (rcode == Rcode.SERVFAIL.value() || rcode == Rcode.REFUSED.value()) {
             pending.lastRefusal = answer;
             observer.tryFailed(TryFailed.ERROR_RCODE);
             afterFailure(pending, now);
@@ -502,9 +501,36 @@ public final class Forwarder {
         finish(pending, answer, now);
     }
 
-    private static boolean sameQuestion(Question answered, Question asked) {
-        return answered.name().equalsExactly(asked.name()) && answered.type().equals(asked.type())
-                && answered.qclass().equals(asked.qclass());
+    /**
+     * The answer in its kept form from a decoded response that is not a plain positive one, or null when the try
+     * goes on (truncated: over TCP; an upstream without EDNS: asked again without; one we cannot pass on).
+     */
+    private UpstreamAnswer completed(Try attempt, Pending pending, Message response, long now) {
+        Rcode rcode = response.rcode();
+        if (response.header().tc() && attempt.stream == null) {
+            sendOverTcp(pending, attempt.upstream, now, false); // truncated: the same upstream, over TCP
+            return null;
+        }
+        if ((rcode.equals(Rcode.FORMERR) || rcode.equals(Rcode.NOTIMP)) && !pending.withoutEdns
+                && response.edns().isEmpty()) {
+            pending.withoutEdns = true; // an upstream that does not know EDNS (RFC 6891 section 7)
+            sendUdp(pending, attempt.upstream, now);
+            return null;
+        }
+        try {
+            return UpstreamAnswer.of(response, pending.asked, now, config.cache().maxTtl(), encoding);
+        } catch (IllegalArgumentException e) {
+            pending.failure = LogFormat.address(attempt.upstream) + " sent an answer we cannot pass on: "
+                    + e.getMessage();
+            observer.tryFailed(TryFailed.NETWORK);
+            afterFailure(pending, now);
+            return null;
+        }
+    }
+
+    private boolean sameQuestion(QueryView answered, Question asked) {
+        return answered.nameEquals(in, asked.name()) && answered.qtype() == asked.type().value()
+                && answered.qclass() == asked.qclass().value();
     }
 
     /** Sends the question to the next upstream in turn. */

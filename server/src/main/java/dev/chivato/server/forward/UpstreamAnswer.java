@@ -3,6 +3,7 @@ package dev.chivato.server.forward;
 import dev.chivato.protocol.Header;
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Opcode;
+import dev.chivato.protocol.QueryView;
 import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRType;
@@ -75,6 +76,66 @@ public final class UpstreamAnswer {
         return new UpstreamAnswer(wire, ttlOffsets(wire), response.rcode().value(), response.header().tc(), nowNanos,
                 keepFor(kept, response.rcode(), maxTtl), ResponseClass.of(response.rcode(), kept,
                         asked.name().hashCode(), asked.type().value()));
+    }
+
+    private static final int QR_RA = 0x8080;
+    private static final int TC = 0x0200;
+
+    /**
+     * A positive answer (NOERROR, with answers, not truncated) as the upstream wrote it, in {@code response} (position
+     * to limit) framed by {@code view}: no decode and encode, only what we change for every client written over its
+     * octets (ID 0, our flags, the question in small letters, TTLs above 2^31 - 1 made 0) and its OPT and TSIG
+     * records cut from its end; its compression stays, every pointer leading backwards (the decoder's rule), so
+     * none into what is cut. RDATA is passed on as it came, as dnsdist passes it. Null for any other answer, or
+     * one whose OPT record is not its last but for a TSIG: the caller decodes it and takes {@link #of}.
+     */
+    static UpstreamAnswer asWritten(ByteBuffer response, QueryView view, Question asked, long nowNanos,
+            long maxTtl) {
+        int rcode = view.flags() & 0xf | view.extendedRcode() << 4;
+        if (rcode != 0 || (view.flags() & TC) != 0 || view.answerCount() == 0) {
+            return null;
+        }
+        int end = view.length();
+        int cut = 0;
+        if (view.signed()) {
+            end = view.tsigOffset();
+            cut++;
+        }
+        if (view.hasEdns()) {
+            if (view.optionsOffset() + view.optionsLength() != end) {
+                return null;
+            }
+            end = view.optOffset();
+            cut++;
+        }
+        byte[] wire = new byte[end];
+        response.get(response.position(), wire, 0, end);
+        put16(wire, 0, 0);
+        put16(wire, 2, QR_RA);
+        put16(wire, 10, u16(wire, 10) - cut);
+        for (int i = Header.LENGTH; i < Header.LENGTH + view.nameLength(); i++) {
+            if (wire[i] >= 'A' && wire[i] <= 'Z') { // no label length is as large as 'A': a label is at most 63
+                wire[i] += 'a' - 'A';
+            }
+        }
+        int[] ttlOffsets = ttlOffsets(wire);
+        long keep = maxTtl;
+        for (int offset : ttlOffsets) {
+            long ttl = (long) u16(wire, offset) << 16 | u16(wire, offset + 2);
+            if (ttl > 0x7fffffffL) {
+                put16(wire, offset, 0);
+                put16(wire, offset + 2, 0);
+                ttl = 0;
+            }
+            keep = Math.min(keep, ttl);
+        }
+        return new UpstreamAnswer(wire, ttlOffsets, 0, false, nowNanos, keep,
+                ResponseClass.answer(asked.name().hashCode(), asked.type().value()));
+    }
+
+    private static void put16(byte[] wire, int at, int value) {
+        wire[at] = (byte) (value >>> 8);
+        wire[at + 1] = (byte) value;
     }
 
     /** The records with any TTL above 2^31 - 1 made 0. */
@@ -185,12 +246,15 @@ public final class UpstreamAnswer {
         return 64 + wire.length + 16 + 4L * ttlOffsets.length;
     }
 
-    /** The records as sent to a client, for a client's reply that must be cut to fit (rare: made on demand). */
-    Message decoded() {
+    /**
+     * The records as sent to a client, for a client's reply that must be cut to fit (rare: made on demand); empty
+     * when they do not decode (an answer passed on {@link #asWritten} whose RDATA the upstream got wrong).
+     */
+    Optional<Message> decoded() {
         try {
-            return Message.decode(wire);
+            return Optional.of(Message.decode(wire));
         } catch (dev.chivato.protocol.WireFormatException e) {
-            throw new IllegalStateException("our own encoding does not decode: " + e.getMessage(), e);
+            return Optional.empty();
         }
     }
 
