@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Forwarders side by side: chivato, dnsdist, dnsmasq and Unbound, each forwarding to the same NSD upstream, at one
 # fixed offered rate below everyone's saturation (dnsperf -Q), the forwarder pinned to CPU 0, NSD and dnsperf on
-# CPU 1. Server CPU microseconds per query from /proc, median of RUNS runs after a warm-up.
+# CPU 1. Server CPU microseconds per query from /proc, median of RUNS runs after a warm-up (with their range).
 #   miss path: a new name every query (caches off where possible; Unbound always caches, so the names never repeat);
 #   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
 #
@@ -94,7 +94,8 @@ import statistics, sys
 label, path = sys.argv[1], sys.argv[2]
 rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
 med = [statistics.median(col) for col in zip(*rows)]
-print("%s\t%.0f\t%.0f\t%.3f\t%.2f" % (label, med[0], med[1], med[3], med[4]))
+cpu = [r[4] for r in rows]
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f (%.2f..%.2f)" % (label, med[0], med[1], med[3], med[4], min(cpu), max(cpu)))
 PY
   stop_server
 }
@@ -190,6 +191,6 @@ if wants chivato; then
   chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
 fi
 
-echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query |"
+echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query: median (range) |"
 echo "|---|---:|---:|---:|---:|"
 awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$work/table"

@@ -103,9 +103,10 @@ row "nsd, zone files"
 python3 - "$work/table" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-print("| server, data | startup to answering, ms | resident MB (PSS) | heap after GC, MB | qps | lost | server CPU us/query |")
+print("| server, data | startup to answering, ms | resident MB (PSS) | heap after GC, MB | qps | lost | server CPU us/query: median (range) |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for label, qps, lost, latency, cpu, spread, startup, rss, heap in rows:
     heap_mb = "-" if int(heap) < 0 else "%.0f" % (int(heap) / 1024)
-    print("| %s | %s | %.0f | %s | %s | %s | %s |" % (label, startup, int(rss) / 1024, heap_mb, qps, lost, cpu))
+    print("| %s | %s | %.0f | %s | %s | %s | %s (%s) |" % (label, startup, int(rss) / 1024, heap_mb, qps, lost, cpu,
+          spread))
 PY
