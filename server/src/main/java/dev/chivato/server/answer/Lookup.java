@@ -64,8 +64,9 @@ final class Lookup {
             visited.add(current);
             Optional<Snapshot.Zone> zone = zoneFor(current, type);
             boolean dnssec = dnssecOk && zone.isPresent() && zone.get().signed();
+            Optional<Snapshot.Node> node = data.node(current);
             if (zone.isPresent()) {
-                Optional<Name> cut = delegation(zone.get(), current);
+                Optional<Name> cut = delegation(zone.get(), current, node);
                 boolean parentSideDs = type.equals(RRType.DS) && cut.isPresent() && cut.get().equals(current);
                 if (cut.isPresent() && !parentSideDs) {
                     // at or below a zone cut: a referral, after the CNAMEs that led there (RFC 1034 4.3.2 step 3b)
@@ -73,7 +74,6 @@ final class Lookup {
                             : referralAfter(answer, source, cut.get(), zone.get(), dnssec);
                 }
             }
-            Optional<Snapshot.Node> node = data.node(current);
             Name owner = current;
             Name expandedFrom = null; // the wildcard that made the answer, when one did
             if (node.isEmpty() && zone.isPresent()) {
@@ -158,14 +158,17 @@ final class Lookup {
         return node.get(type).map(List::of).orElse(List.of());
     }
 
-    /** The highest name below the apex, at or above {@code name}, that holds NS records: a zone cut. */
-    private Optional<Name> delegation(Snapshot.Zone zone, Name name) {
+    /**
+     * The highest name below the apex, at or above {@code name}, that holds NS records: a zone cut. {@code nodeOfName}
+     * is {@code name}'s own node, looked up once by the caller (most names are one label below their apex).
+     */
+    private Optional<Name> delegation(Snapshot.Zone zone, Name name, Optional<Snapshot.Node> nodeOfName) {
         List<Name> path = new ArrayList<>();
         for (Name at = name; !at.equals(zone.apex()); at = at.parent()) {
             path.add(at);
         }
         for (int i = path.size() - 1; i >= 0; i--) {
-            Optional<Snapshot.Node> node = data.node(path.get(i));
+            Optional<Snapshot.Node> node = i == 0 ? nodeOfName : data.node(path.get(i));
             if (node.isEmpty()) {
                 return Optional.empty();
             }

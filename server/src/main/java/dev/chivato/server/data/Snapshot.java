@@ -164,7 +164,8 @@ public final class Snapshot {
         }
         byte[] wire = name.wire();
         for (int at = 0; at < wire.length; at += 1 + (wire[at] & 0xff)) {
-            List<Zone> candidates = zonesByHash.get(Name.hashCodeOf(wire, at, wire.length - at));
+            int hash = at == 0 ? name.hashCode() : Name.hashCodeOf(wire, at, wire.length - at); // the first is kept
+            List<Zone> candidates = zonesByHash.get(hash);
             if (candidates != null) {
                 for (Zone zone : candidates) {
                     if (zone.apex().equalsWire(wire, at, wire.length - at)) {
