@@ -35,16 +35,8 @@ TRANSPORTS=${TRANSPORTS:-"udp tcp"}
 CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
 JAVA25=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java} # for the rows that need JDK 22 or later
 
-install_missing() {
-  local packages=()
-  command -v nsd >/dev/null || packages+=(nsd)
-  command -v knotd >/dev/null || packages+=(knot)
-  command -v dnsperf >/dev/null || packages+=(dnsperf)
-  command -v twistd3 >/dev/null || packages+=(python3-twisted)
-  if [ ${#packages[@]} -gt 0 ]; then
-    echo "installing: ${packages[*]}" >&2
-    apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >&2
-  fi
+install_tools() {
+  install_missing nsd:nsd knotd:knot dnsperf:dnsperf twistd3:python3-twisted
   [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests >&2
 }
 
@@ -120,7 +112,7 @@ start_twisted() {
 }
 
 main() {
-  install_missing
+  install_tools
   write_seed_records "$work"
   write_query_mix "$work/queries"
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null), NSD $(dpkg-query -W -f='${Version}' nsd 2>/dev/null), Knot $(dpkg-query -W -f='${Version}' knot 2>/dev/null), Twisted $(dpkg-query -W -f='${Version}' python3-twisted 2>/dev/null)" >&2

@@ -16,13 +16,7 @@ RATE=${RATE:-20000}
 FORWARDERS=${FORWARDERS:-chivato dnsdist dnsmasq unbound}
 CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
 
-need=()
-for tool in dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
-fi
+install_missing dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)

@@ -13,6 +13,18 @@ RATE=${RATE:-}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 
+# Installs from Debian what is missing of TOOL:PACKAGE... (dig, used to wait for every server, always).
+install_missing() { # tool:package...
+  local need=() tool
+  for tool in dig:bind9-dnsutils "$@"; do
+    command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
+  fi
+}
+
 write_seed_records() {
   local dir=$1
   cat > "$dir/hosts" <<'HOSTS'

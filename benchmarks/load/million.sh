@@ -11,7 +11,7 @@ here=benchmarks/load
 source "$here/lib.sh"
 RECORDS=${RECORDS:-1000000}
 
-command -v dnsperf >/dev/null && command -v nsd >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf nsd; }
+install_missing dnsperf:dnsperf nsd:nsd
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)

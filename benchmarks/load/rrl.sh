@@ -20,6 +20,7 @@ FLOOD_QPS=${FLOOD_QPS:-5000}
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}
 ROUNDS=${ROUNDS:-3}
 SERVERS=${SERVERS:-"chivato nsd knot"}
+install_missing dnsperf:dnsperf nsd:nsd knotd:knot
 
 work=$(mktemp -d)
 pids=()

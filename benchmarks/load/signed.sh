@@ -13,6 +13,7 @@ source "$here/lib.sh"
 NAMES=${NAMES:-1000000}
 ROUNDS=${ROUNDS:-3}
 signed=$here/.signed
+install_missing nsd:nsd ldns-signzone:ldnsutils
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)

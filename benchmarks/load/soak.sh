@@ -14,7 +14,7 @@ SOAK_SECONDS=${SOAK_SECONDS:-120}
 SLOWLORIS=${SLOWLORIS:-300}
 AMPLIFY=${AMPLIFY:-400}
 
-command -v dnsperf >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dnsperf; }
+install_missing dnsperf:dnsperf
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)

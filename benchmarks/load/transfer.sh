@@ -22,7 +22,7 @@ WARM=${WARM:-5}
 READS=${READS:-3}
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-command -v nsd >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nsd; }
+install_missing nsd:nsd
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)

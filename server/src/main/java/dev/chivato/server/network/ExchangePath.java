@@ -46,7 +46,7 @@ public final class ExchangePath {
     private boolean inTurn;
     /**
      * For a path on a thread of its own beside the loop ({@link UdpReader}): the loop's path, to which a request
-     * that waits (forwarded, delayed) is handed, kept, to be completed on the loop. Null on the loop's own path.
+     * that waits (a test's delay) is handed, kept, to be completed on the loop. Null on the loop's own path.
      */
     private final ExchangePath owner;
 
@@ -64,12 +64,15 @@ public final class ExchangePath {
     }
 
     /**
-     * A path for a thread beside {@code loopPath}'s loop: it answers in turn what it can (the forward cache
-     * included: the loop's forwarder's {@code allows} and {@code cached} read only its settings and the cache all
-     * loops share), with a completion of its own, and hands what waits to the loop.
+     * A path for a thread beside {@code loopPath}'s loop: it answers in turn, with a completion of its own, and hands
+     * what waits to the loop. Only for a loop that does not forward: a forwarding loop reads its UDP sockets itself
+     * (EventLoop#add), so that every miss does not cost a hand-over.
      */
     static ExchangePath beside(ExchangePath loopPath) {
-        return new ExchangePath(loopPath.service, loopPath.forwarder, loopPath.loop, null, loopPath);
+        if (loopPath.forwarder != null) {
+            throw new IllegalArgumentException("a forwarding loop reads its UDP sockets on its own thread");
+        }
+        return new ExchangePath(loopPath.service, null, loopPath.loop, null, loopPath);
     }
 
     /** A path with nothing forwarded and nothing posted later: for tests and benchmarks, which answer in turn. */
@@ -261,11 +264,6 @@ public final class ExchangePath {
             completion.complete(exchange, new Answer.Upstream(answer, null, Optional.empty()));
             return;
         }
-        if (owner != null) {
-            Exchange waiting = exchange.kept() ? exchange : exchange.keep(owner.completion);
-            loop.execute(() -> owner.upstreamGuarded(waiting, key));
-            return;
-        }
         upstream(exchange.kept() ? exchange : exchange.keep(completion), key, now); // kept already when delayed
     }
 
@@ -279,16 +277,6 @@ public final class ExchangePath {
         }
         completion.tapQuery(waiting);
         forwarder.forward(key, waiting, now);
-    }
-
-    /** A request handed over by a path beside this loop's: its failure costs its answer only. */
-    private void upstreamGuarded(Exchange waiting, ForwardKey key) {
-        try {
-            upstream(waiting, key, System.nanoTime());
-        } catch (RuntimeException bug) {
-            service.warn("chivato: internal error answering " + LogFormat.address(waiting.client) + ": " + bug);
-            completion.complete(waiting, new Answer.Failure(Rcode.SERVFAIL, bug));
-        }
     }
 
     /** A zone transfer: a stream of messages the connection asks for as the client takes them, logged at its end. */

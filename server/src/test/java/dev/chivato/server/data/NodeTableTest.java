@@ -143,29 +143,40 @@ class NodeTableTest {
         return records.list().ofMaxSize(40);
     }
 
-    /** The table answers as a map of names to RRsets in the order given would (the model). */
+    /**
+     * The table answers as a map of names to RRsets in the order given would (the model), a name's RRSIG records
+     * split by TTL (each keeps the TTL of the RRset it covers).
+     */
     @Property(tries = 300)
     void everyNameAnswersWhatAMapWouldHold(@ForAll("records") List<ResourceRecord> records) {
-        Map<Name, Map<RRType, List<RData>>> model = new LinkedHashMap<>();
+        Map<Name, Map<List<Object>, List<RData>>> model = new LinkedHashMap<>();
         Map<List<Object>, Long> ttls = new LinkedHashMap<>();
         for (ResourceRecord record : records) {
+            List<Object> rrsetKey = rrsetKey(record.type(), record.ttl());
             List<RData> rrset = model.computeIfAbsent(record.name(), n -> new LinkedHashMap<>())
-                    .computeIfAbsent(record.type(), t -> new ArrayList<>());
+                    .computeIfAbsent(rrsetKey, t -> new ArrayList<>());
             if (!rrset.contains(record.data())) {
                 rrset.add(record.data());
             }
-            ttls.putIfAbsent(List.of(record.name(), record.type()), record.ttl());
+            ttls.putIfAbsent(List.of(record.name(), rrsetKey), record.ttl());
         }
         NodeTable table = table(records);
         assertEquals(model.size(), table.names());
-        model.forEach((name, types) -> {
+        model.forEach((name, rrsetKeys) -> {
             List<Snapshot.RRset> rrsets = table.get(name, -1).orElseThrow().rrsets();
-            assertEquals(List.copyOf(types.keySet()), rrsets.stream().map(Snapshot.RRset::type).toList());
+            assertEquals(List.copyOf(rrsetKeys.keySet()),
+                    rrsets.stream().map(r -> rrsetKey(r.type(), r.ttl())).toList());
             for (Snapshot.RRset rrset : rrsets) {
-                assertEquals(types.get(rrset.type()), rrset.data());
-                assertEquals(ttls.get(List.of(name, rrset.type())), rrset.ttl());
+                List<Object> rrsetKey = rrsetKey(rrset.type(), rrset.ttl());
+                assertEquals(rrsetKeys.get(rrsetKey), rrset.data());
+                assertEquals(ttls.get(List.of(name, rrsetKey)), rrset.ttl());
             }
         });
+    }
+
+    /** What tells a name's RRsets apart: the type, and for RRSIG the TTL too. */
+    private static List<Object> rrsetKey(RRType type, long ttl) {
+        return type.equals(RRType.RRSIG) ? List.of(type, ttl) : List.of(type);
     }
 
     /** Hosts host0 .. host(n-1) under example.org, one address each, the address of host i being 10.x.y.z for i. */

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * UDP sockets are read by threads of their own that block in receive: what they answer in turn goes out from
- * them, what waits (forwarded, delayed) is handed to the loop and answered from there, and they end with the server.
+ * UDP sockets of a server that does not forward are read by threads of their own that block in receive: what they
+ * answer in turn goes out from them, what waits (a test's delay) is handed to the loop and answered from there, and
+ * they end with the server. A forwarding server reads them on its loop, beside its upstream sockets.
  */
 class UdpReaderTest {
     private static Set<Thread> readers() {
@@ -61,13 +62,19 @@ class UdpReaderTest {
     }
 
     @Test
-    void aForwardedQueryIsHandedToTheLoopAndAnswered() throws Exception {
-        try (Chivato upstream = Chivato.builder().record("192.0.2.7 far.internal").start();
-                Chivato dns = Chivato.builder().forward("127.0.0.1:" + upstream.port()).start()) {
-            Message answer = ask(dns.address(), "far.internal");
-            assertEquals(RData.A.parse("192.0.2.7"), answer.answers().get(0).data());
-            Message again = ask(dns.address(), "far.internal"); // from the forward cache, in the reader's turn
-            assertEquals(RData.A.parse("192.0.2.7"), again.answers().get(0).data());
+    void aForwardingServerReadsUdpOnItsLoopWithNoReaderAndAnswersMissesAndHits() throws Exception {
+        try (Chivato upstream = Chivato.builder().record("192.0.2.7 far.internal").start()) {
+            ask(upstream.address(), "far.internal"); // answered: the upstream's own reader runs
+            Set<Thread> before = readers();
+            try (Chivato dns = Chivato.builder().forward("127.0.0.1:" + upstream.port()).start()) {
+                Message answer = ask(dns.address(), "far.internal"); // a miss: the loop asks upstream
+                assertEquals(RData.A.parse("192.0.2.7"), answer.answers().get(0).data());
+                Message again = ask(dns.address(), "far.internal"); // a hit, from the forward cache
+                assertEquals(RData.A.parse("192.0.2.7"), again.answers().get(0).data());
+                Set<Thread> started = readers();
+                started.removeAll(before);
+                assertEquals(Set.of(), started, "a forwarding server reads UDP on its loop's selector");
+            }
         }
     }
 
