@@ -76,9 +76,11 @@ final class Lookup {
             }
             Name owner = current;
             Name expandedFrom = null; // the wildcard that made the answer, when one did
+            Name encloser = null; // the closest encloser, found when the name does not exist
             if (node.isEmpty() && zone.isPresent()) {
-                node = wildcard(current);
-                expandedFrom = node.isPresent() ? closestEncloser(current).child(WILDCARD) : null;
+                encloser = closestEncloserAbove(current);
+                node = data.node(encloser.child(WILDCARD));
+                expandedFrom = node.isPresent() ? encloser.child(WILDCARD) : null;
             }
             if (zone.isEmpty() && answer.isEmpty() && node.map(n -> n.rrsets().isEmpty()).orElse(true)
                     && forwards.test(current)) {
@@ -89,12 +91,12 @@ final class Lookup {
                     // not ours at all: a CNAME that leaves our data ends the answer there
                     return answer.isEmpty() ? unknown() : positive(answer, source, zone, dnssec, List.of());
                 }
-                List<ResourceRecord> proof = dnssec ? signatures.nameError(zone.get(), current,
-                        closestEncloser(current)) : List.of();
+                List<ResourceRecord> proof = dnssec ? signatures.nameError(zone.get(), current, encloser)
+                        : List.of();
                 return negative(Rcode.NXDOMAIN, answer, zone.get(), source, dnssec, proof);
             }
             List<ResourceRecord> wildcardProof = dnssec && expandedFrom != null
-                    ? signatures.wildcardAnswer(zone.get(), current, closestEncloser(current)) : List.of();
+                    ? signatures.wildcardAnswer(zone.get(), current, encloser) : List.of();
             Optional<Snapshot.RRset> cname = node.get().get(RRType.CNAME);
             boolean dnssecType = type.equals(RRType.RRSIG) || type.equals(RRType.NSEC);
             if (cname.isPresent() && !type.equals(RRType.CNAME) && !type.equals(RRType.ANY) && !dnssecType) {
@@ -114,7 +116,7 @@ final class Lookup {
                     return positive(answer, source, zone, dnssec, List.of());
                 }
                 List<ResourceRecord> proof = !dnssec ? List.of() : expandedFrom != null
-                        ? signatures.wildcardNoData(zone.get(), current, closestEncloser(current))
+                        ? signatures.wildcardNoData(zone.get(), current, encloser)
                         : signatures.noData(zone.get(), current, node.get());
                 return negative(Rcode.NOERROR, answer, zone.get(), source, dnssec, proof);
             }
@@ -163,6 +165,9 @@ final class Lookup {
      * is {@code name}'s own node, looked up once by the caller (most names are one label below their apex).
      */
     private Optional<Name> delegation(Snapshot.Zone zone, Name name, Optional<Snapshot.Node> nodeOfName) {
+        if (!zone.delegates()) {
+            return Optional.empty(); // no NS below the apex: no cut to look for (most of a PTR zone's lookups)
+        }
         List<Name> path = new ArrayList<>();
         for (Name at = name; !at.equals(zone.apex()); at = at.parent()) {
             path.add(at);
@@ -179,16 +184,22 @@ final class Lookup {
         return Optional.empty();
     }
 
-    /** The wildcard at the closest encloser of a name that does not exist, if there is one (RFC 4592 section 3.3). */
+    /** The wildcard at the closest encloser of {@code name}, which does not exist, if there is one (RFC 4592 3.3). */
     private Optional<Snapshot.Node> wildcard(Name name) {
-        return data.node(closestEncloser(name).child(WILDCARD));
+        return data.node(closestEncloserAbove(name).child(WILDCARD));
     }
 
-    /** The closest name at or above {@code name} that exists (RFC 4592 section 3.3.1). */
-    private Name closestEncloser(Name name) {
+    /**
+     * The closest encloser (RFC 4592 section 3.3.1) of {@code name}, which does not exist: the closest name above it
+     * that does. Its own node was looked up already, and not found.
+     */
+    private Name closestEncloserAbove(Name name) {
         Name encloser = name;
-        while (!encloser.isRoot() && data.node(encloser).isEmpty()) {
+        while (!encloser.isRoot()) {
             encloser = encloser.parent();
+            if (data.node(encloser).isPresent()) {
+                break;
+            }
         }
         return encloser;
     }

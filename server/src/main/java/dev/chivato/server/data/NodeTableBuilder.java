@@ -28,6 +28,8 @@ final class NodeTableBuilder {
     final GrowableBytes names = new GrowableBytes();
     int[] ownerAt = new int[16];
     private int[] ownerHash = new int[16];
+    /** The names that hold an NS RRset, counted as the table is laid out. */
+    private int nsOwners;
     private int[] firstRecord = new int[16];
     private int[] lastRecord = new int[16];
     int owners;
@@ -273,14 +275,15 @@ final class NodeTableBuilder {
         }
         int[] slots = slotsFor(owners);
         int mask = slots.length - 1;
+        int tagMask = NodeTable.tagMask(pages.size());
         for (int id = 0; id < owners; id++) {
             int i = ownerHash[id] & mask;
             while (slots[i] != 0) {
                 i = (i + 1) & mask;
             }
-            slots[i] = nodeAt[id] + 1;
+            slots[i] = NodeTable.slotEntry(nodeAt[id], ownerHash[id], tagMask);
         }
-        return new NodeTable(pages.toArray(byte[][]::new), slots, owners, recordCount, digest);
+        return new NodeTable(pages.toArray(byte[][]::new), slots, owners, recordCount, nsOwners, digest);
     }
 
     /** Writes one owner's records grouped into RRsets, types in the order they first came; returns their digest. */
@@ -292,6 +295,9 @@ final class NodeTableBuilder {
         for (int[] rrset : rrsets) {
             byte[] header = data.chunk(recordAt[rrset[0]]);
             int first = ChunkedBytes.offset(recordAt[rrset[0]]);
+            if (u16(header, first) == RRType.NS.value()) {
+                nsOwners++; // one NS RRset a name: only RRSIG is split
+            }
             out.ensure(11);
             System.arraycopy(header, first, out.octets, out.length, 7); // type, TTL, source
             put32(out.octets, out.length + 7, rrset.length);

@@ -79,7 +79,12 @@ public final class Snapshot {
      * owners of its NSEC records in the canonical order (RFC 4034 section 6.1), empty when it has none, and its NSEC3
      * chain, null when it has none (no NSEC3PARAM at the apex).
      */
-    public record Zone(Name apex, RRset soa, boolean signed, List<Name> nsecChain, Nsec3Chain nsec3) {
+    /**
+     * A zone: its apex, SOA, whether it is signed, its NSEC owners in canonical order and NSEC3 chain, and whether a
+     * name below the apex holds NS ({@code delegates}: only then can a lookup meet a zone cut).
+     */
+    public record Zone(Name apex, RRset soa, boolean signed, List<Name> nsecChain, Nsec3Chain nsec3,
+            boolean delegates) {
         public Zone {
             nsecChain = List.copyOf(nsecChain);
         }
@@ -123,8 +128,9 @@ public final class Snapshot {
                 owners(zone, nsec, nsec3);
             }
             Optional<RRset> parameters = apex.get(RRType.NSEC3PARAM);
+            boolean delegates = zone.nodes().nsOwners() > (apex.get(RRType.NS).isPresent() ? 1 : 0);
             zones.put(zone.origin(), new Zone(zone.origin(), soa, signed, nsec, signed && parameters.isPresent()
-                    ? Nsec3Chain.of(parameters.get().data().get(0), nsec3) : null));
+                    ? Nsec3Chain.of(parameters.get().data().get(0), nsec3) : null, delegates));
             zoneNodes.put(zone.origin(), zone.nodes());
         }
         return new Snapshot(hosts.table(), hostsTtl, zones, zoneNodes);
