@@ -66,6 +66,25 @@ class LookupTest {
     }
 
     @Test
+    void aZoneSaysItDelegatesOnlyWhenANameBelowItsApexHoldsNs() throws FileProblem {
+        ZoneFile.Zone cut = ZoneFile.parse("test.zone", ZONE, Optional.empty(), Path.of("."));
+        ZoneFile.Zone flat = ZoneFile.parse("flat.zone", """
+                $ORIGIN example.net.
+                $TTL 300
+                @   SOA ns1 hostmaster 1 7200 3600 1209600 300
+                @   NS  ns1
+                ns1 A   192.0.2.53
+                a.b.c A 192.0.2.1
+                """, Optional.empty(), Path.of("."));
+        Snapshot both = Snapshot.of(RecordStore.of(List.of()), 300, List.of(cut, flat));
+        assertTrue(both.zoneOf(Name.parse("example.org")).orElseThrow().delegates());
+        assertFalse(both.zoneOf(Name.parse("example.net")).orElseThrow().delegates());
+        Lookup lookup = new Lookup(both, QueryHandler.UnknownPolicy.NXDOMAIN);
+        assertEquals(Rcode.NOERROR, lookup.plan(Question.of("a.b.c.example.net", RRType.A)).rcode());
+        assertEquals(Rcode.NXDOMAIN, lookup.plan(Question.of("x.b.c.example.net", RRType.A)).rcode());
+    }
+
+    @Test
     void anExistingNameAnswersItsRRsetWithAa() {
         AnswerPlan plan = plan("www.example.org", RRType.A);
         assertEquals(Rcode.NOERROR, plan.rcode());

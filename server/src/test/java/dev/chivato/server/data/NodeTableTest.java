@@ -208,6 +208,32 @@ class NodeTableTest {
     }
 
     @Test
+    void theTagTakesTheBitsThePageIndexLeavesFreeAndNoneWhenItNeedsThemAll() {
+        assertEquals(-1 << 17, NodeTable.tagMask(1));
+        assertEquals(-1 << 27, NodeTable.tagMask(2048));
+        assertEquals(-1 << 28, NodeTable.tagMask(2049));
+        assertEquals(0, NodeTable.tagMask(NodeTable.MAX_PAGES));
+    }
+
+    @Test
+    void aNameAbsentFromALargeTableIsNotFoundThoughItsProbesMeetOthers() {
+        NodeTable table = table(hosts(50_000));
+        for (int i = 50_000; i < 60_000; i++) {
+            assertTrue(table.get(Name.parse("host" + i + ".example.org"), -1).isEmpty(), "host" + i);
+        }
+    }
+
+    @Test
+    void theNamesHoldingNsAreCounted() {
+        List<ResourceRecord> records = new ArrayList<>(hosts(10));
+        records.add(ResourceRecord.in(Name.parse("example.org"), 60, new RData.Ns(Name.parse("ns.example.org"))));
+        records.add(ResourceRecord.in(Name.parse("example.org"), 60, new RData.Ns(Name.parse("ns2.example.org"))));
+        records.add(ResourceRecord.in(Name.parse("sub.example.org"), 60, new RData.Ns(Name.parse("ns.sub.org"))));
+        assertEquals(2, table(records).nsOwners());
+        assertEquals(0, table(hosts(10)).nsOwners());
+    }
+
+    @Test
     void aNewVersionSharesEveryPageExceptTheOnesItsChangesAreIn() {
         List<ResourceRecord> before = hosts(50_000);
         List<ResourceRecord> after = new ArrayList<>(before);
