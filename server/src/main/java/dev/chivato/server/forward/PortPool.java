@@ -138,7 +138,7 @@ final class PortPool<T> {
         }
         port.lastUsed = now;
         if (++port.uses >= USES_PER_PORT) {
-            retire(port); // no new queries on it: it closes once its own are done
+            stopDrawing(port); // this query is its last: it closes once that one is released
         }
         return port;
     }
@@ -168,12 +168,20 @@ final class PortPool<T> {
 
     /** Takes no new queries; closes once nothing waits on it. */
     void retire(Port<T> port) {
+        stopDrawing(port);
+        closeIfDone(port);
+    }
+
+    /**
+     * Takes no new queries, and stays open for the one it was just drawn for (not yet in its {@code waiting}): it
+     * closes when that one is released. Retiring it there closed it under that query, whose send then failed.
+     */
+    private void stopDrawing(Port<T> port) {
         port.retired = true;
         List<Port<T>> pool = pools.get(port.upstream);
         if (pool != null) {
             pool.remove(port);
         }
-        closeIfDone(port);
     }
 
     /** What waited on {@code port} under {@code id} waits no more. */

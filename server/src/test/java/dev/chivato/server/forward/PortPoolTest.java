@@ -54,6 +54,25 @@ class PortPoolTest {
         assertTrue(ports.size() > PortPool.WORKING_SET, "the ports keep changing: " + ports.size() + " seen");
     }
 
+    /** A socket's last use: it stays open for the query it was drawn for, and closes when that one is done. */
+    @Test
+    void aSocketDrawnForItsLastQueryIsOpenAndClosesWhenThatQueryIsReleased() throws IOException {
+        Object waiter = new Object();
+        List<PortPool.Port<Object>> last = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            PortPool.Port<Object> port = pool.portFor(to, System.nanoTime());
+            assertTrue(port.channel.isOpen(), "query " + i + " drew a closed socket");
+            int id = pool.freeId(port);
+            port.waiting.put(id, waiter);
+            pool.release(port, id, waiter);
+            if (port.retired) {
+                last.add(port);
+            }
+        }
+        assertTrue(!last.isEmpty(), "some sockets had their last use");
+        last.forEach(port -> assertTrue(!port.channel.isOpen(), "a retired socket is closed once released"));
+    }
+
     /** Queries in flight together: each draws a busy socket and gets a new one, up to the pool's size. */
     @Test
     void queriesInFlightTogetherSpreadOverManySockets() throws IOException {
