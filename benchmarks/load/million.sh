@@ -4,12 +4,16 @@
 # the same run (each server alone on CPU 0, dnsperf on CPU 1, as in compare.sh).
 #
 #   bash benchmarks/load/million.sh
+#   ROWS="zone" CHIVATO_JAR=other.jar bash benchmarks/load/million.sh   # some rows only, another build
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
 # shellcheck source=lib.sh
 source "$here/lib.sh"
 RECORDS=${RECORDS:-1000000}
+ROWS=${ROWS:-seed hosts zone nsd}
+CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
+wants() { [[ " $ROWS " == *" $1 "* ]]; }
 
 install_missing dnsperf:dnsperf nsd:nsd
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
@@ -58,7 +62,7 @@ await_data() { # name expected-address
 start_chivato() { # chivato arguments...
   local port; port=$(free_port)
   started_at
-  taskset -c $SERVER_CPU java -jar server/target/chivato.jar --listen "127.0.0.1:$port" --threads 1 --log off "$@" \
+  taskset -c $SERVER_CPU java -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" --threads 1 --log off "$@" \
     > "$work/out" 2>&1 &
   server_pids=($!)
   server_port=$port
@@ -92,14 +96,22 @@ row() { # label
   stop_server
 }
 cp "$work/seed-queries" "$work/queries"
-start_chivato --records "$work/hosts"; await_data example.my 1.2.3.5; row "chivato, 3 records"
+if wants seed; then
+  start_chivato --records "$work/hosts"; await_data example.my 1.2.3.5; row "chivato, 3 records"
+fi
 cp "$work/million-queries" "$work/queries"
-start_chivato --records "$work/million"; await_data host0.example.net 10.0.0.0; row "chivato, hosts file"
-start_chivato --zone "$work/example.net.zone" --zone "$work/10.in-addr.arpa.zone"
-await_data host0.example.net 10.0.0.0; row "chivato, zone files"
-start_nsd; await_data host0.example.net 10.0.0.0
-mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf") # its serving processes are forked once it has loaded
-row "nsd, zone files"
+if wants hosts; then
+  start_chivato --records "$work/million"; await_data host0.example.net 10.0.0.0; row "chivato, hosts file"
+fi
+if wants zone; then
+  start_chivato --zone "$work/example.net.zone" --zone "$work/10.in-addr.arpa.zone"
+  await_data host0.example.net 10.0.0.0; row "chivato, zone files"
+fi
+if wants nsd; then
+  start_nsd; await_data host0.example.net 10.0.0.0
+  mapfile -t server_pids < <(pgrep -f "nsd -d -c $work/nsd.conf") # its serving processes are forked once loaded
+  row "nsd, zone files"
+fi
 python3 - "$work/table" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
