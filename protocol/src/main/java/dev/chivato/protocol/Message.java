@@ -44,12 +44,17 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
                 edns);
     }
 
-    /** Decodes one whole message: the buffer's remaining bytes, no more and no less. */
-    /** Messages decoded in this process so far: a test counts the decodes a query costs. */
+    /** Counts decodes from now on, for {@link #decodes()}: off until a test asks. */
+    public static void countDecodes() {
+        WireReader.countingDecodes = true;
+    }
+
+    /** Messages decoded since {@link #countDecodes()}: a test counts the decodes a query costs. */
     public static long decodes() {
         return WireReader.DECODES.sum();
     }
 
+    /** Decodes one whole message: the buffer's remaining bytes, no more and no less. */
     public static Message decode(ByteBuffer wire) throws WireFormatException {
         return WireReader.decodeMessage(wire);
     }

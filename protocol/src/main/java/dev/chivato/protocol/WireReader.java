@@ -57,9 +57,13 @@ final class WireReader {
 
     /** Messages decoded in this process: a test counts them per query. */
     static final java.util.concurrent.atomic.LongAdder DECODES = new java.util.concurrent.atomic.LongAdder();
+    /** Off unless a test asks ({@link Message#countDecodes}): a shared count costs every decode an atomic add. */
+    static volatile boolean countingDecodes;
 
     static Message decodeMessage(ByteBuffer wire) throws WireFormatException {
-        DECODES.increment();
+        if (countingDecodes) {
+            DECODES.increment();
+        }
         WireReader reader = new WireReader(wire);
         try {
             return reader.message();

@@ -165,6 +165,7 @@ class ExchangePathTest {
     /** Views and decodes made while {@code action} ran. */
     private static long[] countsOf(Runnable action) {
         dev.chivato.protocol.QueryView.countPasses();
+        Message.countDecodes();
         long views = dev.chivato.protocol.QueryView.passes();
         long decodes = Message.decodes();
         action.run();
