@@ -2,7 +2,6 @@ package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.chivato.protocol.Message;
 import dev.chivato.protocol.Question;
@@ -14,7 +13,6 @@ import dev.chivato.server.network.Server;
 import dev.chivato.server.network.Service;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -40,20 +38,21 @@ class ServerFailureTest {
             assertEquals("simulated", failure.getMessage());
             Wait.until(java.time.Duration.ofSeconds(5), () -> !accepts(server.udpAddress().getPort()),
                     "the listening sockets closed");
-            assertThrows(ConnectException.class, () -> {
-                try (Socket tcp = new Socket()) {
-                    tcp.connect(new InetSocketAddress("127.0.0.1", server.udpAddress().getPort()), 1000);
-                }
-            }, "no loop listens any more");
+            assertFalse(accepts(server.udpAddress().getPort()), "no loop listens any more");
         } finally {
             server.close();
         }
     }
 
+    /**
+     * Whether something listens on {@code port}. A connect to a port nobody listens on can still succeed when the
+     * kernel picks that very port as the client's own (a TCP self-connect, possible for a port just freed from the
+     * ephemeral range): that is not a listener.
+     */
     private static boolean accepts(int port) {
         try (Socket tcp = new Socket()) {
             tcp.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            return true;
+            return tcp.getLocalPort() != port;
         } catch (java.io.IOException e) {
             return false;
         }
