@@ -32,8 +32,8 @@ import java.util.function.Consumer;
 /**
  * One thread and the selector it alone owns (as in the JDK's own HTTP server): its TCP listening sockets, the
  * connections they accepted, its upstream sockets, its timers and its task queue. Each turn it handles what the
- * selector found, then the tasks posted to it (answers that came later, a test's delayed requests its UDP readers hand over,
- * connections to go on with), then the timers due. Buffers are this loop's and reused for every message.
+ * selector found, then the tasks posted to it (answers that came later, a test's delayed requests its UDP readers
+ * hand over, connections to go on with), then the timers due. Buffers are this loop's and reused for every message.
  *
  * <p>Its UDP sockets are read each by a thread of its own that blocks in {@code receive} ({@link UdpReader}):
  * a selector woken for each datagram cost 6 % more CPU per query at saturation (benchmarks/load/compare.sh, rows
