@@ -106,7 +106,7 @@ public class CodecBenchmark {
         return lowerDnsjava.equals(mixedDnsjava);
     }
 
-    /** Hashing ignores case too; dnsjava caches the hash in the name, chivato computes it. */
+    /** Hashing ignores case too; both keep the hash in the name once computed. */
     @Benchmark
     public int nameHash_chivato() {
         return mixed.hashCode();

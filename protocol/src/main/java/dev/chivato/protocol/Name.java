@@ -18,7 +18,7 @@ import java.util.List;
  * by octet after folding A-Z to a-z; {@code NameCaseTest} holds them to that rule, and HandlerBenchmark measured
  * the difference.
  */
-public record Name(Name.Octets octets) {
+public final class Name {
     /** Eight octets of a wire form read as one word, for hashing and comparing a word at a time. */
     private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
             long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -41,22 +41,29 @@ public record Name(Name.Octets octets) {
         return new Name(Octets.trusted(copy));
     }
 
-    /** The canonical form: only this package can make {@link Octets}, so only checked octets become names. */
-    public Name {
+    /** The wire form, checked, never changed. */
+    private final Octets octets;
+    /**
+     * {@link #hashCodeOf} of the octets, or 0 until first asked (a race computes the same value twice), kept in the
+     * name itself as {@code String} keeps its own: a kept hash is one load, not two (CodecBenchmark.nameHash).
+     */
+    private int hash;
+
+    /** Only this package can make {@link Octets}, so only checked octets become names. */
+    public Name(Octets octets) {
         if (octets == null) {
             throw new NullPointerException("a name needs its octets");
         }
+        this.octets = octets;
     }
 
     /**
-     * A name's wire form, checked, never changed once made, with its hash kept once computed (as {@code String} keeps
-     * its own). Made only in this package: by {@link #checkedCopy} from anyone's array, or by the decoder, which has
-     * checked the array it assembled and gives it away, so a decoded name is copied and checked once, not twice.
+     * A name's wire form, checked, never changed once made. Made only in this package: by {@link #checkedCopy} from
+     * anyone's array, or by the decoder, which has checked the array it assembled and gives it away, so a decoded name
+     * is copied and checked once, not twice.
      */
     static final class Octets {
         final byte[] bytes;
-        /** {@link #hashCodeOf} of the bytes, or 0 until first asked (a race computes the same value twice). */
-        int hash;
 
         private Octets(byte[] bytes) {
             this.bytes = bytes;
@@ -518,12 +525,12 @@ public record Name(Name.Octets octets) {
 
     @Override
     public int hashCode() {
-        int hash = octets.hash;
-        if (hash == 0) {
-            hash = hashCodeOf(octets.bytes, 0, octets.bytes.length);
-            octets.hash = hash; // a name whose hash is 0 computes it each time, as a String does
+        int h = hash;
+        if (h == 0) {
+            h = hashCodeOf(octets.bytes, 0, octets.bytes.length);
+            hash = h; // a name whose hash is 0 computes it each time, as a String does
         }
-        return hash;
+        return h;
     }
 
     /**
