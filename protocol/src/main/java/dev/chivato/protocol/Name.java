@@ -12,7 +12,7 @@ import java.util.List;
  * <p>Equality and hashing ignore ASCII case (RFC 4343); the original case is kept for output. Every name, decoded
  * or built by hand, obeys RFC 1035's limits: labels of at most 63 octets, at most 255 octets in all on the wire.
  *
- * <p>How to read this file: a name is its wire octets ({@code Octets}); {@link #parse} reads text (a plain pass for
+ * <p>How to read this file: a name is its wire octets, checked once; {@link #parse} reads text (a plain pass for
  * plain ASCII, then the general loop with escapes), {@link #toString} writes it as dig does. The word-at-a-time
  * comparison and hash ({@link #regionEqualsIgnoreCase}, {@link #hashCodeOf}) are the same rule as comparing octet
  * by octet after folding A-Z to a-z; {@code NameCaseTest} holds them to that rule, and HandlerBenchmark measured
@@ -26,9 +26,39 @@ public final class Name {
     public static final int MAX_WIRE_LENGTH = 255;
     public static final Name ROOT = new Name(new byte[] {0});
 
+    /**
+     * The wire form, checked, never changed once made: by the public constructor from a copy of anyone's array, or
+     * in this package by {@link #trusted} from an array its maker checked and gives away (the decoder's), so a decoded
+     * name is copied and checked once, not twice.
+     */
+    private final byte[] bytes;
+    /**
+     * {@link #hashCodeOf} of the octets, or 0 until first asked (a race computes the same value twice), kept in the
+     * name itself as {@code String} keeps its own: a kept hash is one load, not two (CodecBenchmark.nameHash).
+     */
+    private int hash;
+
     /** Checks the wire form and keeps its own copy, so no caller can change a name after the fact. */
     public Name(byte[] wire) {
-        this(Octets.checkedCopy(wire));
+        this(checkedCopy(wire), true);
+    }
+
+    private Name(byte[] checked, boolean unused) {
+        this.bytes = checked;
+    }
+
+    private static byte[] checkedCopy(byte[] wire) {
+        byte[] copy = wire.clone();
+        String problem = problemWith(copy, copy.length);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return copy;
+    }
+
+    /** A name of octets the caller made and checked (see {@link #problemWith}) and will never change. */
+    static Name trusted(byte[] wire) {
+        return new Name(wire, true);
     }
 
     /** The name whose wire form is {@code wire[from..from+length)}: copied once, and checked. */
@@ -38,50 +68,7 @@ public final class Name {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        return new Name(Octets.trusted(copy));
-    }
-
-    /** The wire form, checked, never changed. */
-    private final Octets octets;
-    /**
-     * {@link #hashCodeOf} of the octets, or 0 until first asked (a race computes the same value twice), kept in the
-     * name itself as {@code String} keeps its own: a kept hash is one load, not two (CodecBenchmark.nameHash).
-     */
-    private int hash;
-
-    /** Only this package can make {@link Octets}, so only checked octets become names. */
-    public Name(Octets octets) {
-        if (octets == null) {
-            throw new NullPointerException("a name needs its octets");
-        }
-        this.octets = octets;
-    }
-
-    /**
-     * A name's wire form, checked, never changed once made. Made only in this package: by {@link #checkedCopy} from
-     * anyone's array, or by the decoder, which has checked the array it assembled and gives it away, so a decoded name
-     * is copied and checked once, not twice.
-     */
-    static final class Octets {
-        final byte[] bytes;
-
-        private Octets(byte[] bytes) {
-            this.bytes = bytes;
-        }
-
-        static Octets checkedCopy(byte[] wire) {
-            byte[] copy = wire.clone();
-            String problem = problemWith(copy, copy.length);
-            if (problem != null) {
-                throw new IllegalArgumentException(problem);
-            }
-            return new Octets(copy);
-        }
-
-        /** Octets the caller made and checked (see {@link #problemWith}) and will never change. */
-        static Octets trusted(byte[] wire) {
-            return new Octets(wire);
-        }
+        return trusted(copy);
     }
 
     /**
@@ -155,7 +142,7 @@ public final class Name {
         // plain ASCII, where the text's dots become length octets: the exact size, so no copy at the end; grown if
         // characters beyond ASCII take more octets, and cut if escapes took fewer.
         boolean dotted = text.charAt(text.length() - 1) == '.' && !text.endsWith("\\.");
-        byte[] wire = new byte[text.length() + (dotted ? 0 : 1) + origin.octets.bytes.length];
+        byte[] wire = new byte[text.length() + (dotted ? 0 : 1) + origin.bytes.length];
         int labelStart = 0;
         int at = 1;
         int i = 0;
@@ -218,14 +205,14 @@ public final class Name {
             labelStart = closeLabel(wire, labelStart, at);
             at++;
         }
-        if (labelStart + origin.octets.bytes.length > MAX_WIRE_LENGTH) {
+        if (labelStart + origin.bytes.length > MAX_WIRE_LENGTH) {
             throw new IllegalArgumentException("name longer than 255 octets");
         }
-        wire = room(wire, labelStart, origin.octets.bytes.length);
-        System.arraycopy(origin.octets.bytes, 0, wire, labelStart, origin.octets.bytes.length);
-        int length = labelStart + origin.octets.bytes.length;
+        wire = room(wire, labelStart, origin.bytes.length);
+        System.arraycopy(origin.bytes, 0, wire, labelStart, origin.bytes.length);
+        int length = labelStart + origin.bytes.length;
         // checked as it was written: labels of 1..63 octets, 255 in all, the origin's root last
-        return new Name(Octets.trusted(length == wire.length ? wire : Arrays.copyOf(wire, length)));
+        return trusted(length == wire.length ? wire : Arrays.copyOf(wire, length));
     }
 
     /**
@@ -236,7 +223,7 @@ public final class Name {
      */
     private static Name parsePlain(String text, Name origin) {
         int end = text.charAt(text.length() - 1) == '.' ? text.length() - 1 : text.length(); // the dot: not looked at
-        byte[] originWire = origin.octets.bytes;
+        byte[] originWire = origin.bytes;
         byte[] wire = new byte[end + 1 + originWire.length];
         for (int i = 0; i < end; i++) {
             char c = text.charAt(i);
@@ -260,7 +247,7 @@ public final class Name {
         }
         wire[lengthAt] = (byte) (end - lengthAt);
         System.arraycopy(originWire, 0, wire, end + 1, originWire.length);
-        return new Name(Octets.trusted(wire));
+        return trusted(wire);
     }
 
     private static boolean fitsLabel(int length) {
@@ -288,42 +275,42 @@ public final class Name {
 
     /** A copy of the wire form (the name's own array never leaves this package). */
     public byte[] wire() {
-        return octets.bytes.clone();
+        return bytes.clone();
     }
 
     /** The wire form itself, for this package's encoder, which only reads it. */
     byte[] sharedWire() {
-        return octets.bytes;
+        return bytes;
     }
 
     /** Copies the wire form into {@code target} at {@code at}; returns its length. */
     public int copyWire(byte[] target, int at) {
-        System.arraycopy(octets.bytes, 0, target, at, octets.bytes.length);
-        return octets.bytes.length;
+        System.arraycopy(bytes, 0, target, at, bytes.length);
+        return bytes.length;
     }
 
     /** Whether {@code region[from..from+length)} is this name's wire form, ASCII case ignored. */
     public boolean equalsWire(byte[] region, int from, int length) {
-        return length == octets.bytes.length && regionEqualsIgnoreCase(octets.bytes, 0, region, from, length);
+        return length == bytes.length && regionEqualsIgnoreCase(bytes, 0, region, from, length);
     }
 
     /** Octets on the wire, uncompressed, including the root label. */
     public int wireLength() {
-        return octets.bytes.length;
+        return bytes.length;
     }
 
     public boolean isRoot() {
-        return octets.bytes.length == 1;
+        return bytes.length == 1;
     }
 
     /** The offset in {@link #wire} where label {@code index} (0 = leftmost) starts. */
     private int labelOffset(int index) {
         int at = 0;
         for (int i = 0; i < index; i++) {
-            if (octets.bytes[at] == 0) {
+            if (bytes[at] == 0) {
                 throw new IndexOutOfBoundsException("label " + index + " of " + this);
             }
-            at += 1 + (octets.bytes[at] & 0xff);
+            at += 1 + (bytes[at] & 0xff);
         }
         return at;
     }
@@ -331,7 +318,7 @@ public final class Name {
     /** Labels in the name, the root's empty label not counted. */
     public int labelCount() {
         int count = 0;
-        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
+        for (int at = 0; bytes[at] != 0; at += 1 + (bytes[at] & 0xff)) {
             count++;
         }
         return count;
@@ -343,8 +330,8 @@ public final class Name {
      * the other (its parent, say) first. The order NSEC records chain names in.
      */
     public static int canonicalCompare(Name a, Name b) {
-        byte[] x = a.octets.bytes;
-        byte[] y = b.octets.bytes;
+        byte[] x = a.bytes;
+        byte[] y = b.bytes;
         long xStarts = packedStarts(x);
         long yStarts = packedStarts(y);
         if (xStarts < 0 || yStarts < 0) {
@@ -407,7 +394,7 @@ public final class Name {
         int at = 0;
         for (int i = 0; i < starts.length; i++) {
             starts[i] = at;
-            at += 1 + (octets.bytes[at] & 0xff);
+            at += 1 + (bytes[at] & 0xff);
         }
         return starts;
     }
@@ -415,10 +402,10 @@ public final class Name {
     /** Label {@code index}, leftmost first, as raw octets. */
     public byte[] label(int index) {
         int at = labelOffset(index);
-        if (octets.bytes[at] == 0) {
+        if (bytes[at] == 0) {
             throw new IndexOutOfBoundsException("label " + index + " of " + this);
         }
-        return Arrays.copyOfRange(octets.bytes, at + 1, at + 1 + (octets.bytes[at] & 0xff));
+        return Arrays.copyOfRange(bytes, at + 1, at + 1 + (bytes[at] & 0xff));
     }
 
     /** The name with its leftmost label removed; the root has no parent. */
@@ -426,8 +413,8 @@ public final class Name {
         if (isRoot()) {
             throw new IllegalStateException("the root has no parent");
         }
-        byte[] wire = octets.bytes;
-        return new Name(Octets.trusted(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length)));
+        byte[] wire = bytes;
+        return trusted(Arrays.copyOfRange(wire, 1 + (wire[0] & 0xff), wire.length));
     }
 
     /** This name with {@code label} added on the left. */
@@ -435,38 +422,38 @@ public final class Name {
         if (label.length == 0 || label.length > MAX_LABEL_LENGTH) {
             throw new IllegalArgumentException("label length " + label.length + " is not 1..63");
         }
-        byte[] longer = new byte[octets.bytes.length + 1 + label.length];
+        byte[] longer = new byte[bytes.length + 1 + label.length];
         longer[0] = (byte) label.length;
         System.arraycopy(label, 0, longer, 1, label.length);
-        System.arraycopy(octets.bytes, 0, longer, 1 + label.length, octets.bytes.length);
+        System.arraycopy(bytes, 0, longer, 1 + label.length, bytes.length);
         return new Name(longer);
     }
 
     /** True when this name equals {@code other} or lies below it (every name is a subdomain of the root). */
     public boolean isSubdomainOf(Name other) {
-        int offset = octets.bytes.length - other.octets.bytes.length;
+        int offset = bytes.length - other.bytes.length;
         if (offset < 0) {
             return false;
         }
         // The suffix must start on a label boundary, not in the middle of a label.
         int at = 0;
         while (at < offset) {
-            at += 1 + (octets.bytes[at] & 0xff);
+            at += 1 + (bytes[at] & 0xff);
         }
         return at == offset
-                && regionEqualsIgnoreCase(octets.bytes, offset, other.octets.bytes, 0, other.octets.bytes.length);
+                && regionEqualsIgnoreCase(bytes, offset, other.bytes, 0, other.bytes.length);
     }
 
     /** The name with ASCII letters folded to lower case: the form to use as a lookup key. */
     public Name toLowerCase() {
-        byte[] lower = octets.bytes.clone();
+        byte[] lower = bytes.clone();
         boolean changed = false;
         for (int i = 0; i < lower.length; i++) {
             byte folded = toLower(lower[i]);
             changed |= folded != lower[i];
             lower[i] = folded;
         }
-        return changed ? new Name(Octets.trusted(lower)) : this; // a name's labels, only letters changed
+        return changed ? trusted(lower) : this; // a name's labels, only letters changed
     }
 
     static byte toLower(byte b) {
@@ -518,16 +505,16 @@ public final class Name {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Name other && (other.octets == octets // the same name, as a section's owners often are
-                || other.octets.bytes.length == octets.bytes.length
-                && regionEqualsIgnoreCase(octets.bytes, 0, other.octets.bytes, 0, octets.bytes.length));
+        return o instanceof Name other && (other.bytes == bytes // the same name, as a section's owners often are
+                || other.bytes.length == bytes.length
+                && regionEqualsIgnoreCase(bytes, 0, other.bytes, 0, bytes.length));
     }
 
     @Override
     public int hashCode() {
         int h = hash;
         if (h == 0) {
-            h = hashCodeOf(octets.bytes, 0, octets.bytes.length);
+            h = hashCodeOf(bytes, 0, bytes.length);
             hash = h; // a name whose hash is 0 computes it each time, as a String does
         }
         return h;
@@ -610,7 +597,7 @@ public final class Name {
 
     /** True when the two names are equal octet for octet, case included. */
     public boolean equalsExactly(Name other) {
-        return Arrays.equals(octets.bytes, other.octets.bytes);
+        return Arrays.equals(bytes, other.bytes);
     }
 
     /** Presentation format as dig prints it: escaped where needed, with the trailing dot. */
@@ -623,11 +610,11 @@ public final class Name {
         if (plain != null) {
             return plain;
         }
-        StringBuilder text = new StringBuilder(octets.bytes.length + 8);
-        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
-            int end = at + 1 + (octets.bytes[at] & 0xff);
+        StringBuilder text = new StringBuilder(bytes.length + 8);
+        for (int at = 0; bytes[at] != 0; at += 1 + (bytes[at] & 0xff)) {
+            int end = at + 1 + (bytes[at] & 0xff);
             for (int i = at + 1; i < end; i++) {
-                appendEscaped(text, octets.bytes[i] & 0xff);
+                appendEscaped(text, bytes[i] & 0xff);
             }
             text.append('.');
         }
@@ -639,11 +626,11 @@ public final class Name {
      * first turned into the dot before its label, and the root's into the final dot. Null when one needs escaping.
      */
     private String plainText() {
-        byte[] text = new byte[octets.bytes.length - 1];
-        for (int at = 0; octets.bytes[at] != 0; at += 1 + (octets.bytes[at] & 0xff)) {
-            int end = at + 1 + (octets.bytes[at] & 0xff);
+        byte[] text = new byte[bytes.length - 1];
+        for (int at = 0; bytes[at] != 0; at += 1 + (bytes[at] & 0xff)) {
+            int end = at + 1 + (bytes[at] & 0xff);
             for (int i = at + 1; i < end; i++) {
-                int octet = octets.bytes[i] & 0xff;
+                int octet = bytes[i] & 0xff;
                 if (octet <= 0x20 || octet >= 0x7f || needsBackslash(octet)) {
                     return null;
                 }

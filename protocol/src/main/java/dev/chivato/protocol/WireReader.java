@@ -420,8 +420,8 @@ final class WireReader {
             }
         }
         // checked above, so no second copy and check
-        return kept(start, length == 1 ? Name.ROOT : new Name(Name.Octets.trusted(copyName(start, length,
-                ceiling >= 0))), firstTarget);
+        return kept(start, length == 1 ? Name.ROOT : Name.trusted(copyName(start, length,
+                ceiling >= 0)), firstTarget);
     }
 
     /**
@@ -433,7 +433,7 @@ final class WireReader {
         byte[] wire = new byte[labels + suffix.wireLength()];
         System.arraycopy(bytes, base + start, wire, 0, labels);
         suffix.copyWire(wire, labels);
-        return kept(start, new Name(Name.Octets.trusted(wire)), readAt(at));
+        return kept(start, Name.trusted(wire), readAt(at));
     }
 
     /**
