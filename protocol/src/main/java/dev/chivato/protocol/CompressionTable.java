@@ -30,6 +30,7 @@ final class CompressionTable {
     private final byte[][] recentWires = new byte[RECENT][];
     private final int[] recentOffsets = new int[RECENT];
     private int recentNext;
+    /** A power of two, so the next slot is a mask away. */
     private static final int RECENT = 4;
 
     void clear() {
@@ -56,7 +57,7 @@ final class CompressionTable {
     void addRecent(byte[] wire, int offset) {
         recentWires[recentNext] = wire;
         recentOffsets[recentNext] = offset;
-        recentNext = (recentNext + 1) % RECENT;
+        recentNext = (recentNext + 1) & (RECENT - 1);
     }
 
     private void forgetRecent() {

@@ -175,7 +175,7 @@ final class WireWriter {
     static int encodeRData(RData data, ByteBuffer out) {
         WireWriter writer = new WireWriter(out, out.remaining(), false);
         try {
-            writer.rdata(data);
+            writer.rdata(data); // the TYPE it returns is the caller's to know
         } catch (Overflow e) {
             throw new IllegalArgumentException("no room for " + data.type() + " RDATA in " + out.remaining()
                     + " octets");
@@ -189,13 +189,15 @@ final class WireWriter {
 
     private void record(ResourceRecord record, boolean compressOwner) {
         name(record.name(), compressOwner);
-        u16(record.type().value());
-        u16(record.rrClass().value());
-        u32(record.ttl());
-        int lengthAt = position;
-        u16(0);
-        rdata(record.data());
-        put16(lengthAt, position - lengthAt - 2);
+        int typeAt = position;
+        reserve(10);
+        put16(position + 2, record.rrClass().value());
+        INTS.set(bytes, base + position + 4, (int) record.ttl());
+        position += 10;
+        // The TYPE comes from the RDATA's own branch: record.type() is an interface call, megamorphic in a
+        // message of many types (CodecBenchmark.encodeHundred).
+        put16(typeAt, rdata(record.data()));
+        put16(typeAt + 8, position - typeAt - 10);
     }
 
     /** The OPT record that carries {@code edns}: what {@code record(edns.toRecord())} writes, without making it. */
@@ -224,34 +226,45 @@ final class WireWriter {
         return record.name().wireLength() + 10 + ((RData.Unknown) record.data()).sharedData().length;
     }
 
-    /** RDATA; names inside NS, CNAME, PTR, SOA and MX may be compressed, as RFC 3597 section 4 allows; SRV's not. */
-    private void rdata(RData data) {
+    /**
+     * RDATA, and its TYPE's value to put in the record's header; names inside NS, CNAME, PTR, SOA and MX may be
+     * compressed, as RFC 3597 section 4 allows; SRV's not.
+     */
+    private int rdata(RData data) {
         if (data instanceof RData.A a) {
             u32(a.address() & 0xffffffffL);
+            return RRType.A.value();
         } else if (data instanceof RData.AAAA aaaa) {
             u32(aaaa.high() >>> 32);
             u32(aaaa.high() & 0xffffffffL);
             u32(aaaa.low() >>> 32);
             u32(aaaa.low() & 0xffffffffL);
+            return RRType.AAAA.value();
         } else if (data instanceof RData.Ptr ptr) {
             name(ptr.target(), true);
+            return RRType.PTR.value();
         } else if (data instanceof RData.Cname cname) {
             name(cname.target(), true);
+            return RRType.CNAME.value();
         } else if (data instanceof RData.Ns ns) {
             name(ns.host(), true);
+            return RRType.NS.value();
         } else if (data instanceof RData.Mx mx) {
             u16(mx.preference());
             name(mx.exchange(), true);
+            return RRType.MX.value();
         } else if (data instanceof RData.Srv srv) {
             u16(srv.priority());
             u16(srv.weight());
             u16(srv.port());
             name(srv.target(), false); // RFC 2782: never compressed
+            return RRType.SRV.value();
         } else if (data instanceof RData.Caa caa) {
             u8(caa.flags());
             u8(caa.tag().length());
             bytes(caa.tag().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             bytes(caa.sharedValue());
+            return RRType.CAA.value();
         } else if (data instanceof RData.Soa soa) {
             name(soa.mname(), true);
             name(soa.rname(), true);
@@ -260,61 +273,68 @@ final class WireWriter {
             u32(soa.retry());
             u32(soa.expire());
             u32(soa.minimum());
+            return RRType.SOA.value();
         } else if (data instanceof RData.Txt txt) {
             for (byte[] string : txt.sharedStrings()) {
                 u8(string.length);
                 bytes(string);
             }
+            return RRType.TXT.value();
         } else if (data instanceof RData.Opt opt) {
             options(opt.options());
+            return RRType.OPT.value();
         } else if (data instanceof RData.Described described) {
             bytes(described.sharedData()); // names uncompressed: only RFC 1035's types may compress (RFC 3597 s. 4)
-        } else if (data instanceof RData.Unknown unknown) {
-            bytes(unknown.sharedData());
+            return described.type().value();
         }
+        RData.Unknown unknown = (RData.Unknown) data; // RData is sealed: the one form left
+        bytes(unknown.sharedData());
+        return unknown.type().value();
     }
 
     /**
-     * Writes a name: label by label until a suffix already in the output is found, then a pointer to it. Every
-     * suffix written at an offset a pointer can reach is remembered for the names that follow.
+     * Writes a name: its labels up to the longest suffix already in the output, then a pointer to that suffix (or the
+     * root's zero octet), in one copy. Every suffix written at an offset a pointer can reach is remembered for the
+     * names that follow.
      */
     private void name(Name name, boolean compressible) {
         byte[] wire = name.sharedWire();
-        boolean compressing = compress && compressible;
-        if (compressing) {
-            int offset = suffixes.findRecent(wire);
-            if (offset >= 0) {
-                u16(0xc000 | offset);
-                return;
-            }
+        if (!compress || !compressible) {
+            bytes(wire);
+            return;
         }
+        int recent = suffixes.findRecent(wire);
+        if (recent >= 0) {
+            u16(0xc000 | recent);
+            return;
+        }
+        int start = position;
         int at = 0;
+        int pointer = -1;
         while (wire[at] != 0) {
-            int hash = 0;
-            if (compressing) {
-                hash = CompressionTable.suffixHash(name, wire, at);
-                int offset = suffixes.find(wire, at, hash);
-                if (offset >= 0) {
-                    if (at == 0) {
-                        suffixes.addRecent(wire, offset);
-                    }
-                    u16(0xc000 | offset);
-                    return;
-                }
+            int hash = CompressionTable.suffixHash(name, wire, at);
+            pointer = suffixes.find(wire, at, hash);
+            if (pointer >= 0) {
+                break;
             }
-            int labelEnd = at + 1 + (wire[at] & 0xff);
-            reserve(labelEnd - at);
-            if (compressing && position <= MAX_POINTER_TARGET) {
-                suffixes.add(wire, at, hash, position);
-                if (at == 0) {
-                    suffixes.addRecent(wire, position);
-                }
+            if (start + at <= MAX_POINTER_TARGET) {
+                suffixes.add(wire, at, hash, start + at); // rolled back with the RRset if the name does not fit
             }
-            System.arraycopy(wire, at, bytes, base + position, labelEnd - at);
-            position += labelEnd - at;
-            at = labelEnd;
+            at += 1 + (wire[at] & 0xff);
         }
-        u8(0);
+        reserve(pointer >= 0 ? at + 2 : at + 1);
+        System.arraycopy(wire, 0, bytes, base + position, at); // one copy, not one a label (CodecBenchmark.encode*)
+        position += at;
+        if (pointer >= 0) {
+            u16(0xc000 | pointer);
+        } else {
+            u8(0);
+        }
+        if (at == 0 && pointer >= 0) {
+            suffixes.addRecent(wire, pointer);
+        } else if (at > 0 && start <= MAX_POINTER_TARGET) {
+            suffixes.addRecent(wire, start);
+        }
     }
 
     private void reserve(int count) {
