@@ -318,7 +318,7 @@ final class WireReader {
                 throw new WireFormatException(position - 2,
                         "EDNS option length " + optionLength + " overruns the OPT RDATA");
             }
-            EdnsOption option = new EdnsOption(code, bytes(optionLength, "EDNS option"));
+            EdnsOption option = EdnsOption.trusted(code, bytes(optionLength, "EDNS option"));
             if (first == null) {
                 first = option;
             } else {
