@@ -257,17 +257,34 @@ public sealed interface RData {
         }
     }
 
-    /** One or more character-strings of at most 255 octets each (RFC 1035 section 3.3.14). */
-    record Txt(List<byte[]> strings) implements RData {
-        public Txt {
+    /**
+     * One or more character-strings of at most 255 octets each (RFC 1035 section 3.3.14). An immutable value: the
+     * strings are copied in and out of the public constructor and accessor. A final class rather than a record only
+     * so that the decoder can hand over the strings it just read without copying them again ({@link #trusted}), as
+     * {@link EdnsOption} does (CodecBenchmark.decodeHundred).
+     */
+    final class Txt implements RData {
+        /** Never changed once made, and never handed out: {@link #strings()} gives copies. */
+        private final List<byte[]> strings;
+
+        public Txt(List<byte[]> strings) {
             byte[][] copies = new byte[strings.size()][];
-            for (int i = 0; i < copies.length; i++) { // indexed, no stream: the decoder makes one for every TXT
+            for (int i = 0; i < copies.length; i++) { // indexed, no stream
                 copies[i] = strings.get(i).clone();
                 if (copies[i].length > 255) {
                     throw new IllegalArgumentException("TXT string of " + copies[i].length + " octets; 255 at most");
                 }
             }
-            strings = List.of(copies);
+            this.strings = List.of(copies);
+        }
+
+        private Txt(List<byte[]> owned, boolean unused) {
+            this.strings = owned;
+        }
+
+        /** Strings of at most 255 octets each that their maker (the decoder) gives away and never changes. */
+        static Txt trusted(List<byte[]> owned) {
+            return new Txt(owned, true);
         }
 
         public static Txt of(String... texts) {
@@ -275,7 +292,7 @@ public sealed interface RData {
                     .toList());
         }
 
-        @Override
+        /** Copies of the strings. */
         public List<byte[]> strings() {
             return strings.stream().map(byte[]::clone).toList();
         }

@@ -275,7 +275,7 @@ final class WireReader {
                 while (position < limit) {
                     strings.add(bytes(u8(), "TXT character-string"));
                 }
-                return new RData.Txt(strings);
+                return RData.Txt.trusted(strings); // a length octet bounds each string to 255
             }
             case 41:
                 return new RData.Opt(ednsOptions());
