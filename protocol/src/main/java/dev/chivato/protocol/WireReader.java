@@ -119,11 +119,12 @@ final class WireReader {
             Name name = name();
             questions = List.of(new Question(name, RRType.of(u16()), RRClass.of(u16())));
         } else {
-            questions = questionCount == 0 ? List.of() : new ArrayList<>(Math.min(questionCount, 16));
+            List<Question> read = new ArrayList<>(Math.min(questionCount, 16));
             for (int i = 0; i < questionCount; i++) {
                 Name name = name();
-                questions.add(new Question(name, RRType.of(u16()), RRClass.of(u16())));
+                read.add(new Question(name, RRType.of(u16()), RRClass.of(u16())));
             }
+            questions = frozen(read);
         }
         List<ResourceRecord> answers = section(answerCount, "answer");
         List<ResourceRecord> authority = section(authorityCount, "authority");
@@ -152,7 +153,7 @@ final class WireReader {
         if (position != messageEnd) {
             throw new WireFormatException(position, (messageEnd - position) + " bytes after the last record");
         }
-        return new Message(header, frozen(questions), answers, authority,
+        return new Message(header, questions, answers, authority,
                 additional == null ? List.of() : frozen(additional), edns);
     }
 
