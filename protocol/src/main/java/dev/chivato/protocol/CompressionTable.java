@@ -32,6 +32,14 @@ final class CompressionTable {
     private int recentNext;
     /** A power of two, so the next slot is a mask away. */
     private static final int RECENT = 4;
+    /**
+     * The last suffix {@link #find} found below a name's first label, with its offset: the next name usually ends
+     * in the same one (the zone's), and {@link #findLastSuffix} finds it again without hashing it. Null after a
+     * rollback, which may have taken its offset.
+     */
+    private byte[] lastSuffixWire;
+    private int lastSuffixStart;
+    private int lastSuffixOffset;
 
     void clear() {
         if (size > 0) {
@@ -62,6 +70,20 @@ final class CompressionTable {
 
     private void forgetRecent() {
         Arrays.fill(recentWires, null);
+        lastSuffixWire = null;
+    }
+
+    /**
+     * The offset of the suffix of {@code wire} from {@code start} if it is the suffix {@link #find} found last, or
+     * -1. What {@link #find} would answer for it, as entries are only added after it: the same first entry.
+     */
+    int findLastSuffix(byte[] wire, int start) {
+        byte[] last = lastSuffixWire;
+        if (last == null || wire.length - start != last.length - lastSuffixStart
+                || !Arrays.equals(last, lastSuffixStart, last.length, wire, start, wire.length)) {
+            return -1;
+        }
+        return lastSuffixOffset;
     }
 
     int size() {
@@ -84,6 +106,11 @@ final class CompressionTable {
             int entry = slots[slot] - 1;
             if (hashes[entry] == hash && Arrays.equals(wires[entry], starts[entry], wires[entry].length, wire, start,
                     wire.length)) {
+                if (start > 0) {
+                    lastSuffixWire = wire;
+                    lastSuffixStart = start;
+                    lastSuffixOffset = offsets[entry];
+                }
                 return offsets[entry];
             }
         }

@@ -312,6 +312,12 @@ final class WireWriter {
         int at = 0;
         int pointer = -1;
         while (wire[at] != 0) {
+            if (at > 0) { // the suffix the last name ended in, usually the zone's: found without hashing it
+                pointer = suffixes.findLastSuffix(wire, at);
+                if (pointer >= 0) {
+                    break;
+                }
+            }
             int hash = CompressionTable.suffixHash(name, wire, at);
             pointer = suffixes.find(wire, at, hash);
             if (pointer >= 0) {
