@@ -225,28 +225,28 @@ public final class Name {
         int end = text.charAt(text.length() - 1) == '.' ? text.length() - 1 : text.length(); // the dot: not looked at
         byte[] originWire = origin.bytes;
         byte[] wire = new byte[end + 1 + originWire.length];
+        int lengthAt = 0; // one pass: each dot closes the label before it
         for (int i = 0; i < end; i++) {
             char c = text.charAt(i);
-            if (c >= 0x80 || c == '\\') {
-                return null;
-            }
-            wire[1 + i] = (byte) c;
-        }
-        int lengthAt = 0;
-        for (int i = 1; i <= end; i++) {
-            if (wire[i] == '.') {
-                if (!fitsLabel(i - lengthAt - 1)) {
+            if (c == '.') {
+                if (!fitsLabel(i - lengthAt)) {
                     return null;
                 }
-                wire[lengthAt] = (byte) (i - lengthAt - 1);
-                lengthAt = i;
+                wire[lengthAt] = (byte) (i - lengthAt);
+                lengthAt = i + 1;
+            } else if (c >= 0x80 || c == '\\') {
+                return null;
+            } else {
+                wire[1 + i] = (byte) c;
             }
         }
         if (!fitsLabel(end - lengthAt) || wire.length > MAX_WIRE_LENGTH) {
             return null;
         }
         wire[lengthAt] = (byte) (end - lengthAt);
-        System.arraycopy(originWire, 0, wire, end + 1, originWire.length);
+        if (originWire.length > 1) { // the root's zero octet is there already: a new array is zeros
+            System.arraycopy(originWire, 0, wire, end + 1, originWire.length);
+        }
         return trusted(wire);
     }
 
