@@ -97,6 +97,20 @@ class TruncationTest {
     }
 
     @Test
+    void theSuffixLastFoundInARolledBackRRsetIsForgotten() throws WireFormatException {
+        // The dropped NS RRset wrote zone.test and found it again for each later target; had the encoder kept that
+        // as the last suffix found, the next owner under zone.test would point into what was rolled back.
+        List<ResourceRecord> additional = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            additional.add(ResourceRecord.in(Name.parse("glue.example.com"), 60,
+                    new RData.Ns(Name.parse("ns" + i + ".zone.test"))));
+        }
+        additional.add(ResourceRecord.in(Name.parse("host.zone.test"), 60, new RData.A(0x0a000001)));
+        Message decoded = encodeAndDecode(response(aRecords(BIG, 2), additional, Optional.empty()), 512);
+        assertEquals(List.of(additional.get(100)), decoded.additional());
+    }
+
+    @Test
     void anRRsetLargerThanAnyMessageIsDroppedWholeWithWellFormedCounts() throws WireFormatException {
         Message decoded = encodeAndDecode(response(aRecords(BIG, 70_000), List.of(), Optional.empty()),
                 Message.MAX_LENGTH);
