@@ -38,6 +38,12 @@ final class CompressionTable {
      * rollback, which may have taken its offset.
      */
     private byte[] lastSuffixWire;
+    /**
+     * The first name written, the question's, kept apart from the recent ones: most owners in an answer are that
+     * name, and the names in RDATA between them would push it out of the four (CodecBenchmark.encodeLargeResponse).
+     */
+    private byte[] firstWire;
+    private int firstOffset;
     private int lastSuffixStart;
     private int lastSuffixOffset;
 
@@ -54,6 +60,9 @@ final class CompressionTable {
 
     /** Where the very array {@code wire}, whole, was written lately, or -1. */
     int findRecent(byte[] wire) {
+        if (wire == firstWire) {
+            return firstOffset;
+        }
         for (int i = 0; i < RECENT; i++) {
             if (recentWires[i] == wire) {
                 return recentOffsets[i];
@@ -63,6 +72,11 @@ final class CompressionTable {
     }
 
     void addRecent(byte[] wire, int offset) {
+        if (firstWire == null) {
+            firstWire = wire;
+            firstOffset = offset;
+            return;
+        }
         recentWires[recentNext] = wire;
         recentOffsets[recentNext] = offset;
         recentNext = (recentNext + 1) & (RECENT - 1);
@@ -70,6 +84,7 @@ final class CompressionTable {
 
     private void forgetRecent() {
         Arrays.fill(recentWires, null);
+        firstWire = null;
         lastSuffixWire = null;
     }
 
