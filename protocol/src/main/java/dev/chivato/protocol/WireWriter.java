@@ -303,6 +303,18 @@ final class WireWriter {
             bytes(wire);
             return;
         }
+        if (suffixes.size() == 0) { // the first name, usually the question's: nothing to find, all to remember
+            int start = position;
+            reserve(wire.length);
+            for (int at = 0; wire[at] != 0 && start + at <= MAX_POINTER_TARGET; at += 1 + (wire[at] & 0xff)) {
+                suffixes.add(wire, at, CompressionTable.suffixHash(name, wire, at), start + at);
+            }
+            bytes(wire);
+            if (start <= MAX_POINTER_TARGET) {
+                suffixes.addRecent(wire, start);
+            }
+            return;
+        }
         int recent = suffixes.findRecent(wire);
         if (recent >= 0) {
             u16(0xc000 | recent);
