@@ -310,7 +310,7 @@ final class WireWriter {
                 suffixes.add(wire, at, CompressionTable.suffixHash(name, wire, at), start + at);
             }
             bytes(wire);
-            if (start <= MAX_POINTER_TARGET) {
+            if (wire.length > 1 && start <= MAX_POINTER_TARGET) { // the root is its one octet, never a pointer
                 suffixes.addRecent(wire, start);
             }
             return;

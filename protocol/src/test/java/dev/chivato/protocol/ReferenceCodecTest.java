@@ -102,6 +102,17 @@ class ReferenceCodecTest {
         assertEquals(fastEncoding(message, limit), referenceEncoding(message, limit, true));
     }
 
+    @Example
+    void aRootOwnerAfterTheFirstNameIsItsOneOctetInBothEncoders() {
+        // Found by the property above: the fast encoder's first-name path once remembered the root as a name to
+        // point at, so a later root owner became a two-octet pointer where the reference writes one octet.
+        Message message = new Message(Header.query(0, false), java.util.List.of(),
+                java.util.List.of(ResourceRecord.in(Name.ROOT, 0, new RData.Ptr(Name.parse("com")))),
+                java.util.List.of(ResourceRecord.in(Name.ROOT, 0, new RData.A(0))), java.util.List.of(),
+                java.util.Optional.empty());
+        assertEquals(referenceEncoding(message, Message.MAX_LENGTH, true), fastEncoding(message, Message.MAX_LENGTH));
+    }
+
     @Provide
     Arbitrary<Integer> limits() {
         return Arbitraries.oneOf(Arbitraries.integers().between(12, 1500), Arbitraries.just(Message.MAX_LENGTH));
