@@ -132,7 +132,7 @@ final class WireReader {
         List<ResourceRecord> additional = null; // made when a record other than OPT comes
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
-            Name owner = name();
+            Name owner = rootOrName();
             RRType type = RRType.of(u16());
             if (type.value() == RRType.TSIG.value() && i != additionalCount - 1) {
                 throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
@@ -353,6 +353,15 @@ final class WireReader {
      * the end, and the label types 0x40 and 0x80, are refused. A first pass checks and measures the name, a second
      * copies it into an array of the exact size.
      */
+    /** The name at the position: the root, every OPT record's owner, without the walk {@link #name()} makes. */
+    private Name rootOrName() throws WireFormatException {
+        if (position < limit && octetAt(position) == 0) {
+            position++;
+            return Name.ROOT;
+        }
+        return name();
+    }
+
     private Name name() throws WireFormatException {
         int start = position;
         Name known = pointerToNameRead();
