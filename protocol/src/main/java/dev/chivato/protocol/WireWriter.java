@@ -303,13 +303,10 @@ final class WireWriter {
             bytes(wire);
             return;
         }
-        if (suffixes.size() == 0) { // the first name, usually the question's: nothing to find, all to remember
+        if (suffixes.size() == 0) { // the first name, usually the question's: nothing to find, all to remember (later)
             int start = position;
-            reserve(wire.length);
-            for (int at = 0; wire[at] != 0 && start + at <= MAX_POINTER_TARGET; at += 1 + (wire[at] & 0xff)) {
-                suffixes.add(wire, at, CompressionTable.suffixHash(name, wire, at), start + at);
-            }
             bytes(wire);
+            suffixes.addFirstName(name, start, MAX_POINTER_TARGET);
             if (wire.length > 1 && start <= MAX_POINTER_TARGET) { // the root is its one octet, never a pointer
                 suffixes.addRecent(wire, start);
             }

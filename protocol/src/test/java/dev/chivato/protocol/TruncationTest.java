@@ -111,6 +111,18 @@ class TruncationTest {
     }
 
     @Test
+    void theFirstNameWrittenInARolledBackRRsetIsForgotten() throws WireFormatException {
+        // No question: the first name written is a dropped RRset's owner, whose suffixes the encoder adds only when
+        // a later name looks for one. Kept past the rollback, example.com would point into what came after it.
+        List<ResourceRecord> additional = new ArrayList<>(aRecords(Name.parse("first.example.com"), 200));
+        additional.add(ResourceRecord.in(Name.parse("second.example.com"), 60, new RData.A(0x0a000001)));
+        Header header = Header.query(7, true).toResponse(true, Rcode.NOERROR);
+        Message message = new Message(header, List.of(), List.of(), List.of(), additional, Optional.empty());
+        Message decoded = encodeAndDecode(message, 512);
+        assertEquals(List.of(additional.get(200)), decoded.additional());
+    }
+
+    @Test
     void anRRsetLargerThanAnyMessageIsDroppedWholeWithWellFormedCounts() throws WireFormatException {
         Message decoded = encodeAndDecode(response(aRecords(BIG, 70_000), List.of(), Optional.empty()),
                 Message.MAX_LENGTH);
