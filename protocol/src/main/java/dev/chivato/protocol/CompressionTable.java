@@ -22,16 +22,17 @@ final class CompressionTable {
     /** Entry index + 1 per slot; 0 is empty. Kept at most half full. */
     private int[] slots = new int[64];
     /**
-     * The last few names written whole (or as one pointer to where they were), with that offset: the same name
-     * written again, as owners repeat the question's {@link Name} (the decoder gives an answer's owners the
-     * question's very object), is found without hashing its suffixes. By identity: comparing octets here cost
-     * more in messages of many names than it saved.
+     * Names written whole (or as one pointer to where they were), with that offset, one a slot by the name's hash: the
+     * same name written again, as owners repeat the question's {@link Name} (the decoder gives an answer's owners the
+     * question's very object) and glue repeats an NS target's, is found without hashing its suffixes. By identity:
+     * comparing octets here cost more in messages of many names than it saved. A slot keeps the name written last.
      */
     private final byte[][] recentWires = new byte[RECENT][];
     private final int[] recentOffsets = new int[RECENT];
-    private int recentNext;
-    /** A power of two, so the next slot is a mask away. */
-    private static final int RECENT = 4;
+    /** Whether a slot is taken, so that a message of one name clears none. */
+    private boolean anyRecent;
+    /** A power of two, so a slot is a mask away. */
+    private static final int RECENT = 16;
     /**
      * The last suffix {@link #find} found below a name's first label, with its offset: the next name usually ends
      * in the same one (the zone's), and {@link #findLastSuffix} finds it again without hashing it. Null after a
@@ -40,7 +41,7 @@ final class CompressionTable {
     private byte[] lastSuffixWire;
     /**
      * The first name written, the question's, kept apart from the recent ones: most owners in an answer are that
-     * name, and the names in RDATA between them would push it out of the four (CodecBenchmark.encodeLargeResponse).
+     * name, and a name in RDATA between them could take its slot (CodecBenchmark.encodeLargeResponse).
      */
     private byte[] firstWire;
     private int firstOffset;
@@ -68,32 +69,32 @@ final class CompressionTable {
         forgetRecent();
     }
 
-    /** Where the very array {@code wire}, whole, was written lately, or -1. */
-    int findRecent(byte[] wire) {
+    /** Where the very array of {@code name}, whole, was written lately, or -1. */
+    int findRecent(Name name, byte[] wire) {
         if (wire == firstWire) {
             return firstOffset;
         }
-        for (int i = 0; i < RECENT; i++) {
-            if (recentWires[i] == wire) {
-                return recentOffsets[i];
-            }
-        }
-        return -1;
+        int slot = name.hashCode() & (RECENT - 1);
+        return recentWires[slot] == wire ? recentOffsets[slot] : -1;
     }
 
-    void addRecent(byte[] wire, int offset) {
+    void addRecent(Name name, byte[] wire, int offset) {
         if (firstWire == null) {
             firstWire = wire;
             firstOffset = offset;
             return;
         }
-        recentWires[recentNext] = wire;
-        recentOffsets[recentNext] = offset;
-        recentNext = (recentNext + 1) & (RECENT - 1);
+        int slot = name.hashCode() & (RECENT - 1);
+        recentWires[slot] = wire;
+        recentOffsets[slot] = offset;
+        anyRecent = true;
     }
 
     private void forgetRecent() {
-        Arrays.fill(recentWires, null);
+        if (anyRecent) {
+            Arrays.fill(recentWires, null);
+            anyRecent = false;
+        }
         firstWire = null;
         lastSuffixWire = null;
     }

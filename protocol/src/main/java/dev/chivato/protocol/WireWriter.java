@@ -308,11 +308,11 @@ final class WireWriter {
             bytes(wire);
             suffixes.addFirstName(name, start, MAX_POINTER_TARGET);
             if (wire.length > 1 && start <= MAX_POINTER_TARGET) { // the root is its one octet, never a pointer
-                suffixes.addRecent(wire, start);
+                suffixes.addRecent(name, wire, start);
             }
             return;
         }
-        int recent = suffixes.findRecent(wire);
+        int recent = suffixes.findRecent(name, wire);
         if (recent >= 0) {
             u16(0xc000 | recent);
             return;
@@ -346,9 +346,9 @@ final class WireWriter {
             u8(0);
         }
         if (at == 0 && pointer >= 0) {
-            suffixes.addRecent(wire, pointer);
+            suffixes.addRecent(name, wire, pointer);
         } else if (at > 0 && start <= MAX_POINTER_TARGET) {
-            suffixes.addRecent(wire, start);
+            suffixes.addRecent(name, wire, start);
         }
     }
 
