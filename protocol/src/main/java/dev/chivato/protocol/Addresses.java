@@ -36,7 +36,7 @@ public final class Addresses {
     }
 
     public static String formatIPv4(int address) {
-        return (address >>> 24) + "." + (address >>> 16 & 0xff) + "." + (address >>> 8 & 0xff) + "." + (address & 0xff);
+        return new PresentationText(15).ipv4(address).toString();
     }
 
     /** Parses IPv6 text (RFC 4291 section 2.2, including {@code ::} and a trailing dotted quad) into 16 octets. */

@@ -74,15 +74,20 @@ public record Edns(int udpPayloadSize, int extendedRcode, int version, boolean d
     /** dig's OPT PSEUDOSECTION lines. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(";; OPT PSEUDOSECTION:\n; EDNS: version: ").append(version)
-                .append(", flags:").append(dnssecOk ? " do" : "");
-        if (zFlags != 0) {
-            text.append("; MBZ: 0x").append(String.format("%04x", zFlags));
-        }
-        text.append("; udp: ").append(udpPayloadSize).append('\n');
-        for (EdnsOption option : options) {
-            text.append("; ").append(option).append('\n');
-        }
+        PresentationText text = new PresentationText(80);
+        writeTo(text);
         return text.toString();
+    }
+
+    void writeTo(PresentationText text) {
+        text.text(";; OPT PSEUDOSECTION:\n; EDNS: version: ").number(version).text(", flags:")
+                .text(dnssecOk ? " do" : "");
+        if (zFlags != 0) {
+            text.text("; MBZ: 0x").text(String.format("%04x", zFlags));
+        }
+        text.text("; udp: ").number(udpPayloadSize).character('\n');
+        for (int i = 0; i < options.size(); i++) {
+            text.text("; ").text(options.get(i).toString()).character('\n');
+        }
     }
 }

@@ -72,24 +72,29 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
 
     /** The flags dig prints, in dig's order: {@code qr aa tc rd ra ad cd} (and {@code z} when set). */
     public String flagsText() {
-        StringBuilder text = new StringBuilder();
-        appendFlag(text, qr, "qr");
-        appendFlag(text, aa, "aa");
-        appendFlag(text, tc, "tc");
-        appendFlag(text, rd, "rd");
-        appendFlag(text, ra, "ra");
-        appendFlag(text, z, "z");
-        appendFlag(text, ad, "ad");
-        appendFlag(text, cd, "cd");
+        PresentationText text = new PresentationText(24);
+        writeFlags(text);
         return text.toString();
     }
 
-    private static void appendFlag(StringBuilder text, boolean set, String flag) {
+    void writeFlags(PresentationText text) {
+        int start = text.length();
+        writeFlag(text, start, qr, "qr");
+        writeFlag(text, start, aa, "aa");
+        writeFlag(text, start, tc, "tc");
+        writeFlag(text, start, rd, "rd");
+        writeFlag(text, start, ra, "ra");
+        writeFlag(text, start, z, "z");
+        writeFlag(text, start, ad, "ad");
+        writeFlag(text, start, cd, "cd");
+    }
+
+    private static void writeFlag(PresentationText text, int start, boolean set, String flag) {
         if (set) {
-            if (text.length() > 0) {
-                text.append(' ');
+            if (text.length() > start) {
+                text.character(' ');
             }
-            text.append(flag);
+            text.text(flag);
         }
     }
 }

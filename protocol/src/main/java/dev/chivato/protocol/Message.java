@@ -119,27 +119,39 @@ public record Message(Header header, List<Question> questions, List<ResourceReco
     /** The message as dig prints it, from the HEADER line to the last section. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder();
-        text.append(";; ->>HEADER<<- opcode: ").append(header.opcode()).append(", status: ").append(rcode())
-                .append(", id: ").append(header.id()).append('\n');
-        text.append(";; flags: ").append(header.flagsText()).append("; QUERY: ").append(questions.size())
-                .append(", ANSWER: ").append(answers.size()).append(", AUTHORITY: ").append(authority.size())
-                .append(", ADDITIONAL: ").append(additional.size() + (edns.isPresent() ? 1 : 0)).append('\n');
-        edns.ifPresent(e -> text.append('\n').append(e));
-        if (!questions.isEmpty()) {
-            text.append("\n;; QUESTION SECTION:\n");
-            questions.forEach(q -> text.append(q).append('\n'));
+        PresentationText text = new PresentationText(
+                256 + 64 * (questions.size() + answers.size() + authority.size() + additional.size()));
+        text.text(";; ->>HEADER<<- opcode: ").text(header.opcode().toString()).text(", status: ")
+                .text(rcode().toString()).text(", id: ").number(header.id()).character('\n');
+        text.text(";; flags: ");
+        header.writeFlags(text);
+        text.text("; QUERY: ").number(questions.size()).text(", ANSWER: ").number(answers.size())
+                .text(", AUTHORITY: ").number(authority.size()).text(", ADDITIONAL: ")
+                .number(additional.size() + (edns.isPresent() ? 1 : 0)).character('\n');
+        if (edns.isPresent()) {
+            text.character('\n');
+            edns.get().writeTo(text);
         }
-        appendSection(text, "ANSWER", answers);
-        appendSection(text, "AUTHORITY", authority);
-        appendSection(text, "ADDITIONAL", additional);
+        if (!questions.isEmpty()) {
+            text.text("\n;; QUESTION SECTION:\n");
+            for (int i = 0; i < questions.size(); i++) {
+                questions.get(i).writeTo(text);
+                text.character('\n');
+            }
+        }
+        writeSection(text, "ANSWER", answers);
+        writeSection(text, "AUTHORITY", authority);
+        writeSection(text, "ADDITIONAL", additional);
         return text.toString();
     }
 
-    private static void appendSection(StringBuilder text, String title, List<ResourceRecord> records) {
+    private static void writeSection(PresentationText text, String title, List<ResourceRecord> records) {
         if (!records.isEmpty()) {
-            text.append("\n;; ").append(title).append(" SECTION:\n");
-            records.forEach(r -> text.append(r).append('\n'));
+            text.text("\n;; ").text(title).text(" SECTION:\n");
+            for (int i = 0; i < records.size(); i++) {
+                records.get(i).writeTo(text);
+                text.character('\n');
+            }
         }
     }
 }

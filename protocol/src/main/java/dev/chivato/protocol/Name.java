@@ -603,59 +603,6 @@ public final class Name {
     /** Presentation format as dig prints it: escaped where needed, with the trailing dot. */
     @Override
     public String toString() {
-        if (isRoot()) {
-            return ".";
-        }
-        String plain = plainText();
-        if (plain != null) {
-            return plain;
-        }
-        StringBuilder text = new StringBuilder(bytes.length + 8);
-        for (int at = 0; bytes[at] != 0; at += 1 + (bytes[at] & 0xff)) {
-            int end = at + 1 + (bytes[at] & 0xff);
-            for (int i = at + 1; i < end; i++) {
-                appendEscaped(text, bytes[i] & 0xff);
-            }
-            text.append('.');
-        }
-        return text.toString();
-    }
-
-    /**
-     * The text when no octet needs escaping (the usual name): the wire form itself, each length octet after the
-     * first turned into the dot before its label, and the root's into the final dot. Null when one needs escaping.
-     */
-    private String plainText() {
-        byte[] text = new byte[bytes.length - 1];
-        for (int at = 0; bytes[at] != 0; at += 1 + (bytes[at] & 0xff)) {
-            int end = at + 1 + (bytes[at] & 0xff);
-            for (int i = at + 1; i < end; i++) {
-                int octet = bytes[i] & 0xff;
-                if (octet <= 0x20 || octet >= 0x7f || needsBackslash(octet)) {
-                    return null;
-                }
-                text[i - 1] = (byte) octet;
-            }
-            text[end - 1] = '.';
-        }
-        return new String(text, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean needsBackslash(int octet) {
-        return switch (octet) {
-            case '.', '\\', '"', '(', ')', ';', '@', '$' -> true;
-            default -> false;
-        };
-    }
-
-    private static void appendEscaped(StringBuilder text, int octet) {
-        if (needsBackslash(octet)) {
-            text.append('\\').append((char) octet);
-        } else if (octet <= 0x20 || octet >= 0x7f) {
-            text.append('\\').append((char) ('0' + octet / 100))
-                    .append((char) ('0' + octet / 10 % 10)).append((char) ('0' + octet % 10));
-        } else {
-            text.append((char) octet);
-        }
+        return PresentationText.of(this);
     }
 }

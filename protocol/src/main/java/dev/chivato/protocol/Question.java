@@ -19,6 +19,12 @@ public record Question(Name name, RRType type, RRClass qclass) {
     /** The line dig prints in its QUESTION SECTION. */
     @Override
     public String toString() {
-        return ";" + name + "\t\t\t" + qclass + "\t" + type;
+        PresentationText text = new PresentationText(48);
+        writeTo(text);
+        return text.toString();
+    }
+
+    void writeTo(PresentationText text) {
+        text.character(';').name(name).text("\t\t\t").text(qclass.toString()).character('\t').text(type.toString());
     }
 }

@@ -74,7 +74,7 @@ public sealed interface RData {
 
         @Override
         public String toString() {
-            return Addresses.formatIPv4(address);
+            return PresentationText.of(this);
         }
     }
 
@@ -165,7 +165,7 @@ public sealed interface RData {
 
         @Override
         public String toString() {
-            return preference + " " + exchange;
+            return PresentationText.of(this);
         }
     }
 
@@ -253,7 +253,7 @@ public sealed interface RData {
 
         @Override
         public String toString() {
-            return mname + " " + rname + " " + serial + " " + refresh + " " + retry + " " + expire + " " + minimum;
+            return PresentationText.of(this);
         }
     }
 

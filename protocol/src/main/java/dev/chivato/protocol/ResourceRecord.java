@@ -74,7 +74,16 @@ public record ResourceRecord(Name name, RRClass rrClass, long ttl, RData data) {
     /** The line dig prints for the record. */
     @Override
     public String toString() {
-        String owner = name.toString();
-        return owner + (owner.length() < 16 ? "\t\t" : "\t") + ttl + "\t" + rrClass + "\t" + type() + "\t" + data;
+        PresentationText text = new PresentationText(64);
+        writeTo(text);
+        return text.toString();
+    }
+
+    /** The line dig prints: owner, TTL, class, type and data, tab-separated as dig lines them up. */
+    void writeTo(PresentationText text) {
+        int start = text.length();
+        text.name(name);
+        text.text(text.length() - start < 16 ? "\t\t" : "\t").number(ttl).character('\t').text(rrClass.toString())
+                .character('\t').text(type().toString()).character('\t').rdata(data);
     }
 }

@@ -1,5 +1,6 @@
 package dev.chivato.server.log;
 
+import dev.chivato.protocol.Decimal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -118,15 +119,9 @@ public final class LogLine {
             append('-');
             value = -value;
         }
-        int digits = 1;
-        for (long rest = value / 10; rest != 0; rest /= 10) {
-            digits++;
-        }
+        int digits = Decimal.digits(value);
         room(digits);
-        for (int at = length + digits - 1; at >= length; at--) {
-            octets[at] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
+        Decimal.write(value, octets, length, digits);
         length += digits;
         return this;
     }
