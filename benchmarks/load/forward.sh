@@ -25,6 +25,11 @@ upstream_pids=()
 cleanup() {
   stop_server
   for pid in "${upstream_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # NSD writes its state as it exits: removing $work under it fails ("Directory not empty")
+  for pid in "${upstream_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
