@@ -9,7 +9,8 @@ import java.util.Arrays;
  * come off the end when an RRset is rolled back.
  *
  * <p>How to read this file: {@code find} is asked for each suffix of a name, longest first; {@code add} records
- * where a suffix was written. The rest is the open-addressing table that makes both cheap.
+ * where a suffix was written. The rest is the open-addressing table that makes both cheap, and in front of it three
+ * memories that let most names skip it: the first name, the names written lately, and the suffix found last.
  */
 final class CompressionTable {
     private byte[][] wires = new byte[16][];
@@ -48,8 +49,8 @@ final class CompressionTable {
     private int lastSuffixStart;
     private int lastSuffixOffset;
     /**
-     * The first name's suffixes, not yet hashed and added: an answer whose owners all repeat the question finds them
-     * by {@link #findRecent} and never needs them (CodecBenchmark.encodeAResponse). Added before any other entry, on
+     * The first name's suffixes, not yet hashed and added: an answer whose owners all repeat the question finds that
+     * name by {@link #findRecent} and never needs them (CodecBenchmark.encodeAResponse). Added before any other entry, on
      * the first {@link #find} or {@link #add}, so they take the same entries, in the same order, as if added at once.
      */
     private Name pendingName;
