@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
  * a loop sees a whole entry or an older one (a miss at worst).
  */
 public final class AnswerCache {
+    /** At most 1 << 13: a key has thirteen bits for the slot ({@link #key}). */
     static final int CAPACITY = 1 << 13;
     public static final int MAX_ANSWER = 2048;
     static final int LARGE_CAPACITY = 1 << 8;
@@ -56,12 +57,17 @@ public final class AnswerCache {
 
     /**
      * Packs a key: the name's hash (which picks the slot), the type, the size limit, EDNS (none, without DO, with
-     * DO) and the name's length. Made by the engine, which says what an answer depends on.
+     * DO) and the name's length, and in the eight bits the slot leaves free eight more bits of the hash. Without those,
+     * names of one length that share a slot had the same key, so a forwarder asked many new names read another
+     * name's entry and compared the names for nearly every one (a tenth of the miss path's Java in a profile; the
+     * loop's user time per miss, measured, in benchmarks/README.md "The answer cache's key"). Made by the engine,
+     * which says what an answer depends on.
      */
     static long key(int nameHash, int type, int limit, int edns, int nameLength) {
         int hash = (nameHash ^ type * 31 ^ edns << 20 ^ limit << 8) * 0x01000193;
         long slot = (hash ^ hash >>> 16) & (CAPACITY - 1);
-        return slot << 43 | (long) type << 27 | (long) limit << 11 | (long) edns << 9 | nameLength;
+        long check = (hash * 0x9e3779b1) >>> 24; // a second mix: bits the slot did not take
+        return check << 56 | slot << 43 | (long) type << 27 | (long) limit << 11 | (long) edns << 9 | nameLength;
     }
 
     private static int slot(long key) {
