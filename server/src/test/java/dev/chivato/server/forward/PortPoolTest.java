@@ -73,6 +73,28 @@ class PortPoolTest {
         last.forEach(port -> assertTrue(!port.channel.isOpen(), "a retired socket is closed once released"));
     }
 
+    /** A steady few queries in flight: a busy socket drawn is drawn again, not answered with a new socket. */
+    @Test
+    void aFewQueriesInFlightKeepThePoolNearItsWorkingSet() throws IOException {
+        Object waiter = new Object();
+        java.util.ArrayDeque<Object[]> inFlight = new java.util.ArrayDeque<>();
+        int most = 0;
+        for (int i = 0; i < 5_000; i++) {
+            PortPool.Port<Object> port = pool.portFor(to, System.nanoTime());
+            int id = pool.freeId(port);
+            port.waiting.put(id, waiter);
+            inFlight.add(new Object[] {port, id});
+            if (inFlight.size() > 4) { // the oldest is answered
+                Object[] done = inFlight.remove();
+                @SuppressWarnings("unchecked")
+                PortPool.Port<Object> answered = (PortPool.Port<Object>) done[0];
+                pool.release(answered, (Integer) done[1], waiter);
+            }
+            most = Math.max(most, pool.open());
+        }
+        assertTrue(most <= 2 * PortPool.WORKING_SET, "with 5 in flight, " + most + " sockets were open at once");
+    }
+
     /** Queries in flight together: each draws a busy socket and gets a new one, up to the pool's size. */
     @Test
     void queriesInFlightTogetherSpreadOverManySockets() throws IOException {
