@@ -386,7 +386,7 @@ public final class Forwarder {
     private void unreachable(PortPool.Port<Try> port, IOException e, long now) {
         String why = LogFormat.address(port.upstream) + " is unreachable"
                 + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
-        List<Try> failed = List.copyOf(port.waiting.values());
+        List<Try> failed = port.waiting.values();
         ports.closeNow(port);
         for (Try attempt : failed) {
             networkFailure(attempt, why, now);
@@ -627,7 +627,7 @@ public final class Forwarder {
         streams.remove(stream.upstream, stream);
         stream.close();
         boolean kept = stream.answered > 0;
-        for (Try attempt : List.copyOf(stream.waiting.values())) {
+        for (Try attempt : stream.waiting.values()) {
             Pending pending = attempt.pending;
             closeTry(attempt);
             if (pending.finished) {

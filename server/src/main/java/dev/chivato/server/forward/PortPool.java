@@ -52,7 +52,7 @@ final class PortPool<T> {
         final InetSocketAddress upstream;
         /** Our end of it, for dnstap and the capture. */
         final InetSocketAddress local;
-        final Map<Integer, T> waiting = new HashMap<>();
+        final IdTable<T> waiting = new IdTable<>();
         int uses;
         long lastUsed;
         boolean retired;

@@ -8,8 +8,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -27,7 +25,7 @@ final class UpstreamStream<T> {
 
     final InetSocketAddress upstream;
     /** What waits on this connection, by the ID its query was sent with. */
-    final Map<Integer, T> waiting = new HashMap<>();
+    final IdTable<T> waiting = new IdTable<>();
     long lastUsed;
     /** Answers read on it: a connection that has answered before is a kept one, worth one reconnect if it dies. */
     int answered;
@@ -69,11 +67,11 @@ final class UpstreamStream<T> {
     }
 
     /** A random ID that is not a key of {@code taken}. */
-    static int freeId(Map<Integer, ?> taken, KeystreamRandom random) {
+    static int freeId(IdTable<?> taken, KeystreamRandom random) {
         int id;
         do {
             id = random.nextInt(0x10000);
-        } while (taken.containsKey(id));
+        } while (taken.containsId(id));
         return id;
     }
 
