@@ -214,7 +214,7 @@ final class WireReader {
         long ttl = u32();
         int outerLimit = enterRData();
         int start = position;
-        List<EdnsOption> options = ednsOptions();
+        byte[] options = ednsOptionOctets();
         leaveRData(RRType.OPT, start, outerLimit);
         return Edns.fromOpt(payloadSize, ttl, options);
     }
@@ -279,7 +279,7 @@ final class WireReader {
                 return RData.Txt.trusted(strings); // a length octet bounds each string to 255
             }
             case 41:
-                return new RData.Opt(ednsOptions());
+                return new RData.Opt(Edns.optionsIn(ednsOptionOctets()));
             default:
                 throw new IllegalStateException("typed form without a decoder: " + type);
         }
@@ -308,29 +308,19 @@ final class WireReader {
         return new RData.Described(type, out.toByteArray());
     }
 
-    /** The options of an OPT record's RDATA, to its end. */
-    private List<EdnsOption> ednsOptions() throws WireFormatException {
-        List<EdnsOption> options = null; // a list is made for a second option only
-        EdnsOption first = null;
+    /** The options of an OPT record's RDATA, to its end, checked and copied as they are: {@link Edns} keeps them so. */
+    private byte[] ednsOptionOctets() throws WireFormatException {
+        int start = position;
         while (position < limit) {
-            int code = u16();
+            u16(); // the code
             int optionLength = u16();
             if (optionLength > limit - position) {
                 throw new WireFormatException(position - 2,
                         "EDNS option length " + optionLength + " overruns the OPT RDATA");
             }
-            EdnsOption option = EdnsOption.trusted(code, bytes(optionLength, "EDNS option"));
-            if (first == null) {
-                first = option;
-            } else {
-                if (options == null) {
-                    options = new ArrayList<>(4);
-                    options.add(first);
-                }
-                options.add(option);
-            }
+            position += optionLength;
         }
-        return options != null ? frozen(options) : first != null ? List.of(first) : List.of();
+        return java.util.Arrays.copyOfRange(bytes, base + start, base + position);
     }
 
     /** CAA RDATA (RFC 8659 section 4.1): flags, the tag's length and tag, then the value to the end. */

@@ -208,7 +208,7 @@ final class WireWriter {
         u32(edns.optTtl());
         int lengthAt = position;
         u16(0);
-        options(edns.options());
+        bytes(edns.sharedOptionOctets());
         put16(lengthAt, position - lengthAt - 2);
     }
 

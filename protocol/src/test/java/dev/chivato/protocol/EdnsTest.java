@@ -48,4 +48,23 @@ class EdnsTest {
         assertThrows(IllegalArgumentException.class, () -> new Message(Header.query(1, false), List.of(), List.of(),
                 List.of(), List.of(opt), Optional.empty()));
     }
+
+    @Test
+    void aDecodedQueryHasTheOptionsItWasSentWith() throws WireFormatException {
+        List<EdnsOption> options = List.of(new EdnsOption(EdnsOption.COOKIE, Hex.parse("d26be93553e49557")),
+                new EdnsOption(EdnsOption.NSID, new byte[0]), new EdnsOption(EdnsOption.PADDING, new byte[3]));
+        Edns sent = new Edns(1232, 0, 0, true, 0, options);
+        Edns decoded = Message.decode(query(Optional.of(sent)).toWire()).edns().orElseThrow();
+        assertEquals(options, decoded.options());
+        assertEquals(sent, decoded);
+        assertEquals(sent.hashCode(), decoded.hashCode());
+        assertEquals(sent.wireLength(), decoded.wireLength());
+    }
+
+    @Test
+    void optionsTooLongForAnOptRecordAreRefused() {
+        List<EdnsOption> options = List.of(new EdnsOption(EdnsOption.PADDING, new byte[40_000]),
+                new EdnsOption(EdnsOption.PADDING, new byte[40_000]));
+        assertThrows(IllegalArgumentException.class, () -> new Edns(1232, 0, 0, false, 0, options));
+    }
 }
