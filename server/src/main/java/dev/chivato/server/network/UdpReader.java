@@ -44,20 +44,26 @@ final class UdpReader implements Runnable {
     }
 
     private void read() {
-        while (channel.isOpen()) {
-            in.clear();
-            InetSocketAddress client;
-            try {
-                client = (InetSocketAddress) channel.receive(in);
-            } catch (ClosedChannelException closed) {
-                return; // the server stops
-            } catch (IOException e) {
-                service.warn("chivato: cannot receive on " + LogFormat.address(local) + ": " + e.getMessage());
-                continue;
-            }
-            in.flip();
-            destination.set(channel, local, client);
-            path.receive(in, Transport.UDP, client, destination);
+        while (channel.isOpen() && readOne()) {
+            // each datagram in a method of its own, compiled as one after a few thousand (see EventLoop.turn)
         }
+    }
+
+    /** Receives and answers one datagram; false when the socket is closed (the server stops). */
+    private boolean readOne() {
+        in.clear();
+        InetSocketAddress client;
+        try {
+            client = (InetSocketAddress) channel.receive(in);
+        } catch (ClosedChannelException closed) {
+            return false;
+        } catch (IOException e) {
+            service.warn("chivato: cannot receive on " + LogFormat.address(local) + ": " + e.getMessage());
+            return true;
+        }
+        in.flip();
+        destination.set(channel, local, client);
+        path.receive(in, Transport.UDP, client, destination);
+        return true;
     }
 }
