@@ -11,13 +11,13 @@ package dev.chivato.protocol;
  * +--+-----------+--+--+--+--+--+--+--+-----------+
  * </pre>
  *
- * <p>How to read this file: the record's components are the fields; {@code fromWire} and {@code flagsWord} are the
- * two directions between them and the header's second 16-bit word, laid out above.
- *
- * @param rcode the header's four bits of the response code; with EDNS the full code is {@link Message#rcode()}
+ * <p>How to read this file: a header is its id and its second 16-bit word, laid out above, kept as it is on the
+ * wire; each flag is a bit of that word and each accessor reads its bit. The constructor with a parameter per field
+ * builds the word, {@link #flagsWord} gives it back. A final class rather than a record only for that: decoding a
+ * query takes the word as it comes instead of splitting it into eight booleans and two lookups
+ * (CodecBenchmark.decodeDigQuery).
  */
-public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, boolean rd, boolean ra,
-                     boolean z, boolean ad, boolean cd, Rcode rcode) {
+public final class Header {
     public static final int LENGTH = 12;
 
     static final int QR = 1 << 15;
@@ -28,38 +28,97 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
     static final int Z = 1 << 6;
     static final int AD = 1 << 5;
     static final int CD = 1 << 4;
+    private static final int OPCODE_SHIFT = 11;
+    private static final int RCODE_BITS = 0xf;
 
-    public Header {
+    private final int id;
+    /** The second word of the header: QR, OPCODE, AA, TC, RD, RA, Z, AD, CD and RCODE, 16 bits. */
+    private final int flags;
+
+    public Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, boolean rd, boolean ra,
+                  boolean z, boolean ad, boolean cd, Rcode rcode) {
+        this(id, (qr ? QR : 0) | opcode.value() << OPCODE_SHIFT | (aa ? AA : 0) | (tc ? TC : 0) | (rd ? RD : 0)
+                | (ra ? RA : 0) | (z ? Z : 0) | (ad ? AD : 0) | (cd ? CD : 0) | headerBits(rcode));
+    }
+
+    private Header(int id, int flags) {
         if (id < 0 || id > 0xffff) {
             throw new IllegalArgumentException("id " + id + " is not in 0..65535");
         }
-        if (rcode.value() > 0xf) {
+        this.id = id;
+        this.flags = flags;
+    }
+
+    private static int headerBits(Rcode rcode) {
+        if (rcode.value() > RCODE_BITS) {
             throw new IllegalArgumentException(
                     "the header holds four bits of rcode; " + rcode + " needs EDNS (use Message.withRcode)");
         }
+        return rcode.value();
     }
 
     /** A query header: QUERY opcode, the given id and RD flag, everything else clear. */
     public static Header query(int id, boolean recursionDesired) {
-        return new Header(id, false, Opcode.QUERY, false, false, recursionDesired, false, false, false, false,
-                Rcode.NOERROR);
+        return new Header(id, recursionDesired ? RD : 0);
     }
 
     /** The header from its id and the 16-bit flags word as it is on the wire. */
     public static Header fromWire(int id, int flags) {
-        return new Header(id, (flags & QR) != 0, Opcode.of(flags >>> 11 & 0xf), (flags & AA) != 0,
-                (flags & TC) != 0, (flags & RD) != 0, (flags & RA) != 0, (flags & Z) != 0, (flags & AD) != 0,
-                (flags & CD) != 0, Rcode.of(flags & 0xf));
+        return new Header(id, flags & 0xffff);
     }
 
     /** The 16-bit flags word as it goes on the wire. */
     public int flagsWord() {
-        return (qr ? QR : 0) | opcode.value() << 11 | (aa ? AA : 0) | (tc ? TC : 0) | (rd ? RD : 0)
-                | (ra ? RA : 0) | (z ? Z : 0) | (ad ? AD : 0) | (cd ? CD : 0) | rcode.value();
+        return flags;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean qr() {
+        return (flags & QR) != 0;
+    }
+
+    public Opcode opcode() {
+        return Opcode.of(flags >>> OPCODE_SHIFT & 0xf);
+    }
+
+    public boolean aa() {
+        return (flags & AA) != 0;
+    }
+
+    public boolean tc() {
+        return (flags & TC) != 0;
+    }
+
+    public boolean rd() {
+        return (flags & RD) != 0;
+    }
+
+    public boolean ra() {
+        return (flags & RA) != 0;
+    }
+
+    public boolean z() {
+        return (flags & Z) != 0;
+    }
+
+    public boolean ad() {
+        return (flags & AD) != 0;
+    }
+
+    public boolean cd() {
+        return (flags & CD) != 0;
+    }
+
+    /** The header's four bits of the response code; with EDNS the full code is {@link Message#rcode()}. */
+    public Rcode rcode() {
+        return Rcode.of(flags & RCODE_BITS);
     }
 
     public Header withRcode(Rcode headerRcode) {
-        return new Header(id, qr, opcode, aa, tc, rd, ra, z, ad, cd, headerRcode);
+        return new Header(id, flags & ~RCODE_BITS | headerBits(headerRcode));
     }
 
     /**
@@ -67,7 +126,26 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
      * server never recurses.
      */
     public Header toResponse(boolean authoritative, Rcode headerRcode) {
-        return new Header(id, true, opcode, authoritative, false, rd, false, false, false, cd, headerRcode);
+        return new Header(id, QR | flags & (0xf << OPCODE_SHIFT | RD | CD) | (authoritative ? AA : 0)
+                | headerBits(headerRcode));
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Header that && id == that.id && flags == that.flags;
+    }
+
+    @Override
+    public int hashCode() {
+        return id * 31 + flags;
+    }
+
+    /** Each field by name, as a record would print it. */
+    @Override
+    public String toString() {
+        return "Header[id=" + id + ", qr=" + qr() + ", opcode=" + opcode() + ", aa=" + aa() + ", tc=" + tc()
+                + ", rd=" + rd() + ", ra=" + ra() + ", z=" + z() + ", ad=" + ad() + ", cd=" + cd() + ", rcode="
+                + rcode() + "]";
     }
 
     /** The flags dig prints, in dig's order: {@code qr aa tc rd ra ad cd} (and {@code z} when set). */
@@ -79,14 +157,14 @@ public record Header(int id, boolean qr, Opcode opcode, boolean aa, boolean tc, 
 
     void writeFlags(PresentationText text) {
         int start = text.length();
-        writeFlag(text, start, qr, "qr");
-        writeFlag(text, start, aa, "aa");
-        writeFlag(text, start, tc, "tc");
-        writeFlag(text, start, rd, "rd");
-        writeFlag(text, start, ra, "ra");
-        writeFlag(text, start, z, "z");
-        writeFlag(text, start, ad, "ad");
-        writeFlag(text, start, cd, "cd");
+        writeFlag(text, start, qr(), "qr");
+        writeFlag(text, start, aa(), "aa");
+        writeFlag(text, start, tc(), "tc");
+        writeFlag(text, start, rd(), "rd");
+        writeFlag(text, start, ra(), "ra");
+        writeFlag(text, start, z(), "z");
+        writeFlag(text, start, ad(), "ad");
+        writeFlag(text, start, cd(), "cd");
     }
 
     private static void writeFlag(PresentationText text, int start, boolean set, String flag) {

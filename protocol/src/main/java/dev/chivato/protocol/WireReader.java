@@ -352,7 +352,31 @@ final class WireReader {
         return name();
     }
 
+    /**
+     * The name at the position. A name of labels only (no pointer), within the limit, is the usual question and
+     * the first owner: walked here, in a method small enough to be compiled into its callers; anything else, and
+     * every failure, goes to {@link #walkedName}, which reports it.
+     */
     private Name name() throws WireFormatException {
+        int start = position;
+        int end = Math.min(limit, start + Name.MAX_WIRE_LENGTH);
+        for (int at = start; at < end; ) {
+            int lengthOctet = octetAt(at);
+            if (lengthOctet == 0) {
+                position = at + 1;
+                return kept(start, at == start ? Name.ROOT
+                        : Name.trusted(copyName(start, at + 1 - start, false)), -1);
+            }
+            if (lengthOctet > Name.MAX_LABEL_LENGTH) {
+                break; // a pointer, or a label type this walk leaves to the full one
+            }
+            at += 1 + lengthOctet;
+        }
+        return walkedName();
+    }
+
+    /** {@link #name()}'s full walk: pointers, the names read before, and every way a name can be wrong. */
+    private Name walkedName() throws WireFormatException {
         int start = position;
         Name known = pointerToNameRead();
         if (known != null) {
