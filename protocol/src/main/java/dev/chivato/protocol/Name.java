@@ -135,9 +135,15 @@ public final class Name {
             return origin;
         }
         Name plain = parsePlain(text, origin);
-        if (plain != null) {
-            return plain;
-        }
+        return plain != null ? plain : parseEscaped(text, origin);
+    }
+
+    /**
+     * {@link #parse(String, Name)} for any text {@link #parsePlain} leaves: escapes, characters beyond ASCII, and
+     * every mistake, which it names. A method of its own so that the usual path is small enough to be compiled into
+     * its callers (CodecBenchmark.parseName: with this loop inside it, the method was too big to inline).
+     */
+    private static Name parseEscaped(String text, Name origin) {
         // Written straight into wire form: a length octet, then the label's octets, for each label. Sized for
         // plain ASCII, where the text's dots become length octets: the exact size, so no copy at the end; grown if
         // characters beyond ASCII take more octets, and cut if escapes took fewer.
