@@ -96,11 +96,13 @@ final class WireReader {
 
     private Message message() throws WireFormatException {
         need(Header.LENGTH, "message shorter than the 12-octet header");
-        Header header = Header.fromWire(u16(), u16());
-        int questionCount = u16();
-        int answerCount = u16();
-        int authorityCount = u16();
-        int additionalCount = u16();
+        // the six words read at fixed offsets after the one check
+        Header header = Header.fromWire(word(0), word(2));
+        int questionCount = word(4);
+        int answerCount = word(6);
+        int authorityCount = word(8);
+        int additionalCount = word(10);
+        position = Header.LENGTH;
         long fewestOctets = (long) questionCount * MIN_QUESTION_LENGTH
                 + (long) (answerCount + authorityCount + additionalCount) * MIN_RECORD_LENGTH;
         if (fewestOctets > messageEnd - position) {
@@ -133,15 +135,15 @@ final class WireReader {
         for (int i = 0; i < additionalCount; i++) {
             int start = position;
             Name owner = rootOrName();
-            RRType type = RRType.of(u16());
-            if (type.value() == RRType.TSIG.value() && i != additionalCount - 1) {
+            int type = u16(); // looked up only for a record other than OPT
+            if (type == RRType.TSIG.value() && i != additionalCount - 1) {
                 throw new WireFormatException(start, "TSIG record before the last record (RFC 8945 section 5.1)");
             }
-            if (type.value() != RRType.OPT.value()) {
+            if (type != RRType.OPT.value()) {
                 if (additional == null) {
                     additional = new ArrayList<>(Math.min(additionalCount, 16));
                 }
-                additional.add(recordAfterType(owner, type));
+                additional.add(recordAfterType(owner, RRType.of(type)));
             } else if (edns.isPresent()) {
                 throw new WireFormatException(start, "more than one OPT record");
             } else if (!owner.isRoot()) {
@@ -551,6 +553,11 @@ final class WireReader {
 
     private int octetAt(int at) {
         return bytes[base + at] & 0xff;
+    }
+
+    /** The 16-bit word at {@code at}, which the caller checked is within the message. */
+    private int word(int at) {
+        return octetAt(at) << 8 | octetAt(at + 1);
     }
 
     private int int32(int at) {
