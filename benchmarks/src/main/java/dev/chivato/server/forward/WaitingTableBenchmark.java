@@ -1,18 +1,12 @@
 package dev.chivato.server.forward;
 
+import dev.chivato.benchmarks.NanosecondBenchmark;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One forwarded query's life in an upstream socket's table of what waits on it, with a few others in flight: a
@@ -20,12 +14,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code HashMap<Integer, T>} it replaced. In the forwarder's package (package-private classes), in this module.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class WaitingTableBenchmark {
+public class WaitingTableBenchmark extends NanosecondBenchmark {
     private static final int IN_FLIGHT = 4;
 
     private final KeystreamRandom random = new KeystreamRandom();
