@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command for the load comparison: chivato against NSD, Knot and Twisted Names on this machine, every server
-# serving the seed's records on 127.0.0.1 and pinned to CPU 0, dnsperf pinned to CPU 1.
+# serving the seed's records on 127.0.0.1 and pinned to CPU 0, dnsperf pinned to CPU 1. chivato runs through its
+# launcher (bin/chivato, with the huge pages it asks for) and the echo with the same JVM option.
 #
 #   bash benchmarks/load/compare.sh            (from the project root; RUNS=3 SECONDS_PER_RUN=10 by default;
 #                                               SERVERS="chivato chivato-log nsd" TRANSPORTS=udp for a subset;
@@ -45,15 +46,15 @@ pids=()
 trap stop_all EXIT
 
 start_chivato() { # name log_mode [extra arguments...]
-  local java=java
-  [ "$1" = chivato25 ] && java=$JAVA25
+  local java_home=${JAVA_HOME:-}
+  [ "$1" = chivato25 ] && java_home=${JAVA25%/bin/java}
   local port; port=$(free_port)
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
   [ "$2" = text ] && log_args=(--log text --log-file "$work/chivato-query.log")
   shift 2
-  taskset -c $SERVER_CPU "$java" -Xms256m -Xmx512m -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" \
-    --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
+  JAVA_HOME=$java_home JAVA_OPTS="-Xms256m -Xmx512m" taskset -c $SERVER_CPU "$(chivato_launcher "$CHIVATO_JAR")" \
+    --listen "127.0.0.1:$port" --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
@@ -72,13 +73,13 @@ start_chivato_with_page() {
   pids+=($!)
 }
 
-# The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), UDP only; or, given a java and a
-# source file, the same on another JDK, or batched (EchoMmsg.java).
+# The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), with the JVM option chivato's launcher
+# adds, UDP only; or, given a java and a source file, the same on another JDK, or batched (EchoMmsg.java).
 start_echo() { # [java source]
   local java=${1:-java} source=${2:-$here/Echo.java}
   local port; port=$(free_port)
-  taskset -c $SERVER_CPU "$java" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx512m "$source" "$port" \
-    > "$work/echo.out" 2>&1 &
+  taskset -c $SERVER_CPU "$java" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx512m $(launcher_pages) "$source" \
+    "$port" > "$work/echo.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }

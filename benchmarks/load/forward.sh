@@ -2,6 +2,7 @@
 # Forwarders side by side: chivato, dnsdist, dnsmasq and Unbound, each forwarding to the same NSD upstream, at one
 # fixed offered rate below everyone's saturation (dnsperf -Q), the forwarder pinned to CPU 0, NSD and dnsperf on
 # CPU 1. Server CPU microseconds per query from /proc, median of RUNS runs after a warm-up (with their range).
+# chivato runs through its launcher (bin/chivato), as installed.
 #   miss path: a new name every query (caches off where possible; Unbound always caches, so the names never repeat);
 #   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
 #
@@ -109,7 +110,7 @@ start() { # command...
 }
 
 chivato() { # extra arguments...
-  start java -jar "$CHIVATO_JAR" --listen 127.0.0.1:PORT --threads 1 --log off "$@"
+  start "$(chivato_launcher "$CHIVATO_JAR")" --listen 127.0.0.1:PORT --threads 1 --log off "$@"
 }
 
 dnsdist_conf() { # cache|nocache [randomized]

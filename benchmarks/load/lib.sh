@@ -181,6 +181,24 @@ sys.exit(1)
 PY
 }
 
+# chivato as its launcher runs it (server/src/dist/bin/chivato: huge pages where the kernel offers them, then
+# JAVA_OPTS), on the jar given: prints the path of a copy of the launcher beside a link to that jar, in $work.
+chivato_launcher() { # jar
+  local home="$work/chivato-home"
+  mkdir -p "$home/bin" "$home/lib"
+  cp server/src/dist/bin/chivato "$home/bin/chivato"
+  ln -sfn "$(readlink -f "$1")" "$home/lib/chivato.jar"
+  echo "$home/bin/chivato"
+}
+
+# The JVM option the launcher adds on this machine (the same test as bin/chivato's), for a Java peer that is to run
+# as chivato does: the echo, the JVM's floor beside it.
+launcher_pages() {
+  case $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
+    *'[always]'*|*'[madvise]'*) echo -XX:+UseTransparentHugePages ;;
+  esac
+}
+
 # CPU ticks (utime + stime) of the given processes; the command field may hold spaces, so read after the last ')'.
 cpu_ticks() {
   local total=0 pid fields

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A million records: startup time, resident memory, heap after GC, and server CPU per query, for chivato with the
 # records as a hosts file and as zone files, and for NSD with the same zone files, beside chivato's seed records in
-# the same run (each server alone on CPU 0, dnsperf on CPU 1, as in compare.sh).
+# the same run (each server alone on CPU 0, dnsperf on CPU 1, as in compare.sh; chivato through its launcher, whose
+# version check is part of its startup).
 #
 #   bash benchmarks/load/million.sh
 #   ROWS="zone" CHIVATO_JAR=other.jar bash benchmarks/load/million.sh   # some rows only, another build
@@ -62,7 +63,7 @@ await_data() { # name expected-address
 start_chivato() { # chivato arguments...
   local port; port=$(free_port)
   started_at
-  taskset -c $SERVER_CPU java -jar "$CHIVATO_JAR" --listen "127.0.0.1:$port" --threads 1 --log off "$@" \
+  taskset -c $SERVER_CPU "$(chivato_launcher "$CHIVATO_JAR")" --listen "127.0.0.1:$port" --threads 1 --log off "$@" \
     > "$work/out" 2>&1 &
   server_pids=($!)
   server_port=$port

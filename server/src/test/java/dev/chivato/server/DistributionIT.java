@@ -1,6 +1,7 @@
 package dev.chivato.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged distribution, as a user installs it: {@code chivato-VERSION.tar.gz} unpacked into a temporary folder,
- * then its launcher, the seed's dig session through it, its man page, its completion script and its systemd unit.
+ * then its launcher (its version, the huge pages it asks for), the seed's dig session through it, its man page, its
+ * completion script and its systemd unit.
  * Runs after {@code package} (failsafe), on the tarball the build just made.
  */
 @RequiresTools({"tar"})
@@ -53,6 +55,29 @@ class DistributionIT {
         ExternalTool.Result version = ExternalTool.run(chivato(), "--version");
         assertEquals(0, version.exitCode(), version.stderr());
         assertTrue(version.stdout().startsWith("chivato "), version.stdout());
+    }
+
+    @Test
+    void theLauncherAsksForHugePagesWhereTheKernelOffersThem() throws IOException {
+        Path mode = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        String offered = Files.isReadable(mode) ? Files.readString(mode).trim() : "(no " + mode + ")";
+        boolean expected = offered.contains("[always]") || offered.contains("[madvise]");
+        assertEquals(expected, hugePagesWith(""), "the kernel's transparent huge pages: " + offered);
+    }
+
+    @Test
+    void javaOptsCanTurnTheLaunchersHugePagesOff() {
+        assertFalse(hugePagesWith("-XX:-UseTransparentHugePages"));
+    }
+
+    /** Whether the JVM the launcher starts, given {@code javaOpts}, uses transparent huge pages. */
+    private static boolean hugePagesWith(String javaOpts) {
+        ExternalTool.Result run = ExternalTool.run("env", "JAVA_OPTS=-XX:+PrintFlagsFinal " + javaOpts, chivato(),
+                "--version");
+        assertEquals(0, run.exitCode(), run.stderr());
+        Matcher flag = Pattern.compile("UseTransparentHugePages\\s+=\\s+(true|false)").matcher(run.stdout());
+        assertTrue(flag.find(), run.stdout());
+        return Boolean.parseBoolean(flag.group(1));
     }
 
     @Test
