@@ -16,7 +16,9 @@
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
 #                                               echo25 the same on JAVA25, echo-mmsg a batched floor on JAVA25
 #                                               (EchoMmsg.java: recvmmsg/sendmmsg through FFM), chivato25
-#                                               chivato on JAVA25 (default /usr/lib/jvm/temurin-25-jdk-amd64);
+#                                               chivato on JAVA25 (default /usr/lib/jvm/temurin-25-jdk-amd64),
+#                                               which reads UDP in batches (recvmmsg), chivato25-single the
+#                                               same with batches off (-Dchivato.udp.batches=off);
 #                                               CHIVATO_JAR=PATH runs another build of chivato;
 #                                               RATE=N offers N queries a second, see lib.sh)
 #
@@ -47,13 +49,15 @@ trap stop_all EXIT
 
 start_chivato() { # name log_mode [extra arguments...]
   local java_home=${JAVA_HOME:-}
-  [ "$1" = chivato25 ] && java_home=${JAVA25%/bin/java}
+  local java_opts="-Xms256m -Xmx512m"
+  case $1 in chivato25*) java_home=${JAVA25%/bin/java} ;; esac
+  [ "$1" = chivato25-single ] && java_opts="$java_opts -Dchivato.udp.batches=off"
   local port; port=$(free_port)
   local log_args=(--log off)
   [ "$2" = on ] && log_args=(--log json --log-file "$work/chivato-query.log")
   [ "$2" = text ] && log_args=(--log text --log-file "$work/chivato-query.log")
   shift 2
-  JAVA_HOME=$java_home JAVA_OPTS="-Xms256m -Xmx512m" taskset -c $SERVER_CPU "$(chivato_launcher "$CHIVATO_JAR")" \
+  JAVA_HOME=$java_home JAVA_OPTS="$java_opts" taskset -c $SERVER_CPU "$(chivato_launcher "$CHIVATO_JAR")" \
     --listen "127.0.0.1:$port" --records "$work/hosts" --threads 1 "${log_args[@]}" "$@" > "$work/chivato.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
@@ -133,6 +137,7 @@ main() {
         nsd-rrl) start_nsd 1000000 ;;
         chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
         chivato25) start_chivato "$server" off ;;
+        chivato25-single) start_chivato "$server" off ;;
         echo) start_echo ;;
         echo25) start_echo "$JAVA25" ;;
         echo-mmsg) start_echo "$JAVA25" "$here/EchoMmsg.java" ;;

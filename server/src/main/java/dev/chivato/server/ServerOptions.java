@@ -548,7 +548,8 @@ final class ServerOptions implements Callable<Integer> {
         @Override
         public String[] getVersion() {
             String version = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"chivato " + (version != null ? version : "(development build)")};
+            return new String[] {"chivato " + (version != null ? version : "(development build)"),
+                    "Java " + Runtime.version() + ", " + dev.chivato.server.network.Server.udpReading()};
         }
     }
 }

@@ -206,8 +206,8 @@ class ForwardRecoveryTest {
     @Test
     void anUpstreamStreamingEndlessEmptyFramesCannotHoldTheLoop() throws Exception {
         java.util.concurrent.CountDownLatch flooding = new java.util.concurrent.CountDownLatch(1);
-        try (FakeUpstream truncating = FakeUpstream.truncating();
-                ServerSocket tcp = new ServerSocket(truncating.address().getPort(), 10, LOOPBACK);
+        try (FakeUpstream truncating = FakeUpstream.truncatingWithTcp(10);
+                ServerSocket tcp = truncating.tcp();
                 TestServer server = TestServer.startForwarding(quick(truncating.address()), null, 1)) {
             Thread flood = new Thread(() -> {
                 try (Socket connection = tcp.accept()) {

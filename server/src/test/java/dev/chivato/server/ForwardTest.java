@@ -322,8 +322,8 @@ class ForwardTest {
 
     @Test
     void aTruncatedAnswerIsAskedAgainOverTcpFromTheSameUpstream() throws Exception {
-        try (FakeUpstream upstream = FakeUpstream.truncating();
-                java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
+        try (FakeUpstream upstream = FakeUpstream.truncatingWithTcp(1);
+                java.net.ServerSocket tcp = upstream.tcp();
                 TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
             Thread stream = new Thread(() -> {
                 try (Socket connection = tcp.accept()) {
@@ -358,8 +358,8 @@ class ForwardTest {
     @Test
     void truncatedAnswersAreAskedAgainOverOneKeptConnection() throws Exception {
         AtomicInteger connections = new AtomicInteger();
-        try (FakeUpstream upstream = FakeUpstream.truncating();
-                java.net.ServerSocket tcp = new java.net.ServerSocket(upstream.address().getPort(), 1, LOOPBACK);
+        try (FakeUpstream upstream = FakeUpstream.truncatingWithTcp(1);
+                java.net.ServerSocket tcp = upstream.tcp();
                 TestServer server = TestServer.startForwarding(quick(upstream.address()))) {
             Thread stream = new Thread(() -> {
                 try {
@@ -647,8 +647,16 @@ class ForwardTest {
         private final DatagramSocket socket;
         private final Thread thread;
 
+        /** The TCP listener on the same port, for the tests that ask again over TCP; null when there is none. */
+        private final java.net.ServerSocket tcp;
+
         FakeUpstream(Behaviour behaviour) throws IOException {
-            socket = new DatagramSocket(0, LOOPBACK);
+            this(new DatagramSocket(0, LOOPBACK), null, behaviour);
+        }
+
+        private FakeUpstream(DatagramSocket socket, java.net.ServerSocket tcp, Behaviour behaviour) {
+            this.socket = socket;
+            this.tcp = tcp;
             thread = new Thread(() -> {
                 byte[] buffer = new byte[65535];
                 while (!socket.isClosed()) {
@@ -673,12 +681,36 @@ class ForwardTest {
 
         /** Answers every query over UDP with TC set and no records: ask me over TCP. */
         static FakeUpstream truncating() throws IOException {
-            return new FakeUpstream((query, socket, from) -> {
-                Header h = answer(query, "192.0.2.1").header();
-                send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true, h.rd(), true, false,
-                        false, false, Rcode.NOERROR), query.questions(), List.of(), List.of(), List.of(),
-                        query.edns()));
-            });
+            return new FakeUpstream(TRUNCATING);
+        }
+
+        private static final Behaviour TRUNCATING = (query, socket, from) -> {
+            Header h = answer(query, "192.0.2.1").header();
+            send(socket, from, new Message(new Header(h.id(), true, h.opcode(), false, true, h.rd(), true, false,
+                    false, false, Rcode.NOERROR), query.questions(), List.of(), List.of(), List.of(), query.edns()));
+        };
+
+        /**
+         * {@link #truncating}, with a TCP listener on the same port ({@link #tcp}): a port whose UDP side is free may
+         * have its TCP side taken (another test's connection), so ports are drawn until both are had.
+         */
+        static FakeUpstream truncatingWithTcp(int backlog) throws IOException {
+            for (int attempt = 1; ; attempt++) {
+                DatagramSocket socket = new DatagramSocket(0, LOOPBACK);
+                try {
+                    java.net.ServerSocket tcp = new java.net.ServerSocket(socket.getLocalPort(), backlog, LOOPBACK);
+                    return new FakeUpstream(socket, tcp, TRUNCATING);
+                } catch (java.net.BindException taken) {
+                    socket.close();
+                    if (attempt == 20) {
+                        throw taken;
+                    }
+                }
+            }
+        }
+
+        java.net.ServerSocket tcp() {
+            return tcp;
         }
 
         static FakeUpstream answering(String address) throws IOException {
@@ -706,6 +738,13 @@ class ForwardTest {
         @Override
         public void close() {
             socket.close();
+            if (tcp != null) {
+                try {
+                    tcp.close();
+                } catch (IOException e) {
+                    // closing a listener does not fail in a way that matters here
+                }
+            }
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(2));
             } catch (InterruptedException e) {

@@ -104,6 +104,15 @@ public final class Server implements AutoCloseable {
     }
 
     /**
+     * How this JVM reads the UDP sockets of a server that does not forward (one that forwards reads them on its loop):
+     * in batches ({@link BatchedDatagrams}), or one datagram at a time and why.
+     */
+    public static String udpReading() {
+        String why = BatchedDatagrams.unavailable();
+        return why == null ? "UDP read in batches (recvmmsg)" : "UDP read one datagram at a time (" + why + ")";
+    }
+
+    /**
      * Binds UDP and TCP on one address for every loop. First the address is claimed by a pair of probe sockets
      * without SO_REUSEPORT: if another process holds it (even one that set SO_REUSEPORT too, which would otherwise
      * let both share the traffic), that bind fails and so do we, as NSD does. The probes also pick the port when
@@ -198,6 +207,11 @@ public final class Server implements AutoCloseable {
     /** The loops' forwarders (none when nothing is forwarded): for tests that hold their invariants. */
     public List<Forwarder> forwarders() {
         return loops.stream().map(EventLoop::forwarder).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** Whether a loop's thread still runs (it closes its sockets before it ends): for tests. */
+    public boolean anyLoopRuns() {
+        return threads.stream().anyMatch(Thread::isAlive);
     }
 
     /** TCP connections open now, over all loops. */

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * loop's ({@link ExchangePath#beside}): no selector wake-up per datagram, as NSD's and the echo's reads. What waits
  * (forwarded, delayed) goes to the loop, kept. Closing the socket ends the thread.
  */
-final class UdpReader implements Runnable {
+final class UdpReader implements DatagramReader {
     private final DatagramChannel channel;
     private final InetSocketAddress local;
     private final ExchangePath path;
@@ -32,6 +32,11 @@ final class UdpReader implements Runnable {
         this.path = path;
         this.service = service;
         this.onFailure = onFailure;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close(); // its receive returns: the thread ends
     }
 
     @Override
