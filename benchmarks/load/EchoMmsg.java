@@ -11,7 +11,10 @@ import java.lang.invoke.MethodHandle;
  * with one {@code sendmmsg}, called through the Foreign Function and Memory API (final in JDK 22). It measures
  * whether such a path would be worth building into chivato; it is not part of the server. Linux on x86-64 only.
  * Run as a single source file on JDK 22 or later:
- * {@code java --enable-native-access=ALL-UNNAMED benchmarks/load/EchoMmsg.java PORT}.
+ * {@code java --enable-native-access=ALL-UNNAMED benchmarks/load/EchoMmsg.java PORT [MODE]}, MODE one of
+ * {@code batched} (the default), {@code recv} (taken with one {@code recvmmsg}, each sent back with its own
+ * {@code sendto}, as chivato's batched reader does) and {@code single} (one datagram a call, {@code recvmmsg} of one
+ * and {@code sendto}: the JDK channel's own work left out, nothing batched).
  */
 public final class EchoMmsg {
     private static final int AF_INET = 2;
@@ -32,6 +35,9 @@ public final class EchoMmsg {
 
     public static void main(String[] args) throws Throwable {
         int port = Integer.parseInt(args[0]);
+        String mode = args.length > 1 ? args[1] : "batched";
+        int batch = mode.equals("single") ? 1 : BATCH;
+        boolean sendEach = !mode.equals("batched");
         Linker linker = Linker.nativeLinker();
         MethodHandle socket = function(linker, "socket", ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT);
@@ -40,6 +46,9 @@ public final class EchoMmsg {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
         MethodHandle sendmmsg = function(linker, "sendmmsg", ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+        MethodHandle sendto = linker.downcallHandle(linker.defaultLookup().find("sendto").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
         Arena arena = Arena.global();
         int fd = (int) socket.invokeExact(AF_INET, SOCK_DGRAM, 0);
@@ -70,7 +79,7 @@ public final class EchoMmsg {
                 messages.set(ValueLayout.JAVA_INT, (long) MMSGHDR * i + MSG_NAMELEN, SOCKADDR_IN);
                 iovecs.set(ValueLayout.JAVA_LONG, (long) IOVEC * i + 8, SLOT);
             }
-            int received = (int) recvmmsg.invokeExact(fd, messages, BATCH, MSG_WAITFORONE, MemorySegment.NULL);
+            int received = (int) recvmmsg.invokeExact(fd, messages, batch, MSG_WAITFORONE, MemorySegment.NULL);
             if (received <= 0) {
                 continue;
             }
@@ -81,8 +90,14 @@ public final class EchoMmsg {
                     buffers.set(ValueLayout.JAVA_BYTE, flags, (byte) (buffers.get(ValueLayout.JAVA_BYTE, flags) | 0x80));
                 }
                 iovecs.set(ValueLayout.JAVA_LONG, (long) IOVEC * i + 8, length); // send back what came
+                if (sendEach) {
+                    long sent = (long) sendto.invokeExact(fd, buffers.asSlice((long) SLOT * i, length), (long) length,
+                            0, names.asSlice((long) SOCKADDR_IN * i, SOCKADDR_IN), SOCKADDR_IN);
+                }
             }
-            int sent = (int) sendmmsg.invokeExact(fd, messages, received, 0);
+            if (!sendEach) {
+                int sent = (int) sendmmsg.invokeExact(fd, messages, received, 0);
+            }
         }
     }
 

@@ -15,7 +15,9 @@
 #                                               with --web and one page (curl) following the live feed, chivato-dnstap
 #                                               with --dnstap to a file, echo the JVM's UDP floor: Echo.java;
 #                                               echo25 the same on JAVA25, echo-mmsg a batched floor on JAVA25
-#                                               (EchoMmsg.java: recvmmsg/sendmmsg through FFM), chivato25
+#                                               (EchoMmsg.java: recvmmsg/sendmmsg through FFM), echo-mmsg-recv
+#                                               the same sending each with sendto, echo-ffm one datagram a call
+#                                               through FFM (recvmmsg of one, sendto), chivato25
 #                                               chivato on JAVA25 (default /usr/lib/jvm/temurin-25-jdk-amd64),
 #                                               which reads UDP in batches (recvmmsg), chivato25-single the
 #                                               same with batches off (-Dchivato.udp.batches=off);
@@ -78,12 +80,13 @@ start_chivato_with_page() {
 }
 
 # The JVM's floor: a UDP echo that sets QR and does nothing else (Echo.java), with the JVM option chivato's launcher
-# adds, UDP only; or, given a java and a source file, the same on another JDK, or batched (EchoMmsg.java).
-start_echo() { # [java source]
-  local java=${1:-java} source=${2:-$here/Echo.java}
+# adds, UDP only; or, given a java and a source file, the same on another JDK, or batched (EchoMmsg.java, in the
+# mode given).
+start_echo() { # [java source [mode]]
+  local java=${1:-java} source=${2:-$here/Echo.java} mode=${3:-}
   local port; port=$(free_port)
   taskset -c $SERVER_CPU "$java" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx512m $(launcher_pages) "$source" \
-    "$port" > "$work/echo.out" 2>&1 &
+    "$port" $mode > "$work/echo.out" 2>&1 &
   server_pids=($!); pids+=($!)
   server_port=$port
 }
@@ -141,6 +144,8 @@ main() {
         echo) start_echo ;;
         echo25) start_echo "$JAVA25" ;;
         echo-mmsg) start_echo "$JAVA25" "$here/EchoMmsg.java" ;;
+        echo-mmsg-recv) start_echo "$JAVA25" "$here/EchoMmsg.java" recv ;;
+        echo-ffm) start_echo "$JAVA25" "$here/EchoMmsg.java" single ;;
         nsd) start_nsd ;;
         knot) start_knot ;;
         twisted) start_twisted ;;
