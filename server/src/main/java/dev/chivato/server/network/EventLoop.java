@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * selector found, then the tasks posted to it (answers that came later, a test's delayed requests its UDP readers
  * hand over, connections to go on with), then the timers due. Buffers are this loop's and reused for every message.
  *
- * <p>Its UDP sockets are read each by a thread of its own that blocks in {@code receive} ({@link UdpReader}):
+ * <p>Its UDP sockets are read each by a thread of its own that blocks in {@code receive} ({@link UdpReader}), or
+ * in {@code recvmmsg} for every datagram waiting on a JDK 22 or later ({@link BatchedDatagrams}):
  * a selector woken for each datagram cost 6 % more CPU per query at saturation (benchmarks/load/compare.sh, rows
  * chivato and chivato-readers of the same run, 2026-12-06). A loop that forwards reads them on its selector
  * instead, beside its upstream sockets (see {@link #add(DatagramChannel)}).

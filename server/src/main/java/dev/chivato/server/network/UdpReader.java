@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 /**
  * A thread that blocks in {@code receive} on one UDP socket and answers each datagram in turn on a path beside its
  * loop's ({@link ExchangePath#beside}): no selector wake-up per datagram, as NSD's and the echo's reads. What waits
- * (forwarded, delayed) goes to the loop, kept. Closing the socket ends the thread.
+ * (forwarded, delayed) goes to the loop, kept. Closing the socket ends the thread. A JDK 22 or later reads in
+ * batches instead ({@link BatchedDatagrams}).
  */
 final class UdpReader implements DatagramReader {
     private final DatagramChannel channel;
