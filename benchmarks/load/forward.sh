@@ -7,7 +7,10 @@
 #   hit path: 12 names in turn, caches on; and chivato answering the same 12 names from its own records.
 #
 #   bash benchmarks/load/forward.sh     (RATE=20000 RUNS=3 SECONDS_PER_RUN=10 FORWARDERS="chivato dnsdist dnsmasq
-#                                        unbound" by default; CHIVATO_JAR=PATH runs another build of chivato)
+#                                        unbound" by default; CHIVATO_JAR=PATH runs another build of chivato;
+#                                        SYSCALLS=1 adds the server's system calls per query, and how many of them
+#                                        are epoll_wait, counted by perf over each run: it slows the server a little,
+#                                        so compare its CPU figures only with runs that counted too)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
@@ -18,6 +21,7 @@ FORWARDERS=${FORWARDERS:-chivato dnsdist dnsmasq unbound}
 CHIVATO_JAR=${CHIVATO_JAR:-server/target/chivato.jar} # another build's, to compare two versions
 
 install_missing dnsperf:dnsperf nsd:nsd dnsdist:dnsdist dnsmasq:dnsmasq-base unbound:unbound
+if [ -n "${SYSCALLS:-}" ]; then install_missing perf:linux-perf; fi
 [ -f server/target/chivato.jar ] || mvn -B -q package -DskipTests
 
 work=$(mktemp -d)
@@ -63,21 +67,36 @@ n = int(sys.argv[1]) * $RATE * 12 // 10
 print('\n'.join('m%d-%d.bench.test A' % ($next_miss, i) for i in range(n)))" "$1" > "$work/queries"
 }
 
-# One dnsperf run at the fixed rate; prints "qps lost completed latency_ms cpu_us_per_query".
+# One dnsperf run at the fixed rate; prints "qps lost completed latency_ms cpu_us_per_query", and with SYSCALLS
+# "syscalls_per_query epoll_waits_per_query" after them.
 run_rate() { # seconds
-  local before after out
+  local before after out counter=""
+  if [ -n "${SYSCALLS:-}" ]; then
+    perf stat -x, -e raw_syscalls:sys_enter,syscalls:sys_enter_epoll_wait -o "$work/syscalls" \
+      -p "$(IFS=,; echo "${server_pids[*]}")" &
+    counter=$!
+  fi
   before=$(cpu_ticks "${server_pids[@]}")
   out=$(taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
     -l "$1" -Q "$RATE" -t 2 2>&1)
   after=$(cpu_ticks "${server_pids[@]}")
-  python3 - "$before" "$after" "$(getconf CLK_TCK)" <<PY
+  if [ -n "$counter" ]; then kill -INT "$counter"; wait "$counter" || true; fi
+  python3 - "$before" "$after" "$(getconf CLK_TCK)" "${SYSCALLS:+$work/syscalls}" <<PY
 import re, sys
 out = """$out"""
-before, after, hz = map(int, sys.argv[1:])
+before, after, hz = map(int, sys.argv[1:4])
 get = lambda pattern: re.search(pattern, out).group(1)
 completed = int(get(r"Queries completed:\s+(\d+)"))
-print("%s %s %d %.3f %.2f" % (get(r"Queries per second:\s+([\d.]+)"), get(r"Queries lost:\s+(\d+)"), completed,
-      float(get(r"Average Latency \(s\):\s+([\d.]+)")) * 1000, (after - before) / hz * 1e6 / completed))
+line = "%s %s %d %.3f %.2f" % (get(r"Queries per second:\s+([\d.]+)"), get(r"Queries lost:\s+(\d+)"), completed,
+       float(get(r"Average Latency \(s\):\s+([\d.]+)")) * 1000, (after - before) / hz * 1e6 / completed)
+if sys.argv[4]:
+    counts = {}
+    for row in open(sys.argv[4]):
+        fields = row.strip().split(",")
+        if len(fields) > 2 and fields[0].isdigit():
+            counts[fields[2]] = int(fields[0])
+    line += " %.2f %.2f" % (counts["raw_syscalls:sys_enter"] / completed, counts["syscalls:sys_enter_epoll_wait"] / completed)
+print(line)
 PY
 }
 
@@ -95,7 +114,8 @@ label, path = sys.argv[1], sys.argv[2]
 rows = [list(map(float, line.split())) for line in open(path) if line.strip()]
 med = [statistics.median(col) for col in zip(*rows)]
 cpu = [r[4] for r in rows]
-print("%s\t%.0f\t%.0f\t%.3f\t%.2f (%.2f..%.2f)" % (label, med[0], med[1], med[3], med[4], min(cpu), max(cpu)))
+calls = "\t%.2f\t%.2f" % (med[5], med[6]) if len(med) > 5 else ""
+print("%s\t%.0f\t%.0f\t%.3f\t%.2f (%.2f..%.2f)%s" % (label, med[0], med[1], med[3], med[4], min(cpu), max(cpu), calls))
 PY
   stop_server
 }
@@ -191,6 +211,12 @@ if wants chivato; then
   chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
 fi
 
-echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query: median (range) |"
-echo "|---|---:|---:|---:|---:|"
-awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$work/table"
+if [ -n "${SYSCALLS:-}" ]; then
+  echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query: median (range) | system calls/query | epoll_wait/query |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$work/table"
+else
+  echo "| forwarder, path | qps | lost | latency, ms | server CPU µs/query: median (range) |"
+  echo "|---|---:|---:|---:|---:|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5 }' "$work/table"
+fi
