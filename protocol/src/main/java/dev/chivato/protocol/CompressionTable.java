@@ -107,7 +107,7 @@ final class CompressionTable {
     int findLastSuffix(byte[] wire, int start) {
         byte[] last = lastSuffixWire;
         if (last == null || wire.length - start != last.length - lastSuffixStart
-                || !Arrays.equals(last, lastSuffixStart, last.length, wire, start, wire.length)) {
+                || !Name.regionEqualsExactly(last, lastSuffixStart, wire, start, wire.length - start)) {
             return -1;
         }
         return lastSuffixOffset;
@@ -161,8 +161,9 @@ final class CompressionTable {
         int mask = slots.length - 1;
         for (int slot = hash & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
             int entry = slots[slot] - 1;
-            if (hashes[entry] == hash && Arrays.equals(wires[entry], starts[entry], wires[entry].length, wire, start,
-                    wire.length)) {
+            byte[] kept = wires[entry];
+            if (hashes[entry] == hash && kept.length - starts[entry] == wire.length - start
+                    && Name.regionEqualsExactly(kept, starts[entry], wire, start, wire.length - start)) {
                 if (start > 0) {
                     lastSuffixWire = wire;
                     lastSuffixStart = start;

@@ -57,6 +57,20 @@ class NameCaseTest {
         assertEquals(reference(left, right), Name.regionEqualsIgnoreCase(left, 0, right, 0, length));
     }
 
+    @Property(tries = 3000)
+    void theExactComparisonTellsCaseApartAsArraysEqualsDoes(@ForAll("octets") byte[] a, @ForAll long flips,
+            @ForAll @net.jqwik.api.constraints.IntRange(max = 5) int offset) {
+        byte[] b = new byte[offset + a.length];
+        System.arraycopy(a, 0, b, offset, a.length);
+        for (int i = 0; i < a.length; i++) {
+            if ((flips >>> (i % 64) & 1) != 0) {
+                b[offset + i] ^= 0x20; // a case change, which counts here
+            }
+        }
+        assertEquals(java.util.Arrays.equals(a, 0, a.length, b, offset, b.length),
+                Name.regionEqualsExactly(a, 0, b, offset, a.length));
+    }
+
     /** The hash, one octet at a time: eight octets to a word, little-endian, each with bit 0x20 set. */
     private static int referenceHash(byte[] a) {
         long hash = 0x9e3779b97f4a7c15L ^ a.length;
