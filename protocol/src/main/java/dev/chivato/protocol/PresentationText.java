@@ -59,14 +59,16 @@ final class PresentationText {
         return this;
     }
 
-    /** Appends ASCII text; a character past Latin-1, which no text of the codec holds, shows as {@code ?}. */
+    /**
+     * Appends ASCII text, which is all the codec's text is (every octet outside printable ASCII escaped): each
+     * character's low octet, copied whole from the String's own Latin-1 octets by the JDK where a loop took a
+     * character at a time.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low octets, with no encoder
     PresentationText text(String text) {
         int count = text.length();
         room(count);
-        for (int i = 0; i < count; i++) {
-            char c = text.charAt(i);
-            octets[length + i] = (byte) (c <= 0xff ? c : '?');
-        }
+        text.getBytes(0, count, octets, length);
         length += count;
         return this;
     }
@@ -96,6 +98,27 @@ final class PresentationText {
             return character('.');
         }
         room(4 * wire.length); // every octet escaped as \DDD at most
+        // Most names need no escape: their octets are copied whole, and each octet that ends a label (the next
+        // label's length, or the root's zero) becomes its dot while the labels are checked.
+        byte[] out = octets;
+        int shift = length - 1; // wire[i] lands at out[shift + i]
+        System.arraycopy(wire, 1, out, length, wire.length - 1);
+        for (int at = 0; wire[at] != 0; ) {
+            int end = at + 1 + (wire[at] & 0xff);
+            for (int i = at + 1; i < end; i++) {
+                if (!PLAIN[wire[i] & 0xff]) {
+                    return escaped(wire);
+                }
+            }
+            out[shift + end] = '.';
+            at = end;
+        }
+        length += wire.length - 1;
+        return this;
+    }
+
+    /** A name of which some octet needs escaping, written over what {@link #name} began. */
+    private PresentationText escaped(byte[] wire) {
         byte[] out = octets;
         int to = length;
         for (int at = 0; wire[at] != 0; at += 1 + (wire[at] & 0xff)) {

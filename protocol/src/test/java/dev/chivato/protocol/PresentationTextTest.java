@@ -36,6 +36,45 @@ class PresentationTextTest {
                 ResourceRecord.in(Name.parse("abcdefghijklmno"), 60, new RData.A(0x0a000001)).toString());
     }
 
+    @net.jqwik.api.Property
+    void aNameAfterOtherTextIsItsLabelsEscapedOctetByOctetAsDigEscapesThem(
+            @net.jqwik.api.ForAll("names") Name name, @net.jqwik.api.ForAll("prefixes") String before) {
+        assertEquals(before + escapedOctetByOctet(name), new PresentationText(1).text(before).name(name).toString());
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Name> names() {
+        return MessageArbitraries.names();
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<String> prefixes() {
+        return net.jqwik.api.Arbitraries.strings().ascii().ofMaxLength(40);
+    }
+
+    /** The plain reading of RFC 1035 section 5.1 as dig applies it: one octet at a time, each label then its dot. */
+    private static String escapedOctetByOctet(Name name) {
+        byte[] wire = name.wire();
+        if (wire.length == 1) {
+            return ".";
+        }
+        StringBuilder text = new StringBuilder();
+        for (int at = 0; wire[at] != 0; at += 1 + wire[at]) {
+            for (int i = at + 1; i <= at + wire[at]; i++) {
+                int octet = wire[i] & 0xff;
+                if (octet <= 0x20 || octet >= 0x7f) {
+                    text.append(String.format("\\%03d", octet));
+                } else if (".\\\"();@$".indexOf(octet) >= 0) {
+                    text.append('\\').append((char) octet);
+                } else {
+                    text.append((char) octet);
+                }
+            }
+            text.append('.');
+        }
+        return text.toString();
+    }
+
     @Test
     void aNameOfEveryOctetEscapedFitsTheTextItGrowsTo() {
         StringBuilder label = new StringBuilder();
