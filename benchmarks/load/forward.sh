@@ -10,7 +10,11 @@
 #                                        unbound" by default; CHIVATO_JAR=PATH runs another build of chivato;
 #                                        SYSCALLS=1 adds the server's system calls per query, and how many of them
 #                                        are epoll_wait, counted by perf over each run: it slows the server a little,
-#                                        so compare its CPU figures only with runs that counted too)
+#                                        so compare its CPU figures only with runs that counted too;
+#                                        PAIRS=N instead runs chivato and dnsdist side by side, both started, their
+#                                        runs in turn, N pairs a path, and prints each pair's ratio and the median:
+#                                        on a host whose speed changes for seconds at a time, neighbours compare
+#                                        better than medians taken minutes apart)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
@@ -187,6 +191,50 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -
   "rate $RATE/s" >&2
 
 wants() { [[ " $FORWARDERS " == *" $1 "* ]]; }
+
+# PAIRS=N: chivato and dnsdist both running, one run of each in turn (each its own new names on the miss path).
+paired() { # miss|hit
+  local no_cache=() dnsdist_cache=cache
+  if [ "$1" = miss ]; then no_cache=(--cache 0); dnsdist_cache=nocache; fi
+  chivato --forward "127.0.0.1:$upstream_port" "${no_cache[@]}"
+  local chivato_port=$server_port chivato_pids=("${server_pids[@]}")
+  dnsdist_conf "$dnsdist_cache"; dnsdist_start
+  local dnsdist_port=$server_port dnsdist_pids=("${server_pids[@]}")
+  server_pids=("${chivato_pids[@]}" "${dnsdist_pids[@]}") # what stop_server (and the exit) stop
+  local name port pids
+  for name in chivato dnsdist; do : > "$work/pairs-$name"; done
+  for pair in warm-up $(seq "$PAIRS"); do
+    for name in chivato dnsdist; do
+      if [ "$name" = chivato ]; then port=$chivato_port; pids=("${chivato_pids[@]}")
+      else port=$dnsdist_port; pids=("${dnsdist_pids[@]}"); fi
+      if [ "$1" = miss ]; then miss_queries "$SECONDS_PER_RUN"; else cp "$work/hit-queries" "$work/queries"; fi
+      local saved_pids=("${server_pids[@]}")
+      server_port=$port; server_pids=("${pids[@]}")
+      if [ "$pair" = warm-up ]; then run_rate "$WARMUP_SECONDS" > /dev/null
+      else run_rate "$SECONDS_PER_RUN" >> "$work/pairs-$name"; fi
+      server_pids=("${saved_pids[@]}")
+    done
+  done
+  python3 - "$1" "$work/pairs-chivato" "$work/pairs-dnsdist" <<'PY'
+import statistics, sys
+path, mine, theirs = sys.argv[1], sys.argv[2], sys.argv[3]
+cpu = lambda f: [float(line.split()[4]) for line in open(f) if line.strip()]
+c, d = cpu(mine), cpu(theirs)
+ratios = [a / b for a, b in zip(c, d)]
+print("| %s | %s | %s | %s | %.2f (%.2f..%.2f) |" % (path, ", ".join("%.2f" % x for x in c),
+      ", ".join("%.2f" % x for x in d), ", ".join("%.2f" % r for r in ratios), statistics.median(ratios),
+      min(ratios), max(ratios)))
+PY
+  stop_server
+}
+
+if [ -n "${PAIRS:-}" ]; then
+  echo "| path | chivato, server CPU µs/query: runs in turn | dnsdist, the same | chivato / dnsdist, each pair | median (range) |"
+  echo "|---|---|---|---|---:|"
+  paired miss
+  paired hit
+  exit 0
+fi
 if wants chivato; then chivato --forward "127.0.0.1:$upstream_port" --cache 0; measure_rate "chivato, miss" miss; fi
 if wants dnsdist; then
   dnsdist_conf nocache; dnsdist_start; measure_rate "dnsdist, miss (fixed ports, sequential IDs)" miss
