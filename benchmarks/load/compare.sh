@@ -22,7 +22,10 @@
 #                                               which reads UDP in batches (recvmmsg), chivato25-single the
 #                                               same with batches off (-Dchivato.udp.batches=off);
 #                                               CHIVATO_JAR=PATH runs another build of chivato;
-#                                               RATE=N offers N queries a second, see lib.sh)
+#                                               RATE=N offers N queries a second, see lib.sh;
+#                                               PAIRS=N starts every server at once and runs them in turn, N
+#                                               rounds over the first of TRANSPORTS, with each round's ratio to
+#                                               NSD's: see paired below)
 #
 # Prints one table: queries per second, queries lost, mean latency and server CPU microseconds per query (utime +
 # stime of every process of the server, from /proc, over the run), medians of RUNS runs (the CPU figure with its
@@ -119,41 +122,93 @@ start_twisted() {
   server_port=$port
 }
 
+# Starts one server of SERVERS on a free port (server_port), its processes in server_pids.
+start_server() { # server
+  case $1 in
+    chivato) start_chivato "$1" off ;;
+    chivato-log) start_chivato "$1" on ;;
+    chivato-textlog) start_chivato "$1" text ;;
+    chivato-metrics) start_chivato "$1" off --metrics 127.0.0.1:0 ;;
+    chivato-web) start_chivato_with_page ;;
+    chivato-cookie) start_chivato "$1" off ;;
+    chivato-rrl) start_chivato "$1" off --rrl 1000000 ;;
+    nsd-rrl) start_nsd 1000000 ;;
+    chivato-dnstap) start_chivato "$1" off --dnstap "file:$work/chivato.dnstap" ;;
+    chivato25) start_chivato "$1" off ;;
+    chivato25-single) start_chivato "$1" off ;;
+    echo) start_echo ;;
+    echo25) start_echo "$JAVA25" ;;
+    echo-mmsg) start_echo "$JAVA25" "$here/EchoMmsg.java" ;;
+    echo-mmsg-recv) start_echo "$JAVA25" "$here/EchoMmsg.java" recv ;;
+    echo-ffm) start_echo "$JAVA25" "$here/EchoMmsg.java" single ;;
+    nsd) start_nsd ;;
+    knot) start_knot ;;
+    twisted) start_twisted ;;
+    *) echo "compare.sh: no server called $1 (see the list at the top of this script)" >&2; exit 2 ;;
+  esac
+}
+
+# dnsperf's extra options for a server's rows: the ones asked with EDNS and a client cookie.
+dnsperf_args_for() { # server
+  DNSPERF_ARGS=""
+  case $1 in chivato-cookie|chivato-rrl) DNSPERF_ARGS="-e -E 10:0102030405060708" ;; esac
+}
+
+# PAIRS=N: every server of SERVERS started at once (each pinned to the server's CPU, idle while another is measured),
+# then N rounds of one run each in turn over the first of TRANSPORTS; each server's CPU a query in every round, and
+# its ratio to NSD's of the same round, with the median and range of those ratios. On a host whose speed changes for
+# seconds at a time, runs a few seconds apart compare better than medians taken minutes apart.
+paired() { # mode
+  local mode=$1 server round
+  declare -A ports pid_lists
+  for server in $SERVERS; do
+    start_server "$server"
+    wait_for_port "$server_port"
+    ports[$server]=$server_port
+    pid_lists[$server]="${server_pids[*]}"
+    : > "$work/rounds-$server"
+  done
+  for round in warm-up $(seq "$PAIRS"); do
+    for server in $SERVERS; do
+      server_port=${ports[$server]}
+      read -ra server_pids <<< "${pid_lists[$server]}"
+      dnsperf_args_for "$server"
+      if [ "$round" = warm-up ]; then run_dnsperf "$mode" "$WARMUP_SECONDS" > /dev/null
+      else run_dnsperf "$mode" "$SECONDS_PER_RUN" >> "$work/rounds-$server"; fi
+    done
+  done
+  python3 - "$mode" "$work" $SERVERS <<'PY'
+import statistics, sys
+mode, work, servers = sys.argv[1], sys.argv[2], sys.argv[3:]
+cpu = {s: [float(line.split()[4]) for line in open("%s/rounds-%s" % (work, s)) if line.strip()] for s in servers}
+print("| server / transport | server CPU us/query, round by round | median | vs NSD, round by round | median (range) |")
+print("|---|---|---:|---|---:|")
+for s in servers:
+    ratios = [a / b for a, b in zip(cpu[s], cpu["nsd"])] if "nsd" in cpu else []
+    print("| %s/%s | %s | %.2f | %s | %s |" % (s, mode, ", ".join("%.2f" % x for x in cpu[s]),
+          statistics.median(cpu[s]), ", ".join("%.2f" % r for r in ratios) or "-",
+          "%.2f (%.2f..%.2f)" % (statistics.median(ratios), min(ratios), max(ratios)) if ratios else "-"))
+PY
+}
+
 main() {
   install_tools
   write_seed_records "$work"
   write_query_mix "$work/queries"
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), dnsperf $(dpkg-query -W -f='${Version}' dnsperf 2>/dev/null), NSD $(dpkg-query -W -f='${Version}' nsd 2>/dev/null), Knot $(dpkg-query -W -f='${Version}' knot 2>/dev/null), Twisted $(dpkg-query -W -f='${Version}' python3-twisted 2>/dev/null)" >&2
+  if [ -n "${PAIRS:-}" ]; then
+    paired "${TRANSPORTS%% *}"
+    return
+  fi
   : > "$work/table"
   for mode in $TRANSPORTS; do
     for server in $SERVERS; do
       [ "$mode" = tcp ] && { [ "$server" != "${server%-*}" ] || [ "$server" != "${server#echo}" ]; } &&
         continue # UDP only
-      case $server in
-        chivato) start_chivato "$server" off ;;
-        chivato-log) start_chivato "$server" on ;;
-        chivato-textlog) start_chivato "$server" text ;;
-        chivato-metrics) start_chivato "$server" off --metrics 127.0.0.1:0 ;;
-        chivato-web) start_chivato_with_page ;;
-        chivato-cookie) start_chivato "$server" off ;;
-        chivato-rrl) start_chivato "$server" off --rrl 1000000 ;;
-        nsd-rrl) start_nsd 1000000 ;;
-        chivato-dnstap) start_chivato "$server" off --dnstap "file:$work/chivato.dnstap" ;;
-        chivato25) start_chivato "$server" off ;;
-        chivato25-single) start_chivato "$server" off ;;
-        echo) start_echo ;;
-        echo25) start_echo "$JAVA25" ;;
-        echo-mmsg) start_echo "$JAVA25" "$here/EchoMmsg.java" ;;
-        echo-mmsg-recv) start_echo "$JAVA25" "$here/EchoMmsg.java" recv ;;
-        echo-ffm) start_echo "$JAVA25" "$here/EchoMmsg.java" single ;;
-        nsd) start_nsd ;;
-        knot) start_knot ;;
-        twisted) start_twisted ;;
-      esac
+      start_server "$server"
       wait_for_port "$server_port"
       echo "measuring $server over $mode ..." >&2
-      DNSPERF_ARGS=""
-      case $server in chivato-cookie|chivato-rrl) DNSPERF_ARGS="-e -E 10:0102030405060708" ;; esac
+      dnsperf_args_for "$server"
       measure "$server/$mode" "$mode" >> "$work/table"
       stop_server
     done

@@ -14,7 +14,9 @@
 #                                        PAIRS=N instead runs chivato and dnsdist side by side, both started, their
 #                                        runs in turn, N pairs a path, and prints each pair's ratio and the median:
 #                                        on a host whose speed changes for seconds at a time, neighbours compare
-#                                        better than medians taken minutes apart)
+#                                        better than medians taken minutes apart;
+#                                        THREADS=1 adds where each server's CPU went, by thread, user and system
+#                                        time a query, on the standard error)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=benchmarks/load
@@ -80,10 +82,16 @@ run_rate() { # seconds
       -p "$(IFS=,; echo "${server_pids[*]}")" &
     counter=$!
   fi
+  if [ -n "$threads_file" ]; then thread_ticks "${server_pids[@]}" > "$work/threads-before"; fi
   before=$(cpu_ticks "${server_pids[@]}")
   out=$(taskset -c "$LOAD_CPU" dnsperf -s 127.0.0.1 -p "$server_port" -d "$work/queries" -c "$CLIENTS" -T 1 \
     -l "$1" -Q "$RATE" -t 2 2>&1)
   after=$(cpu_ticks "${server_pids[@]}")
+  if [ -n "$threads_file" ]; then
+    thread_ticks "${server_pids[@]}" > "$work/threads-after"
+    thread_cpu_per_query "$work/threads-before" "$work/threads-after" \
+      "$(awk '/Queries completed:/ {print $3; exit}' <<<"$out")" >> "$threads_file"
+  fi
   if [ -n "$counter" ]; then kill -INT "$counter"; wait "$counter" || true; fi
   python3 - "$before" "$after" "$(getconf CLK_TCK)" "${SYSCALLS:+$work/syscalls}" <<PY
 import re, sys
@@ -104,14 +112,31 @@ print(line)
 PY
 }
 
+# With THREADS, where the server's CPU went by thread: each thread's median over the runs, on the standard error.
+threads_file=""
+thread_summary() { # label file
+  python3 - "$1" "$2" >&2 <<'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[2]):
+    name, user, system = line.split()
+    runs[name].append((float(user), float(system)))
+for name, values in sorted(runs.items(), key=lambda item: -sum(map(sum, item[1]))):
+    print("# %s, thread %s: user %.2f, system %.2f µs/query (median of %d runs)" % (sys.argv[1], name,
+          statistics.median(v[0] for v in values), statistics.median(v[1] for v in values), len(values)))
+PY
+}
+
 measure_rate() { # label miss|hit
   if [ "$2" = miss ]; then miss_queries "$WARMUP_SECONDS"; else cp "$work/hit-queries" "$work/queries"; fi
   run_rate "$WARMUP_SECONDS" > /dev/null
   : > "$work/runs"
+  if [ -n "${THREADS:-}" ]; then threads_file=$work/threads; : > "$threads_file"; fi
   for _ in $(seq "$RUNS"); do
     if [ "$2" = miss ]; then miss_queries "$SECONDS_PER_RUN"; fi
     run_rate "$SECONDS_PER_RUN" >> "$work/runs"
   done
+  if [ -n "$threads_file" ]; then thread_summary "$1" "$threads_file"; threads_file=""; fi
   python3 - "$1" "$work/runs" >> "$work/table" <<'PY'
 import statistics, sys
 label, path = sys.argv[1], sys.argv[2]
@@ -202,7 +227,7 @@ paired() { # miss|hit
   local dnsdist_port=$server_port dnsdist_pids=("${server_pids[@]}")
   server_pids=("${chivato_pids[@]}" "${dnsdist_pids[@]}") # what stop_server (and the exit) stop
   local name port pids
-  for name in chivato dnsdist; do : > "$work/pairs-$name"; done
+  for name in chivato dnsdist; do : > "$work/pairs-$name"; : > "$work/threads-$name"; done
   for pair in warm-up $(seq "$PAIRS"); do
     for name in chivato dnsdist; do
       if [ "$name" = chivato ]; then port=$chivato_port; pids=("${chivato_pids[@]}")
@@ -211,7 +236,11 @@ paired() { # miss|hit
       local saved_pids=("${server_pids[@]}")
       server_port=$port; server_pids=("${pids[@]}")
       if [ "$pair" = warm-up ]; then run_rate "$WARMUP_SECONDS" > /dev/null
-      else run_rate "$SECONDS_PER_RUN" >> "$work/pairs-$name"; fi
+      else
+        if [ -n "${THREADS:-}" ]; then threads_file=$work/threads-$name; fi
+        run_rate "$SECONDS_PER_RUN" >> "$work/pairs-$name"
+        threads_file=""
+      fi
       server_pids=("${saved_pids[@]}")
     done
   done
@@ -225,6 +254,9 @@ print("| %s | %s | %s | %s | %.2f (%.2f..%.2f) |" % (path, ", ".join("%.2f" % x 
       ", ".join("%.2f" % x for x in d), ", ".join("%.2f" % r for r in ratios), statistics.median(ratios),
       min(ratios), max(ratios)))
 PY
+  if [ -n "${THREADS:-}" ]; then
+    for name in chivato dnsdist; do thread_summary "$name, $1" "$work/threads-$name"; done
+  fi
   stop_server
 }
 

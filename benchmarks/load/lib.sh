@@ -211,6 +211,26 @@ cpu_ticks() {
   echo "$total"
 }
 
+# CPU ticks of each thread of the given processes, by thread name (threads of one name summed): "name user system"
+# a line, the name with its spaces made underscores.
+thread_ticks() {
+  local pid task
+  for pid in "$@"; do
+    for task in /proc/"$pid"/task/*; do
+      [ -r "$task/stat" ] || continue
+      printf '%s %s\n' "$(tr ' ' _ < "$task/comm")" "$(sed 's/.*) //' "$task/stat" | cut -d' ' -f12,13)"
+    done
+  done | awk '{usr[$1] += $2; sys[$1] += $3} END {for (name in usr) print name, usr[name], sys[name]}' | sort
+}
+
+# The CPU each thread spent a query between two thread_ticks snapshots: "name user_us system_us" a line, for the
+# threads that spent any.
+thread_cpu_per_query() { # before-file after-file queries
+  join "$1" "$2" | awk -v queries="$3" -v hz="$(getconf CLK_TCK)" '{
+    usr = ($4 - $2) / hz * 1e6 / queries; sys = ($5 - $3) / hz * 1e6 / queries
+    if (usr + sys > 0) printf "%s %.2f %.2f\n", $1, usr, sys }'
+}
+
 stop_server() {
   for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${server_pids[@]}"; do
