@@ -211,7 +211,7 @@ CONF
   wait_for_port "$server_port"
 }
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, $(java -version 2>&1 | head -1), $(dnsdist --version | head -1)," \
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, chivato on $("${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1), $(dnsdist --version | head -1)," \
   "$(dnsmasq --version | head -1 | cut -d' ' -f1-3), Unbound $(unbound -V | head -1 | cut -d' ' -f2), $(nsd -v 2>&1 | head -1)," \
   "rate $RATE/s" >&2
 
