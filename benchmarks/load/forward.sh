@@ -12,7 +12,9 @@
 #                                        are epoll_wait, counted by perf over each run: it slows the server a little,
 #                                        so compare its CPU figures only with runs that counted too;
 #                                        PAIRS=N instead runs chivato and dnsdist side by side, both started, their
-#                                        runs in turn, N pairs a path, and prints each pair's ratio and the median:
+#                                        runs in turn, N pairs a path, and prints each pair's ratio and the median
+#                                        (a third path, "own", pairs chivato answering from its own records with
+#                                        dnsdist's cached answers):
 #                                        on a host whose speed changes for seconds at a time, neighbours compare
 #                                        better than medians taken minutes apart;
 #                                        THREADS=1 adds where each server's CPU went, by thread, user and system
@@ -63,6 +65,8 @@ mapfile -t upstream_pids < <(pgrep -f "nsd -d -c $work/nsd.conf")
 for _ in $(seq 100); do dig @127.0.0.1 -p "$upstream_port" +short +time=1 +tries=1 x.bench.test | grep -q . && break; sleep 0.1; done
 
 for i in $(seq 12); do echo "www$i.bench.test A"; done > "$work/hit-queries"
+own_records=() # the same 12 names as chivato's own records
+for i in $(seq 12); do own_records+=(--record "192.0.2.1 www$i.bench.test"); done
 next_miss=0
 # A file of names never asked before, enough for one run at RATE.
 miss_queries() { # seconds
@@ -218,10 +222,13 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) CPUs, chivato on $("${JAVA_HOME:+$J
 wants() { [[ " $FORWARDERS " == *" $1 "* ]]; }
 
 # PAIRS=N: chivato and dnsdist both running, one run of each in turn (each its own new names on the miss path).
-paired() { # miss|hit
+# "own" pairs chivato answering the 12 names from its own records (its UDP read by a blocked thread, no selector)
+# with dnsdist's cached answers: what a cached answer would cost without the forwarding loop's selector.
+paired() { # miss|hit|own
   local no_cache=() dnsdist_cache=cache
   if [ "$1" = miss ]; then no_cache=(--cache 0); dnsdist_cache=nocache; fi
-  chivato --forward "127.0.0.1:$upstream_port" "${no_cache[@]}"
+  if [ "$1" = own ]; then chivato "${own_records[@]}"
+  else chivato --forward "127.0.0.1:$upstream_port" "${no_cache[@]}"; fi
   local chivato_port=$server_port chivato_pids=("${server_pids[@]}")
   dnsdist_conf "$dnsdist_cache"; dnsdist_start
   local dnsdist_port=$server_port dnsdist_pids=("${server_pids[@]}")
@@ -265,6 +272,7 @@ if [ -n "${PAIRS:-}" ]; then
   echo "|---|---|---|---|---:|"
   paired miss
   paired hit
+  paired own
   exit 0
 fi
 if wants chivato; then chivato --forward "127.0.0.1:$upstream_port" --cache 0; measure_rate "chivato, miss" miss; fi
@@ -286,9 +294,7 @@ if wants dnsdist; then dnsdist_conf cache; dnsdist_start; measure_rate "dnsdist,
 if wants dnsmasq; then dnsmasq_start 10000; measure_rate "dnsmasq, hit" hit; fi
 if wants unbound; then unbound_start; measure_rate "unbound, hit" hit; fi
 if wants chivato; then
-  records=()
-  for i in $(seq 12); do records+=(--record "192.0.2.1 www$i.bench.test"); done
-  chivato "${records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
+  chivato "${own_records[@]}"; measure_rate "chivato, own records (no forwarding)" hit
 fi
 
 if [ -n "${SYSCALLS:-}" ]; then
