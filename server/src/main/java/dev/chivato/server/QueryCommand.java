@@ -9,7 +9,6 @@ import dev.chivato.protocol.Question;
 import dev.chivato.protocol.RData;
 import dev.chivato.protocol.RRClass;
 import dev.chivato.protocol.RRType;
-import dev.chivato.protocol.ResourceRecord;
 import dev.chivato.server.answer.QueryHandler;
 import dev.chivato.server.data.RecordStore;
 import dev.chivato.server.log.Problems;
@@ -60,148 +59,176 @@ final class QueryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Main.UsageException {
-        String serverText = "127.0.0.1";
-        String nameText = null;
-        RRType type = null;
-        boolean tcp = false;
-        boolean recursion = true;
-        boolean edns = true;
-        boolean dnssec = false;
-        boolean ignoreTruncation = false;
-        boolean shortOutput = false;
-        boolean explain = false;
-        boolean answerOnly = false;
-        int bufsize = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
-        double timeoutSeconds = 2;
-        int tries = 2;
-        for (String arg : args) {
-            if (arg.startsWith("@")) {
-                serverText = arg.substring(1);
-            } else if (arg.startsWith("+")) {
-                String flag = arg.substring(1).toLowerCase(java.util.Locale.ROOT);
-                switch (flag) {
-                    case "tcp" -> tcp = true;
-                    case "notcp" -> tcp = false;
-                    case "norec", "norecurse" -> recursion = false;
-                    case "rec", "recurse" -> recursion = true;
-                    case "noedns" -> edns = false;
-                    case "edns" -> edns = true;
-                    case "dnssec" -> dnssec = true;
-                    case "ignore" -> ignoreTruncation = true;
-                    case "short" -> shortOutput = true;
-                    case "explain" -> explain = true;
-                    case "noall" -> answerOnly = true; // sections come back with +answer, the only one printed
-                    case "answer", "nocmd", "nocomments", "noquestion", "nostats" -> { } // what +noall leaves
-                    default -> {
-                        int equals = flag.indexOf('=');
-                        String key = equals < 0 ? flag : flag.substring(0, equals);
-                        String value = equals < 0 ? "" : flag.substring(equals + 1);
-                        try {
-                            switch (key) {
-                                case "bufsize" -> bufsize = Integer.parseInt(value);
-                                case "timeout", "time" -> timeoutSeconds = Double.parseDouble(value);
-                                case "tries" -> tries = Integer.parseInt(value);
-                                default -> throw new Main.UsageException("chivato query: " + arg
-                                        + " is one of dig's that chivato query lacks; it takes " + FLAGS);
-                            }
-                        } catch (NumberFormatException e) {
-                            throw new Main.UsageException("chivato query: " + arg + ": not a number");
-                        }
-                    }
-                }
-            } else if (nameText == null) {
-                nameText = arg;
-            } else if (type == null) {
-                try {
-                    type = RRType.parse(arg);
-                } catch (IllegalArgumentException e) {
-                    throw new Main.UsageException("chivato query: " + e.getMessage());
-                }
-            } else {
-                throw new Main.UsageException("chivato query: unexpected argument " + arg);
-            }
+        DigArguments asked = DigArguments.of(args);
+        RRType type = typeAsked(asked.type);
+        Name name = nameAsked(asked.name);
+        if (reverse != null && type == null) {
+            type = RRType.PTR;
         }
-        if (typeOption != null) {
-            if (type != null) {
-                throw new Main.UsageException("chivato query: two types, " + type + " and -t " + typeOption);
-            }
-            try {
-                type = RRType.parse(typeOption);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UsageException("chivato query: -t " + e.getMessage());
-            }
-        }
-        if (bufsize < 0 || bufsize > 0xffff || tries < 1 || !(timeoutSeconds > 0)) {
-            throw new Main.UsageException("chivato query: +bufsize is 0..65535, +tries at least 1, +timeout above 0");
-        }
-        Name name;
-        try {
-            if (reverse != null) {
-                if (nameText != null) {
-                    throw new Main.UsageException("chivato query: -x takes the place of NAME");
-                }
-                name = RecordStore.reverseName(reverse.contains(":") ? RData.AAAA.parse(reverse)
-                        : RData.A.parse(reverse));
-                type = type == null ? RRType.PTR : type;
-            } else {
-                if (nameText == null) {
-                    throw new Main.UsageException("chivato query: which NAME? (see chivato query --help)");
-                }
-                name = Name.parse(nameText);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("chivato query: " + e.getMessage());
-        }
-        InetSocketAddress server = serverAddress(serverText, port);
-        Optional<Edns> ednsValue = edns ? Optional.of(Edns.of(bufsize, dnssec)) : Optional.empty();
-        Message query = Message.query(IDS.nextInt(0x10000), recursion,
-                new Question(name, type == null ? RRType.A : type, RRClass.IN), ednsValue);
+        InetSocketAddress server = serverAddress(asked.server, port);
+        Optional<Edns> edns = asked.edns ? Optional.of(Edns.of(asked.bufsize, asked.dnssec)) : Optional.empty();
+        Message query = Message.query(IDS.nextInt(0x10000), asked.recursion,
+                new Question(name, type == null ? RRType.A : type, RRClass.IN), edns);
 
-        StubClient client = new StubClient(server, Duration.ofMillis((long) (timeoutSeconds * 1000)), tries);
+        StubClient client = new StubClient(server, Duration.ofMillis((long) (asked.timeoutSeconds * 1000)),
+                asked.tries);
         List<StubClient.Exchange> exchanges;
         try {
-            exchanges = client.ask(query, tcp, ignoreTruncation);
+            exchanges = client.ask(query, asked.tcp, asked.ignoreTruncation);
         } catch (StubClient.NoAnswerException e) {
             out.println(";; " + e.getMessage());
             return 9; // as dig does when no reply came
         }
         for (int i = 0; i < exchanges.size(); i++) {
-            StubClient.Exchange exchange = exchanges.get(i);
-            if (explain) {
-                out.println(";; QUERY SENT over " + exchange.transport() + "\n");
-                out.print(Explainer.render(Explainer.explain(exchange.queryWire())));
-                out.println("\n;; RESPONSE RECEIVED over " + exchange.transport() + "\n");
-                out.print(Explainer.render(Explainer.explain(exchange.responseWire())));
-                out.println();
-            }
-            boolean last = i == exchanges.size() - 1;
-            if (!last) {
-                if (!shortOutput && !answerOnly) {
-                    out.println(";; Truncated, retrying in TCP mode.");
-                }
-                continue;
-            }
-            Message response = exchange.response();
-            if (answerOnly) {
-                for (ResourceRecord record : response.answers()) {
-                    out.println(record);
-                }
-            } else if (shortOutput) {
-                for (ResourceRecord record : response.answers()) {
-                    out.println(record.data());
-                }
-            } else {
-                out.println("; <<>> chivato query <<>> " + String.join(" ", args));
-                out.println(";; Got answer:");
-                out.print(response);
-                out.println();
-                out.println(";; Query time: " + exchange.millis() + " msec");
-                out.println(";; SERVER: " + server.getAddress().getHostAddress() + "#" + server.getPort() + " ("
-                        + exchange.transport() + ")");
-                out.println(";; MSG SIZE  rcvd: " + exchange.responseWire().length);
-            }
+            print(exchanges.get(i), i == exchanges.size() - 1, asked, server);
         }
         return 0;
+    }
+
+    /** The type from the arguments or {@code -t} (not both); null when neither gave one. */
+    private RRType typeAsked(RRType fromArguments) throws Main.UsageException {
+        if (typeOption == null) {
+            return fromArguments;
+        }
+        if (fromArguments != null) {
+            throw new Main.UsageException("chivato query: two types, " + fromArguments + " and -t " + typeOption);
+        }
+        try {
+            return RRType.parse(typeOption);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("chivato query: -t " + e.getMessage());
+        }
+    }
+
+    /** The name asked: the NAME argument, or the reverse name of {@code -x}'s address (not both). */
+    private Name nameAsked(String nameText) throws Main.UsageException {
+        try {
+            if (reverse != null) {
+                if (nameText != null) {
+                    throw new Main.UsageException("chivato query: -x takes the place of NAME");
+                }
+                return RecordStore.reverseName(reverse.contains(":") ? RData.AAAA.parse(reverse)
+                        : RData.A.parse(reverse));
+            }
+            if (nameText == null) {
+                throw new Main.UsageException("chivato query: which NAME? (see chivato query --help)");
+            }
+            return Name.parse(nameText);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("chivato query: " + e.getMessage());
+        }
+    }
+
+    /** Prints one exchange as dig would; only the last is the answer (those before it came back truncated). */
+    private void print(StubClient.Exchange exchange, boolean last, DigArguments asked, InetSocketAddress server) {
+        if (asked.explain) {
+            out.println(";; QUERY SENT over " + exchange.transport() + "\n");
+            out.print(Explainer.render(Explainer.explain(exchange.queryWire())));
+            out.println("\n;; RESPONSE RECEIVED over " + exchange.transport() + "\n");
+            out.print(Explainer.render(Explainer.explain(exchange.responseWire())));
+            out.println();
+        }
+        if (!last) {
+            if (!asked.shortOutput && !asked.answerOnly) {
+                out.println(";; Truncated, retrying in TCP mode.");
+            }
+            return;
+        }
+        Message response = exchange.response();
+        if (asked.answerOnly) {
+            response.answers().forEach(out::println);
+        } else if (asked.shortOutput) {
+            response.answers().forEach(record -> out.println(record.data()));
+        } else {
+            out.println("; <<>> chivato query <<>> " + String.join(" ", args));
+            out.println(";; Got answer:");
+            out.print(response);
+            out.println();
+            out.println(";; Query time: " + exchange.millis() + " msec");
+            out.println(";; SERVER: " + server.getAddress().getHostAddress() + "#" + server.getPort() + " ("
+                    + exchange.transport() + ")");
+            out.println(";; MSG SIZE  rcvd: " + exchange.responseWire().length);
+        }
+    }
+
+    /** What dig-style arguments ask for: {@code @SERVER}, NAME, TYPE and the {@code +flags}, with dig's defaults. */
+    private static final class DigArguments {
+        String server = "127.0.0.1";
+        String name;
+        RRType type;
+        boolean tcp;
+        boolean recursion = true;
+        boolean edns = true;
+        boolean dnssec;
+        boolean ignoreTruncation;
+        boolean shortOutput;
+        boolean explain;
+        boolean answerOnly;
+        int bufsize = QueryHandler.OUR_UDP_PAYLOAD_SIZE;
+        double timeoutSeconds = 2;
+        int tries = 2;
+
+        static DigArguments of(List<String> args) throws Main.UsageException {
+            DigArguments asked = new DigArguments();
+            for (String arg : args) {
+                if (arg.startsWith("@")) {
+                    asked.server = arg.substring(1);
+                } else if (arg.startsWith("+")) {
+                    asked.flag(arg);
+                } else if (asked.name == null) {
+                    asked.name = arg;
+                } else if (asked.type == null) {
+                    try {
+                        asked.type = RRType.parse(arg);
+                    } catch (IllegalArgumentException e) {
+                        throw new Main.UsageException("chivato query: " + e.getMessage());
+                    }
+                } else {
+                    throw new Main.UsageException("chivato query: unexpected argument " + arg);
+                }
+            }
+            if (asked.bufsize < 0 || asked.bufsize > 0xffff || asked.tries < 1 || !(asked.timeoutSeconds > 0)) {
+                throw new Main.UsageException(
+                        "chivato query: +bufsize is 0..65535, +tries at least 1, +timeout above 0");
+            }
+            return asked;
+        }
+
+        private void flag(String arg) throws Main.UsageException {
+            String flag = arg.substring(1).toLowerCase(java.util.Locale.ROOT);
+            switch (flag) {
+                case "tcp" -> tcp = true;
+                case "notcp" -> tcp = false;
+                case "norec", "norecurse" -> recursion = false;
+                case "rec", "recurse" -> recursion = true;
+                case "noedns" -> edns = false;
+                case "edns" -> edns = true;
+                case "dnssec" -> dnssec = true;
+                case "ignore" -> ignoreTruncation = true;
+                case "short" -> shortOutput = true;
+                case "explain" -> explain = true;
+                case "noall" -> answerOnly = true; // sections come back with +answer, the only one printed
+                case "answer", "nocmd", "nocomments", "noquestion", "nostats" -> { } // what +noall leaves
+                default -> valueFlag(arg, flag);
+            }
+        }
+
+        private void valueFlag(String arg, String flag) throws Main.UsageException {
+            int equals = flag.indexOf('=');
+            String key = equals < 0 ? flag : flag.substring(0, equals);
+            String value = equals < 0 ? "" : flag.substring(equals + 1);
+            try {
+                switch (key) {
+                    case "bufsize" -> bufsize = Integer.parseInt(value);
+                    case "timeout", "time" -> timeoutSeconds = Double.parseDouble(value);
+                    case "tries" -> tries = Integer.parseInt(value);
+                    default -> throw new Main.UsageException("chivato query: " + arg
+                            + " is one of dig's that chivato query lacks; it takes " + FLAGS);
+                }
+            } catch (NumberFormatException e) {
+                throw new Main.UsageException("chivato query: " + arg + ": not a number");
+            }
+        }
     }
 
     /**

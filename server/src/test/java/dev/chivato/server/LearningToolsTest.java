@@ -124,6 +124,34 @@ class LearningToolsTest {
     }
 
     @Test
+    void queryWithTwoTypesTwoNamesOrABadFlagIsOneLineAndExit2() {
+        String port = Integer.toString(server.port());
+        String[][] cases = {{"query", "-p", port, "example.com", "A", "-t", "AAAA"},
+                {"query", "-p", port, "-x", "1.2.3.5", "example.com"}, {"query", "-p", port},
+                {"query", "-p", port, "example.com", "+bufsize=70000"}, {"query", "-p", port, "example.com", "+qr"},
+                {"query", "-p", port, "example.com", "+tries=x"}, {"query", "-p", port, "example.com", "A", "extra"}};
+        for (String[] args : cases) {
+            String[] result = runWithStderr(args);
+            assertEquals("2", result[0], String.join(" ", args));
+            assertEquals(1, result[1].lines().count(), result[1]);
+            assertTrue(result[1].startsWith("chivato query: "), result[1]);
+        }
+    }
+
+    @Test
+    void queryTakesTheTypeFromMinusTAndPtrForMinusX() {
+        Run aaaa = query("-t", "AAAA", "example.com", "+short");
+        assertEquals(0, aaaa.exitCode(), aaaa.out());
+        Set<String> fromDig = new HashSet<>(ExternalTool.dig(server.port(), "+short", "-t", "AAAA", "example.com")
+                .lines());
+        assertEquals(fromDig, new HashSet<>(aaaa.lines()));
+        Run ptr = query("-x", "1.2.3.5", "+noall", "+answer");
+        assertEquals(0, ptr.exitCode(), ptr.out());
+        assertTrue(ptr.lines().stream().allMatch(l -> l.contains("\tPTR\t")), ptr.out());
+        assertEquals(2, ptr.lines().size(), ptr.out());
+    }
+
+    @Test
     void queryWithABadServerOrPortIsOneLineAndExit2() {
         for (String[] args : new String[][] {{"query", "@999.1.1.1", "example.com"},
                 {"query", "-p", "99999", "example.com"}, {"query", "@no-such-host.invalid", "example.com"}}) {

@@ -14,11 +14,13 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +165,27 @@ public final class Metrics {
         /** Reloads in which every source read well, and those in which some kept their old version. */
         final long[] reloads = new long[2];
         final long[] closed = new long[Closed.values().length];
+
+        /** Adds these counts to {@code total} (after {@link #acquire}, when they are another thread's). */
+        void addTo(Counts total) {
+            add(total.requests, requests);
+            add(total.responses, responses);
+            add(total.sources, sources);
+            durations.addTo(total.durations);
+            requestSizes.addTo(total.requestSizes);
+            responseSizes.addTo(total.responseSizes);
+            upstreamDurations.addTo(total.upstreamDurations);
+            total.malformed += malformed;
+            total.unsent += unsent;
+            total.rateDropped += rateDropped;
+            total.rateSlipped += rateSlipped;
+            total.opened += opened;
+            total.tries += tries;
+            total.dropped += dropped;
+            add(total.triesFailed, triesFailed);
+            add(total.reloads, reloads);
+            add(total.closed, closed);
+        }
     }
 
     private final List<Counts> all = new CopyOnWriteArrayList<>();
@@ -296,48 +319,31 @@ public final class Metrics {
 
     /** The counters summed over every thread, as Prometheus snapshots. */
     MetricSnapshots snapshot() {
-        long[] requests = new long[Transport.values().length * TYPES.length];
-        long[] responses = new long[RCODES];
-        long[] sources = new long[SOURCES.length];
-        Histogram durations = new Histogram(DURATION_BOUNDS);
-        Histogram requestSizes = new Histogram(SIZE_BOUNDS);
-        Histogram responseSizes = new Histogram(SIZE_BOUNDS);
-        Histogram upstreamDurations = new Histogram(DURATION_BOUNDS);
-        long malformed = 0;
-        long unsent = 0;
-        long rateDropped = 0;
-        long rateSlipped = 0;
-        long opened = 0;
-        long tries = 0;
-        long dropped = 0;
-        long[] triesFailed = new long[Forwarder.TryFailed.values().length];
-        long[] reloads = new long[2];
-        long[] closed = new long[Closed.values().length];
+        Counts total = new Counts();
         for (Counts counts : all) {
             counts.acquire();
-            opened += counts.opened;
-            tries += counts.tries;
-            dropped += counts.dropped;
-            add(triesFailed, counts.triesFailed);
-            add(reloads, counts.reloads);
-            add(closed, counts.closed);
-            add(requests, counts.requests);
-            add(responses, counts.responses);
-            add(sources, counts.sources);
-            counts.durations.addTo(durations);
-            counts.requestSizes.addTo(requestSizes);
-            counts.responseSizes.addTo(responseSizes);
-            counts.upstreamDurations.addTo(upstreamDurations);
-            malformed += counts.malformed;
-            unsent += counts.unsent;
-            rateDropped += counts.rateDropped;
-            rateSlipped += counts.rateSlipped;
+            counts.addTo(total);
         }
+        List<MetricSnapshot> snapshots = new ArrayList<>();
+        addExchangeCounters(total, snapshots);
+        addForwardAndTcpCounters(total, snapshots);
+        addQueues(snapshots);
+        snapshots.add(total.durations.snapshot("chivato_dns_request_duration_seconds",
+                "Time from receiving a query to handing its response to the transport"));
+        snapshots.add(total.requestSizes.snapshot("chivato_dns_request_size_bytes", "Size of the queries received"));
+        snapshots.add(total.responseSizes.snapshot("chivato_dns_response_size_bytes", "Size of the responses sent"));
+        snapshots.add(total.upstreamDurations.snapshot("chivato_forward_upstream_duration_seconds",
+                "Round trip of the upstream answers taken, from their try's sending"));
+        return new MetricSnapshots(snapshots);
+    }
+
+    /** Queries, responses, where answers came from, what did not decode or was not sent, rate limiting, reloads. */
+    private void addExchangeCounters(Counts total, List<MetricSnapshot> snapshots) {
         CounterSnapshot.Builder byType = CounterSnapshot.builder().name("chivato_dns_requests")
                 .help("Queries received, by transport and query type");
         for (Transport transport : Transport.values()) {
             for (int type = 0; type < TYPES.length; type++) {
-                long value = requests[transport.ordinal() * TYPES.length + type];
+                long value = total.requests[transport.ordinal() * TYPES.length + type];
                 if (value > 0) {
                     byType.dataPoint(point(value, "proto", transport.label(), "type", TYPES[type]));
                 }
@@ -346,32 +352,63 @@ public final class Metrics {
         CounterSnapshot.Builder byRcode = CounterSnapshot.builder().name("chivato_dns_responses")
                 .help("Responses sent, by response code");
         for (int rcode = 0; rcode < RCODES; rcode++) {
-            if (responses[rcode] > 0) {
-                byRcode.dataPoint(point(responses[rcode], "rcode", new Rcode(rcode).toString()));
+            if (total.responses[rcode] > 0) {
+                byRcode.dataPoint(point(total.responses[rcode], "rcode", new Rcode(rcode).toString()));
             }
         }
         CounterSnapshot.Builder bySource = CounterSnapshot.builder().name("chivato_dns_answers")
                 .help("Responses sent, by where their records came from (forwarded and cache: upstream answers)");
         for (AnswerSource source : SOURCES) {
-            if (sources[source.ordinal()] > 0) {
-                bySource.dataPoint(point(sources[source.ordinal()], "source", source.label()));
+            if (total.sources[source.ordinal()] > 0) {
+                bySource.dataPoint(point(total.sources[source.ordinal()], "source", source.label()));
             }
         }
-        CounterSnapshot malformedMessages = CounterSnapshot.builder().name("chivato_dns_malformed_messages")
-                .help("Messages received that did not decode").dataPoint(point(malformed)).build();
-        CounterSnapshot unsentResponses = CounterSnapshot.builder().name("chivato_dns_responses_unsent")
+        snapshots.add(byType.build());
+        snapshots.add(byRcode.build());
+        snapshots.add(bySource.build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_dns_malformed_messages")
+                .help("Messages received that did not decode").dataPoint(point(total.malformed)).build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_dns_responses_unsent")
                 .help("Responses the socket did not take (a full UDP send buffer, no buffer space, an unreachable "
-                        + "client): lost").dataPoint(point(unsent)).build();
-        CounterSnapshot.Builder closedBy = CounterSnapshot.builder().name("chivato_tcp_connections_closed")
-                .help("TCP connections closed, by why");
-        for (Closed why : Closed.values()) {
-            closedBy.dataPoint(point(closed[why.ordinal()], "reason", why.label()));
-        }
+                        + "client): lost").dataPoint(point(total.unsent)).build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_rrl_responses")
+                .help("Responses over UDP that response rate limiting (--rrl) dropped, or slipped (sent empty with TC)")
+                .dataPoint(point(total.rateDropped, "action", "dropped"))
+                .dataPoint(point(total.rateSlipped, "action", "slipped")).build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
+                .dataPoint(point(total.reloads[0], "result", "ok"))
+                .dataPoint(point(total.reloads[1], "result", "failed")).build());
+        GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
+                .help("The SOA serial of each zone served");
+        serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
+        snapshots.add(zoneSerials.build());
+    }
+
+    /** Upstream tries and their failures, answers dropped, TCP connections opened and closed. */
+    private static void addForwardAndTcpCounters(Counts total, List<MetricSnapshot> snapshots) {
         CounterSnapshot.Builder failedTries = CounterSnapshot.builder().name("chivato_forward_tries_failed")
                 .help("Upstream tries that gave no answer, by why");
         for (Forwarder.TryFailed why : Forwarder.TryFailed.values()) {
-            failedTries.dataPoint(point(triesFailed[why.ordinal()], "reason", label(why)));
+            failedTries.dataPoint(point(total.triesFailed[why.ordinal()], "reason", label(why)));
         }
+        CounterSnapshot.Builder closedBy = CounterSnapshot.builder().name("chivato_tcp_connections_closed")
+                .help("TCP connections closed, by why");
+        for (Closed why : Closed.values()) {
+            closedBy.dataPoint(point(total.closed[why.ordinal()], "reason", why.label()));
+        }
+        snapshots.add(CounterSnapshot.builder().name("chivato_forward_tries").help("Queries sent upstream, each try")
+                .dataPoint(point(total.tries)).build());
+        snapshots.add(failedTries.build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_forward_dropped_answers").help("Answers from upstream "
+                + "dropped: from another address or port, another ID or question, or not DNS")
+                .dataPoint(point(total.dropped)).build());
+        snapshots.add(CounterSnapshot.builder().name("chivato_tcp_connections_opened").help("TCP connections accepted")
+                .dataPoint(point(total.opened)).build());
+        snapshots.add(closedBy.build());
+    }
+
+    /** What waits for the query log's and dnstap's writers, and what they dropped or lost. */
+    private void addQueues(List<MetricSnapshot> snapshots) {
         QueryLog queryLog = log;
         GaugeSnapshot.Builder logQueue = GaugeSnapshot.builder().name("chivato_log_queue")
                 .help("What waits for the query log's writer, in entries and in octets");
@@ -396,32 +433,10 @@ public final class Metrics {
                     .dataPoint(point(tap.droppedFrames(), "result", "dropped"))
                     .dataPoint(point(tap.lostFrames(), "result", "lost"));
         }
-        GaugeSnapshot.Builder zoneSerials = GaugeSnapshot.builder().name("chivato_zone_serial")
-                .help("The SOA serial of each zone served");
-        serials.forEach((zone, serial) -> zoneSerials.dataPoint(gauge(serial, "zone", zone)));
-        CounterSnapshot rateLimited = CounterSnapshot.builder().name("chivato_rrl_responses")
-                .help("Responses over UDP that response rate limiting (--rrl) dropped, or slipped (sent empty with TC)")
-                .dataPoint(point(rateDropped, "action", "dropped")).dataPoint(point(rateSlipped, "action", "slipped"))
-                .build();
-        return MetricSnapshots.of(byType.build(), byRcode.build(), bySource.build(), malformedMessages,
-                unsentResponses, rateLimited,
-                CounterSnapshot.builder().name("chivato_reloads").help("Reloads (SIGHUP, --watch), by result")
-                        .dataPoint(point(reloads[0], "result", "ok"))
-                        .dataPoint(point(reloads[1], "result", "failed")).build(),
-                zoneSerials.build(), logQueue.build(), logLost.build(), tapQueue.build(), tapFrames.build(),
-                CounterSnapshot.builder().name("chivato_forward_tries").help("Queries sent upstream, each try")
-                        .dataPoint(point(tries)).build(), failedTries.build(),
-                CounterSnapshot.builder().name("chivato_forward_dropped_answers").help("Answers from upstream "
-                        + "dropped: from another address or port, another ID or question, or not DNS")
-                        .dataPoint(point(dropped)).build(),
-                CounterSnapshot.builder().name("chivato_tcp_connections_opened").help("TCP connections accepted")
-                        .dataPoint(point(opened)).build(), closedBy.build(),
-                durations.snapshot("chivato_dns_request_duration_seconds",
-                        "Time from receiving a query to handing its response to the transport"),
-                requestSizes.snapshot("chivato_dns_request_size_bytes", "Size of the queries received"),
-                responseSizes.snapshot("chivato_dns_response_size_bytes", "Size of the responses sent"),
-                upstreamDurations.snapshot("chivato_forward_upstream_duration_seconds",
-                        "Round trip of the upstream answers taken, from their try's sending"));
+        snapshots.add(logQueue.build());
+        snapshots.add(logLost.build());
+        snapshots.add(tapQueue.build());
+        snapshots.add(tapFrames.build());
     }
 
     private static CounterSnapshot.CounterDataPointSnapshot point(long value, String... labels) {
