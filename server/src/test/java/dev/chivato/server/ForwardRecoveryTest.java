@@ -26,6 +26,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -134,6 +136,99 @@ class ForwardRecoveryTest {
         } finally {
             later.shutdownNow();
         }
+    }
+
+    /**
+     * The red team's bad upstream, one form a query in turn: no answer, noise, another ID, an octet changed, cut
+     * short, a question pointing at itself, 255 answers claimed and none there, good with 3,000 octets after it,
+     * noise with the right ID before a good one, a good one.
+     */
+    private static void brokenAnswer(Message query, DatagramSocket socket, SocketAddress from, int form, Random random)
+            throws java.io.IOException {
+        byte[] good = FakeUpstream.answer(query, "192.0.2.7").toWire();
+        byte[] wire = switch (form) {
+            case 0 -> null;
+            case 1 -> randomOctets(random, random.nextInt(101));
+            case 2 -> withId(good, query.header().id() ^ 1);
+            case 3 -> {
+                byte[] changed = good.clone();
+                changed[2 + random.nextInt(good.length - 2)] ^= (byte) (1 + random.nextInt(255));
+                yield changed;
+            }
+            case 4 -> Arrays.copyOf(good, random.nextInt(good.length));
+            case 5 -> concat(Arrays.copyOf(good, 12), new byte[] {(byte) 0xc0, 12, 0, 1, 0, 1});
+            case 6 -> {
+                byte[] claimed = Arrays.copyOf(good, good.length - 16); // the question, not its answer
+                claimed[7] = (byte) 255;
+                yield claimed;
+            }
+            case 7 -> concat(good, new byte[3000]);
+            case 8 -> {
+                send(socket, from, withId(randomOctets(random, 40), query.header().id()));
+                yield good;
+            }
+            default -> good;
+        };
+        if (wire != null) {
+            send(socket, from, wire);
+        }
+    }
+
+    @Test
+    void anUpstreamSendingEveryKindOfBrokenAnswerCostsOnlyThoseAnswers() throws Exception {
+        AtomicInteger seen = new AtomicInteger();
+        Random random = new Random(30);
+        try (FakeUpstream broken = new FakeUpstream((q, socket, from) ->
+                        brokenAnswer(q, socket, from, seen.getAndIncrement() % 10, random));
+                TestServer server = TestServer.startForwarding(quick(broken.address()));
+                DatagramSocket client = new DatagramSocket()) {
+            int sent = 100;
+            for (int id = 0; id < sent; id++) {
+                byte[] wire = query(id, "b" + id + ".elsewhere.test", false).toWire();
+                client.send(new DatagramPacket(wire, wire.length, LOOPBACK, server.port()));
+            }
+            client.setSoTimeout(5000); // the deadline is 1.2 s: every question is answered well before this
+            Set<Integer> answered = new HashSet<>();
+            Set<Rcode> rcodes = new HashSet<>();
+            while (answered.size() < sent) {
+                DatagramPacket packet = new DatagramPacket(new byte[65535], 65535);
+                client.receive(packet);
+                Message answer = Message.decode(Arrays.copyOf(packet.getData(), packet.getLength()));
+                int id = answer.header().id();
+                assertEquals("b" + id + ".elsewhere.test.", answer.questions().get(0).name().toString(),
+                        "each answer to its own question");
+                assertTrue(answered.add(id), "one answer a question: " + id);
+                rcodes.add(answer.rcode());
+            }
+            assertTrue(rcodes.contains(Rcode.NOERROR) && rcodes.contains(Rcode.SERVFAIL), rcodes.toString());
+            assertFalse(server.server.failure().isDone(), "every loop goes on");
+            assertForwardersSettle(server);
+            assertEquals(List.of("1.2.3.4", "1.2.3.5"), ExternalTool.dig(server.port(), "+short", "example.com")
+                    .lines());
+        }
+    }
+
+    private static byte[] randomOctets(Random random, int length) {
+        byte[] octets = new byte[length];
+        random.nextBytes(octets);
+        return octets;
+    }
+
+    private static byte[] withId(byte[] message, int id) {
+        byte[] copy = message.length < 2 ? Arrays.copyOf(message, 2) : message.clone();
+        copy[0] = (byte) (id >>> 8);
+        copy[1] = (byte) id;
+        return copy;
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private static void send(DatagramSocket socket, SocketAddress to, byte[] wire) throws java.io.IOException {
+        socket.send(new DatagramPacket(wire, wire.length, to));
     }
 
     @Test
